@@ -1,0 +1,163 @@
+//! Command-line definitions (clap derive). The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// profplan — отчётность по муниципальному плану профориентации: формы для школ,
+/// проверка сданных отчётов и сводный отчёт по району.
+#[derive(Debug, Parser)]
+#[command(name = "profplan", version, about, long_about = None)]
+#[command(
+    after_help = "Коды выхода: 0 — всё в порядке; 1 — есть несданные отчёты или отчёты с ошибками \
+(check, collect); 2 — ошибка запуска или настройки.\n\nНачало работы: profplan init; затем profplan template, \
+profplan check, profplan collect."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts; each overrides `profplan.toml`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Файл настроек (по умолчанию ./profplan.toml, если он есть).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Файл плана (TOML); без него — встроенный план Тамбовского района.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Реестр школ (CSV).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub schools: Option<PathBuf>,
+    /// Отчётная кампания: дата срока, например 2025-12-20.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub campaign: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Создать рабочую папку: profplan.toml, пример реестра школ, папки forms/ и returns/.
+    Init(InitArgs),
+    /// Показать план: читаемо, как TOML (для правки) или как JSON-описание формы кампании.
+    Plan(PlanArgs),
+    /// Перечислить отчётные кампании учебного года.
+    Campaigns(CampaignsArgs),
+    /// Выпустить формы отчёта: по одному файлу .xlsx на каждую школу реестра.
+    Template(TemplateArgs),
+    /// Проверить сданные отчёты: кто не сдал, кто опоздал, что исправить.
+    Check(CheckArgs),
+    /// Собрать сводный отчёт по району из принятых отчётов.
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Папка (по умолчанию текущая).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Перезаписать существующие файлы.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Читаемый текст.
+    Text,
+    /// Файл плана для правки (передаётся обратно через --plan).
+    Toml,
+    /// Описание формы кампании для других программ (см. README).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Формат вывода.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignsArgs {
+    /// Учебный год по году начала: 2025 — это 2025/26 (по умолчанию текущий).
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+    /// Формат вывода.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Папка для форм (по умолчанию из profplan.toml или ./forms).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Перезаписать существующие формы.
+    #[arg(long)]
+    pub force: bool,
+    /// Только эти школы (коды через запятую).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub only: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Папка со сданными отчётами (по умолчанию из profplan.toml).
+    #[arg(value_name = "DIR")]
+    pub returns: Option<PathBuf>,
+    /// Формат вывода.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Считать «сегодня» этой датой (ГГГГ-ММ-ДД): для проверки до срока и воспроизводимости.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Письма школам, которым нужно что-то сделать (адрес из реестра и текст), в эту папку.
+    #[arg(long, value_name = "DIR")]
+    pub letters: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Папка со сданными отчётами (по умолчанию из profplan.toml).
+    #[arg(value_name = "DIR")]
+    pub returns: Option<PathBuf>,
+    /// Файл сводного отчёта (.xlsx).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Перезаписать существующий файл.
+    #[arg(long)]
+    pub force: bool,
+    /// Включить в свод и отчёты с ошибками (они будут отмечены).
+    #[arg(long)]
+    pub include_invalid: bool,
+    /// Сравнить с предыдущим сводом profplan (.xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<PathBuf>,
+    /// Считать «сегодня» этой датой (ГГГГ-ММ-ДД).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Число потоков (по умолчанию — по числу ядер).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

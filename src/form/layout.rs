@@ -1,0 +1,183 @@
+//! The layout contract of a report form: sheet names, defined names, the identity block.
+//!
+//! Both the form writer and the return reader use these constants and functions, and the
+//! README documents them for programs that fill or read forms. Changing anything here that
+//! a filled form depends on means bumping [`LAYOUT_VERSION`]: the reader refuses forms of
+//! another layout with a message instead of misreading them.
+
+use sha2::{Digest, Sha256};
+
+/// Version of the form layout; written into every form's identity.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The sheet with the title block, the profile block and the item blocks.
+pub const FORM_SHEET: &str = "Отчёт";
+/// Instructions for the school, in Russian.
+pub const INSTRUCTIONS_SHEET: &str = "Инструкция";
+/// Hidden sheet with the form's identity (key in column A, value in column B).
+pub const IDENTITY_SHEET: &str = "_profplan";
+/// Hidden sheet with choice lists too long for an inline dropdown.
+pub const LISTS_SHEET: &str = "_списки";
+
+/// Prefix of the defined name of a field's input cell: `PP_<field code>`.
+pub const FIELD_NAME_PREFIX: &str = "PP_";
+/// Prefix of the defined name of a table's entry area: `PPT_<table code>`.
+pub const TABLE_NAME_PREFIX: &str = "PPT_";
+
+/// Fields of the title block the school fills: who filled the form.
+pub const META_FIELDS: [(&str, &str); 3] = [
+    ("meta_fio", "ФИО ответственного за заполнение"),
+    ("meta_position", "Должность"),
+    ("meta_phone", "Контактный телефон"),
+];
+
+/// Defined name of a field's input cell (fields, shares' result cells, meta fields).
+pub fn field_name(code: &str) -> String {
+    format!("{FIELD_NAME_PREFIX}{code}")
+}
+
+/// Defined name of a table's entry area (all blank rows × all columns, no header).
+pub fn table_name(code: &str) -> String {
+    format!("{TABLE_NAME_PREFIX}{code}")
+}
+
+/// Keys of the identity block, in the order they are written (rows 1.. of
+/// [`IDENTITY_SHEET`], and custom document properties `profplan.<key>`).
+pub mod key {
+    /// Marker: always «profplan-form».
+    pub const FORM: &str = "form";
+    pub const PLAN_ID: &str = "plan_id";
+    pub const PLAN_VERSION: &str = "plan_version";
+    /// Campaign id, `YYYY-MM-DD`.
+    pub const CAMPAIGN: &str = "campaign";
+    pub const SCHOOL_ID: &str = "school_id";
+    pub const SCHOOL_NAME: &str = "school_name";
+    pub const LAYOUT: &str = "layout";
+    /// [`super::identity_check`] of the above: an edited identity no longer matches.
+    pub const CHECK: &str = "check";
+}
+
+/// Value of the [`key::FORM`] marker.
+pub const FORM_MARKER: &str = "profplan-form";
+
+/// Prefix of custom document properties.
+pub const PROPERTY_PREFIX: &str = "profplan.";
+
+/// The identity a form carries.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Identity {
+    pub plan_id: String,
+    pub plan_version: String,
+    pub campaign: String,
+    pub school_id: String,
+    pub school_name: String,
+    pub layout: u32,
+}
+
+impl Identity {
+    /// `(key, value)` rows, as written to the identity sheet and the document properties.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (key::FORM, FORM_MARKER.to_string()),
+            (key::PLAN_ID, self.plan_id.clone()),
+            (key::PLAN_VERSION, self.plan_version.clone()),
+            (key::CAMPAIGN, self.campaign.clone()),
+            (key::SCHOOL_ID, self.school_id.clone()),
+            (key::SCHOOL_NAME, self.school_name.clone()),
+            (key::LAYOUT, self.layout.to_string()),
+            (key::CHECK, identity_check(self)),
+        ]
+    }
+}
+
+/// A short hash binding the identity's parts: an identity edited by hand (another school
+/// id typed in) no longer matches its check. Not a signature — it catches accidents and
+/// casual edits, which is what happens in practice.
+pub fn identity_check(id: &Identity) -> String {
+    let text = format!(
+        "profplan|{}|{}|{}|{}|{}",
+        id.plan_id, id.plan_version, id.campaign, id.school_id, id.layout
+    );
+    Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The form's columns on [`FORM_SHEET`] (0-based): hidden code column, item number,
+/// label, unit, value.
+pub mod col {
+    /// Hidden: the field, share or table code of the row (a second way to find values).
+    pub const CODE: u16 = 0;
+    pub const NUMBER: u16 = 1;
+    pub const LABEL: u16 = 2;
+    pub const UNIT: u16 = 3;
+    pub const VALUE: u16 = 4;
+}
+
+/// On a table sheet (0-based rows): title, hidden column codes, header, then entry rows.
+pub mod table_rows {
+    pub const TITLE: u32 = 0;
+    /// Hidden row with the column codes.
+    pub const CODES: u32 = 1;
+    pub const HEADER: u32 = 2;
+    pub const FIRST_ENTRY: u32 = 3;
+}
+
+/// A safe file name for a school's form: `<id>_<short name>.xlsx`, without characters
+/// Windows refuses, at most ~80 characters.
+pub fn form_file_name(school_id: &str, short_name: &str) -> String {
+    let clean = |s: &str| -> String {
+        let mut out = String::new();
+        let mut last_sep = true;
+        for c in s.chars() {
+            let ok = c.is_alphanumeric() || c == '-' || c == '.';
+            if ok {
+                out.push(c);
+                last_sep = false;
+            } else if !last_sep {
+                out.push('_');
+                last_sep = true;
+            }
+        }
+        let trimmed = out.trim_matches(|c| c == '_' || c == '.' || c == '-');
+        trimmed.chars().take(60).collect::<String>().trim_end_matches(['_', '.']).to_string()
+    };
+    let id = clean(school_id);
+    let name = clean(short_name);
+    let stem = if name.is_empty() { id } else { format!("{id}_{name}") };
+    format!("{stem}.xlsx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(field_name("p2_1_covered"), "PP_p2_1_covered");
+        assert_eq!(table_name("t1_6"), "PPT_t1_6");
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(
+            form_file_name("07", "МБОУ «Покрово-Пригородная СОШ»"),
+            "07_МБОУ_Покрово-Пригородная_СОШ.xlsx"
+        );
+        assert_eq!(form_file_name("a/b", "x:y*z?"), "a_b_x_y_z.xlsx");
+        assert_eq!(form_file_name("-1", " "), "1.xlsx");
+    }
+
+    #[test]
+    fn check_changes_with_school() {
+        let mut id = Identity {
+            plan_id: "p".into(),
+            plan_version: "v".into(),
+            campaign: "2025-12-20".into(),
+            school_id: "01".into(),
+            school_name: "Школа".into(),
+            layout: LAYOUT_VERSION,
+        };
+        let a = identity_check(&id);
+        id.school_id = "02".into();
+        assert_ne!(a, identity_check(&id));
+    }
+}

@@ -1,0 +1,3 @@
+//! Report forms: the layout contract shared by the writer and the reader.
+
+pub mod layout;

@@ -1,0 +1,882 @@
+//! The plan definition: sections, items, the fields and tables each item collects, shares,
+//! the school-profile block, control rules and campaigns.
+//!
+//! A plan is written in TOML (see `templates/plan-tambov.toml`, embedded as the default
+//! plan, and the README's «Формат плана»). Loading checks the whole definition and refuses a
+//! plan with a mistake with a message naming the line: a form built from a broken plan would
+//! be sent to every school of the district before anyone noticed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::expr::{Expr, Term};
+
+/// The default plan: the Tambov district plan, as shipped.
+pub const DEFAULT_PLAN_TOML: &str = include_str!("../templates/plan-tambov.toml");
+
+/// Name under which the embedded plan is shown to users.
+pub const DEFAULT_PLAN_NAME: &str = "встроенный план Тамбовского района";
+
+/// A loaded and checked plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Stable identifier of the plan (ASCII), written into every form.
+    pub id: String,
+    /// Full title as in the plan document.
+    pub title: String,
+    /// Who issues the forms (shown on the form and in the summary).
+    #[serde(default)]
+    pub issuer: String,
+    /// Default number of blank rows in detail tables.
+    #[serde(default = "default_table_rows")]
+    pub table_rows: u32,
+    /// Named choice lists, referred to by fields and columns (`choices = "yesno"`).
+    #[serde(default)]
+    pub choices: BTreeMap<String, Vec<String>>,
+    /// «Общие сведения об ОО»: figures asked once per form, used as denominators.
+    #[serde(default, deserialize_with = "positioned")]
+    pub profile: Vec<Field>,
+    #[serde(default, rename = "section", deserialize_with = "positioned")]
+    pub sections: Vec<Section>,
+    /// Control rules («контрольные соотношения»).
+    #[serde(default, rename = "rule", deserialize_with = "positioned")]
+    pub rules: Vec<Rule>,
+    #[serde(default, rename = "campaign", deserialize_with = "positioned")]
+    pub campaigns: Vec<CampaignDef>,
+    /// Hash of the definition (not of its formatting); filled in by [`Plan::from_toml`].
+    #[serde(skip_deserializing)]
+    pub version: String,
+}
+
+fn default_table_rows() -> u32 {
+    15
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub number: String,
+    pub title: String,
+    #[serde(default, rename = "item", deserialize_with = "positioned")]
+    pub items: Vec<Item>,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// «1.4»
+    pub code: String,
+    /// Направление работы, as in the plan.
+    pub text: String,
+    /// Показатель, as in the plan (may be empty).
+    #[serde(default)]
+    pub indicator: String,
+    /// Сроки, as in the plan.
+    #[serde(default)]
+    pub deadline: String,
+    /// Ответственные, as in the plan.
+    #[serde(default)]
+    pub responsible: String,
+    #[serde(default, rename = "field", deserialize_with = "positioned")]
+    pub fields: Vec<Field>,
+    #[serde(default, rename = "share", deserialize_with = "positioned")]
+    pub shares: Vec<Share>,
+    #[serde(default, rename = "table", deserialize_with = "positioned")]
+    pub tables: Vec<Table>,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+/// The kind of value a field or a table column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Whole number.
+    Integer,
+    /// Number with a fraction.
+    Decimal,
+    /// «да» / «нет».
+    #[serde(rename = "yesno")]
+    YesNo,
+    /// One value of a list.
+    Choice,
+    Text,
+    Date,
+}
+
+impl Kind {
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Kind::Integer | Kind::Decimal)
+    }
+
+    /// Russian name of the kind, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Integer => "целое число",
+            Kind::Decimal => "число",
+            Kind::YesNo => "«да» или «нет»",
+            Kind::Choice => "значение из списка",
+            Kind::Text => "текст",
+            Kind::Date => "дата",
+        }
+    }
+}
+
+/// One value a school enters: in the profile block, under an item, or as a table column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// ASCII code `[a-z][a-z0-9_]*`, unique in the plan (columns: unique in their table).
+    pub code: String,
+    /// Russian label shown on the form. `{year}` / `{prev_year}` name academic years.
+    pub label: String,
+    #[serde(default)]
+    pub unit: String,
+    pub kind: Kind,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Name of a list in `[choices]` (for `choice` kind; `yesno` uses the built-in list).
+    #[serde(default)]
+    pub choices: Option<String>,
+    /// Fields: must be filled. Columns: must be filled in a row that is not blank.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Hint shown when the cell is selected.
+    #[serde(default)]
+    pub hint: String,
+    /// Column width on the form (columns only), in characters.
+    #[serde(default)]
+    pub width: Option<f64>,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A share (доля), collected as numerator and denominator, never as a percentage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Share {
+    pub code: String,
+    pub label: String,
+    /// Expression over field codes (`a` or `a + b`).
+    pub numerator: String,
+    pub denominator: String,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+/// A detail table: repeated rows of typed columns, on a sheet of its own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub code: String,
+    pub title: String,
+    /// Sheet name on the form (≤ 31 characters, no `[]:*?/\`).
+    pub sheet: String,
+    /// Number of blank rows; the plan's `table_rows` when absent.
+    #[serde(default)]
+    pub rows: Option<u32>,
+    #[serde(default, rename = "column", deserialize_with = "positioned")]
+    pub columns: Vec<Field>,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+impl Op {
+    pub fn holds(self, l: f64, r: f64) -> bool {
+        match self {
+            Op::Le => l <= r,
+            Op::Lt => l < r,
+            Op::Ge => l >= r,
+            Op::Gt => l > r,
+            Op::Eq => l == r,
+            Op::Ne => l != r,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Le => "≤",
+            Op::Lt => "<",
+            Op::Ge => "≥",
+            Op::Gt => ">",
+            Op::Eq => "=",
+            Op::Ne => "≠",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// What a rule does when a value on one of its sides is blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WhenBlank {
+    /// The rule is not checked (the blank is reported by `required` if it matters).
+    #[default]
+    Skip,
+    /// A blank counts as 0.
+    Zero,
+    /// A blank side is itself a finding of the rule's severity.
+    Fail,
+}
+
+/// A control rule: `left op right`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub code: String,
+    /// Expression: field codes, numbers, `+`, `-`, `sum(table.column)`; with `table`,
+    /// column codes of that table, checked row by row.
+    pub left: String,
+    pub op: Op,
+    pub right: String,
+    #[serde(default = "error_severity")]
+    pub severity: Severity,
+    /// Russian message for the school: what must hold.
+    pub message: String,
+    #[serde(default)]
+    pub when_blank: WhenBlank,
+    /// Check per row of this table.
+    #[serde(default)]
+    pub table: Option<String>,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+fn error_severity() -> Severity {
+    Severity::Error
+}
+
+/// A campaign: one deadline a year and the items collected by it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignDef {
+    /// ASCII code, e.g. `december`.
+    pub code: String,
+    /// Russian name, e.g. «Промежуточный отчёт (I полугодие)».
+    pub title: String,
+    pub month: u32,
+    pub day: u32,
+    /// Note shown on the form and the instructions (e.g. the reporting period).
+    #[serde(default)]
+    pub note: String,
+    /// Item codes collected by this campaign, in plan order.
+    pub items: Vec<String>,
+    #[serde(skip)]
+    pub pos: usize,
+}
+
+/// Something with a byte position in the plan source (for line numbers in messages).
+pub trait Positioned {
+    fn set_pos(&mut self, pos: usize);
+}
+
+macro_rules! positioned {
+    ($($t:ty),*) => {$(impl Positioned for $t { fn set_pos(&mut self, pos: usize) { self.pos = pos; } })*};
+}
+positioned!(Section, Item, Field, Share, Table, Rule, CampaignDef);
+
+/// Deserialize an array of tables remembering where each element starts.
+fn positioned<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Positioned,
+{
+    let v: Vec<toml::Spanned<T>> = Vec::deserialize(d)?;
+    Ok(v.into_iter()
+        .map(|s| {
+            let pos = s.span().start;
+            let mut t = s.into_inner();
+            t.set_pos(pos);
+            t
+        })
+        .collect())
+}
+
+/// A plan that cannot be used, with the line where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError {
+    /// Source name (file path or the embedded plan's name).
+    pub source: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}, строка {}: {}", self.source, l, self.message),
+            None => write!(f, "{}: {}", self.source, self.message),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// All problems found in a plan (at least one).
+#[derive(Debug, Clone)]
+pub struct PlanErrors(pub Vec<PlanError>);
+
+impl fmt::Display for PlanErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "план не может быть использован:")?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PlanErrors {}
+
+/// Built-in yes/no list.
+pub const YES_NO: [&str; 2] = ["да", "нет"];
+
+/// Where a field lives in the plan.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldPlace<'a> {
+    Profile,
+    Item(&'a Item),
+}
+
+impl Plan {
+    /// The embedded default plan.
+    pub fn default_plan() -> Plan {
+        Plan::from_toml(DEFAULT_PLAN_TOML, DEFAULT_PLAN_NAME)
+            .expect("the embedded plan is checked by tests")
+    }
+
+    /// Parse and check a plan. `source` names it in messages.
+    pub fn from_toml(text: &str, source: &str) -> Result<Plan, PlanErrors> {
+        let line_of = |pos: usize| Some(text[..pos.min(text.len())].matches('\n').count() + 1);
+        let mut plan: Plan = toml::from_str(text).map_err(|e| {
+            let line = e.span().and_then(|s| line_of(s.start));
+            PlanErrors(vec![PlanError {
+                source: source.to_string(),
+                line,
+                message: translate_toml_error(e.message()),
+            }])
+        })?;
+        let problems = plan.check();
+        if !problems.is_empty() {
+            return Err(PlanErrors(
+                problems
+                    .into_iter()
+                    .map(|(pos, message)| PlanError {
+                        source: source.to_string(),
+                        line: pos.and_then(line_of),
+                        message,
+                    })
+                    .collect(),
+            ));
+        }
+        plan.version = plan.compute_version();
+        Ok(plan)
+    }
+
+    /// Hash of the definition: same meaning → same version, whatever the formatting.
+    fn compute_version(&self) -> String {
+        let mut copy = self.clone();
+        copy.version.clear();
+        let json = serde_json::to_vec(&copy).expect("plan serializes");
+        let digest = Sha256::digest(&json);
+        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.sections.iter().flat_map(|s| s.items.iter())
+    }
+
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items().find(|i| i.code == code)
+    }
+
+    pub fn section_of(&self, item: &Item) -> Option<&Section> {
+        self.sections.iter().find(|s| s.items.iter().any(|i| i.code == item.code))
+    }
+
+    /// Every field of the plan with where it lives: profile first, then items in order.
+    pub fn all_fields(&self) -> impl Iterator<Item = (FieldPlace<'_>, &Field)> {
+        self.profile.iter().map(|f| (FieldPlace::Profile, f)).chain(
+            self.items().flat_map(|i| i.fields.iter().map(move |f| (FieldPlace::Item(i), f))),
+        )
+    }
+
+    pub fn field(&self, code: &str) -> Option<&Field> {
+        self.all_fields().find(|(_, f)| f.code == code).map(|(_, f)| f)
+    }
+
+    pub fn table(&self, code: &str) -> Option<(&Item, &Table)> {
+        self.items()
+            .flat_map(|i| i.tables.iter().map(move |t| (i, t)))
+            .find(|(_, t)| t.code == code)
+    }
+
+    /// The choices a field or column accepts (empty for kinds without a list).
+    pub fn choices_of<'a>(&'a self, f: &'a Field) -> Vec<&'a str> {
+        match f.kind {
+            Kind::YesNo => YES_NO.to_vec(),
+            Kind::Choice => f
+                .choices
+                .as_deref()
+                .and_then(|c| self.choices.get(c))
+                .map(|v| v.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn rows_of(&self, t: &Table) -> u32 {
+        t.rows.unwrap_or(self.table_rows)
+    }
+
+    pub fn campaign_def(&self, code: &str) -> Option<&CampaignDef> {
+        self.campaigns.iter().find(|c| c.code == code)
+    }
+
+    /// Check the definition; returns (byte position, message) per problem.
+    fn check(&self) -> Vec<(Option<usize>, String)> {
+        let mut p: Vec<(Option<usize>, String)> = Vec::new();
+        if !is_code(&self.id.replace('-', "_")) {
+            p.push((
+                None,
+                format!(
+                    "идентификатор плана «{}» должен состоять из латинских букв, цифр, «-» и «_»",
+                    self.id
+                ),
+            ));
+        }
+        if self.sections.is_empty() {
+            p.push((None, "в плане нет ни одного раздела ([[section]])".into()));
+        }
+        if self.table_rows == 0 || self.table_rows > 1000 {
+            p.push((
+                None,
+                format!(
+                    "table_rows = {}: число пустых строк таблиц должно быть от 1 до 1000",
+                    self.table_rows
+                ),
+            ));
+        }
+        for (name, list) in &self.choices {
+            if list.is_empty() {
+                p.push((None, format!("список выбора «{name}» пуст")));
+            }
+            let mut seen = BTreeSet::new();
+            for v in list {
+                if !seen.insert(v.trim().to_lowercase()) {
+                    p.push((None, format!("в списке выбора «{name}» значение «{v}» повторяется")));
+                }
+            }
+        }
+
+        // Codes: fields share one namespace (they become workbook names), items another.
+        let mut field_codes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut item_codes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut section_numbers: BTreeSet<&str> = BTreeSet::new();
+        let mut sheet_names: BTreeSet<String> = BTreeSet::new();
+
+        let check_field = |f: &Field, what: &str, p: &mut Vec<(Option<usize>, String)>| {
+            if !is_code(&f.code) {
+                p.push((Some(f.pos), format!("код {what} «{}» должен начинаться с латинской буквы и состоять из строчных латинских букв, цифр и «_» (не длиннее 60 знаков)", f.code)));
+            }
+            if f.label.trim().is_empty() {
+                p.push((Some(f.pos), format!("у {what} «{}» нет подписи (label)", f.code)));
+            }
+            match f.kind {
+                Kind::Choice => match &f.choices {
+                    None => p.push((
+                        Some(f.pos),
+                        format!("{what} «{}» типа choice без списка выбора (choices)", f.code),
+                    )),
+                    Some(c) if !self.choices.contains_key(c) => p.push((
+                        Some(f.pos),
+                        format!("{what} «{}» ссылается на неизвестный список выбора «{c}»", f.code),
+                    )),
+                    _ => {}
+                },
+                _ if f.choices.is_some() => p.push((
+                    Some(f.pos),
+                    format!("у {what} «{}» указан список выбора, но тип не choice", f.code),
+                )),
+                _ => {}
+            }
+            if (f.min.is_some() || f.max.is_some()) && !f.kind.is_numeric() {
+                p.push((
+                    Some(f.pos),
+                    format!("границы min/max у {what} «{}» допустимы только для чисел", f.code),
+                ));
+            }
+            if let (Some(a), Some(b)) = (f.min, f.max) {
+                if a > b {
+                    p.push((
+                        Some(f.pos),
+                        format!("у {what} «{}» min = {a} больше max = {b}", f.code),
+                    ));
+                }
+            }
+            if f.kind == Kind::Integer {
+                for b in [f.min, f.max].into_iter().flatten() {
+                    if b.fract() != 0.0 || b.abs() > i32::MAX as f64 {
+                        p.push((
+                            Some(f.pos),
+                            format!(
+                                "граница {b} целого поля «{}» должна быть целым числом",
+                                f.code
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
+
+        for f in &self.profile {
+            check_field(f, "поля", &mut p);
+            if field_codes.insert(&f.code, f.pos).is_some() {
+                p.push((Some(f.pos), format!("код поля «{}» повторяется", f.code)));
+            }
+        }
+        for s in &self.sections {
+            if !section_numbers.insert(&s.number) {
+                p.push((Some(s.pos), format!("раздел {} повторяется", s.number)));
+            }
+            if s.items.is_empty() {
+                p.push((Some(s.pos), format!("в разделе {} нет пунктов", s.number)));
+            }
+            for i in &s.items {
+                if item_codes.insert(&i.code, i.pos).is_some() {
+                    p.push((Some(i.pos), format!("код пункта «{}» повторяется", i.code)));
+                }
+                if !i.code.starts_with(&format!("{}.", s.number)) {
+                    p.push((
+                        Some(i.pos),
+                        format!("пункт {} не может стоять в разделе {}", i.code, s.number),
+                    ));
+                }
+                if i.fields.is_empty() && i.tables.is_empty() {
+                    p.push((
+                        Some(i.pos),
+                        format!(
+                            "пункт {} ничего не собирает: нужно хотя бы одно поле или таблица",
+                            i.code
+                        ),
+                    ));
+                }
+                for f in &i.fields {
+                    check_field(f, "поля", &mut p);
+                    if field_codes.insert(&f.code, f.pos).is_some() {
+                        p.push((Some(f.pos), format!("код поля «{}» повторяется", f.code)));
+                    }
+                }
+                for sh in &i.shares {
+                    if !is_code(&sh.code) {
+                        p.push((Some(sh.pos), format!("код доли «{}» должен состоять из строчных латинских букв, цифр и «_»", sh.code)));
+                    }
+                    if field_codes.insert(&sh.code, sh.pos).is_some() {
+                        p.push((Some(sh.pos), format!("код доли «{}» повторяется", sh.code)));
+                    }
+                }
+                for t in &i.tables {
+                    if !is_code(&t.code) {
+                        p.push((Some(t.pos), format!("код таблицы «{}» должен состоять из строчных латинских букв, цифр и «_»", t.code)));
+                    }
+                    if field_codes.insert(&t.code, t.pos).is_some() {
+                        p.push((Some(t.pos), format!("код таблицы «{}» повторяется", t.code)));
+                    }
+                    if let Some(msg) = bad_sheet_name(&t.sheet) {
+                        p.push((Some(t.pos), format!("лист таблицы «{}»: {msg}", t.sheet)));
+                    }
+                    if !sheet_names.insert(t.sheet.to_lowercase()) {
+                        p.push((
+                            Some(t.pos),
+                            format!("лист «{}» уже занят другой таблицей", t.sheet),
+                        ));
+                    }
+                    if t.columns.is_empty() {
+                        p.push((Some(t.pos), format!("в таблице «{}» нет столбцов", t.code)));
+                    }
+                    if matches!(t.rows, Some(0)) || t.rows.is_some_and(|r| r > 1000) {
+                        p.push((
+                            Some(t.pos),
+                            format!("в таблице «{}» число строк должно быть от 1 до 1000", t.code),
+                        ));
+                    }
+                    let mut cols = BTreeSet::new();
+                    for c in &t.columns {
+                        check_field(c, "столбца", &mut p);
+                        if !cols.insert(&c.code) {
+                            p.push((
+                                Some(c.pos),
+                                format!("столбец «{}» в таблице «{}» повторяется", c.code, t.code),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for sheet in ["отчёт", "инструкция", "_profplan", "_списки"] {
+            if sheet_names.contains(sheet) {
+                p.push((None, format!("имя листа «{sheet}» занято самой формой")));
+            }
+        }
+
+        // Shares: numerator and denominator name numeric fields.
+        for i in self.items() {
+            for sh in &i.shares {
+                for (side, text) in [("числитель", &sh.numerator), ("знаменатель", &sh.denominator)]
+                {
+                    match Expr::parse(text) {
+                        Err(e) => p.push((
+                            Some(sh.pos),
+                            format!("доля «{}»: {side} «{text}»: {e}", sh.code),
+                        )),
+                        Ok(expr) => {
+                            for t in &expr.terms {
+                                if let Some(msg) = self.check_term(t, None) {
+                                    p.push((
+                                        Some(sh.pos),
+                                        format!("доля «{}», {side}: {msg}", sh.code),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // Rules.
+        let mut rule_codes = BTreeSet::new();
+        for r in &self.rules {
+            if !rule_codes.insert(&r.code) {
+                p.push((Some(r.pos), format!("код правила «{}» повторяется", r.code)));
+            }
+            if r.message.trim().is_empty() {
+                p.push((Some(r.pos), format!("у правила «{}» нет сообщения (message)", r.code)));
+            }
+            let table = match &r.table {
+                Some(tc) => match self.table(tc) {
+                    Some((_, t)) => Some(t),
+                    None => {
+                        p.push((
+                            Some(r.pos),
+                            format!("правило «{}» ссылается на неизвестную таблицу «{tc}»", r.code),
+                        ));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            for (side, text) in [("левая часть", &r.left), ("правая часть", &r.right)]
+            {
+                match Expr::parse(text) {
+                    Err(e) => {
+                        p.push((Some(r.pos), format!("правило «{}», {side} «{text}»: {e}", r.code)))
+                    }
+                    Ok(expr) => {
+                        for t in &expr.terms {
+                            if let Some(msg) = self.check_term(t, table) {
+                                p.push((
+                                    Some(r.pos),
+                                    format!("правило «{}», {side}: {msg}", r.code),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // Campaigns.
+        let mut campaign_codes = BTreeSet::new();
+        let mut campaign_dates = BTreeSet::new();
+        for c in &self.campaigns {
+            if !is_code(&c.code) {
+                p.push((
+                    Some(c.pos),
+                    format!(
+                        "код кампании «{}» должен состоять из строчных латинских букв, цифр и «_»",
+                        c.code
+                    ),
+                ));
+            }
+            if !campaign_codes.insert(&c.code) {
+                p.push((Some(c.pos), format!("кампания «{}» повторяется", c.code)));
+            }
+            // 2024 is a leap year: 29 February is possible, 30 February and 31 April are not.
+            if chrono::NaiveDate::from_ymd_opt(2024, c.month, c.day).is_none() {
+                p.push((
+                    Some(c.pos),
+                    format!(
+                        "кампания «{}»: даты {:02}.{:02} не существует",
+                        c.code, c.day, c.month
+                    ),
+                ));
+            } else if !campaign_dates.insert((c.month, c.day)) {
+                p.push((
+                    Some(c.pos),
+                    format!(
+                        "кампания «{}»: срок {:02}.{:02} уже занят другой кампанией",
+                        c.code, c.day, c.month
+                    ),
+                ));
+            }
+            if c.items.is_empty() {
+                p.push((
+                    Some(c.pos),
+                    format!("кампания «{}» не собирает ни одного пункта", c.code),
+                ));
+            }
+            for ic in &c.items {
+                if !item_codes.contains_key(ic.as_str()) {
+                    p.push((
+                        Some(c.pos),
+                        format!("кампания «{}» ссылается на неизвестный пункт «{ic}»", c.code),
+                    ));
+                }
+            }
+        }
+        if self.campaigns.is_empty() {
+            p.push((None, "в плане нет ни одной кампании ([[campaign]])".into()));
+        }
+        p
+    }
+
+    /// Check that an expression term names something that exists and is numeric.
+    fn check_term(&self, t: &Term, table: Option<&Table>) -> Option<String> {
+        match t {
+            Term::Number(_) => None,
+            Term::Field(code) => {
+                if let Some(table) = table {
+                    return match table.columns.iter().find(|c| &c.code == code) {
+                        None => Some(format!("в таблице «{}» нет столбца «{code}»", table.code)),
+                        Some(c) if !c.kind.is_numeric() => {
+                            Some(format!("столбец «{code}» не числовой"))
+                        }
+                        _ => None,
+                    };
+                }
+                match self.field(code) {
+                    None => Some(format!("неизвестное поле «{code}»")),
+                    Some(f) if !f.kind.is_numeric() => Some(format!("поле «{code}» не числовое")),
+                    _ => None,
+                }
+            }
+            Term::Sum { table: tc, column } => match self.table(tc) {
+                None => Some(format!("неизвестная таблица «{tc}»")),
+                Some((_, t)) => match t.columns.iter().find(|c| &c.code == column) {
+                    None => Some(format!("в таблице «{tc}» нет столбца «{column}»")),
+                    Some(c) if !c.kind.is_numeric() => {
+                        Some(format!("столбец «{tc}.{column}» не числовой"))
+                    }
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+/// `[a-z][a-z0-9_]*`, at most 60 characters.
+pub fn is_code(s: &str) -> bool {
+    let mut ch = s.chars();
+    matches!(ch.next(), Some('a'..='z'))
+        && s.len() <= 60
+        && ch.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Why a sheet name is refused by Excel, if it is.
+pub fn bad_sheet_name(s: &str) -> Option<&'static str> {
+    if s.trim().is_empty() {
+        Some("имя листа пустое")
+    } else if s.chars().count() > 31 {
+        Some("имя листа длиннее 31 знака")
+    } else if s.chars().any(|c| "[]:*?/\\".contains(c)) {
+        Some("имя листа содержит недопустимый знак ([ ] : * ? / \\)")
+    } else if s.starts_with('\'') || s.ends_with('\'') {
+        Some("имя листа не может начинаться или кончаться апострофом")
+    } else {
+        None
+    }
+}
+
+/// Make toml's English parse messages a little friendlier; the line is added by the caller.
+fn translate_toml_error(msg: &str) -> String {
+    let m = msg.trim();
+    if let Some(rest) = m.strip_prefix("duplicate key") {
+        return format!("ключ повторяется{rest}");
+    }
+    if let Some(rest) = m.strip_prefix("missing field") {
+        return format!("не хватает обязательного ключа{rest}");
+    }
+    if let Some(rest) = m.strip_prefix("unknown field") {
+        return format!("неизвестный ключ{rest}");
+    }
+    if let Some(rest) = m.strip_prefix("unknown variant") {
+        return format!("недопустимое значение{rest}");
+    }
+    format!("ошибка TOML: {m}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_plan_parses_with_all_items() {
+        let plan = Plan::default_plan();
+        let codes: Vec<&str> = plan.items().map(|i| i.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "3.1", "4.1", "5.1", "5.2",
+                "6.1", "6.2", "6.3", "7.1", "7.2", "8.1", "9.1", "9.2", "9.3", "10.1"
+            ]
+        );
+        assert_eq!(plan.sections.len(), 10);
+        assert_eq!(plan.version.len(), 12);
+    }
+
+    #[test]
+    fn codes() {
+        assert!(is_code("students_6_11"));
+        assert!(!is_code("6_11"));
+        assert!(!is_code("Students"));
+        assert!(!is_code("a-b"));
+    }
+}
