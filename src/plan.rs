@@ -189,8 +189,33 @@ pub struct Table {
     pub rows: Option<u32>,
     #[serde(default, rename = "column", deserialize_with = "positioned")]
     pub columns: Vec<Field>,
+    /// Views of the district summary: pivots and rankings of this table.
+    #[serde(default, rename = "view")]
+    pub views: Vec<View>,
     #[serde(skip)]
     pub pos: usize,
+}
+
+/// A view of a detail table in the district summary: the sums of `values` grouped by
+/// `rows` (and by `columns`, as a cross table), or the `top` most frequent `rows` values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// Russian title of the view.
+    pub title: String,
+    /// Column code whose values become the rows of the view.
+    pub rows: String,
+    /// Optional column code whose values become the columns (a choice column).
+    #[serde(default)]
+    pub columns: Option<String>,
+    /// Numeric column codes summed in each cell.
+    pub values: Vec<String>,
+    /// Keep only the N largest rows, ranked by the first value (a ranking).
+    #[serde(default)]
+    pub top: Option<u32>,
+    /// Draw a chart of the view in the summary.
+    #[serde(default)]
+    pub chart: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
