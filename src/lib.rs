@@ -5,8 +5,10 @@
 //! binary renders them.
 
 pub mod campaign;
+pub mod consolidate;
 pub mod expr;
 pub mod finding;
 pub mod form;
 pub mod plan;
 pub mod schools;
+pub mod values;

@@ -1,0 +1,521 @@
+//! District figures from the schools' validated values.
+//!
+//! The rules, from the domain: counts are summed; a share is Σ numerators / Σ denominators
+//! over the schools that reported both (never the mean of school percentages); yes/no is
+//! the number and share of schools with «да»; choices (execution marks) are counted per
+//! value; detail tables are concatenated and pivoted by the plan's views. Every indicator
+//! keeps the cells it was computed from.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::campaign::Campaign;
+use crate::expr::{Expr, Term};
+use crate::plan::{Field, Kind, Share, Table, View};
+use crate::values::{SchoolData, Source, Val};
+
+/// The lowest or highest school value of an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Extreme {
+    pub value: f64,
+    pub school_id: String,
+    pub school_name: String,
+}
+
+/// The district value of one indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Figure {
+    /// Whole or decimal numbers: the sum.
+    Sum { sum: f64, min: Option<Extreme>, max: Option<Extreme> },
+    /// Σ numerators / Σ denominators; `percent` is None when Σ denominators is 0.
+    /// `min`/`max` are school percentages (schools with a denominator > 0).
+    Share {
+        numerator: f64,
+        denominator: f64,
+        percent: Option<f64>,
+        min: Option<Extreme>,
+        max: Option<Extreme>,
+    },
+    /// Schools answering «да» / «нет»; `share_yes` in percent of the schools that answered.
+    YesNo { yes: usize, no: usize, share_yes: Option<f64> },
+    /// Schools per choice, in the list's order.
+    Choice { counts: Vec<(String, usize)> },
+    /// Text and dates: only how many schools filled them.
+    Filled,
+}
+
+/// One line of «Свод по району».
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub item: String,
+    /// Field or share code.
+    pub code: String,
+    /// Label, with the campaign's years filled in.
+    pub label: String,
+    pub unit: String,
+    /// Schools that reported it (shares: both numerator and denominator).
+    pub reported: usize,
+    pub figure: Figure,
+    /// The cells the figure was computed from.
+    pub sources: Vec<Source>,
+}
+
+/// A view of a detail table: sums of `values` by `rows` (× `columns`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewFigures {
+    pub item: String,
+    pub table: String,
+    pub title: String,
+    /// Header of the row keys (the column label of `rows`).
+    pub rows_label: String,
+    pub rows: Vec<String>,
+    /// Column keys; empty for a plain grouping.
+    pub columns: Vec<String>,
+    /// Labels of the summed values.
+    pub value_labels: Vec<String>,
+    /// `cells[row][column][value]`; with no `columns`, one column.
+    pub cells: Vec<Vec<Vec<f64>>>,
+    /// How many table rows fed the view.
+    pub source_rows: usize,
+    pub chart: bool,
+}
+
+/// Everything the summary shows about the district's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct District {
+    /// Schools whose values are in the figures.
+    pub schools: usize,
+    pub indicators: Vec<Indicator>,
+    pub views: Vec<ViewFigures>,
+}
+
+/// Numerator and denominator of a share for one school, when every term is filled.
+pub fn school_share(share: &Share, school: &SchoolData) -> Option<(f64, f64)> {
+    let side = |text: &str| -> Option<f64> {
+        let expr = Expr::parse(text).ok()?;
+        let (v, blank) = expr.eval(|t| match t {
+            Term::Field(c) => school.num(c),
+            _ => None,
+        });
+        (!blank).then_some(v)
+    };
+    Some((side(&share.numerator)?, side(&share.denominator)?))
+}
+
+/// Cells a share of one school was computed from.
+fn share_sources(share: &Share, school: &SchoolData) -> Vec<Source> {
+    [&share.numerator, &share.denominator]
+        .iter()
+        .filter_map(|t| Expr::parse(t).ok())
+        .flat_map(|e| e.fields().map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|c| school.fields.get(&c).map(|v| v.source.clone()))
+        .collect()
+}
+
+fn extreme(school: &SchoolData, value: f64) -> Extreme {
+    Extreme { value, school_id: school.school_id.clone(), school_name: school.school_name.clone() }
+}
+
+/// Keep the first school on ties, so the result does not depend on anything but order.
+fn update_extremes(min: &mut Option<Extreme>, max: &mut Option<Extreme>, e: Extreme) {
+    if min.as_ref().is_none_or(|m| e.value < m.value) {
+        *min = Some(e.clone());
+    }
+    if max.as_ref().is_none_or(|m| e.value > m.value) {
+        *max = Some(e);
+    }
+}
+
+fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) -> Indicator {
+    let mut sources = Vec::new();
+    let mut reported = 0;
+    let figure = match f.kind {
+        Kind::Integer | Kind::Decimal => {
+            let (mut sum, mut min, mut max) = (0.0, None, None);
+            for s in schools {
+                if let Some(v) = s.fields.get(&f.code) {
+                    if let Some(n) = v.value.num() {
+                        reported += 1;
+                        sum += n;
+                        update_extremes(&mut min, &mut max, extreme(s, n));
+                        sources.push(v.source.clone());
+                    }
+                }
+            }
+            Figure::Sum { sum, min, max }
+        }
+        Kind::YesNo => {
+            let (mut yes, mut no) = (0, 0);
+            for s in schools {
+                if let Some(v) = s.fields.get(&f.code) {
+                    match v.value.text() {
+                        Some("да") => yes += 1,
+                        Some("нет") => no += 1,
+                        _ => continue,
+                    }
+                    reported += 1;
+                    sources.push(v.source.clone());
+                }
+            }
+            let share_yes = (reported > 0).then(|| yes as f64 * 100.0 / reported as f64);
+            Figure::YesNo { yes, no, share_yes }
+        }
+        Kind::Choice => {
+            let list = c.plan.choices_of(f);
+            let mut counts: Vec<(String, usize)> =
+                list.iter().map(|v| (v.to_string(), 0)).collect();
+            for s in schools {
+                if let Some(v) = s.fields.get(&f.code) {
+                    if let Some(slot) =
+                        v.value.text().and_then(|t| counts.iter_mut().find(|(k, _)| k == t))
+                    {
+                        slot.1 += 1;
+                        reported += 1;
+                        sources.push(v.source.clone());
+                    }
+                }
+            }
+            Figure::Choice { counts }
+        }
+        Kind::Text | Kind::Date => {
+            for s in schools {
+                if let Some(v) = s.fields.get(&f.code) {
+                    reported += 1;
+                    sources.push(v.source.clone());
+                }
+            }
+            Figure::Filled
+        }
+    };
+    Indicator {
+        item: item.to_string(),
+        code: f.code.clone(),
+        label: c.text(&f.label),
+        unit: f.unit.clone(),
+        reported,
+        figure,
+        sources,
+    }
+}
+
+fn share_indicator(c: &Campaign, item: &str, sh: &Share, schools: &[SchoolData]) -> Indicator {
+    let (mut num, mut den, mut reported) = (0.0, 0.0, 0);
+    let (mut min, mut max) = (None, None);
+    let mut sources = Vec::new();
+    for s in schools {
+        if let Some((n, d)) = school_share(sh, s) {
+            num += n;
+            den += d;
+            reported += 1;
+            sources.extend(share_sources(sh, s));
+            if d > 0.0 {
+                update_extremes(&mut min, &mut max, extreme(s, n * 100.0 / d));
+            }
+        }
+    }
+    let percent = (den > 0.0).then(|| num * 100.0 / den);
+    Indicator {
+        item: item.to_string(),
+        code: sh.code.clone(),
+        label: c.text(&sh.label),
+        unit: "%".into(),
+        reported,
+        figure: Figure::Share { numerator: num, denominator: den, percent, min, max },
+        sources,
+    }
+}
+
+/// Normalised key of a free-text value: case, spaces and «ё» do not make two professions.
+fn text_key(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('ё', "е")
+}
+
+/// First letter upper-case, the rest as typed (spaces collapsed).
+fn text_display(s: &str) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut ch = s.chars();
+    match ch.next() {
+        Some(f) => f.to_uppercase().chain(ch).collect(),
+        None => s,
+    }
+}
+
+fn view_figures(
+    c: &Campaign,
+    item: &str,
+    t: &Table,
+    v: &View,
+    schools: &[SchoolData],
+) -> ViewFigures {
+    let col = |code: &str| t.columns.iter().find(|x| x.code == code);
+    let rows_col = col(&v.rows).expect("checked by the plan loader");
+    let choice_rows = matches!(rows_col.kind, Kind::Choice | Kind::YesNo);
+    let columns: Vec<String> = match v.columns.as_deref().and_then(col) {
+        Some(cc) => c.plan.choices_of(cc).iter().map(|s| s.to_string()).collect(),
+        None => Vec::new(),
+    };
+    let width = columns.len().max(1);
+    let nvals = v.values.len();
+
+    // key → (display, cells[col][value])
+    let mut groups: BTreeMap<String, (String, Vec<Vec<f64>>)> = BTreeMap::new();
+    let mut source_rows = 0;
+    for s in schools {
+        for row in s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default() {
+            let Some(key_val) = row.values.get(&v.rows) else { continue };
+            let raw = key_val.display();
+            let (key, display) =
+                if choice_rows { (raw.clone(), raw) } else { (text_key(&raw), text_display(&raw)) };
+            if key.is_empty() {
+                continue;
+            }
+            let ci = match &v.columns {
+                Some(cc) => {
+                    match row
+                        .values
+                        .get(cc)
+                        .map(Val::display)
+                        .and_then(|x| columns.iter().position(|k| *k == x))
+                    {
+                        Some(i) => i,
+                        None => continue,
+                    }
+                }
+                None => 0,
+            };
+            source_rows += 1;
+            let entry =
+                groups.entry(key).or_insert_with(|| (display, vec![vec![0.0; nvals]; width]));
+            for (vi, vc) in v.values.iter().enumerate() {
+                entry.1[ci][vi] += row.values.get(vc).and_then(Val::num).unwrap_or(0.0);
+            }
+        }
+    }
+
+    let mut ordered: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
+    if choice_rows && v.top.is_none() {
+        for choice in c.plan.choices_of(rows_col) {
+            if let Some(g) = groups.remove(choice) {
+                ordered.push(g);
+            }
+        }
+    } else {
+        let total = |cells: &Vec<Vec<f64>>| cells.iter().map(|c| c[0]).sum::<f64>();
+        let mut all: Vec<(String, (String, Vec<Vec<f64>>))> = groups.into_iter().collect();
+        // Largest first; ties by key, so the order is the same on every run.
+        all.sort_by(|a, b| total(&b.1 .1).total_cmp(&total(&a.1 .1)).then_with(|| a.0.cmp(&b.0)));
+        if let Some(n) = v.top {
+            all.truncate(n as usize);
+        }
+        ordered = all.into_iter().map(|(_, g)| g).collect();
+    }
+    let value_labels = v
+        .values
+        .iter()
+        .map(|vc| col(vc).map(|f| c.text(&f.label)).unwrap_or_else(|| vc.clone()))
+        .collect();
+    ViewFigures {
+        item: item.to_string(),
+        table: t.code.clone(),
+        title: c.text(&v.title),
+        rows_label: c.text(&rows_col.label),
+        rows: ordered.iter().map(|(d, _)| d.clone()).collect(),
+        columns,
+        value_labels,
+        cells: ordered.into_iter().map(|(_, cells)| cells).collect(),
+        source_rows,
+        chart: v.chart,
+    }
+}
+
+/// District figures of a campaign from the schools in the figures (in registry order).
+pub fn consolidate(c: &Campaign, schools: &[SchoolData]) -> District {
+    let mut indicators = Vec::new();
+    for f in c.profile_fields() {
+        indicators.push(field_indicator(c, "ОО", f, schools));
+    }
+    let mut views = Vec::new();
+    for item in c.items() {
+        for f in &item.fields {
+            indicators.push(field_indicator(c, &item.code, f, schools));
+        }
+        for sh in &item.shares {
+            indicators.push(share_indicator(c, &item.code, sh, schools));
+        }
+        for t in &item.tables {
+            for v in &t.views {
+                views.push(view_figures(c, &item.code, t, v, schools));
+            }
+        }
+    }
+    District { schools: schools.len(), indicators, views }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+    use crate::values::{FieldValue, Row};
+
+    fn school(id: &str, fields: &[(&str, Val)]) -> SchoolData {
+        SchoolData {
+            school_id: id.into(),
+            school_name: format!("Школа {id}"),
+            file: format!("{id}.xlsx"),
+            fields: fields
+                .iter()
+                .enumerate()
+                .map(|(i, (c, v))| {
+                    let source = Source {
+                        file: format!("{id}.xlsx"),
+                        sheet: "Отчёт".into(),
+                        cell: format!("E{}", i + 10),
+                    };
+                    (c.to_string(), FieldValue { value: v.clone(), source })
+                })
+                .collect(),
+            tables: BTreeMap::new(),
+            invalid: false,
+        }
+    }
+
+    fn find<'a>(d: &'a District, code: &str) -> &'a Indicator {
+        d.indicators.iter().find(|i| i.code == code).unwrap()
+    }
+
+    #[test]
+    fn shares_are_ratios_of_sums_not_means() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        // 10/100 = 10 % and 90/100... no: 9/10 = 90 %; mean of percentages = 50 %,
+        // the district share is 19/110 = 17.27 %.
+        let a = school(
+            "01",
+            &[("oo_students_6_11", Val::Num(100.0)), ("p2_1_covered", Val::Num(10.0))],
+        );
+        let b =
+            school("02", &[("oo_students_6_11", Val::Num(10.0)), ("p2_1_covered", Val::Num(9.0))]);
+        // Reports the denominator only: not in the share.
+        let d = school("03", &[("oo_students_6_11", Val::Num(50.0))]);
+        let district = consolidate(&c, &[a, b, d]);
+        let share = find(&district, "s2_1_covered");
+        assert_eq!(share.reported, 2);
+        match &share.figure {
+            Figure::Share { numerator, denominator, percent, min, max } => {
+                assert_eq!((*numerator, *denominator), (19.0, 110.0));
+                assert!((percent.unwrap() - 1900.0 / 110.0).abs() < 1e-9);
+                assert_eq!(min.as_ref().unwrap().school_id, "01");
+                assert_eq!(max.as_ref().unwrap().value, 90.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        let students = find(&district, "oo_students_6_11");
+        assert_eq!(students.reported, 3);
+        assert!(matches!(students.figure, Figure::Sum { sum, .. } if sum == 160.0));
+        assert_eq!(share.sources.len(), 4);
+    }
+
+    #[test]
+    fn yes_no_and_marks_count_schools() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-09-15").unwrap();
+        let a = school(
+            "01",
+            &[
+                ("p6_1_has_acts", Val::Text("да".into())),
+                ("p1_1_mark", Val::Text("частично".into())),
+            ],
+        );
+        let b = school(
+            "02",
+            &[
+                ("p6_1_has_acts", Val::Text("нет".into())),
+                ("p1_1_mark", Val::Text("частично".into())),
+            ],
+        );
+        let e = school("03", &[("p6_1_has_acts", Val::Text("да".into()))]);
+        let district = consolidate(&c, &[a, b, e]);
+        let acts = find(&district, "p6_1_has_acts");
+        assert_eq!(acts.figure, Figure::YesNo { yes: 2, no: 1, share_yes: Some(200.0 / 3.0) });
+        match &find(&district, "p1_1_mark").figure {
+            Figure::Choice { counts } => {
+                assert_eq!(counts[1], ("частично".to_string(), 2));
+                assert_eq!(counts[0].1 + counts[2].1, 0);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn views_pivot_and_rank() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2026-05-25").unwrap();
+        let row = |n: u32, vals: &[(&str, Val)]| Row {
+            sheet: "x".into(),
+            row: n,
+            values: vals.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        };
+        let t = |s: &str| Val::Text(s.into());
+        let mut a = school("01", &[]);
+        a.tables.insert(
+            "t1_6".into(),
+            vec![
+                row(
+                    4,
+                    &[
+                        ("subject", t("физика")),
+                        ("stage", t("муниципальный")),
+                        ("participants", Val::Num(5.0)),
+                        ("winners", Val::Num(1.0)),
+                    ],
+                ),
+                row(
+                    5,
+                    &[
+                        ("subject", t("биология")),
+                        ("stage", t("школьный")),
+                        ("participants", Val::Num(20.0)),
+                        ("winners", Val::Num(3.0)),
+                    ],
+                ),
+            ],
+        );
+        a.tables.insert(
+            "t1_3".into(),
+            vec![
+                row(4, &[("profession", t("врач")), ("students", Val::Num(3.0))]),
+                row(5, &[("profession", t("Программист")), ("students", Val::Num(4.0))]),
+            ],
+        );
+        let mut b = school("02", &[]);
+        b.tables.insert(
+            "t1_6".into(),
+            vec![row(
+                4,
+                &[
+                    ("subject", t("физика")),
+                    ("stage", t("муниципальный")),
+                    ("participants", Val::Num(2.0)),
+                    ("winners", Val::Num(2.0)),
+                ],
+            )],
+        );
+        b.tables.insert(
+            "t1_3".into(),
+            vec![row(4, &[("profession", t(" Врач ")), ("students", Val::Num(5.0))])],
+        );
+        let d = consolidate(&c, &[a, b]);
+        let v = d.views.iter().find(|v| v.title == "Участники ВсОШ по предметам и этапам").unwrap();
+        // Choice rows follow the list order: биология before физика.
+        assert_eq!(v.rows, ["биология", "физика"]);
+        assert_eq!(v.columns, ["школьный", "муниципальный", "региональный", "заключительный"]);
+        assert_eq!(v.cells[1][1], vec![7.0]);
+        assert_eq!(v.cells[0][0], vec![20.0]);
+        let rank =
+            d.views.iter().find(|v| v.title == "Наиболее часто выбираемые профессии").unwrap();
+        assert_eq!(rank.rows, ["Врач", "Программист"]);
+        assert_eq!(rank.cells[0][0], vec![8.0]);
+    }
+}
