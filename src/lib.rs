@@ -10,5 +10,6 @@ pub mod expr;
 pub mod finding;
 pub mod form;
 pub mod plan;
+pub mod report;
 pub mod schools;
 pub mod values;

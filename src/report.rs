@@ -1,0 +1,151 @@
+//! The outcome of checking a returns folder: a status per school of the registry, every
+//! finding, and what became of every file. Shared by `check` (rendered as text, JSON,
+//! CSV) and `collect` (the «Сдача отчётов», «Замечания» and «Источники» sheets).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::finding::Finding;
+
+/// Status of a school's report in a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// No return, and the deadline has passed.
+    Missing,
+    /// No return yet, before the deadline.
+    Expected,
+    /// A return with at least one error.
+    Invalid,
+    /// Accepted (perhaps with warnings).
+    Accepted,
+}
+
+impl Status {
+    /// The word the methodologist uses.
+    pub fn ru(self) -> &'static str {
+        match self {
+            Status::Missing => "не сдан",
+            Status::Expected => "ожидается",
+            Status::Invalid => "с ошибками",
+            Status::Accepted => "принят",
+        }
+    }
+}
+
+/// What became of a file found in the returns folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The school's return, accepted.
+    Accepted,
+    /// The school's return, with errors.
+    Invalid,
+    /// Another return of the same school was taken instead.
+    Superseded,
+    /// A form, but not one this run can use (other campaign, unknown school, …).
+    NotUsed,
+    /// Could not be read as a form (damaged, not a spreadsheet, encrypted, …).
+    Rejected,
+    /// Skipped on purpose: lock files, hidden files.
+    Skipped,
+}
+
+impl Outcome {
+    pub fn ru(&self) -> &'static str {
+        match self {
+            Outcome::Accepted => "принят",
+            Outcome::Invalid => "с ошибками",
+            Outcome::Superseded => "заменён более поздним файлом",
+            Outcome::NotUsed => "не используется",
+            Outcome::Rejected => "отклонён",
+            Outcome::Skipped => "пропущен",
+        }
+    }
+}
+
+/// A file of the returns folder and its fate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileRecord {
+    /// Path relative to the returns folder, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    /// SHA-256 of the content (empty when the file could not be read).
+    pub sha256: String,
+    /// Format detected from the content («xlsx», «ods», «xls», «html», …).
+    pub format: String,
+    /// When the workbook says it was last saved (or the file time as a fallback).
+    pub saved_at: Option<DateTime<Utc>>,
+    /// Whether `saved_at` came from the file system rather than the workbook.
+    pub saved_at_from_fs: bool,
+    /// School id from the form's identity, when there is one.
+    pub school: Option<String>,
+    pub outcome: Outcome,
+    /// Russian explanation of the outcome.
+    pub reason: String,
+}
+
+/// One school of the registry and the state of its report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolStatus {
+    pub id: String,
+    pub name: String,
+    pub status: Status,
+    /// Returned after the deadline.
+    pub late: bool,
+    /// The file taken as the school's return.
+    pub file: Option<String>,
+    /// All files that claim to be this school's return of this campaign.
+    pub files: Vec<String>,
+    pub saved_at: Option<DateTime<Utc>>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Counts per status for the first line of a report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub schools: usize,
+    pub accepted: usize,
+    pub invalid: usize,
+    pub missing: usize,
+    pub expected: usize,
+    pub late: usize,
+    pub files: usize,
+    pub skipped_files: usize,
+    pub rejected_files: usize,
+}
+
+/// The result of checking a returns folder against a campaign and a registry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub plan_id: String,
+    pub plan_version: String,
+    /// Campaign id, `YYYY-MM-DD`.
+    pub campaign: String,
+    pub campaign_title: String,
+    pub deadline: NaiveDate,
+    /// The date the check considers «today».
+    pub as_of: NaiveDate,
+    pub counts: Counts,
+    /// Registry order.
+    pub schools: Vec<SchoolStatus>,
+    /// Ordered by school (registry order), file, then sheet/cell order.
+    pub findings: Vec<Finding>,
+    /// Every file found, sorted by path.
+    pub files: Vec<FileRecord>,
+}
+
+impl CheckReport {
+    /// 0 — every school accepted; 1 — some school missing or with errors.
+    /// Before the deadline, schools still «ожидается» do not fail the check.
+    pub fn exit_code(&self) -> u8 {
+        let bad = self.schools.iter().any(|s| matches!(s.status, Status::Missing | Status::Invalid));
+        let waiting = self.schools.iter().any(|s| s.status == Status::Expected);
+        if bad || waiting {
+            1
+        } else {
+            0
+        }
+    }
+}
