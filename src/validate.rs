@@ -1,0 +1,776 @@
+//! Validation of a return's values against the campaign's form: per field (required, kind,
+//! bounds, choices), per table row (column kinds, half-filled rows), then the plan's
+//! control rules. Produces findings (data) and the school's checked values.
+//!
+//! Blank is not zero: a required field left blank is a finding of its own, and a form
+//! returned untouched is «не заполнен» — one finding, not a page of «не заполнено».
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::campaign::Campaign;
+use crate::expr::{Expr, Term};
+use crate::finding::{Code, Finding};
+use crate::form::layout::{self, META_FIELDS};
+use crate::plan::{Field, Kind, Op, Rule, Severity, WhenBlank};
+use crate::values::{fmt_num, FieldValue, Row, SchoolData, Source, Val};
+
+/// A cell value as read from a return, before checking.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    Empty,
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// Excel date serial (days since 1899-12-30).
+    DateTime(f64),
+    /// Error value of a formula (`#DIV/0!`, `#REF!`, `#ДЕЛ/0!`).
+    Error(String),
+    /// A formula cell without a stored result.
+    FormulaNoValue,
+}
+
+impl RawValue {
+    fn is_empty(&self) -> bool {
+        match self {
+            RawValue::Empty => true,
+            RawValue::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// How the value looks to a person, for «найдено …».
+    pub fn shown(&self) -> String {
+        match self {
+            RawValue::Empty => "пусто".into(),
+            RawValue::Number(n) => format!("«{}»", fmt_num(*n)),
+            RawValue::Text(s) => format!("«{}»", shorten(s, 60)),
+            RawValue::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
+            RawValue::DateTime(d) => format!(
+                "дата {}",
+                serial_date(*d).map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default()
+            ),
+            RawValue::Error(e) => format!("ошибка формулы {e}"),
+            RawValue::FormulaNoValue => "формула без значения".into(),
+        }
+    }
+}
+
+/// A cell of a return: where it is and what it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawCell {
+    pub sheet: String,
+    /// A1 address.
+    pub cell: String,
+    pub value: RawValue,
+}
+
+/// A table of a return: its entry rows (1-based sheet row → column code → cell).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawTable {
+    pub sheet: String,
+    pub rows: Vec<(u32, BTreeMap<String, RawCell>)>,
+}
+
+/// What validation needs from a read return.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FormInput {
+    /// File path relative to the returns folder.
+    pub file: String,
+    pub school_id: String,
+    pub school_name: String,
+    /// Field (and meta field) code → its input cell. A field absent here has no named cell.
+    pub fields: BTreeMap<String, RawCell>,
+    /// Table code → its rows. A table absent here has no named entry area.
+    pub tables: BTreeMap<String, RawTable>,
+}
+
+/// The outcome of validating one return.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    pub data: SchoolData,
+    pub findings: Vec<Finding>,
+}
+
+impl Validated {
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+    }
+}
+
+/// Longest text a cell can hold in Excel.
+pub const MAX_TEXT: usize = 32_767;
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// Excel serial → date (1900 system; serials before 1900-03-01 are not dates we expect).
+pub fn serial_date(serial: f64) -> Option<NaiveDate> {
+    if !(61.0..=2_958_465.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .checked_add_days(chrono::Days::new(serial.floor() as u64))
+}
+
+/// A number typed as text, the way people type numbers: «12», «12,0», «1 234» (with a
+/// normal, no-break or thin space), «-3». None when it is not a plain number («15 чел.»).
+pub fn parse_number_text(s: &str) -> Option<f64> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}'))
+        .collect();
+    let t = t.replace('−', "-");
+    if t.is_empty() || t.matches([',', '.']).count() > 1 {
+        return None;
+    }
+    if !t.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && (c == '-' || c == '+'))
+    }) {
+        return None;
+    }
+    if !t.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    t.replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Describe what a field expects: «целое число от 0 до 5000».
+pub fn expected(field: &Field, choices: &[&str]) -> String {
+    let bounds = match (field.min, field.max) {
+        (Some(a), Some(b)) => format!(" от {} до {}", fmt_num(a), fmt_num(b)),
+        (Some(a), None) => format!(" ≥ {}", fmt_num(a)),
+        (None, Some(b)) => format!(" ≤ {}", fmt_num(b)),
+        (None, None) => String::new(),
+    };
+    match field.kind {
+        Kind::Integer => format!("целое число{bounds}"),
+        Kind::Decimal => format!("число{bounds}"),
+        Kind::Choice | Kind::YesNo => {
+            let shown: Vec<String> = choices.iter().take(6).map(|c| format!("«{c}»")).collect();
+            let more = if choices.len() > 6 { ", …" } else { "" };
+            format!("значение из списка ({}{more})", shown.join(", "))
+        }
+        Kind::Text => "текст".into(),
+        Kind::Date => "дата в виде ДД.ММ.ГГГГ".into(),
+    }
+}
+
+/// The result of checking one cell against its field.
+enum Checked {
+    Blank,
+    Ok(Val),
+    /// Accepted, with a warning finding.
+    Noted(Val, Code, String),
+    Bad(Code, String),
+}
+
+fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
+    if raw.is_empty() {
+        return Checked::Blank;
+    }
+    let found = raw.shown();
+    let exp = || expected(field, choices);
+    match raw {
+        RawValue::Error(e) => {
+            return Checked::Bad(Code::FormulaError, format!("в ячейке формула с ошибкой {e}; ожидалось {}: введите значение числом", exp()))
+        }
+        RawValue::FormulaNoValue => {
+            return Checked::Bad(Code::FormulaNoValue, format!("в ячейке формула без сохранённого значения; ожидалось {}: введите значение, а не формулу", exp()))
+        }
+        _ => {}
+    }
+    match field.kind {
+        Kind::Integer | Kind::Decimal => {
+            let (n, note) = match raw {
+                RawValue::Number(n) => (*n, None),
+                RawValue::Text(s) => match parse_number_text(s) {
+                    Some(n) => (n, Some(s.clone())),
+                    None => return Checked::Bad(Code::NotANumber, format!("ожидалось {}, найдено {found}: укажите только число, без единиц измерения и пояснений", exp())),
+                },
+                _ => return Checked::Bad(Code::NotANumber, format!("ожидалось {}, найдено {found}", exp())),
+            };
+            if field.kind == Kind::Integer && n.fract() != 0.0 {
+                return Checked::Bad(
+                    Code::NotInteger,
+                    format!("ожидалось {}, найдено {found}: дробное число в поле для целых", exp()),
+                );
+            }
+            if field.min.is_some_and(|m| n < m) || field.max.is_some_and(|m| n > m) {
+                return Checked::Bad(
+                    Code::OutOfRange,
+                    format!("ожидалось {}, найдено {found}", exp()),
+                );
+            }
+            match note {
+                Some(s) => Checked::Noted(
+                    Val::Num(n),
+                    Code::NumberAsText,
+                    format!("число введено как текст «{s}»; принято как {}", fmt_num(n)),
+                ),
+                None => Checked::Ok(Val::Num(n)),
+            }
+        }
+        Kind::YesNo | Kind::Choice => {
+            let typed = match raw {
+                RawValue::Text(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+                RawValue::Number(n) => fmt_num(*n),
+                RawValue::Bool(b) if field.kind == Kind::YesNo => {
+                    (if *b { "да" } else { "нет" }).to_string()
+                }
+                _ => {
+                    return Checked::Bad(
+                        Code::NotInList,
+                        format!("ожидалось {}, найдено {found}", exp()),
+                    )
+                }
+            };
+            let key = typed.to_lowercase().replace('ё', "е");
+            match choices.iter().find(|c| c.to_lowercase().replace('ё', "е") == key) {
+                Some(c) => Checked::Ok(Val::Text(c.to_string())),
+                None => Checked::Bad(
+                    Code::NotInList,
+                    format!(
+                        "ожидалось {}, найдено {found}: выберите значение из списка в ячейке",
+                        exp()
+                    ),
+                ),
+            }
+        }
+        Kind::Text => {
+            let s = match raw {
+                RawValue::Text(s) => s.clone(),
+                RawValue::Number(n) => fmt_num(*n),
+                RawValue::Bool(b) => (if *b { "ИСТИНА" } else { "ЛОЖЬ" }).to_string(),
+                RawValue::DateTime(d) => {
+                    serial_date(*d).map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            if s.chars().count() > MAX_TEXT {
+                return Checked::Bad(
+                    Code::TextInvalid,
+                    format!(
+                        "текст длиннее {MAX_TEXT} знаков ({} знаков): сократите",
+                        s.chars().count()
+                    ),
+                );
+            }
+            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+                let clean: String = s
+                    .chars()
+                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+                    .collect();
+                return Checked::Noted(
+                    Val::Text(clean.trim().to_string()),
+                    Code::TextInvalid,
+                    "в тексте есть управляющие (невидимые) символы; они удалены".into(),
+                );
+            }
+            Checked::Ok(Val::Text(s.trim().to_string()))
+        }
+        Kind::Date => match raw {
+            RawValue::DateTime(d) | RawValue::Number(d) => match serial_date(*d) {
+                Some(d) => Checked::Ok(Val::Date(d)),
+                None => {
+                    Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp()))
+                }
+            },
+            RawValue::Text(s) => match crate::campaign::parse_date(s) {
+                Some(d) => Checked::Ok(Val::Date(d)),
+                None => {
+                    Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp()))
+                }
+            },
+            _ => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
+        },
+    }
+}
+
+/// Validate one return's values against a campaign.
+pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
+    let mut findings = Vec::new();
+    let mut data = SchoolData {
+        school_id: input.school_id.clone(),
+        school_name: input.school_name.clone(),
+        file: input.file.clone(),
+        fields: BTreeMap::new(),
+        tables: BTreeMap::new(),
+        invalid: false,
+    };
+    let file = input.file.as_str();
+    let profile: Vec<&Field> = c.profile_fields();
+    let items = c.item_fields();
+
+    // An untouched form: nothing typed in any item field or table row. Profile figures may
+    // be prefilled by profplan itself, so they do not count as «filled».
+    let touched =
+        items.iter().any(|(_, f)| input.fields.get(&f.code).is_some_and(|v| !v.value.is_empty()))
+            || input
+                .tables
+                .values()
+                .any(|t| t.rows.iter().any(|(_, r)| r.values().any(|v| !v.value.is_empty())));
+    if !touched {
+        findings.push(
+            Finding::error(
+                Code::NotFilled,
+                file,
+                "форма не заполнена: ни один показатель и ни одна таблица не заполнены",
+            )
+            .at(layout::FORM_SHEET, ""),
+        );
+        let findings = findings.into_iter().map(|mut f| {
+            f.cell = None;
+            f
+        });
+        return Validated { data, findings: findings.collect() };
+    }
+
+    let check_field = |item: Option<&str>,
+                       f: &Field,
+                       findings: &mut Vec<Finding>,
+                       data: &mut SchoolData| {
+        let choices = c.plan.choices_of(f);
+        let label = c.text(&f.label);
+        let Some(cell) = input.fields.get(&f.code) else {
+            let mut fi = Finding::error(
+                Code::NameMissing,
+                file,
+                format!("в форме нет ячейки «{label}» (имя {}): форма изменена; заполните форму, выданную для этой кампании", layout::field_name(&f.code)),
+            )
+            .field(&f.code);
+            fi.item = item.map(str::to_string);
+            findings.push(fi);
+            return;
+        };
+        let mut finding = |code: Code, sev: Severity, msg: String| {
+            let mut fi =
+                Finding::new(code, sev, file, msg).at(&cell.sheet, &cell.cell).field(&f.code);
+            fi.item = item.map(str::to_string);
+            findings.push(fi);
+        };
+        let source =
+            Source { file: file.to_string(), sheet: cell.sheet.clone(), cell: cell.cell.clone() };
+        match check_value(f, &choices, &cell.value) {
+            Checked::Blank => {
+                if f.required {
+                    let hint = if f.kind.is_numeric() {
+                        "; если значение равно нулю, укажите 0"
+                    } else {
+                        ""
+                    };
+                    finding(
+                        Code::Required,
+                        Severity::Error,
+                        format!(
+                            "не заполнено «{label}»: ожидалось {}{hint}",
+                            expected(f, &choices)
+                        ),
+                    );
+                }
+            }
+            Checked::Ok(v) => {
+                data.fields.insert(f.code.clone(), FieldValue { value: v, source });
+            }
+            Checked::Noted(v, code, msg) => {
+                finding(code, Severity::Warning, format!("«{label}»: {msg}"));
+                data.fields.insert(f.code.clone(), FieldValue { value: v, source });
+            }
+            Checked::Bad(code, msg) => finding(code, Severity::Error, format!("«{label}»: {msg}")),
+        }
+    };
+
+    for f in &profile {
+        check_field(None, f, &mut findings, &mut data);
+    }
+    for (item, f) in &items {
+        check_field(Some(&item.code), f, &mut findings, &mut data);
+    }
+    // Who filled the form: asked, but a blank is only a warning.
+    for (code, label) in META_FIELDS {
+        if let Some(cell) = input.fields.get(code) {
+            if cell.value.is_empty() {
+                findings.push(
+                    Finding::warning(
+                        Code::Required,
+                        file,
+                        format!("не указано «{label}»: укажите, кто заполнил форму"),
+                    )
+                    .at(&cell.sheet, &cell.cell)
+                    .field(code),
+                );
+            } else if let RawValue::Text(s) = &cell.value {
+                let source = Source {
+                    file: file.to_string(),
+                    sheet: cell.sheet.clone(),
+                    cell: cell.cell.clone(),
+                };
+                data.fields.insert(
+                    code.to_string(),
+                    FieldValue { value: Val::Text(s.trim().to_string()), source },
+                );
+            } else if let RawValue::Number(n) = &cell.value {
+                let source = Source {
+                    file: file.to_string(),
+                    sheet: cell.sheet.clone(),
+                    cell: cell.cell.clone(),
+                };
+                data.fields
+                    .insert(code.to_string(), FieldValue { value: Val::Text(fmt_num(*n)), source });
+            }
+        }
+    }
+
+    // Tables.
+    for (item, t) in c.tables() {
+        let Some(raw) = input.tables.get(&t.code) else {
+            findings.push(
+                Finding::error(
+                    Code::NameMissing,
+                    file,
+                    format!("в форме нет таблицы «{}» (лист «{}», имя {}): форма изменена; заполните форму, выданную для этой кампании", c.text(&t.title), t.sheet, layout::table_name(&t.code)),
+                )
+                .item(&item.code)
+                .field(&t.code),
+            );
+            continue;
+        };
+        let mut rows = Vec::new();
+        for (rownum, cells) in &raw.rows {
+            if cells.values().all(|v| v.value.is_empty()) {
+                continue;
+            }
+            let mut row = Row { sheet: raw.sheet.clone(), row: *rownum, values: BTreeMap::new() };
+            let mut row_ok = true;
+            for col in &t.columns {
+                let choices = c.plan.choices_of(col);
+                let label = c.text(&col.label);
+                let (sheet, a1) = cells
+                    .get(&col.code)
+                    .map(|v| (v.sheet.clone(), v.cell.clone()))
+                    .unwrap_or_else(|| (raw.sheet.clone(), String::new()));
+                let value =
+                    cells.get(&col.code).map(|v| v.value.clone()).unwrap_or(RawValue::Empty);
+                let mut finding = |code: Code, sev: Severity, msg: String| {
+                    let mut fi = Finding::new(code, sev, file, msg)
+                        .item(&item.code)
+                        .field(format!("{}.{}", t.code, col.code));
+                    fi.sheet = Some(sheet.clone());
+                    fi.cell = (!a1.is_empty()).then(|| a1.clone());
+                    findings.push(fi);
+                };
+                match check_value(col, &choices, &value) {
+                    Checked::Blank => {
+                        if col.required {
+                            row_ok = false;
+                            finding(Code::RowIncomplete, Severity::Error, format!("строка {rownum} заполнена не полностью: не указано «{label}» (ожидалось {})", expected(col, &choices)));
+                        }
+                    }
+                    Checked::Ok(v) => {
+                        row.values.insert(col.code.clone(), v);
+                    }
+                    Checked::Noted(v, code, msg) => {
+                        finding(
+                            code,
+                            Severity::Warning,
+                            format!("строка {rownum}, «{label}»: {msg}"),
+                        );
+                        row.values.insert(col.code.clone(), v);
+                    }
+                    Checked::Bad(code, msg) => {
+                        row_ok = false;
+                        finding(
+                            code,
+                            Severity::Error,
+                            format!("строка {rownum}, «{label}»: {msg}"),
+                        );
+                    }
+                }
+            }
+            // Per-row rules of this table.
+            if row_ok {
+                for r in
+                    c.rules().into_iter().filter(|r| r.table.as_deref() == Some(t.code.as_str()))
+                {
+                    let value = |t: &Term| match t {
+                        Term::Field(col) => row.values.get(col).and_then(Val::num),
+                        _ => None,
+                    };
+                    if let Some(msg) = check_rule(r, value) {
+                        let first = Expr::parse(&r.left)
+                            .ok()
+                            .and_then(|e| e.fields().next().map(str::to_string));
+                        let a1 =
+                            first.as_ref().and_then(|col| cells.get(col)).map(|v| v.cell.clone());
+                        let mut fi = Finding::new(
+                            Code::Rule,
+                            r.severity,
+                            file,
+                            format!("строка {rownum}: {msg}"),
+                        )
+                        .item(&item.code)
+                        .field(&r.code);
+                        fi.sheet = Some(raw.sheet.clone());
+                        fi.cell = a1;
+                        findings.push(fi);
+                    }
+                }
+            }
+            rows.push(row);
+        }
+        data.tables.insert(t.code.clone(), rows);
+    }
+
+    // Control rules over fields and table sums.
+    let item_of =
+        |code: &str| items.iter().find(|(_, f)| f.code == code).map(|(i, _)| i.code.clone());
+    for r in c.rules().into_iter().filter(|r| r.table.is_none()) {
+        let value = |t: &Term| match t {
+            Term::Field(code) => data.num(code),
+            Term::Sum { table, column } => data.tables.get(table).map(|rows| {
+                rows.iter().filter_map(|r| r.values.get(column).and_then(Val::num)).sum()
+            }),
+            Term::Number(n) => Some(*n),
+        };
+        // A field that failed its own check is not blank: it is wrong, and already reported.
+        let failed = |t: &Term| matches!(t, Term::Field(code) if input.fields.get(code).is_some_and(|v| !v.value.is_empty()) && data.num(code).is_none());
+        let exprs = [Expr::parse(&r.left), Expr::parse(&r.right)];
+        if exprs.iter().flatten().any(|e| e.terms.iter().any(failed)) {
+            continue;
+        }
+        if let Some(msg) = check_rule(r, value) {
+            let first =
+                Expr::parse(&r.left).ok().and_then(|e| e.fields().next().map(str::to_string));
+            let cell = first.as_deref().and_then(|code| input.fields.get(code));
+            let mut fi = Finding::new(Code::Rule, r.severity, file, msg).field(&r.code);
+            fi.item = first.as_deref().and_then(item_of);
+            if let Some(cell) = cell {
+                fi.sheet = Some(cell.sheet.clone());
+                fi.cell = Some(cell.cell.clone());
+            }
+            findings.push(fi);
+        }
+    }
+    Validated { data, findings }
+}
+
+/// Check a rule; the Russian message when it does not hold (or a side is blank under
+/// `when_blank = "fail"`).
+fn check_rule(r: &Rule, mut value: impl FnMut(&Term) -> Option<f64>) -> Option<String> {
+    let (Ok(left), Ok(right)) = (Expr::parse(&r.left), Expr::parse(&r.right)) else { return None };
+    let (l, lb) = left.eval(&mut value);
+    let (rv, rb) = right.eval(&mut value);
+    if lb || rb {
+        match r.when_blank {
+            WhenBlank::Skip => return None,
+            WhenBlank::Zero => {}
+            WhenBlank::Fail => {
+                return Some(format!("{}: не заполнены данные для проверки", r.message))
+            }
+        }
+    }
+    if r.op.holds(l, rv) {
+        return None;
+    }
+    let broken = match r.op {
+        Op::Le => ">",
+        Op::Lt => "≥",
+        Op::Ge => "<",
+        Op::Gt => "≤",
+        Op::Eq => "≠",
+        Op::Ne => "=",
+    };
+    Some(format!("{} (найдено {} {broken} {})", r.message, fmt_num(l), fmt_num(rv)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+
+    fn cell(a1: &str, v: RawValue) -> RawCell {
+        RawCell { sheet: "Отчёт".into(), cell: a1.into(), value: v }
+    }
+
+    fn input(c: &Campaign, values: &[(&str, RawValue)]) -> FormInput {
+        let mut fields = BTreeMap::new();
+        for (i, f) in c.fields().iter().enumerate() {
+            fields.insert(f.code.clone(), cell(&format!("E{}", i + 10), RawValue::Empty));
+        }
+        for (code, _) in META_FIELDS {
+            fields.insert(code.to_string(), cell("E5", RawValue::Text("Иванова И. И.".into())));
+        }
+        for (code, v) in values {
+            fields.get_mut(*code).unwrap().value = v.clone();
+        }
+        let tables = c
+            .tables()
+            .iter()
+            .map(|(_, t)| (t.code.clone(), RawTable { sheet: t.sheet.clone(), rows: vec![] }))
+            .collect();
+        FormInput {
+            file: "07.xlsx".into(),
+            school_id: "07".into(),
+            school_name: "Школа".into(),
+            fields,
+            tables,
+        }
+    }
+
+    fn codes(v: &Validated) -> Vec<(Code, Option<&str>)> {
+        v.findings.iter().map(|f| (f.code, f.cell.as_deref())).collect()
+    }
+
+    #[test]
+    fn numbers_as_people_type_them() {
+        assert_eq!(parse_number_text("12"), Some(12.0));
+        assert_eq!(parse_number_text(" 12,0 "), Some(12.0));
+        assert_eq!(parse_number_text("1\u{a0}234"), Some(1234.0));
+        assert_eq!(parse_number_text("1 234,5"), Some(1234.5));
+        assert_eq!(parse_number_text("-3"), Some(-3.0));
+        assert_eq!(parse_number_text("15 чел."), None);
+        assert_eq!(parse_number_text("1.234,5"), None);
+        assert_eq!(parse_number_text(","), None);
+    }
+
+    #[test]
+    fn untouched_form_is_one_finding() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let v = validate(&c, &input(&c, &[("oo_students_6_11", RawValue::Number(100.0))]));
+        assert_eq!(codes(&v), [(Code::NotFilled, None)]);
+    }
+
+    #[test]
+    fn field_findings_name_the_cell() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let v = validate(
+            &c,
+            &input(
+                &c,
+                &[
+                    ("oo_students_6_11", RawValue::Number(100.0)),
+                    ("p2_1_covered", RawValue::Text("12,5".into())),
+                    ("p2_1_events", RawValue::Text("1 234".into())),
+                    ("p1_5_students", RawValue::Text("15 чел.".into())),
+                    ("p1_5_parents", RawValue::Number(-3.0)),
+                    ("p1_2_mark", RawValue::Text("Выполнено".into())),
+                    ("p5_1_registered", RawValue::Error("#DIV/0!".into())),
+                ],
+            ),
+        );
+        let f = |code: &str| v.findings.iter().find(|x| x.field.as_deref() == Some(code)).unwrap();
+        assert_eq!(f("p2_1_covered").code, Code::NotInteger);
+        assert!(
+            f("p2_1_covered").message.contains("найдено «12,5»"),
+            "{}",
+            f("p2_1_covered").message
+        );
+        assert_eq!(f("p2_1_events").code, Code::NumberAsText);
+        assert_eq!(f("p2_1_events").severity, Severity::Warning);
+        assert_eq!(v.data.num("p2_1_events"), Some(1234.0));
+        assert_eq!(f("p1_5_students").code, Code::NotANumber);
+        assert_eq!(f("p1_5_parents").code, Code::OutOfRange);
+        assert_eq!(f("p5_1_registered").code, Code::FormulaError);
+        assert_eq!(v.data.fields["p1_2_mark"].value, Val::Text("выполнено".into()));
+        assert_eq!(f("p9_2_events").code, Code::Required);
+        assert_eq!(f("p9_2_events").item.as_deref(), Some("9.2"));
+        assert!(f("p9_2_events").cell.is_some());
+    }
+
+    #[test]
+    fn control_rules() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let v = validate(
+            &c,
+            &input(
+                &c,
+                &[
+                    ("oo_students_6_11", RawValue::Number(100.0)),
+                    ("p2_1_covered", RawValue::Number(120.0)),
+                    ("p7_2_students", RawValue::Number(150.0)),
+                    ("p5_1_registered", RawValue::Number(50.0)),
+                    ("p5_1_probes", RawValue::Number(40.0)),
+                ],
+            ),
+        );
+        let rule = |code: &str| v.findings.iter().find(|x| x.field.as_deref() == Some(code));
+        let r = rule("r2_1_covered").unwrap();
+        assert_eq!(r.severity, Severity::Error);
+        assert!(r.message.ends_with("(найдено 120 > 100)"), "{}", r.message);
+        assert_eq!(r.item.as_deref(), Some("2.1"));
+        assert_eq!(rule("r7_2_students").unwrap().severity, Severity::Warning);
+        assert!(rule("r5_1_probes").is_none());
+        // p6_3_students blank → rule skipped (the blank is reported as required).
+        assert!(rule("r6_3_students").is_none());
+    }
+
+    #[test]
+    fn table_rows() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let mut inp = input(&c, &[("p2_1_events", RawValue::Number(3.0))]);
+        let row = |n: u32, vals: &[(&str, RawValue)]| {
+            (
+                n,
+                vals.iter()
+                    .enumerate()
+                    .map(|(i, (k, v))| {
+                        (
+                            k.to_string(),
+                            RawCell {
+                                sheet: "10.1 Конкурсы".into(),
+                                cell: crate::finding::a1(n - 1, i as u32),
+                                value: v.clone(),
+                            },
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        inp.tables.get_mut("t10_1").unwrap().rows = vec![
+            row(
+                4,
+                &[
+                    ("contest", RawValue::Text("Профи".into())),
+                    ("level", RawValue::Text("региональный".into())),
+                    ("participants", RawValue::Number(3.0)),
+                    ("winners", RawValue::Number(5.0)),
+                ],
+            ),
+            row(
+                5,
+                &[
+                    ("contest", RawValue::Text("Старт".into())),
+                    ("participants", RawValue::Number(3.0)),
+                ],
+            ),
+            row(6, &[("contest", RawValue::Empty)]),
+        ];
+        let v = validate(&c, &inp);
+        let t: Vec<_> = v
+            .findings
+            .iter()
+            .filter(|f| {
+                f.field.as_deref().is_some_and(|x| x.starts_with("t10_1") || x.starts_with("r10_1"))
+            })
+            .collect();
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert_eq!(t[0].code, Code::Rule);
+        assert_eq!(t[0].cell.as_deref(), Some("D4"));
+        assert_eq!(t[1].code, Code::RowIncomplete);
+        assert_eq!(v.data.tables["t10_1"].len(), 2);
+    }
+}
