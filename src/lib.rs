@@ -9,6 +9,7 @@ pub mod consolidate;
 pub mod expr;
 pub mod finding;
 pub mod form;
+pub mod intake;
 pub mod plan;
 pub mod report;
 pub mod schools;

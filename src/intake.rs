@@ -1,0 +1,571 @@
+//! From files read to statuses: resolve each return's identity, pick one return per school,
+//! validate it, decide who is missing, late, invalid or accepted.
+//!
+//! The file name is never trusted: a return belongs to the school its identity names, and
+//! the identity must agree with itself (hidden sheet, document properties, check hash).
+//! Two returns of one school: the one saved last is taken (a school that re-sends a
+//! corrected form means the new one), the others are listed as superseded, and the
+//! conflict is reported to the methodologist naming every file.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use crate::campaign::{ru_date, Campaign};
+use crate::finding::{Code, Finding, Severity};
+use crate::form::layout::{self, key, Identity, FORM_MARKER, LAYOUT_VERSION};
+use crate::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
+use crate::schools::Registry;
+use crate::validate::{validate, FormInput};
+use crate::values::SchoolData;
+
+/// What the reader made of a form: identity sources, values, structural findings.
+#[derive(Debug, Clone, Default)]
+pub struct ReadForm {
+    /// Key/value rows of the hidden identity sheet, when present.
+    pub identity_sheet: Option<BTreeMap<String, String>>,
+    /// `profplan.*` custom document properties (prefix removed), when present.
+    pub identity_props: Option<BTreeMap<String, String>>,
+    /// Values by defined name (school id and name are filled in here from the identity).
+    pub input: FormInput,
+    /// Structural problems found while reading (a moved block, a missing sheet).
+    pub notes: Vec<Finding>,
+}
+
+/// One file of the returns folder after reading.
+#[derive(Debug, Clone)]
+pub struct FileRead {
+    pub record: FileRecord,
+    /// `Ok` for a workbook that could be read; `Err` is why it could not (or was skipped).
+    pub result: Result<ReadForm, Finding>,
+}
+
+/// Moscow time: the deadline «до 20 декабря» is the end of 20 December in Tambov.
+pub fn local_offset() -> FixedOffset {
+    FixedOffset::east_opt(3 * 3600).expect("valid offset")
+}
+
+/// «21.12.2025 10:05»
+pub fn ru_datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&local_offset()).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// Whether a return saved at `saved` is late for `deadline`.
+pub fn is_late(saved: DateTime<Utc>, deadline: NaiveDate) -> bool {
+    saved.with_timezone(&local_offset()).date_naive() > deadline
+}
+
+/// The identity of a form, or why it has none that can be trusted.
+pub fn resolve_identity(form: &ReadForm, file: &str) -> Result<(Identity, Vec<Finding>), Finding> {
+    let parse = |m: &BTreeMap<String, String>| -> Option<(Identity, String)> {
+        if m.get(key::FORM).map(|s| s.trim()) != Some(FORM_MARKER) {
+            return None;
+        }
+        let g = |k: &str| m.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+        let layout = g(key::LAYOUT).parse::<f64>().ok().map(|x| x as u32).unwrap_or(0);
+        Some((
+            Identity {
+                plan_id: g(key::PLAN_ID),
+                plan_version: g(key::PLAN_VERSION),
+                campaign: g(key::CAMPAIGN),
+                school_id: g(key::SCHOOL_ID),
+                school_name: g(key::SCHOOL_NAME),
+                layout,
+            },
+            g(key::CHECK),
+        ))
+    };
+    let sheet = form.identity_sheet.as_ref().and_then(parse);
+    let props = form.identity_props.as_ref().and_then(parse);
+    let mut notes = Vec::new();
+    let (id, check) = match (sheet, props) {
+        (None, None) => {
+            return Err(Finding::error(
+                Code::IdentityMissing,
+                file,
+                "в файле нет отметки формы profplan (скрытый лист «_profplan» и свойства документа): это не выданная форма или отметка удалена; заполните форму, выданную отделом образования",
+            ))
+        }
+        (Some(s), None) => s,
+        (None, Some(p)) => {
+            notes.push(Finding::warning(
+                Code::IdentityMissing,
+                file,
+                "скрытый лист «_profplan» удалён; форма опознана по свойствам документа",
+            ));
+            p
+        }
+        (Some(s), Some(p)) => {
+            if s.0 != p.0 {
+                let what = if s.0.school_id != p.0.school_id {
+                    format!(
+                        "лист «_profplan» указывает ОО {}, свойства документа — ОО {}: вероятно, лист скопирован из формы другой школы",
+                        s.0.school_id, p.0.school_id
+                    )
+                } else {
+                    "лист «_profplan» и свойства документа не совпадают".to_string()
+                };
+                return Err(Finding::error(
+                    Code::IdentityContradictory,
+                    file,
+                    format!("отметка формы противоречива: {what}; заполните форму, выданную вашей школе"),
+                ));
+            }
+            s
+        }
+    };
+    if check != layout::identity_check(&id) {
+        return Err(Finding::error(
+            Code::IdentityContradictory,
+            file,
+            "отметка формы изменена вручную (не совпадает контрольная сумма): заполните форму, выданную вашей школе, не меняя скрытый лист",
+        )
+        .school(&id.school_id));
+    }
+    Ok((id, notes))
+}
+
+/// Options of an intake run.
+#[derive(Debug, Clone, Copy)]
+pub struct IntakeOptions {
+    /// «Today» for deciding missing (after the deadline) versus expected (before it).
+    pub as_of: NaiveDate,
+    /// Take returns with errors into the figures (marked).
+    pub include_invalid: bool,
+}
+
+/// The outcome of an intake: the report and the values that go into the figures.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub report: CheckReport,
+    /// Schools in the figures, registry order.
+    pub data: Vec<SchoolData>,
+}
+
+struct Candidate {
+    file_index: usize,
+    identity: Identity,
+    form: ReadForm,
+    notes: Vec<Finding>,
+}
+
+/// Resolve identities, pick one return per school, validate, and build the report.
+pub fn assess(
+    c: &Campaign,
+    registry: &Registry,
+    mut files: Vec<FileRead>,
+    opts: IntakeOptions,
+) -> Intake {
+    files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut by_school: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+    let campaign_id = c.id();
+
+    let mut records: Vec<FileRecord> = Vec::with_capacity(files.len());
+    for (i, f) in files.into_iter().enumerate() {
+        let mut rec = f.record;
+        match f.result {
+            Err(finding) => {
+                if rec.outcome != Outcome::Skipped {
+                    rec.outcome = Outcome::Rejected;
+                    rec.reason = finding.message.clone();
+                    findings.push(finding);
+                }
+            }
+            Ok(form) => match resolve_identity(&form, &rec.path) {
+                Err(finding) => {
+                    rec.outcome = Outcome::NotUsed;
+                    rec.reason = finding.message.clone();
+                    rec.school = finding.school.clone();
+                    findings.push(finding);
+                }
+                Ok((id, notes)) => {
+                    rec.school = Some(id.school_id.clone());
+                    let reason = if id.plan_id != c.plan.id {
+                        Some((
+                            Code::OtherPlan,
+                            Severity::Error,
+                            format!("форма другого плана («{}»), а не «{}»", id.plan_id, c.plan.id),
+                        ))
+                    } else if id.campaign != campaign_id {
+                        let shown = crate::campaign::parse_date(&id.campaign)
+                            .map(ru_date)
+                            .unwrap_or(id.campaign.clone());
+                        Some((Code::OtherCampaign, Severity::Error, format!("форма другой отчётной кампании (срок {shown}), а проверяется кампания со сроком {}: заполните форму текущей кампании", ru_date(c.deadline))))
+                    } else if registry.get(&id.school_id).is_none() {
+                        Some((
+                            Code::UnknownSchool,
+                            Severity::Error,
+                            format!(
+                                "форма ОО с кодом «{}» ({}), которой нет в реестре школ",
+                                id.school_id, id.school_name
+                            ),
+                        ))
+                    } else {
+                        None
+                    };
+                    match reason {
+                        Some((code, sev, msg)) => {
+                            rec.outcome = Outcome::NotUsed;
+                            rec.reason = msg.clone();
+                            findings.push(
+                                Finding::new(code, sev, &rec.path, msg).school(&id.school_id),
+                            );
+                        }
+                        None => by_school
+                            .entry(id.school_id.clone())
+                            .or_default()
+                            .push(Candidate { file_index: i, identity: id, form, notes }),
+                    }
+                }
+            },
+        }
+        records.push(rec);
+    }
+
+    let mut statuses = Vec::new();
+    let mut data = Vec::new();
+    for school in &registry.schools {
+        let mut cands = by_school.remove(&school.id).unwrap_or_default();
+        let files_of: Vec<String> =
+            cands.iter().map(|k| records[k.file_index].path.clone()).collect();
+        if cands.is_empty() {
+            let status = if opts.as_of > c.deadline { Status::Missing } else { Status::Expected };
+            statuses.push(SchoolStatus {
+                id: school.id.clone(),
+                name: school.name.clone(),
+                status,
+                late: false,
+                file: None,
+                files: files_of,
+                saved_at: None,
+                errors: 0,
+                warnings: 0,
+            });
+            continue;
+        }
+        // The return saved last wins; ties (same second) by path, for determinism.
+        cands.sort_by(|a, b| {
+            let (ra, rb) = (&records[a.file_index], &records[b.file_index]);
+            ra.saved_at.cmp(&rb.saved_at).then_with(|| ra.path.cmp(&rb.path))
+        });
+        let chosen = cands.pop().expect("not empty");
+        let mut school_findings: Vec<Finding> = Vec::new();
+        if !cands.is_empty() {
+            let mut all = files_of.clone();
+            all.sort();
+            school_findings.push(Finding::warning(
+                Code::DuplicateReturn,
+                &records[chosen.file_index].path,
+                format!(
+                    "получено несколько отчётов этой ОО: {}; в работу взят сохранённый последним — {}",
+                    all.join(", "),
+                    records[chosen.file_index].path
+                ),
+            ));
+            let chosen_path = records[chosen.file_index].path.clone();
+            for other in &cands {
+                let r = &mut records[other.file_index];
+                r.outcome = Outcome::Superseded;
+                r.reason = format!("заменён файлом {chosen_path}, сохранённым позже");
+            }
+        }
+        let rec = &records[chosen.file_index];
+        let mut inner_findings = chosen.notes.clone();
+        inner_findings.extend(chosen.form.notes.iter().cloned());
+        let version_problem = if chosen.identity.layout != LAYOUT_VERSION {
+            Some(Finding::error(Code::OtherLayout, &rec.path, format!("форма старого образца (макет {}, действующий — {}): заполните форму, выданную для этой кампании", chosen.identity.layout, LAYOUT_VERSION)))
+        } else if chosen.identity.plan_version != c.plan.version {
+            Some(Finding::error(Code::OtherPlanVersion, &rec.path, format!("форма выпущена по другой редакции плана (версия {}, действующая — {}): заполните форму, выданную для этой кампании", chosen.identity.plan_version, c.plan.version)))
+        } else {
+            None
+        };
+        let mut school_data = None;
+        if let Some(p) = version_problem {
+            inner_findings.push(p);
+        } else {
+            let mut input = chosen.form.input.clone();
+            input.file = rec.path.clone();
+            input.school_id = school.id.clone();
+            input.school_name = school.name.clone();
+            let v = validate(c, &input);
+            inner_findings.extend(v.findings);
+            school_data = Some(v.data);
+        }
+        let late = rec.saved_at.is_some_and(|t| is_late(t, c.deadline));
+        if late {
+            let t = rec.saved_at.expect("late implies a time");
+            let how = if rec.saved_at_from_fs {
+                " (по времени изменения файла)"
+            } else {
+                ""
+            };
+            school_findings.push(Finding::warning(
+                Code::Late,
+                &rec.path,
+                format!(
+                    "отчёт сохранён {} (МСК){how}, после срока {}",
+                    ru_datetime(t),
+                    ru_date(c.deadline)
+                ),
+            ));
+        }
+        school_findings.extend(inner_findings);
+        let errors = school_findings.iter().filter(|f| f.severity == Severity::Error).count();
+        let warnings = school_findings.len() - errors;
+        let status = if errors > 0 { Status::Invalid } else { Status::Accepted };
+        records[chosen.file_index].outcome =
+            if errors > 0 { Outcome::Invalid } else { Outcome::Accepted };
+        records[chosen.file_index].reason = match status {
+            Status::Accepted if warnings > 0 => format!("принят, предупреждений: {warnings}"),
+            Status::Accepted => "принят".into(),
+            _ => format!("ошибок: {errors}, предупреждений: {warnings}"),
+        };
+        if let Some(mut d) = school_data {
+            if errors == 0 || opts.include_invalid {
+                d.invalid = errors > 0;
+                data.push(d);
+            }
+        }
+        for f in &mut school_findings {
+            f.school = Some(school.id.clone());
+        }
+        findings.extend(school_findings);
+        let rec = &records[chosen.file_index];
+        statuses.push(SchoolStatus {
+            id: school.id.clone(),
+            name: school.name.clone(),
+            status,
+            late,
+            file: Some(rec.path.clone()),
+            files: files_of,
+            saved_at: rec.saved_at,
+            errors,
+            warnings,
+        });
+    }
+
+    // Order: registry schools first (registry order), then findings of no known school by file.
+    let order: BTreeMap<&str, usize> =
+        registry.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let rank =
+        |f: &Finding| f.school.as_deref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
+    findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
+
+    let counts = Counts {
+        schools: statuses.len(),
+        accepted: statuses.iter().filter(|s| s.status == Status::Accepted).count(),
+        invalid: statuses.iter().filter(|s| s.status == Status::Invalid).count(),
+        missing: statuses.iter().filter(|s| s.status == Status::Missing).count(),
+        expected: statuses.iter().filter(|s| s.status == Status::Expected).count(),
+        late: statuses.iter().filter(|s| s.late).count(),
+        files: records.len(),
+        skipped_files: records.iter().filter(|r| r.outcome == Outcome::Skipped).count(),
+        rejected_files: records.iter().filter(|r| r.outcome == Outcome::Rejected).count(),
+    };
+    let report = CheckReport {
+        plan_id: c.plan.id.clone(),
+        plan_version: c.plan.version.clone(),
+        campaign: campaign_id,
+        campaign_title: c.def.title.clone(),
+        deadline: c.deadline,
+        as_of: opts.as_of,
+        counts,
+        schools: statuses,
+        findings,
+        files: records,
+    };
+    Intake { report, data }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+    use crate::schools::School;
+    use crate::validate::{RawCell, RawValue};
+
+    fn registry() -> Registry {
+        let school = |id: &str| School {
+            id: id.into(),
+            name: format!("Школа {id}"),
+            short_name: format!("Школа {id}"),
+            profile: Default::default(),
+            contact_person: String::new(),
+            email: String::new(),
+            phone: String::new(),
+        };
+        Registry { schools: vec![school("01"), school("02"), school("03")] }
+    }
+
+    fn identity(c: &Campaign, school: &str) -> BTreeMap<String, String> {
+        let id = Identity {
+            plan_id: c.plan.id.clone(),
+            plan_version: c.plan.version.clone(),
+            campaign: c.id(),
+            school_id: school.into(),
+            school_name: format!("Школа {school}"),
+            layout: LAYOUT_VERSION,
+        };
+        id.rows().into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    fn record(path: &str, saved: &str) -> FileRecord {
+        FileRecord {
+            path: path.into(),
+            size: 1,
+            sha256: String::new(),
+            format: "xlsx".into(),
+            saved_at: Some(DateTime::parse_from_rfc3339(saved).unwrap().with_timezone(&Utc)),
+            saved_at_from_fs: false,
+            school: None,
+            outcome: Outcome::Accepted,
+            reason: String::new(),
+        }
+    }
+
+    /// A filled, valid December form.
+    fn filled(c: &Campaign, school: &str, covered: f64) -> ReadForm {
+        let mut fields = BTreeMap::new();
+        for (i, f) in c.fields().iter().enumerate() {
+            let v = match f.kind {
+                crate::plan::Kind::Integer => {
+                    RawValue::Number(if f.code == "p2_1_covered" { covered } else { 10.0 })
+                }
+                crate::plan::Kind::Choice => RawValue::Text("выполнено".into()),
+                _ => RawValue::Empty,
+            };
+            fields.insert(
+                f.code.clone(),
+                RawCell { sheet: "Отчёт".into(), cell: format!("E{}", i + 10), value: v },
+            );
+        }
+        for (code, _) in layout::META_FIELDS {
+            fields.insert(
+                code.into(),
+                RawCell {
+                    sheet: "Отчёт".into(),
+                    cell: "E5".into(),
+                    value: RawValue::Text("x".into()),
+                },
+            );
+        }
+        let tables = c.tables().iter().map(|(_, t)| (t.code.clone(), Default::default())).collect();
+        ReadForm {
+            identity_sheet: Some(identity(c, school)),
+            identity_props: Some(identity(c, school)),
+            input: FormInput { fields, tables, ..Default::default() },
+            notes: vec![],
+        }
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn statuses_late_duplicates_and_missing() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let reg = registry();
+        let files = vec![
+            FileRead {
+                record: record("a.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&c, "01", 5.0)),
+            },
+            // Same school, saved later, with an error (covered > students): it wins.
+            FileRead {
+                record: record("b.xlsx", "2025-12-20T20:30:00Z"),
+                result: Ok(filled(&c, "01", 50.0)),
+            },
+            // 21.12 00:30 Moscow time: late.
+            FileRead {
+                record: record("c.xlsx", "2025-12-20T21:30:00Z"),
+                result: Ok(filled(&c, "02", 5.0)),
+            },
+            FileRead {
+                record: record("junk.xlsx", "2025-12-19T10:00:00Z"),
+                result: Err(Finding::error(Code::FileDamaged, "junk.xlsx", "повреждён")),
+            },
+        ];
+        let out = assess(
+            &c,
+            &reg,
+            files,
+            IntakeOptions { as_of: date("2025-12-22"), include_invalid: false },
+        );
+        let st: Vec<(Status, bool)> =
+            out.report.schools.iter().map(|s| (s.status, s.late)).collect();
+        assert_eq!(
+            st,
+            [(Status::Invalid, false), (Status::Accepted, true), (Status::Missing, false)]
+        );
+        assert_eq!(out.report.schools[0].file.as_deref(), Some("b.xlsx"));
+        assert_eq!(out.report.files[0].outcome, Outcome::Superseded);
+        assert_eq!(out.report.files[3].outcome, Outcome::Rejected);
+        let dup = out.report.findings.iter().find(|f| f.code == Code::DuplicateReturn).unwrap();
+        assert!(dup.message.contains("a.xlsx") && dup.message.contains("b.xlsx"));
+        assert!(out
+            .report
+            .findings
+            .iter()
+            .any(|f| f.code == Code::Late && f.school.as_deref() == Some("02")));
+        assert_eq!(out.data.len(), 1);
+        assert_eq!(out.report.exit_code(), 1);
+        // Before the deadline the third school is expected, not missing.
+        let early = assess(
+            &c,
+            &reg,
+            vec![],
+            IntakeOptions { as_of: date("2025-12-01"), include_invalid: false },
+        );
+        assert!(early.report.schools.iter().all(|s| s.status == Status::Expected));
+    }
+
+    #[test]
+    fn identity_must_agree_with_itself() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let mut form = filled(&c, "01", 5.0);
+        form.identity_props = Some(identity(&c, "02"));
+        let e = resolve_identity(&form, "x.xlsx").unwrap_err();
+        assert_eq!(e.code, Code::IdentityContradictory);
+        assert!(e.message.contains("ОО 01") && e.message.contains("ОО 02"), "{}", e.message);
+        let mut edited = filled(&c, "01", 5.0);
+        edited.identity_props = None;
+        edited.identity_sheet.as_mut().unwrap().insert("school_id".into(), "03".into());
+        assert_eq!(
+            resolve_identity(&edited, "x.xlsx").unwrap_err().code,
+            Code::IdentityContradictory
+        );
+        let none = ReadForm::default();
+        assert_eq!(resolve_identity(&none, "x.xlsx").unwrap_err().code, Code::IdentityMissing);
+    }
+
+    #[test]
+    fn other_campaign_and_unknown_school_are_not_used() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let may = Campaign::parse(&plan, "2026-05-25").unwrap();
+        let files = vec![
+            FileRead {
+                record: record("old.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&may, "01", 5.0)),
+            },
+            FileRead {
+                record: record("stranger.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&c, "99", 5.0)),
+            },
+        ];
+        let out = assess(
+            &c,
+            &registry(),
+            files,
+            IntakeOptions { as_of: date("2025-12-22"), include_invalid: false },
+        );
+        let codes: Vec<Code> = out.report.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, [Code::OtherCampaign, Code::UnknownSchool]);
+        assert!(out.report.files.iter().all(|f| f.outcome == Outcome::NotUsed));
+        assert_eq!(out.report.schools[0].status, Status::Missing);
+    }
+}
