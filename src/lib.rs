@@ -15,6 +15,7 @@ pub mod finding;
 pub mod form;
 pub mod intake;
 pub mod plan;
+pub mod render;
 pub mod report;
 pub mod schools;
 pub mod validate;
