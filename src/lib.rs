@@ -18,5 +18,6 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod schools;
+pub mod synth;
 pub mod validate;
 pub mod values;
