@@ -5,6 +5,7 @@
 //! binary renders them.
 
 pub mod campaign;
+pub mod config;
 pub mod expr;
 pub mod finding;
 pub mod form;
