@@ -37,6 +37,18 @@ pub struct GlobalArgs {
     pub campaign: Option<String>,
 }
 
+impl GlobalArgs {
+    /// The library's view of these flags.
+    pub fn overrides(&self) -> profplan::config::Overrides {
+        profplan::config::Overrides {
+            config: self.config.clone(),
+            plan: self.plan.clone(),
+            schools: self.schools.clone(),
+            campaign: self.campaign.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Создать рабочую папку: profplan.toml, пример реестра школ, папки forms/ и returns/.

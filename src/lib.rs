@@ -6,6 +6,7 @@
 
 pub mod campaign;
 pub mod config;
+pub mod describe;
 pub mod expr;
 pub mod finding;
 pub mod form;

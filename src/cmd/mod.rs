@@ -1,6 +1,9 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
-use crate::cli::{Cli, Command};
+use chrono::NaiveDate;
+use profplan::config::{CampaignOrigin, Settings};
+
+use crate::cli::{Cli, Command, GlobalArgs};
 
 pub mod campaigns;
 pub mod check;
@@ -19,5 +22,28 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Template(a) => template::run(g, a),
         Command::Check(a) => check::run(g, a),
         Command::Collect(a) => collect::run(g, a),
+    }
+}
+
+/// Settings of this run: flags over `profplan.toml`.
+pub fn settings(g: &GlobalArgs) -> anyhow::Result<Settings> {
+    Ok(Settings::resolve(&g.overrides())?)
+}
+
+/// Today's date on this computer (the methodologist's local date).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Tell the user (on stderr) when the campaign was chosen by today's date rather than
+/// named, so that nobody checks December's returns against May's form by accident.
+pub fn note_campaign_choice(settings: &Settings, campaign: &profplan::campaign::Campaign<'_>) {
+    if settings.campaign_origin() == CampaignOrigin::Today {
+        eprintln!(
+            "profplan: кампания не указана — взята ближайшая по сроку: {} ({}); \
+             другую можно указать ключом --campaign или в profplan.toml",
+            campaign.id(),
+            campaign.def.title
+        );
     }
 }
