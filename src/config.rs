@@ -403,6 +403,51 @@ impl Settings {
     }
 }
 
+/// The text of a new `profplan.toml` (written by `profplan init`): every key, commented in
+/// Russian. `plan` is written only when given (otherwise the embedded plan is used).
+pub fn config_template(campaign_id: &str, plan: Option<&str>, schools: &str) -> String {
+    let plan_line = match plan {
+        Some(p) => format!("plan = {}", toml_string(p)),
+        None => "# plan = \"plan.toml\"".to_string(),
+    };
+    format!(
+        r#"# Настройки рабочей папки profplan. Пути — относительно папки этого файла.
+# Любую настройку можно заменить ключом командной строки: --plan, --schools, --campaign,
+# у команд — --out и папка отчётов (profplan collect ПАПКА).
+
+# План (TOML). Без этой строки используется встроенный план Тамбовского района.
+# Выгрузить план для правки: profplan plan --format toml > plan.toml
+{plan_line}
+
+# Реестр школ: CSV из Excel (разделитель «;» или «,», UTF-8 или Windows-1251).
+# Обязательные столбцы: код и наименование; формат — в README, раздел «Реестр школ».
+schools = {schools}
+
+# Отчётная кампания — дата срока сдачи (ГГГГ-ММ-ДД). Все кампании года: profplan campaigns
+# Без этой строки берётся кампания с ближайшим сроком.
+campaign = "{campaign_id}"
+
+# Папка для выпущенных форм (profplan template).
+forms = "forms"
+
+# Папка для отчётов, присланных школами (profplan check, profplan collect).
+returns = "returns"
+
+# Сводный отчёт (profplan collect); {{campaign}} заменяется датой кампании.
+summary = "svod-{{campaign}}.xlsx"
+
+# Папка для писем школам, которым нужно что-то сделать (profplan check).
+# letters = "letters"
+"#,
+        schools = toml_string(schools),
+    )
+}
+
+/// A TOML basic string (quotes and backslashes escaped: Windows paths).
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
 /// toml's English messages, in Russian where we can; the line is added by the caller.
 fn translate_config_error(msg: &str) -> String {
     let m = msg.trim();
@@ -440,6 +485,21 @@ mod tests {
         assert_eq!(c.schools, Some(PathBuf::from("/w/schools.csv")));
         assert_eq!(c.campaign, Some(d(2025, 12, 20)));
         assert_eq!(c.plan, None);
+    }
+
+    #[test]
+    fn template_parses() {
+        let text = config_template("2025-12-20", None, "schools.csv");
+        let c = Config::parse(&text, Path::new("/w/profplan.toml")).unwrap();
+        assert_eq!(c.plan, None);
+        assert_eq!(c.campaign, Some(d(2025, 12, 20)));
+        assert_eq!(c.forms, Some(PathBuf::from("/w/forms")));
+        assert_eq!(c.returns, Some(PathBuf::from("/w/returns")));
+        assert_eq!(c.summary, Some(PathBuf::from("/w/svod-{campaign}.xlsx")));
+        assert_eq!(c.letters, None);
+        let text = config_template("2025-12-20", Some(r"C:\планы\plan.toml"), "s.csv");
+        let c = Config::parse(&text, Path::new("profplan.toml")).unwrap();
+        assert_eq!(c.plan, Some(PathBuf::from(r"C:\планы\plan.toml")));
     }
 
     #[test]

@@ -19,6 +19,10 @@ use thiserror::Error;
 
 use crate::plan::{Field, Kind, Plan};
 
+/// The example registry (`examples/schools.csv`: invented figures and contacts), copied
+/// into a new working folder by `profplan init`.
+pub const EXAMPLE_REGISTRY_CSV: &str = include_str!("../examples/schools.csv");
+
 /// A school of the registry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct School {

@@ -83,7 +83,11 @@ fn render_text(plan: &Plan, source: &str) -> String {
             let _ = writeln!(
                 o,
                 "      Собирается: {}",
-                if campaigns.is_empty() { "ни в одной кампании".into() } else { campaigns.join(", ") }
+                if campaigns.is_empty() {
+                    "ни в одной кампании".into()
+                } else {
+                    campaigns.join(", ")
+                }
             );
             for f in &i.fields {
                 let _ = writeln!(o, "      • {}", field_line(plan, f));
