@@ -156,6 +156,26 @@ pub struct PlanSource {
 }
 
 impl PlanSource {
+    /// The embedded default plan.
+    pub fn embedded() -> PlanSource {
+        PlanSource {
+            text: Cow::Borrowed(DEFAULT_PLAN_TOML),
+            name: DEFAULT_PLAN_NAME.to_string(),
+            path: None,
+        }
+    }
+
+    /// A plan file.
+    pub fn read(path: &Path) -> Result<PlanSource, SettingsError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| SettingsError::PlanRead { path: path.to_path_buf(), error })?;
+        Ok(PlanSource {
+            text: Cow::Owned(text),
+            name: path.display().to_string(),
+            path: Some(path.to_path_buf()),
+        })
+    }
+
     /// Parse and check the plan.
     pub fn load(&self) -> Result<Plan, PlanErrors> {
         Plan::from_toml(&self.text, &self.name)
@@ -301,20 +321,8 @@ impl Settings {
     /// The plan's text and name: the `--plan` / `plan =` file, or the embedded plan.
     pub fn plan_source(&self) -> Result<PlanSource, SettingsError> {
         match &self.plan_file {
-            None => Ok(PlanSource {
-                text: Cow::Borrowed(DEFAULT_PLAN_TOML),
-                name: DEFAULT_PLAN_NAME.to_string(),
-                path: None,
-            }),
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|error| SettingsError::PlanRead { path: path.clone(), error })?;
-                Ok(PlanSource {
-                    text: Cow::Owned(text),
-                    name: path.display().to_string(),
-                    path: Some(path.clone()),
-                })
-            }
+            None => Ok(PlanSource::embedded()),
+            Some(path) => PlanSource::read(path),
         }
     }
 

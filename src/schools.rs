@@ -503,7 +503,7 @@ fn label_matches(header: &str, label: &str) -> bool {
     }
     parts.push(rest);
     let header = header
-        .trim_end_matches(|c: char| c == ')' || c == '.' || c == ' ')
+        .trim_end_matches([')', '.', ' '])
         .trim_end_matches(", чел")
         .trim_end_matches(" (чел")
         .trim_end_matches(" чел")

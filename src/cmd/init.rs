@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use profplan::campaign::{current_campaign, ru_date};
-use profplan::config::{config_template, Overrides, Settings, CONFIG_FILE_NAME};
+use profplan::config::{config_template, PlanSource, CONFIG_FILE_NAME};
 use profplan::schools::EXAMPLE_REGISTRY_CSV;
 
 use crate::cli::{GlobalArgs, InitArgs};
@@ -25,11 +25,14 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
         Some(d) => cwd.join(d),
         None => cwd.clone(),
     };
-    // Only --plan and --schools matter here (a settings file is being created, not read).
-    let overrides =
-        Overrides { plan: g.plan.clone(), schools: g.schools.clone(), ..Overrides::default() };
-    let settings = Settings::resolve_in(&overrides, &cwd)?;
-    let plan = settings.plan()?;
+    // Only --plan and --schools matter here: a settings file is being created, and an
+    // existing one in the folder must not be read (it may be the one being replaced).
+    let plan_file = g.plan.as_ref().map(|p| cwd.join(p));
+    let schools_file = g.schools.as_ref().map(|p| cwd.join(p));
+    let plan = match &plan_file {
+        Some(p) => PlanSource::read(p)?.load()?,
+        None => PlanSource::embedded().load()?,
+    };
     let today = super::today();
     let campaign = match &g.campaign {
         Some(text) => profplan::campaign::Campaign::parse(&plan, text)?,
@@ -41,8 +44,8 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     let absolute = |p: &Path| -> String {
         std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
     };
-    let plan_setting = settings.plan_file.as_deref().map(absolute);
-    let schools_setting = match &settings.schools {
+    let plan_setting = plan_file.as_deref().map(absolute);
+    let schools_setting = match &schools_file {
         Some(s) => {
             anyhow::ensure!(s.is_file(), "реестр школ {} не найден", s.display());
             absolute(s)
@@ -54,7 +57,7 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
         dir.join(CONFIG_FILE_NAME),
         config_template(&campaign.id(), plan_setting.as_deref(), &schools_setting),
     )];
-    if settings.schools.is_none() {
+    if schools_file.is_none() {
         files.push((dir.join(SCHOOLS_FILE), EXAMPLE_REGISTRY_CSV.to_string()));
     }
     let existing: Vec<String> =
@@ -88,7 +91,7 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
             "встроенный план"
         }
     );
-    if settings.schools.is_none() {
+    if schools_file.is_none() {
         println!("  {SCHOOLS_FILE}     — ПРИМЕР реестра школ (выдуманные данные): замените своим");
     } else {
         println!("  реестр школ: {schools_setting}");

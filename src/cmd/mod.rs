@@ -10,6 +10,7 @@ pub mod check;
 pub mod collect;
 pub mod init;
 pub mod plan;
+pub mod schools;
 pub mod template;
 
 /// Run a parsed command line; `Ok(code)` is the process exit code.
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init(a) => init::run(g, a),
         Command::Plan(a) => plan::run(g, a),
         Command::Campaigns(a) => campaigns::run(g, a),
+        Command::Schools(a) => schools::run(g, a),
         Command::Template(a) => template::run(g, a),
         Command::Check(a) => check::run(g, a),
         Command::Collect(a) => collect::run(g, a),
@@ -45,5 +47,14 @@ pub fn note_campaign_choice(settings: &Settings, campaign: &profplan::campaign::
             campaign.id(),
             campaign.def.title
         );
+    }
+}
+
+/// Russian plural: `plural(21, "школа", "школы", "школ")` → «школа».
+pub fn plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        (1, r) if r != 11 => one,
+        (2..=4, r) if !(12..=14).contains(&r) => few,
+        _ => many,
     }
 }
