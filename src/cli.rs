@@ -37,6 +37,18 @@ pub struct GlobalArgs {
     pub campaign: Option<String>,
 }
 
+impl GlobalArgs {
+    /// The library's view of these flags.
+    pub fn overrides(&self) -> profplan::config::Overrides {
+        profplan::config::Overrides {
+            config: self.config.clone(),
+            plan: self.plan.clone(),
+            schools: self.schools.clone(),
+            campaign: self.campaign.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Создать рабочую папку: profplan.toml, пример реестра школ, папки forms/ и returns/.
@@ -45,6 +57,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Перечислить отчётные кампании учебного года.
     Campaigns(CampaignsArgs),
+    /// Проверить и показать реестр школ (что profplan прочитал из CSV).
+    Schools(SchoolsArgs),
     /// Выпустить формы отчёта: по одному файлу .xlsx на каждую школу реестра.
     Template(TemplateArgs),
     /// Проверить сданные отчёты: кто не сдал, кто опоздал, что исправить.
@@ -85,6 +99,13 @@ pub struct CampaignsArgs {
     /// Учебный год по году начала: 2025 — это 2025/26 (по умолчанию текущий).
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i32>,
+    /// Формат вывода.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SchoolsArgs {
     /// Формат вывода.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

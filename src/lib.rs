@@ -9,7 +9,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod campaign;
+pub mod config;
 pub mod consolidate;
+pub mod describe;
 pub mod expr;
 pub mod finding;
 pub mod form;

@@ -1,0 +1,230 @@
+//! CLI tests of setting up: help, `init`, `plan`, `campaigns`, `schools`, and the errors a
+//! user meets first (no registry, a bad campaign date) — exit codes and messages.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use profplan::plan::Plan;
+
+fn profplan(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("profplan").unwrap();
+    cmd.current_dir(dir);
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = profplan(dir.path());
+    cmd.arg("--help").assert().success().stdout(
+        predicate::str::contains("init")
+            .and(predicate::str::contains("plan"))
+            .and(predicate::str::contains("campaigns"))
+            .and(predicate::str::contains("schools"))
+            .and(predicate::str::contains("template"))
+            .and(predicate::str::contains("check"))
+            .and(predicate::str::contains("collect"))
+            .and(predicate::str::contains("Коды выхода")),
+    );
+}
+
+#[test]
+fn unknown_command_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    profplan(dir.path()).arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn init_creates_a_working_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    profplan(dir.path())
+        .args(["init", "work"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("profplan template"));
+    let work = dir.path().join("work");
+    assert!(work.join("profplan.toml").is_file());
+    assert!(work.join("forms").is_dir());
+    assert!(work.join("returns").is_dir());
+    let csv = std::fs::read(work.join("schools.csv")).unwrap();
+    let example =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/schools.csv")).unwrap();
+    assert_eq!(csv, example, "the example registry is copied byte for byte");
+
+    // The folder works without flags: settings, registry and campaign come from it.
+    let listed = stdout_of(profplan(&work).arg("schools"));
+    assert!(listed.contains("20 школ"), "{listed}");
+    let json = stdout_of(profplan(&work).args(["plan", "--format", "json"]));
+    let config = std::fs::read_to_string(work.join("profplan.toml")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let id = v["campaign"]["id"].as_str().unwrap();
+    assert!(config.contains(&format!("campaign = \"{id}\"")), "{config}");
+}
+
+#[test]
+fn second_init_refuses_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    profplan(dir.path()).arg("init").assert().success();
+    std::fs::write(dir.path().join("schools.csv"), "id;name\n1;Моя школа\n").unwrap();
+    profplan(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("уже есть").and(predicate::str::contains("--force")));
+    // Nothing was overwritten.
+    let csv = std::fs::read_to_string(dir.path().join("schools.csv")).unwrap();
+    assert_eq!(csv, "id;name\n1;Моя школа\n");
+    profplan(dir.path()).args(["init", "--force"]).assert().success();
+    let csv = std::fs::read_to_string(dir.path().join("schools.csv")).unwrap();
+    assert!(csv.contains("Покрово-Пригородная"));
+}
+
+#[test]
+fn plan_toml_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = stdout_of(profplan(dir.path()).args(["plan", "--format", "toml"]));
+    let exported = Plan::from_toml(&toml, "plan.toml").unwrap();
+    assert_eq!(exported.version, Plan::default_plan().version);
+    // An edited copy passed back with --plan is the plan used.
+    let edited = toml.replace("table_rows = 20", "table_rows = 25");
+    std::fs::write(dir.path().join("plan.toml"), &edited).unwrap();
+    let again =
+        stdout_of(profplan(dir.path()).args(["--plan", "plan.toml", "plan", "--format", "toml"]));
+    assert_eq!(again, edited);
+    let json = stdout_of(profplan(dir.path()).args([
+        "--plan",
+        "plan.toml",
+        "--campaign",
+        "2025-12-20",
+        "plan",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let version = v["plan"]["version"].as_str().unwrap();
+    assert_eq!(version, Plan::from_toml(&edited, "x").unwrap().version);
+    assert_ne!(version, exported.version);
+}
+
+#[test]
+fn plan_json_names_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = stdout_of(profplan(dir.path()).args([
+        "--campaign",
+        "2025-12-20",
+        "plan",
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["campaign"]["id"], "2025-12-20");
+    assert_eq!(v["campaign"]["academic_year"], "2025/26");
+    let fields = v["fields"].as_array().unwrap();
+    let plan = Plan::default_plan();
+    let dec = profplan::campaign::Campaign::parse(&plan, "2025-12-20").unwrap();
+    assert_eq!(fields.len(), dec.fields().len());
+    for f in fields {
+        let code = f["code"].as_str().unwrap();
+        assert_eq!(f["name"], format!("PP_{code}"));
+        assert!(f["kind"].is_string() && f["label"].is_string() && f["required"].is_boolean());
+    }
+    assert!(fields.iter().any(|f| f["section"] == "profile"));
+    assert!(fields.iter().any(|f| f["item"] == "2.1"));
+    for t in v["tables"].as_array().unwrap() {
+        assert_eq!(t["name"], format!("PPT_{}", t["code"].as_str().unwrap()));
+        assert!(!t["columns"].as_array().unwrap().is_empty());
+    }
+    assert!(!v["rules"].as_array().unwrap().is_empty());
+    assert_eq!(v["meta_fields"][0]["name"], "PP_meta_fio");
+}
+
+#[test]
+fn plan_text_is_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout_of(profplan(dir.path()).arg("plan"));
+    for needle in ["Раздел 10.", "10.1", "Контрольные соотношения", "Отчётные кампании", "до 20.12"]
+    {
+        assert!(text.contains(needle), "«{needle}» missing");
+    }
+}
+
+#[test]
+fn campaigns_of_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout_of(profplan(dir.path()).args(["campaigns", "--year", "2025"]));
+    assert!(text.contains("2025/26"));
+    for id in ["2025-09-15", "2025-12-20", "2026-05-25", "2026-06-01"] {
+        assert!(text.contains(id), "{id} missing:\n{text}");
+    }
+    let json =
+        stdout_of(profplan(dir.path()).args(["campaigns", "--year", "2025", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["campaigns"][1]["id"], "2025-12-20");
+    assert_eq!(v["campaigns"][1]["items_count"], 12);
+}
+
+#[test]
+fn missing_schools_setting_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    profplan(dir.path()).arg("schools").assert().code(2).stderr(
+        predicate::str::contains("не указан реестр школ")
+            .and(predicate::str::contains("profplan init"))
+            .and(predicate::str::contains("--schools")),
+    );
+}
+
+#[test]
+fn bad_registry_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.csv"), "id;name\n1;A\n1;B\n").unwrap();
+    profplan(dir.path()).args(["--schools", "r.csv", "schools"]).assert().code(2).stderr(
+        predicate::str::contains("r.csv, строка 3: код школы «1» уже встречался в строке 2"),
+    );
+}
+
+#[test]
+fn bad_campaign_date_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    profplan(dir.path())
+        .args(["--campaign", "2025-02-30", "plan", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("«2025-02-30» — не дата кампании"));
+    // A real date that is not a deadline: the year's campaigns are listed.
+    profplan(dir.path())
+        .args(["--campaign", "2025-12-21", "plan", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("нет кампании со сроком 21.12.2025")
+                .and(predicate::str::contains("2025-12-20")),
+        );
+}
+
+#[test]
+fn broken_plan_file_is_exit_2_with_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = profplan::plan::DEFAULT_PLAN_TOML.replacen("month = 12", "month = 13", 1);
+    std::fs::write(dir.path().join("plan.toml"), text).unwrap();
+    profplan(dir.path()).args(["--plan", "plan.toml", "plan"]).assert().code(2).stderr(
+        predicate::str::contains("plan.toml, строка").and(predicate::str::contains("20.13")),
+    );
+}
+
+#[test]
+fn unknown_key_in_profplan_toml_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("profplan.toml"), "forms = \"forms\"\nshools = \"s.csv\"\n")
+        .unwrap();
+    profplan(dir.path())
+        .arg("plan")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("profplan.toml, строка 2: неизвестный ключ `shools`"));
+}
