@@ -8,5 +8,6 @@ pub mod campaign;
 pub mod expr;
 pub mod finding;
 pub mod form;
+pub mod output;
 pub mod plan;
 pub mod schools;
