@@ -37,7 +37,10 @@ use crate::schools::School;
 
 /// Column widths of [`FORM_SHEET`] (in Excel character units): code, number, label, unit,
 /// value. The label column is wide because plan wordings are long Russian sentences.
-const FORM_WIDTHS: [f64; 5] = [16.0, 7.0, 64.0, 9.0, 26.0];
+///
+/// B–E add up to 98: that fits portrait A4 at 100 % with our margins. LibreOffice does not
+/// always honour «fit to one page wide», so the widths themselves must fit.
+const FORM_WIDTHS: [f64; 5] = [16.0, 7.0, 60.0, 8.0, 23.0];
 /// Width of the «№» column of table sheets.
 const ROW_NUMBER_WIDTH: f64 = 5.0;
 /// Width of a table column without `width` in the plan.
@@ -654,7 +657,7 @@ fn table_sheet(
 
     ws.set_freeze_panes(table_rows::FIRST_ENTRY, 0)?;
     ws.set_repeat_rows(table_rows::TITLE, table_rows::HEADER)?;
-    page_setup(&mut ws, school, total > 100.0);
+    page_setup(&mut ws, school, total > 98.0);
     ws.protect_with_options(&protection());
     Ok(ws)
 }
@@ -663,7 +666,8 @@ fn table_sheet(
 // Instructions
 
 fn instructions_sheet(campaign: &Campaign, school: &School, styles: &Styles) -> Result<Worksheet> {
-    const WIDTH: f64 = 110.0;
+    // Fits portrait A4 without scaling (see FORM_WIDTHS).
+    const WIDTH: f64 = 72.0;
     let def = campaign.def;
     let deadline = ru_date(campaign.deadline);
     let mut ws = Worksheet::new();
