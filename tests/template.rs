@@ -654,3 +654,81 @@ fn libreoffice_prints_a_sensible_number_of_pages() {
     // Many more pages means a sheet is not fitted to the page width.
     assert!((6..=16).contains(&pages), "{pages} pages");
 }
+
+/// A copy of an xlsx package with `value` typed into the (blank) cell `a1` of sheet part 1.
+fn fill_cell(bytes: &[u8], a1: &str, value: f64) -> Vec<u8> {
+    use std::io::Write;
+    let mut zin = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            let start = xml.find(&format!("<c r=\"{a1}\" ")).expect("cell written by the form");
+            let end = start + xml[start..].find("/>").unwrap();
+            let filled = format!("{}><v>{value}</v></c>{}", &xml[..end], &xml[end + 2..]);
+            data = filled.into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn libreoffice_computes_shares_from_the_named_cells() {
+    let Some(soffice) = soffice() else { return };
+    let plan = Plan::default_plan();
+    let bytes = form(&plan, "2025-12-20");
+    let wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+    let names: BTreeMap<String, String> = wb.defined_names().iter().cloned().collect();
+    let covered = parse_ref(&names["PP_p2_1_covered"]).unwrap().first;
+    let a1 = format!("E{}", covered.0 + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("filled.xlsx");
+    std::fs::write(&input, fill_cell(&bytes, &a1, 103.0)).unwrap();
+
+    // A profile that makes LibreOffice recalculate on load (by default it trusts the
+    // cached values, which is what a school sees until it edits a cell).
+    let profile = dir.path().join("lo-profile");
+    std::fs::create_dir_all(profile.join("user")).unwrap();
+    std::fs::write(
+        profile.join("user/registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>"#,
+    )
+    .unwrap();
+    let outdir = dir.path().join("out");
+    let status = Command::new(&soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--norestore", "--convert-to", "xlsx", "--outdir"])
+        .arg(&outdir)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let converted = outdir.join("filled.xlsx");
+    assert!(converted.is_file(), "{}", String::from_utf8_lossy(&status.stderr));
+    let mut wb = open_workbook_auto(&converted).unwrap();
+    let names: BTreeMap<String, String> = wb.defined_names().iter().cloned().collect();
+    let range = wb.worksheet_range(FORM_SHEET).unwrap();
+    let at = |name: &str| range.get_value(parse_ref(&names[name]).unwrap().first).cloned();
+    // 103 of 412 students (the registry's figure): 25 %.
+    assert_eq!(at("PP_s2_1_covered"), Some(Data::Float(0.25)));
+    // Numerator blank: the share stays blank even though the denominator is known.
+    assert!(
+        matches!(at("PP_s5_1_registered"), None | Some(Data::Empty) | Some(Data::String(_))),
+        "{:?}",
+        at("PP_s5_1_registered")
+    );
+    // No error values (#DIV/0!, #NAME?) anywhere among the shares.
+    for name in ["PP_s2_1_covered", "PP_s5_1_registered", "PP_s5_1_probes", "PP_s6_2_trained"] {
+        assert!(!matches!(at(name), Some(Data::Error(_))), "{name}: {:?}", at(name));
+    }
+}
