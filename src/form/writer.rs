@@ -453,11 +453,14 @@ fn form_sheet(
     let profile = campaign.profile_fields();
     if !profile.is_empty() {
         s.wide("Общие сведения об ОО", &styles.block)?;
-        s.wide(
+        let prefilled = profile.iter().any(|f| school.profile.contains_key(&f.code));
+        let note = if prefilled {
             "Заполняются один раз и используются для расчёта долей ниже. Значения из реестра \
-             школ уже внесены: проверьте их.",
-            &styles.note,
-        )?;
+             школ уже внесены: проверьте их и заполните пустые ячейки."
+        } else {
+            "Заполняются один раз и используются для расчёта долей ниже."
+        };
+        s.wide(note, &styles.note)?;
         for f in profile {
             let prefill = school.profile.get(&f.code).copied().filter(|v| v.is_finite());
             s.field(campaign, lists, "", f, prefill)?;
