@@ -121,6 +121,14 @@ pub mod table_rows {
     pub const FIRST_ENTRY: u32 = 3;
 }
 
+/// On a table sheet, column A holds the row number («№», locked); the table's columns
+/// start at column B, in plan order. The reader should rely on the `PPT_` name's range and
+/// the codes row rather than on this constant.
+pub const TABLE_FIRST_COL: u16 = 1;
+
+/// Longest text a text field or column accepts (the form's validation and the reader).
+pub const TEXT_MAX_CHARS: u32 = 2000;
+
 /// A safe file name for a school's form: `<id>_<short name>.xlsx`, without characters
 /// Windows refuses, at most ~80 characters.
 pub fn form_file_name(school_id: &str, short_name: &str) -> String {

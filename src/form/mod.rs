@@ -1,3 +1,4 @@
 //! Report forms: the layout contract shared by the writer and the reader.
 
 pub mod layout;
+pub mod writer;
