@@ -480,7 +480,7 @@ fn cli_writes_one_form_per_school_and_never_overwrites_without_force() {
     template(dir.path())
         .assert()
         .success()
-        .stdout(contains("Записано форм: 3 в папку forms").and(contains("2025-12-20")));
+        .stdout(contains("Записано форм: 3 в папку").and(contains("forms (кампания 2025-12-20")));
     let forms = dir.path().join("forms");
     let first = files(&forms);
     assert_eq!(
@@ -537,13 +537,14 @@ fn cli_only_selects_schools_and_refuses_unknown_ids() {
 #[test]
 fn cli_explains_missing_campaign_schools_and_bad_dates() {
     let dir = workdir();
+    // No campaign: the nearest deadline is taken, and the user is told so.
     Cli::cargo_bin("profplan")
         .unwrap()
         .current_dir(dir.path())
         .args(["--schools", "schools.csv", "template"])
         .assert()
-        .code(2)
-        .stderr(contains("--campaign"));
+        .success()
+        .stderr(contains("кампания не указана — взята ближайшая по сроку").and(contains("--campaign")));
     Cli::cargo_bin("profplan")
         .unwrap()
         .current_dir(dir.path())
