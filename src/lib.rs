@@ -9,4 +9,5 @@ pub mod expr;
 pub mod finding;
 pub mod form;
 pub mod plan;
+pub mod read;
 pub mod schools;
