@@ -25,7 +25,9 @@ const IDENTITY_ROWS: u32 = 200;
 /// changed layout, not a table.
 const MAX_TABLE_ROWS: u32 = 100_000;
 const MAX_TABLE_COLS: u32 = 256;
-const LAST_ROW: u32 = 1_048_575;
+/// Rows of «Отчёт» whose hidden code column is read (forms have a few hundred rows; a
+/// bound keeps a sheet filled down to row 1 048 576 from costing a million cells).
+const FORM_CODE_ROWS: u32 = 10_000;
 
 pub(crate) fn assemble(
     opened: Opened,
@@ -44,8 +46,8 @@ pub(crate) fn assemble(
     }
     if sheet_set.contains(FORM_SHEET) {
         let w = wants.entry(FORM_SHEET.into()).or_default();
-        w.add(0, col::CODE.into(), LAST_ROW, col::CODE.into());
-        w.add(0, col::VALUE.into(), LAST_ROW, col::VALUE.into());
+        w.add(0, col::CODE.into(), FORM_CODE_ROWS - 1, col::CODE.into());
+        w.add(0, col::VALUE.into(), FORM_CODE_ROWS - 1, col::VALUE.into());
     } else {
         notes.push(Finding::error(
             Code::SheetMissing,

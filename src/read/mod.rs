@@ -226,6 +226,8 @@ pub struct RawReturn {
 
 /// Reads one return. `display` names the file in messages. Never panics, never writes;
 /// every failure is a [`Finding`] naming the file.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
 pub fn read_return(path: &Path, display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
     let bytes = read_bounded(path, display, limits)?;
     let mut raw = read_bytes(&bytes, display, limits)?;
@@ -235,6 +237,8 @@ pub fn read_return(path: &Path, display: &str, limits: &Limits) -> Result<RawRet
 
 /// Reads a return already in memory (the fuzz target and tests use this directly).
 /// `path` of the result is empty.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
 pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big_file(display, bytes.len() as u64, limits));
@@ -257,6 +261,8 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
 }
 
 /// Reads the whole file into memory, refusing files over the limit without reading them.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
 fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
     let unreadable = |e: std::io::Error| {
         Finding::error(
@@ -457,7 +463,7 @@ impl Budget {
         self.cells_left -= 1;
         self.ticks = self.ticks.wrapping_add(1);
         // Instant::now() is cheap but not free: look at the clock every 4096 cells.
-        if self.ticks % 4096 == 0 && Instant::now() > self.deadline {
+        if self.ticks.is_multiple_of(4096) && Instant::now() > self.deadline {
             return Err(Reject::new(
                 Code::FileTimeout,
                 "файл читается слишком долго и отклонён: пересохраните форму в Excel или \

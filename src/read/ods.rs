@@ -70,7 +70,9 @@ fn damaged(e: impl std::fmt::Display) -> Reject {
 }
 
 /// Sheet names and `(name, reference)` of named ranges and expressions.
-fn scan_structure(content: &[u8]) -> Result<(Vec<String>, Vec<(String, String)>), Reject> {
+type Names = Vec<(String, String)>;
+
+fn scan_structure(content: &[u8]) -> Result<(Vec<String>, Names), Reject> {
     let mut xml = xml_reader(content);
     let mut buf = Vec::new();
     let mut sheets = Vec::new();

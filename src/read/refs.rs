@@ -42,7 +42,14 @@ pub fn parse_reference(text: &str) -> Option<CellRef> {
 
 /// `Sheet!A1` or `'Sh''eet'!$A$1:$B$2`.
 fn parse_excel(t: &str) -> Option<CellRef> {
-    let (sheet, rest) = take_sheet(t)?;
+    // Unquoted names run to the last `!`: calamine's .xls reader gives `1.6 ВсОШ!$B$4`
+    // without the quotes Excel would write.
+    let (sheet, rest) = if t.starts_with('\'') {
+        take_sheet(t)?
+    } else {
+        let bang = t.rfind('!')?;
+        (t[..bang].to_string(), &t[bang..])
+    };
     let rest = rest.strip_prefix('!')?;
     let (a, b) = match rest.split_once(':') {
         Some((a, b)) => (a, b),
@@ -165,6 +172,7 @@ mod tests {
         assert_eq!(parse_reference("'Отчёт'!$E$12"), r("Отчёт", 11, 4, 11, 4));
         assert_eq!(parse_reference("=Отчёт!$E$12:$H$40"), r("Отчёт", 11, 4, 39, 7));
         assert_eq!(parse_reference("'It''s'!A1"), r("It's", 0, 0, 0, 0));
+        assert_eq!(parse_reference("1.6 ВсОШ!$B$4:$D$13"), r("1.6 ВсОШ", 3, 1, 12, 3));
         assert_eq!(
             parse_reference("'Отчёт (2)'!$XFD$1048576"),
             r("Отчёт (2)", 1_048_575, 16_383, 1_048_575, 16_383)
