@@ -810,3 +810,17 @@ fn unreadable_file_is_reported() {
         Code::FileUnreadable
     );
 }
+
+#[test]
+fn ods_cell_text_is_capped() {
+    let spaces = r#"<text:s text:c="1024"/>"#.repeat(5000);
+    let content = format!(
+        r#"<?xml version="1.0"?><office:document-content {ODS_NS}><office:body><office:spreadsheet>
+<table:table table:name="Отчёт"><table:table-row table:number-rows-repeated="4"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="4"/><table:table-cell office:value-type="string"><text:p>x{spaces}</text:p></table:table-cell></table:table-row></table:table>
+<table:named-expressions><table:named-range table:name="PP_a" table:cell-range-address="$Отчёт.$E$5"/></table:named-expressions>
+</office:spreadsheet></office:body></office:document-content>"#
+    );
+    let raw = read(&ods_of(&content, "<office:document-meta/>")).unwrap();
+    let Value::Text(t) = value(&raw, "a") else { panic!() };
+    assert!(t.starts_with('x') && t.len() <= 1024 * 1024, "{}", t.len());
+}

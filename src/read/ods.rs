@@ -181,6 +181,11 @@ fn push_entity(out: &mut String, r: &quick_xml::events::BytesRef<'_>) {
     }
 }
 
+/// Text kept per cell. Excel stops at 32 767 characters; beyond a megabyte a cell is
+/// hostile (`<text:s text:c="1024"/>` repeated), and validation flags it as too long
+/// anyway, so the rest is dropped instead of growing memory.
+const MAX_CELL_TEXT: usize = 1024 * 1024;
+
 /// A non-empty cell element being read: its value attributes and text.
 struct PendingCell {
     col: u32,
@@ -197,6 +202,12 @@ struct PendingCell {
 }
 
 impl PendingCell {
+    fn push(&mut self, s: &str) {
+        if self.text.len() + s.len() <= MAX_CELL_TEXT {
+            self.text.push_str(s);
+        }
+    }
+
     fn into_raw(self) -> Option<RawCell> {
         let text = self.text;
         let value = if self.calc_type.as_deref() == Some("error") {
@@ -324,7 +335,7 @@ impl Backend for OdsBackend {
                             b"text:p" if !empty => {
                                 if let Some(p) = cell.as_mut() {
                                     if p.paragraphs > 0 {
-                                        p.text.push('\n');
+                                        p.push("\n");
                                     }
                                     p.paragraphs += 1;
                                 }
@@ -332,17 +343,17 @@ impl Backend for OdsBackend {
                             b"text:s" => {
                                 if let Some(p) = cell.as_mut() {
                                     let n = repeat_attr(e, b"text:c").min(1024);
-                                    p.text.extend(std::iter::repeat_n(' ', n as usize));
+                                    p.push(&" ".repeat(n as usize));
                                 }
                             }
                             b"text:tab" => {
                                 if let Some(p) = cell.as_mut() {
-                                    p.text.push('\t');
+                                    p.push("\t");
                                 }
                             }
                             b"text:line-break" => {
                                 if let Some(p) = cell.as_mut() {
-                                    p.text.push('\n');
+                                    p.push("\n");
                                 }
                             }
                             _ => {}
@@ -352,13 +363,15 @@ impl Backend for OdsBackend {
                 Event::Text(t) => {
                     if let Some(p) = cell.as_mut() {
                         if let Ok(s) = t.decode() {
-                            p.text.push_str(&s);
+                            p.push(&s);
                         }
                     }
                 }
                 Event::GeneralRef(r) => {
                     if let Some(p) = cell.as_mut() {
-                        push_entity(&mut p.text, &r);
+                        let mut s = String::new();
+                        push_entity(&mut s, &r);
+                        p.push(&s);
                     }
                 }
                 Event::End(e) if in_sheet => match e.name().as_ref() {

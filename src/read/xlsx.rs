@@ -57,12 +57,27 @@ pub(crate) fn open<'a>(
 /// on a failed allocation. Read the declaration ourselves first (the `<sst>` start tag
 /// is at the top of the part; we inflate at most 64 KB to find it).
 fn precheck_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), Reject> {
-    use std::io::Read;
     let mut zip = container::open(bytes)?;
-    // The part's name comes from the workbook relationships; Excel and every writer we
-    // know use this one. A renamed part is read by calamine with its declared count —
-    // checked against the same limit below via the size bound (see container.rs).
-    let Ok(entry) = zip.by_name("xl/sharedStrings.xml") else {
+    // calamine finds the part relative to the workbook's folder (normally
+    // `xl/sharedStrings.xml`); check every part of that name, wherever it is.
+    let parts: Vec<String> = zip
+        .file_names()
+        .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        .map(str::to_string)
+        .collect();
+    for part in parts {
+        check_declared_count(&mut zip, &part, limits)?;
+    }
+    Ok(())
+}
+
+fn check_declared_count(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    part: &str,
+    limits: &Limits,
+) -> Result<(), Reject> {
+    use std::io::Read;
+    let Ok(entry) = zip.by_name(part) else {
         return Ok(());
     };
     let mut head = Vec::new();
