@@ -20,6 +20,7 @@ pub mod output;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod read;
 pub mod schools;
 pub mod synth;
 pub mod validate;

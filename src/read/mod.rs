@@ -1,0 +1,537 @@
+//! Reading returns safely: any file in, either the contents of a form or a plain-Russian
+//! rejection out — never a crash, never a modified input.
+//!
+//! The pipeline for one file ([`read_return`]):
+//! 1. read the bytes once (bounded by [`Limits::max_file_bytes`]); the file is opened
+//!    read-only and nothing is ever written;
+//! 2. [`sniff`] the format from the content (extensions lie: HTML saved as `.xls`,
+//!    encrypted `.xlsx` that is really a CFB container, …);
+//! 3. for zip containers, check the central directory against [`Limits`] *before*
+//!    anything is inflated (bombs, thousands of entries, overlapping entries);
+//! 4. open the workbook with the format's backend (`xlsx.rs` over calamine's streaming
+//!    cell reader, `ods.rs` our own streaming reader, `xls.rs` calamine after a BIFF
+//!    pre-scan) and read *only* the cells the form's defined names point at, plus the
+//!    hidden codes that cross-check them (`assemble.rs`);
+//! 5. everything runs under `catch_unwind`: a parser panic becomes
+//!    [`Code::FileParserFailed`] for that file only.
+//!
+//! Validation (kinds, bounds, rules) is not done here: the output, [`RawReturn`], is what
+//! the file says, with structural notes; `validate` decides what it means.
+
+mod assemble;
+mod container;
+mod ods;
+mod refs;
+mod scan;
+mod sniff;
+mod value;
+mod xls;
+mod xlsx;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+
+use crate::finding::{Code, Finding};
+
+pub use refs::{parse_reference, CellRef};
+pub use scan::{scan, FileEntry, FileKind, ScanResult, SkipReason};
+pub use sniff::{sniff, Format};
+pub use value::{parse_number, NumberParse};
+
+/// Bounds on what one file may cost. Checked before inflating (zip directory) and while
+/// reading (cells, time), so a hostile file is refused instead of taking the run down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Size of the file on disk.
+    pub max_file_bytes: u64,
+    /// Entries in a zip container.
+    pub max_zip_entries: usize,
+    /// Sum of the declared uncompressed sizes of all entries.
+    pub max_total_uncompressed: u64,
+    /// Declared uncompressed size of one entry.
+    pub max_entry_uncompressed: u64,
+    /// Uncompressed / compressed, checked for entries larger than
+    /// [`Limits::ratio_min_entry`]; real spreadsheets stay well under 100.
+    pub max_ratio: u64,
+    /// Entries smaller than this are not ratio-checked (tiny XML compresses very well).
+    pub ratio_min_entry: u64,
+    /// Cells visited while streaming sheets (stored cells, not the grid area).
+    pub max_cells: u64,
+    /// Declared count of shared strings (calamine reserves memory for the declared count).
+    pub max_shared_strings: u64,
+    /// Cells in the used area of a legacy .xls sheet (calamine allocates it densely).
+    pub max_xls_area: u64,
+    /// Bytes of text kept from the wanted cells.
+    pub max_text_bytes: u64,
+    /// Wall time for one file.
+    pub max_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_zip_entries: 2000,
+            max_total_uncompressed: 200 * 1024 * 1024,
+            max_entry_uncompressed: 100 * 1024 * 1024,
+            max_ratio: 200,
+            ratio_min_entry: 1024 * 1024,
+            max_cells: 2_000_000,
+            max_shared_strings: 1_000_000,
+            max_xls_area: 4_000_000,
+            max_text_bytes: 64 * 1024 * 1024,
+            max_time: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A cell's value as the file stores it. Numbers typed as text stay text here; see
+/// [`parse_number`] for the lenient reading validation applies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Value {
+    Empty,
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// A date (or date-time) cell.
+    DateTime(NaiveDateTime),
+    /// An error value as the file shows it: `#DIV/0!`, `#REF!`, `#ДЕЛ/0!`, `Err:502`.
+    Error(String),
+    /// A formula whose result was never stored (written by a program that does not
+    /// calculate): the value is unknown, not zero.
+    FormulaNoValue,
+}
+
+impl Value {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Empty => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The value as a person would read it, for messages and identity keys.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Empty | Value::FormulaNoValue => String::new(),
+            Value::Number(n) => format_number(*n),
+            Value::Text(s) => s.clone(),
+            Value::Bool(true) => "ИСТИНА".into(),
+            Value::Bool(false) => "ЛОЖЬ".into(),
+            Value::DateTime(d) => {
+                if d.time() == chrono::NaiveTime::MIN {
+                    d.format("%d.%m.%Y").to_string()
+                } else {
+                    d.format("%d.%m.%Y %H:%M").to_string()
+                }
+            }
+            Value::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// `12.0` → «12», `12.5` → «12.5»: integers without a fraction, as identity keys need.
+fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// One cell read from a return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellValue {
+    pub sheet: String,
+    /// 0-based.
+    pub row: u32,
+    /// 0-based.
+    pub col: u32,
+    /// «E14».
+    pub a1: String,
+    pub value: Value,
+    /// The cell holds a formula (its cached value, if any, is in `value`).
+    pub formula: bool,
+    /// On [`crate::form::layout::FORM_SHEET`]: the code in the hidden column A of the row.
+    pub row_code: Option<String>,
+}
+
+/// A table's entry area, found through its `PPT_<code>` name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableData {
+    pub sheet: String,
+    /// 0-based bounds of the entry area (inclusive).
+    pub first_row: u32,
+    pub first_col: u32,
+    pub last_row: u32,
+    pub last_col: u32,
+    /// The hidden codes row ([`crate::form::layout::table_rows::CODES`]) over the area's
+    /// columns; `None` where the cell is blank.
+    pub column_codes: Vec<Option<String>>,
+    /// Only rows with at least one non-blank cell, in sheet order.
+    pub rows: Vec<TableRow>,
+}
+
+/// One non-blank row of a table: one cell per column of the area (blank ones as
+/// [`Value::Empty`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow {
+    /// 0-based sheet row.
+    pub row: u32,
+    pub cells: Vec<CellValue>,
+}
+
+/// Where a return says who it is from. Both are kept raw: cross-checking them (and the
+/// identity check hash) is validation's job, which knows the registry and the campaign.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IdentitySources {
+    /// Key/value rows of the identity sheet (column A → column B); `None` when the sheet
+    /// is missing.
+    pub sheet: Option<BTreeMap<String, String>>,
+    /// Custom document properties `profplan.<key>`, with the prefix removed; `None` when
+    /// the file has none (legacy .xls loses them).
+    pub properties: Option<BTreeMap<String, String>>,
+}
+
+/// Everything profplan needs from one returned file, before validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RawReturn {
+    pub path: PathBuf,
+    /// How the file is named in messages (relative to the returns folder).
+    pub display: String,
+    pub format: Format,
+    pub identity: IdentitySources,
+    /// When the workbook says it was last saved (`dcterms:modified` / `dc:date`).
+    pub saved_at: Option<DateTime<Utc>>,
+    /// Sheet names, in workbook order.
+    pub sheets: Vec<String>,
+    /// Single cells by field code (the `PP_` name without its prefix).
+    pub cells: BTreeMap<String, CellValue>,
+    /// Second way to find a field: for every code in the hidden column A of the form
+    /// sheet, the cell in the value column of that row. Lets validation read a field
+    /// whose name was lost, and cross-check the ones that were not.
+    pub row_codes: BTreeMap<String, CellValue>,
+    /// Tables by table code (the `PPT_` name without its prefix).
+    pub tables: BTreeMap<String, TableData>,
+    /// Structural problems found while reading (names broken, codes that disagree).
+    pub notes: Vec<Finding>,
+}
+
+/// Reads one return. `display` names the file in messages. Never panics, never writes;
+/// every failure is a [`Finding`] naming the file.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
+pub fn read_return(path: &Path, display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
+    let bytes = read_bounded(path, display, limits)?;
+    let mut raw = read_bytes(&bytes, display, limits)?;
+    raw.path = path.to_path_buf();
+    Ok(raw)
+}
+
+/// Reads a return already in memory (the fuzz target and tests use this directly).
+/// `path` of the result is empty.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
+pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_big_file(display, bytes.len() as u64, limits));
+    }
+    // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_inner(bytes, display, limits)
+    }));
+    match outcome {
+        Ok(Ok(raw)) => Ok(raw),
+        Ok(Err(reject)) => Err(reject.into_finding(display)),
+        Err(_) => Err(Finding::error(
+            Code::FileParserFailed,
+            display,
+            "файл не удалось прочитать: он повреждён или сохранён нестандартной программой. \
+             Откройте форму в Excel или LibreOffice, сохраните как «Книга Excel (.xlsx)» и \
+             пришлите заново",
+        )),
+    }
+}
+
+/// Reads the whole file into memory, refusing files over the limit without reading them.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
+fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
+    let unreadable = |e: std::io::Error| {
+        Finding::error(
+            Code::FileUnreadable,
+            display,
+            format!("файл не удалось открыть для чтения ({e}): проверьте права доступа"),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    if len > limits.max_file_bytes {
+        return Err(too_big_file(display, len, limits));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // take(): the file may grow while we read it.
+    file.take(limits.max_file_bytes + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_big_file(display, bytes.len() as u64, limits));
+    }
+    Ok(bytes)
+}
+
+fn too_big_file(display: &str, len: u64, limits: &Limits) -> Finding {
+    Finding::error(
+        Code::FileTooLarge,
+        display,
+        format!(
+            "файл слишком большой ({} МБ, допускается не более {} МБ): форма столько весить не \
+             может — пришлите заполненную форму без лишних листов и вложений",
+            len / (1024 * 1024),
+            limits.max_file_bytes / (1024 * 1024)
+        ),
+    )
+}
+
+fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn, Reject> {
+    let format = sniff(bytes);
+    let mut budget = Budget::new(limits);
+    let (opened, mut backend): (Opened, Box<dyn Backend + '_>) = match format {
+        Format::Xlsx | Format::Xlsm => {
+            container::check_zip(bytes, limits)?;
+            let (o, b) = xlsx::open(bytes, limits)?;
+            (o, Box::new(b))
+        }
+        Format::Ods => {
+            container::check_zip(bytes, limits)?;
+            let (o, b) = ods::open(bytes, limits)?;
+            (o, Box::new(b))
+        }
+        Format::Xls => {
+            let (o, b) = xls::open(bytes, limits)?;
+            (o, Box::new(b))
+        }
+        other => return Err(Reject::new(other.code(), other.message())),
+    };
+    let mut raw = assemble::assemble(opened, backend.as_mut(), &mut budget, display)?;
+    raw.format = format;
+    Ok(raw)
+}
+
+/// Why a file is refused, before the display name is attached.
+#[derive(Debug, Clone)]
+pub(crate) struct Reject {
+    pub code: Code,
+    pub message: String,
+}
+
+impl Reject {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Reject {
+        Reject { code, message: message.into() }
+    }
+
+    /// A damaged file; `detail` is the parser's own words, kept for the methodologist.
+    pub(crate) fn damaged(detail: impl std::fmt::Display) -> Reject {
+        Reject::new(
+            Code::FileDamaged,
+            format!(
+                "файл повреждён и не читается ({detail}). Откройте форму в Excel или \
+                 LibreOffice; если она открывается — сохраните её как «Книга Excel (.xlsx)» \
+                 и пришлите заново, иначе заполните форму повторно"
+            ),
+        )
+    }
+
+    pub(crate) fn too_large(what: impl std::fmt::Display) -> Reject {
+        Reject::new(
+            Code::FileTooLarge,
+            format!(
+                "файл отклонён: {what}. Так не выглядит ни одна заполненная форма — возможно, \
+                 файл повреждён или подменён. Пришлите исходную форму, заполненную заново"
+            ),
+        )
+    }
+
+    fn into_finding(self, display: &str) -> Finding {
+        Finding::error(self.code, display, self.message)
+    }
+}
+
+/// What a backend learns when it opens a workbook, before any cell is read.
+#[derive(Debug, Default)]
+pub(crate) struct Opened {
+    pub sheets: Vec<String>,
+    /// Defined names as `(name, reference text)`, in the file's syntax.
+    pub names: Vec<(String, String)>,
+    pub properties: Option<BTreeMap<String, String>>,
+    pub saved_at: Option<DateTime<Utc>>,
+}
+
+/// A stored cell: value and whether it is a formula.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawCell {
+    pub value: Value,
+    pub formula: bool,
+}
+
+/// Cells wanted from one sheet: rectangles, 0-based inclusive.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Want {
+    pub rects: Vec<Rect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rect {
+    pub r1: u32,
+    pub c1: u32,
+    pub r2: u32,
+    pub c2: u32,
+}
+
+impl Want {
+    pub fn add(&mut self, r1: u32, c1: u32, r2: u32, c2: u32) {
+        self.rects.push(Rect { r1, c1, r2, c2 });
+    }
+    pub fn contains(&self, r: u32, c: u32) -> bool {
+        self.rects.iter().any(|x| r >= x.r1 && r <= x.r2 && c >= x.c1 && c <= x.c2)
+    }
+    /// Largest row any rectangle reaches (lets streaming stop early).
+    pub fn max_row(&self) -> u32 {
+        self.rects.iter().map(|x| x.r2).max().unwrap_or(0)
+    }
+}
+
+/// A format's way to stream the cells of one sheet. Only wanted cells are kept, so memory
+/// is bounded by what the form needs, whatever the sheet's extent.
+pub(crate) trait Backend {
+    fn read_cells(
+        &mut self,
+        sheet: &str,
+        want: &Want,
+        budget: &mut Budget,
+    ) -> Result<HashMap<(u32, u32), RawCell>, Reject>;
+}
+
+/// Cells and time left for one file.
+pub(crate) struct Budget {
+    cells_left: u64,
+    max_cells: u64,
+    deadline: Instant,
+    ticks: u32,
+    /// Bytes of text kept: one huge shared string referenced by many wanted cells must
+    /// not multiply in memory.
+    text_left: u64,
+}
+
+impl Budget {
+    pub fn new(limits: &Limits) -> Budget {
+        Budget {
+            cells_left: limits.max_cells,
+            max_cells: limits.max_cells,
+            deadline: Instant::now() + limits.max_time,
+            ticks: 0,
+            text_left: limits.max_text_bytes,
+        }
+    }
+
+    /// Accounts for a value about to be kept.
+    pub fn keep_text(&mut self, value: &Value) -> Result<(), Reject> {
+        let len = match value {
+            Value::Text(s) | Value::Error(s) => s.len() as u64,
+            _ => 0,
+        };
+        if len > self.text_left {
+            return Err(Reject::too_large("в ячейках формы слишком много текста"));
+        }
+        self.text_left -= len;
+        Ok(())
+    }
+
+    /// Called for each cell (or repeated run of cells) visited.
+    pub fn tick(&mut self) -> Result<(), Reject> {
+        if self.cells_left == 0 {
+            return Err(Reject::too_large(format!(
+                "в листах больше {} заполненных ячеек",
+                self.max_cells
+            )));
+        }
+        self.cells_left -= 1;
+        self.ticks = self.ticks.wrapping_add(1);
+        // Instant::now() is cheap but not free: look at the clock every 4096 cells.
+        if self.ticks.is_multiple_of(4096) && Instant::now() > self.deadline {
+            return Err(Reject::new(
+                Code::FileTimeout,
+                "файл читается слишком долго и отклонён: пересохраните форму в Excel или \
+                 LibreOffice как «Книга Excel (.xlsx)» и пришлите заново",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Excel serial date → date-time (1900 system, or 1904 when the workbook says so).
+pub(crate) fn serial_to_datetime(serial: f64, is_1904: bool) -> Option<NaiveDateTime> {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return None;
+    }
+    let base = if is_1904 {
+        chrono::NaiveDate::from_ymd_opt(1904, 1, 1)?
+    } else {
+        // 1899-12-30 absorbs Excel's fictitious 29.02.1900 for every date after it.
+        chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    let days = serial.floor();
+    let secs = ((serial - days) * 86_400.0).round() as i64;
+    base.and_hms_opt(0, 0, 0)?
+        .checked_add_signed(chrono::Duration::days(days as i64))?
+        .checked_add_signed(chrono::Duration::seconds(secs))
+}
+
+/// `2025-12-20T10:00:00Z`, `2025-12-20T10:00:00.123456789` (LibreOffice, no zone: taken
+/// as UTC), `2025-12-20T10:00:00+03:00`.
+pub(crate) fn parse_saved_time(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(d.and_utc());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_dates() {
+        let d = serial_to_datetime(46011.5, false).unwrap();
+        assert_eq!(d.to_string(), "2025-12-20 12:00:00");
+        assert!(serial_to_datetime(f64::NAN, false).is_none());
+        assert!(serial_to_datetime(1e300, false).is_none());
+    }
+
+    #[test]
+    fn saved_times() {
+        assert_eq!(
+            parse_saved_time("2025-12-20T10:00:00Z").unwrap().to_rfc3339(),
+            "2025-12-20T10:00:00+00:00"
+        );
+        assert!(parse_saved_time("2025-12-20T10:00:00.123456789").is_some());
+        assert!(parse_saved_time("вчера").is_none());
+    }
+
+    #[test]
+    fn numbers_display_without_fraction() {
+        assert_eq!(Value::Number(1.0).display(), "1");
+        assert_eq!(Value::Number(12.5).display(), "12.5");
+    }
+}
