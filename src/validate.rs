@@ -7,53 +7,26 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-
 use crate::campaign::Campaign;
 use crate::expr::{Expr, Term};
 use crate::finding::{Code, Finding};
 use crate::form::layout::{self, META_FIELDS};
 use crate::plan::{Field, Kind, Op, Rule, Severity, WhenBlank};
+use crate::read::NumberParse;
 use crate::values::{fmt_num, FieldValue, Row, SchoolData, Source, Val};
 
-/// A cell value as read from a return, before checking.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RawValue {
-    Empty,
-    Number(f64),
-    Text(String),
-    Bool(bool),
-    /// Excel date serial (days since 1899-12-30).
-    DateTime(f64),
-    /// Error value of a formula (`#DIV/0!`, `#REF!`, `#ДЕЛ/0!`).
-    Error(String),
-    /// A formula cell without a stored result.
-    FormulaNoValue,
-}
+pub use crate::read::Value as RawValue;
 
-impl RawValue {
-    fn is_empty(&self) -> bool {
-        match self {
-            RawValue::Empty => true,
-            RawValue::Text(s) => s.trim().is_empty(),
-            _ => false,
-        }
-    }
-
-    /// How the value looks to a person, for «найдено …».
-    pub fn shown(&self) -> String {
-        match self {
-            RawValue::Empty => "пусто".into(),
-            RawValue::Number(n) => format!("«{}»", fmt_num(*n)),
-            RawValue::Text(s) => format!("«{}»", shorten(s, 60)),
-            RawValue::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
-            RawValue::DateTime(d) => format!(
-                "дата {}",
-                serial_date(*d).map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default()
-            ),
-            RawValue::Error(e) => format!("ошибка формулы {e}"),
-            RawValue::FormulaNoValue => "формула без значения".into(),
-        }
+/// How a value looks to a person, for «найдено …».
+fn shown(v: &RawValue) -> String {
+    match v {
+        RawValue::Empty => "пусто".into(),
+        RawValue::Number(n) => format!("«{}»", fmt_num(*n)),
+        RawValue::Text(s) => format!("«{}»", shorten(s, 60)),
+        RawValue::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
+        RawValue::DateTime(d) => format!("дата {}", d.format("%d.%m.%Y")),
+        RawValue::Error(e) => format!("ошибка формулы {e}"),
+        RawValue::FormulaNoValue => "формула без значения".into(),
     }
 }
 
@@ -113,38 +86,6 @@ fn shorten(s: &str, n: usize) -> String {
     }
 }
 
-/// Excel serial → date (1900 system; serials before 1900-03-01 are not dates we expect).
-pub fn serial_date(serial: f64) -> Option<NaiveDate> {
-    if !(61.0..=2_958_465.0).contains(&serial) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?
-        .checked_add_days(chrono::Days::new(serial.floor() as u64))
-}
-
-/// A number typed as text, the way people type numbers: «12», «12,0», «1 234» (with a
-/// normal, no-break or thin space), «-3». None when it is not a plain number («15 чел.»).
-pub fn parse_number_text(s: &str) -> Option<f64> {
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}'))
-        .collect();
-    let t = t.replace('−', "-");
-    if t.is_empty() || t.matches([',', '.']).count() > 1 {
-        return None;
-    }
-    if !t.chars().enumerate().all(|(i, c)| {
-        c.is_ascii_digit() || c == ',' || c == '.' || (i == 0 && (c == '-' || c == '+'))
-    }) {
-        return None;
-    }
-    if !t.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    t.replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
 /// Describe what a field expects: «целое число от 0 до 5000».
 pub fn expected(field: &Field, choices: &[&str]) -> String {
     let bounds = match (field.min, field.max) {
@@ -179,7 +120,7 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
     if raw.is_empty() {
         return Checked::Blank;
     }
-    let found = raw.shown();
+    let found = shown(raw);
     let exp = || expected(field, choices);
     match raw {
         RawValue::Error(e) => {
@@ -192,13 +133,13 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
     }
     match field.kind {
         Kind::Integer | Kind::Decimal => {
-            let (n, note) = match raw {
-                RawValue::Number(n) => (*n, None),
-                RawValue::Text(s) => match parse_number_text(s) {
-                    Some(n) => (n, Some(s.clone())),
-                    None => return Checked::Bad(Code::NotANumber, format!("ожидалось {}, найдено {found}: укажите только число, без единиц измерения и пояснений", exp())),
-                },
-                _ => return Checked::Bad(Code::NotANumber, format!("ожидалось {}, найдено {found}", exp())),
+            let (n, note) = match crate::read::parse_number(raw, false) {
+                NumberParse::Ok(n) => (n, None),
+                NumberParse::OkWithNote(n, note) => (n, Some(note)),
+                NumberParse::Blank => return Checked::Blank,
+                NumberParse::Err(msg) => {
+                    return Checked::Bad(Code::NotANumber, format!("ожидалось {}; {msg}", exp()))
+                }
             };
             if field.kind == Kind::Integer && n.fract() != 0.0 {
                 return Checked::Bad(
@@ -213,11 +154,7 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
                 );
             }
             match note {
-                Some(s) => Checked::Noted(
-                    Val::Num(n),
-                    Code::NumberAsText,
-                    format!("число введено как текст «{s}»; принято как {}", fmt_num(n)),
-                ),
+                Some(note) => Checked::Noted(Val::Num(n), Code::NumberAsText, note),
                 None => Checked::Ok(Val::Num(n)),
             }
         }
@@ -252,9 +189,7 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
                 RawValue::Text(s) => s.clone(),
                 RawValue::Number(n) => fmt_num(*n),
                 RawValue::Bool(b) => (if *b { "ИСТИНА" } else { "ЛОЖЬ" }).to_string(),
-                RawValue::DateTime(d) => {
-                    serial_date(*d).map(|d| d.format("%d.%m.%Y").to_string()).unwrap_or_default()
-                }
+                RawValue::DateTime(d) => d.format("%d.%m.%Y").to_string(),
                 _ => String::new(),
             };
             if s.chars().count() > MAX_TEXT {
@@ -280,12 +215,7 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
             Checked::Ok(Val::Text(s.trim().to_string()))
         }
         Kind::Date => match raw {
-            RawValue::DateTime(d) | RawValue::Number(d) => match serial_date(*d) {
-                Some(d) => Checked::Ok(Val::Date(d)),
-                None => {
-                    Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp()))
-                }
-            },
+            RawValue::DateTime(d) => Checked::Ok(Val::Date(d.date())),
             RawValue::Text(s) => match crate::campaign::parse_date(s) {
                 Some(d) => Checked::Ok(Val::Date(d)),
                 None => {
@@ -629,18 +559,6 @@ mod tests {
 
     fn codes(v: &Validated) -> Vec<(Code, Option<&str>)> {
         v.findings.iter().map(|f| (f.code, f.cell.as_deref())).collect()
-    }
-
-    #[test]
-    fn numbers_as_people_type_them() {
-        assert_eq!(parse_number_text("12"), Some(12.0));
-        assert_eq!(parse_number_text(" 12,0 "), Some(12.0));
-        assert_eq!(parse_number_text("1\u{a0}234"), Some(1234.0));
-        assert_eq!(parse_number_text("1 234,5"), Some(1234.5));
-        assert_eq!(parse_number_text("-3"), Some(-3.0));
-        assert_eq!(parse_number_text("15 чел."), None);
-        assert_eq!(parse_number_text("1.234,5"), None);
-        assert_eq!(parse_number_text(","), None);
     }
 
     #[test]

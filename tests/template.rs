@@ -544,7 +544,9 @@ fn cli_explains_missing_campaign_schools_and_bad_dates() {
         .args(["--schools", "schools.csv", "template"])
         .assert()
         .success()
-        .stderr(contains("кампания не указана — взята ближайшая по сроку").and(contains("--campaign")));
+        .stderr(
+            contains("кампания не указана — взята ближайшая по сроку").and(contains("--campaign")),
+        );
     Cli::cargo_bin("profplan")
         .unwrap()
         .current_dir(dir.path())
