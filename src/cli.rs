@@ -145,6 +145,9 @@ pub struct CheckArgs {
     /// Письма школам, которым нужно что-то сделать (адрес из реестра и текст), в эту папку.
     #[arg(long, value_name = "DIR")]
     pub letters: Option<PathBuf>,
+    /// Перезаписать существующие письма.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -450,7 +450,14 @@ mod tests {
                 },
             );
         }
-        let tables = c.tables().iter().map(|(_, t)| (t.code.clone(), Default::default())).collect();
+        let tables = c
+            .tables()
+            .iter()
+            .map(|(_, t)| {
+                let columns = t.columns.iter().map(|c| c.code.clone()).collect();
+                (t.code.clone(), crate::validate::RawTable { columns, ..Default::default() })
+            })
+            .collect();
         ReadForm {
             identity_sheet: Some(identity(c, school)),
             identity_props: Some(identity(c, school)),

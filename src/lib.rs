@@ -21,6 +21,7 @@ pub mod plan;
 pub mod read;
 pub mod render;
 pub mod report;
+pub mod returns;
 pub mod schools;
 pub mod synth;
 pub mod validate;

@@ -10,6 +10,15 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic inside a file parser is caught and becomes a finding for that file; the
+    // default hook would still print a backtrace note for it. Other panics are bugs and
+    // are printed as usual.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !profplan::read::in_parser() {
+            default_hook(info);
+        }
+    }));
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

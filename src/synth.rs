@@ -115,6 +115,19 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
     let frac =
         |rng: &mut ChaCha8Rng, a: f64, b: f64, of: f64| (of * rng.random_range(a..b)).floor();
 
+    let who = ["Иванова Мария Петровна", "Петров Сергей Николаевич", "Смирнова Ольга Игоревна"];
+    let pick = rng.random_range(0..who.len());
+    f.values.insert("meta_fio".into(), FillValue::Text(who[pick].into()));
+    f.values.insert("meta_position".into(), FillValue::Text("заместитель директора по ВР".into()));
+    f.values.insert(
+        "meta_phone".into(),
+        FillValue::Text(format!(
+            "8 (4752) {:02}-{:02}-{:02}",
+            rng.random_range(10..99),
+            rng.random_range(10..99),
+            rng.random_range(10..99)
+        )),
+    );
     for pf in c.profile_fields() {
         let v = match pf.code.as_str() {
             "oo_students_6_11" => students,

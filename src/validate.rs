@@ -43,6 +43,10 @@ pub struct RawCell {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawTable {
     pub sheet: String,
+    /// A1 address of the entry area's first cell (for messages about the whole table).
+    pub first_cell: String,
+    /// Column codes found in the table's hidden codes row.
+    pub columns: Vec<String>,
     pub rows: Vec<(u32, BTreeMap<String, RawCell>)>,
 }
 
@@ -57,6 +61,9 @@ pub struct FormInput {
     pub fields: BTreeMap<String, RawCell>,
     /// Table code → its rows. A table absent here has no named entry area.
     pub tables: BTreeMap<String, RawTable>,
+    /// Field and table codes whose structural problem the reader already reported: they
+    /// are neither read nor reported again as missing.
+    pub reported: std::collections::BTreeSet<String>,
 }
 
 /// The outcome of validating one return.
@@ -251,19 +258,14 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
                 .values()
                 .any(|t| t.rows.iter().any(|(_, r)| r.values().any(|v| !v.value.is_empty())));
     if !touched {
-        findings.push(
-            Finding::error(
-                Code::NotFilled,
-                file,
-                "форма не заполнена: ни один показатель и ни одна таблица не заполнены",
-            )
-            .at(layout::FORM_SHEET, ""),
+        let mut f = Finding::error(
+            Code::NotFilled,
+            file,
+            "форма не заполнена: ни один показатель и ни одна таблица не заполнены",
         );
-        let findings = findings.into_iter().map(|mut f| {
-            f.cell = None;
-            f
-        });
-        return Validated { data, findings: findings.collect() };
+        f.sheet = Some(layout::FORM_SHEET.to_string());
+        findings.push(f);
+        return Validated { data, findings };
     }
 
     let check_field = |item: Option<&str>,
@@ -272,6 +274,9 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
                        data: &mut SchoolData| {
         let choices = c.plan.choices_of(f);
         let label = c.text(&f.label);
+        if input.reported.contains(&f.code) {
+            return;
+        }
         let Some(cell) = input.fields.get(&f.code) else {
             let mut fi = Finding::error(
                 Code::NameMissing,
@@ -363,6 +368,9 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
 
     // Tables.
     for (item, t) in c.tables() {
+        if input.reported.contains(&t.code) {
+            continue;
+        }
         let Some(raw) = input.tables.get(&t.code) else {
             findings.push(
                 Finding::error(
@@ -375,6 +383,30 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
             );
             continue;
         };
+        let lost: Vec<&str> = t
+            .columns
+            .iter()
+            .filter(|col| !raw.columns.contains(&col.code))
+            .map(|col| col.code.as_str())
+            .collect();
+        if !lost.is_empty() {
+            let mut fi = Finding::error(
+                Code::LayoutChanged,
+                file,
+                format!(
+                    "в таблице «{}» не найдены столбцы {}: столбцы удалены или переставлены; \
+                     заполните таблицу в выданной форме, не меняя её столбцов",
+                    c.text(&t.title),
+                    lost.join(", ")
+                ),
+            )
+            .item(&item.code)
+            .field(&t.code);
+            fi.sheet = Some(raw.sheet.clone());
+            fi.cell = (!raw.first_cell.is_empty()).then(|| raw.first_cell.clone());
+            findings.push(fi);
+            continue;
+        }
         let mut rows = Vec::new();
         for (rownum, cells) in &raw.rows {
             if cells.values().all(|v| v.value.is_empty()) {
@@ -546,7 +578,10 @@ mod tests {
         let tables = c
             .tables()
             .iter()
-            .map(|(_, t)| (t.code.clone(), RawTable { sheet: t.sheet.clone(), rows: vec![] }))
+            .map(|(_, t)| {
+                let columns = t.columns.iter().map(|c| c.code.clone()).collect();
+                (t.code.clone(), RawTable { sheet: t.sheet.clone(), columns, ..Default::default() })
+            })
             .collect();
         FormInput {
             file: "07.xlsx".into(),
@@ -554,6 +589,7 @@ mod tests {
             school_name: "Школа".into(),
             fields,
             tables,
+            ..Default::default()
         }
     }
 
@@ -567,6 +603,7 @@ mod tests {
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
         let v = validate(&c, &input(&c, &[("oo_students_6_11", RawValue::Number(100.0))]));
         assert_eq!(codes(&v), [(Code::NotFilled, None)]);
+        assert_eq!(v.findings[0].sheet.as_deref(), Some("Отчёт"));
     }
 
     #[test]

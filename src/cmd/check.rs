@@ -1,7 +1,75 @@
-//! `profplan check`.
+//! `profplan check`: who has not returned the form, who is late, which returns are invalid
+//! and what exactly each school must fix. Exit code 0 when every school is accepted, 1
+//! when some school is missing (or still expected) or has errors.
 
-use crate::cli::{CheckArgs, GlobalArgs};
+use std::io::Write;
 
-pub fn run(_g: &GlobalArgs, _a: &CheckArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("команда «check» ещё не реализована")
+use anyhow::{Context, Result};
+
+use profplan::intake::IntakeOptions;
+use profplan::output::write_atomic;
+use profplan::render;
+
+use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
+
+pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
+    let settings = super::settings(g)?;
+    let plan = settings.plan()?;
+    let registry = settings.registry(&plan)?;
+    let campaign = settings.campaign(&plan, super::today())?;
+    super::note_campaign_choice(&settings, &campaign);
+    let dir = settings.returns_dir(a.returns.as_deref())?;
+    let as_of = super::as_of(a.as_of.as_deref())?;
+    let intake =
+        super::intake(&campaign, &registry, &dir, IntakeOptions { as_of, include_invalid: false })?;
+    let report = &intake.report;
+
+    let mut out = std::io::stdout().lock();
+    match a.format {
+        OutputFormat::Text => out.write_all(render::text(report, super::color()).as_bytes())?,
+        OutputFormat::Json => out.write_all(render::json(report).as_bytes())?,
+        OutputFormat::Csv => out.write_all(&render::csv_findings(report, &registry))?,
+    }
+    out.flush()?;
+
+    if let Some(letters_dir) = settings.letters_dir(a.letters.as_deref()) {
+        let letters = render::letters(report, &registry);
+        std::fs::create_dir_all(&letters_dir)
+            .with_context(|| format!("не удалось создать папку {}", letters_dir.display()))?;
+        let mut files: Vec<(std::path::PathBuf, Vec<u8>)> = letters
+            .iter()
+            .map(|l| {
+                let name = profplan::form::layout::form_file_name(&l.school_id, "письмо");
+                let name = name.trim_end_matches(".xlsx").to_string() + ".txt";
+                let text = format!(
+                    "Кому: {} <{}>\nТема: {}\n\n{}",
+                    l.contact_person, l.email, l.subject, l.body
+                );
+                (letters_dir.join(name), text.into_bytes())
+            })
+            .collect();
+        files.push((letters_dir.join("рассылка.csv"), render::letters_csv(&letters)));
+        if !a.force {
+            let existing: Vec<String> = files
+                .iter()
+                .filter(|(p, _)| p.exists())
+                .map(|(p, _)| p.display().to_string())
+                .collect();
+            if !existing.is_empty() {
+                anyhow::bail!(
+                    "письма уже есть: {}; чтобы заменить их, добавьте --force",
+                    existing.into_iter().take(5).collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        for (path, bytes) in &files {
+            write_atomic(path, bytes, a.force)?;
+        }
+        eprintln!(
+            "Писем: {} в папку {} (и список рассылки рассылка.csv)",
+            letters.len(),
+            letters_dir.display()
+        );
+    }
+    Ok(report.exit_code())
 }

@@ -58,3 +58,61 @@ pub fn plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a st
         _ => many,
     }
 }
+
+/// A progress bar on stderr for long runs, only when stderr is a terminal.
+pub fn progress(len: usize, what: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (std::io::stderr().is_terminal() && len >= 20).then(|| {
+        let pb = indicatif::ProgressBar::new(len as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what}"))
+                .expect("static template"),
+        );
+        pb
+    })
+}
+
+/// Colour on stdout: a terminal, and `NO_COLOR` not set.
+pub fn color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The «today» of a check: `--as-of` or the computer's date.
+pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
+    match flag {
+        None => Ok(today()),
+        Some(s) => profplan::campaign::parse_date(s).ok_or_else(|| {
+            anyhow::anyhow!("--as-of «{s}»: укажите дату в виде ГГГГ-ММ-ДД, например 2025-12-22")
+        }),
+    }
+}
+
+/// Read and assess a returns folder: the shared first half of `check` and `collect`.
+pub fn intake(
+    campaign: &profplan::campaign::Campaign<'_>,
+    registry: &profplan::schools::Registry,
+    dir: &std::path::Path,
+    opts: profplan::intake::IntakeOptions,
+) -> anyhow::Result<profplan::intake::Intake> {
+    use anyhow::Context;
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "папка с отчётами {} не найдена: укажите её аргументом или ключом returns в profplan.toml",
+            dir.display()
+        );
+    }
+    let total = profplan::returns::count_files(dir);
+    let bar = progress(total, "файлов");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let files = profplan::returns::read_folder(dir, &profplan::read::Limits::default(), &tick)
+        .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(profplan::intake::assess(campaign, registry, files, opts))
+}

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
     ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions, Url, Workbook,
@@ -34,6 +34,7 @@ use crate::campaign::{ru_date, ru_date_long, Campaign};
 use crate::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
 use crate::schools::School;
+use crate::synth::{Fill, FillValue};
 
 /// Column widths of [`FORM_SHEET`] (in Excel character units): code, number, label, unit,
 /// value. The label column is wide because plan wordings are long Russian sentences.
@@ -74,15 +75,48 @@ pub fn form_date(campaign: &Campaign) -> NaiveDate {
 /// Build the form of `school` for `campaign`; `generated` is the document date written into
 /// the file's properties (use [`form_date`]). Returns the .xlsx bytes.
 pub fn write_form(campaign: &Campaign, school: &School, generated: NaiveDate) -> Result<Vec<u8>> {
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(generated.year()).context("год даты формы")?,
+        generated.month() as u8,
+        generated.day() as u8,
+    )?;
+    build(campaign, school, created, None)
+}
+
+/// A form of `school` with `fill` entered in its cells, as if the school had filled it and
+/// saved it at `saved_at` (UTC): the synthetic returns of tests, examples and benchmarks.
+pub fn write_filled_form(
+    campaign: &Campaign,
+    school: &School,
+    fill: &Fill,
+    saved_at: NaiveDateTime,
+) -> Result<Vec<u8>> {
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(saved_at.year()).context("год сохранения")?,
+        saved_at.month() as u8,
+        saved_at.day() as u8,
+    )?
+    .and_hms(saved_at.hour() as u16, saved_at.minute() as u8, saved_at.second() as f64)?;
+    build(campaign, school, created, Some(fill))
+}
+
+fn build(
+    campaign: &Campaign,
+    school: &School,
+    created: ExcelDateTime,
+    fill: Option<&Fill>,
+) -> Result<Vec<u8>> {
     let styles = Styles::new();
     let lists = Lists::of(campaign);
     let mut names: Vec<(String, String)> = Vec::new();
 
-    let form = form_sheet(campaign, school, &styles, &lists, &mut names)?;
+    let form = form_sheet(campaign, school, &styles, &lists, &mut names, fill)?;
     let instructions = instructions_sheet(campaign, school, &styles)?;
     let mut tables = Vec::new();
     for (item, table) in campaign.tables() {
-        tables.push(table_sheet(campaign, school, item, table, &styles, &lists, &mut names)?);
+        let rows =
+            fill.and_then(|f| f.tables.get(&table.code)).map(Vec::as_slice).unwrap_or_default();
+        tables.push(table_sheet(campaign, school, item, table, &styles, &lists, &mut names, rows)?);
     }
     let lists_ws = lists.sheet(&styles)?;
     let identity = identity(campaign, school);
@@ -100,11 +134,6 @@ pub fn write_form(campaign: &Campaign, school: &School, generated: NaiveDate) ->
         wb.define_name(name, target).with_context(|| format!("имя {name} = {target}"))?;
     }
 
-    let created = ExcelDateTime::from_ymd(
-        u16::try_from(generated.year()).context("год даты формы")?,
-        generated.month() as u8,
-        generated.day() as u8,
-    )?;
     let def = campaign.def;
     let mut props = DocProperties::new()
         .set_title(format!("{} — {}", def.title, school.name))
@@ -291,6 +320,8 @@ struct FormSheet<'a> {
     row: u32,
     styles: &'a Styles,
     names: &'a mut Vec<(String, String)>,
+    /// Values to enter (synthetic returns); `None` for a blank form.
+    fill: Option<&'a Fill>,
 }
 
 impl FormSheet<'_> {
@@ -337,9 +368,17 @@ impl FormSheet<'_> {
         self.ws.write_string_with_format(r, col::LABEL, &label, &s.label)?;
         self.ws.write_string_with_format(r, col::UNIT, &f.unit, &s.unit)?;
         let input = s.input(f.kind);
-        match prefill {
-            Some(v) => self.ws.write_number_with_format(r, col::VALUE, v, input)?,
-            None => self.ws.write_blank(r, col::VALUE, input)?,
+        match (self.fill.map(|x| x.values.get(&f.code)), prefill) {
+            (Some(Some(v)), _) => write_fill(&mut self.ws, r, col::VALUE, v, input)?,
+            (Some(None), _) => {
+                self.ws.write_blank(r, col::VALUE, input)?;
+            }
+            (None, Some(v)) => {
+                self.ws.write_number_with_format(r, col::VALUE, v, input)?;
+            }
+            (None, None) => {
+                self.ws.write_blank(r, col::VALUE, input)?;
+            }
         };
         let mut dv = validation(campaign.plan, lists, f, &label)?;
         if prefill.is_some() {
@@ -373,10 +412,11 @@ impl FormSheet<'_> {
         self.ws.write_string_with_format(r, col::UNIT, "%", &s.unit)?;
         // The form is issued blank, so the share has no value yet: cache "" (what the
         // formula shows while its numerator is blank), not a misleading 0 %.
+        let cached = self.fill.and_then(|x| share_value(sh, x)).map(|v| v.to_string());
         self.ws.write_formula_with_format(
             r,
             col::VALUE,
-            Formula::new(formula).set_result(""),
+            Formula::new(formula).set_result(cached.unwrap_or_default()),
             &s.share,
         )?;
         self.height(&[(&label, FORM_WIDTHS[2], false)])?;
@@ -392,6 +432,7 @@ fn form_sheet(
     styles: &Styles,
     lists: &Lists,
     names: &mut Vec<(String, String)>,
+    fill: Option<&Fill>,
 ) -> Result<Worksheet> {
     let plan = campaign.plan;
     let def = campaign.def;
@@ -404,7 +445,7 @@ fn form_sheet(
     // An empty cached result must be stored as an empty string; rust_xlsxwriter would
     // otherwise replace it with its default "0", which shows as 0 % in LibreOffice.
     ws.set_formula_result_default("");
-    let mut s = FormSheet { ws, row: 0, styles, names };
+    let mut s = FormSheet { ws, row: 0, styles, names, fill };
 
     // Title block: locked, prefilled.
     s.wide(&plan.title, &styles.title)?;
@@ -441,7 +482,12 @@ fn form_sheet(
         s.ws.write_blank(r, col::NUMBER, &styles.label)?;
         s.ws.write_string_with_format(r, col::LABEL, label, &styles.label)?;
         s.ws.write_blank(r, col::UNIT, &styles.unit)?;
-        s.ws.write_blank(r, col::VALUE, &styles.input_text)?;
+        match fill.and_then(|f| f.values.get(code)) {
+            Some(v) => write_fill(&mut s.ws, r, col::VALUE, v, &styles.input_text)?,
+            None => {
+                s.ws.write_blank(r, col::VALUE, &styles.input_text)?;
+            }
+        }
         let dv = text_validation(label, META_MAX_CHARS, "")?;
         s.ws.add_data_validation(r, col::VALUE, r, col::VALUE, &dv)?;
         s.name_value_cell(code);
@@ -535,6 +581,32 @@ fn item_block(s: &mut FormSheet, campaign: &Campaign, lists: &Lists, item: &Item
     Ok(())
 }
 
+/// Enter a synthetic value: numbers as numbers, text as text (never a formula).
+fn write_fill(ws: &mut Worksheet, r: u32, c: u16, v: &FillValue, format: &Format) -> Result<()> {
+    match v {
+        FillValue::Num(n) => ws.write_number_with_format(r, c, *n, format)?,
+        FillValue::Text(t) => ws.write_string_with_format(r, c, t, format)?,
+    };
+    Ok(())
+}
+
+/// The share a filled form shows (cached with its formula), or None while it is blank.
+fn share_value(sh: &Share, fill: &Fill) -> Option<f64> {
+    let side = |text: &str| -> Option<f64> {
+        let e = Expr::parse(text).ok()?;
+        let (v, blank) = e.eval(|t| match t {
+            Term::Field(c) => match fill.values.get(c) {
+                Some(FillValue::Num(n)) => Some(*n),
+                _ => None,
+            },
+            _ => None,
+        });
+        (!blank).then_some(v)
+    };
+    let (n, d) = (side(&sh.numerator)?, side(&sh.denominator)?);
+    (d > 0.0).then(|| n / d)
+}
+
 /// The share's formula: `=IF(AND(COUNT(num fields)=n,den>0),num/den,"")`.
 ///
 /// The share is shown only when every numerator field is filled: blank is not zero, and a
@@ -581,6 +653,8 @@ fn expr_formula(plan: &Plan, e: &Expr) -> String {
 // ---------------------------------------------------------------------------------------
 // Table sheets
 
+// One argument per piece of the sheet; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn table_sheet(
     campaign: &Campaign,
     school: &School,
@@ -589,6 +663,7 @@ fn table_sheet(
     styles: &Styles,
     lists: &Lists,
     names: &mut Vec<(String, String)>,
+    fill: &[Vec<Option<FillValue>>],
 ) -> Result<Worksheet> {
     let plan = campaign.plan;
     let mut ws = Worksheet::new();
@@ -637,7 +712,12 @@ fn table_sheet(
         let row = table_rows::FIRST_ENTRY + r;
         ws.write_number_with_format(row, 0, f64::from(r + 1), &styles.row_number)?;
         for (i, c) in table.columns.iter().enumerate() {
-            ws.write_blank(row, first + i as u16, styles.input(c.kind))?;
+            match fill.get(r as usize).and_then(|cells| cells.get(i)).cloned().flatten() {
+                Some(v) => write_fill(&mut ws, row, first + i as u16, &v, styles.input(c.kind))?,
+                None => {
+                    ws.write_blank(row, first + i as u16, styles.input(c.kind))?;
+                }
+            };
         }
     }
     for (i, c) in table.columns.iter().enumerate() {

@@ -224,6 +224,16 @@ pub struct RawReturn {
     pub notes: Vec<Finding>,
 }
 
+thread_local! {
+    static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is inside a parser whose panics are caught and reported as
+/// findings. The binary's panic hook stays quiet for those: the finding says it all.
+pub fn in_parser() -> bool {
+    IN_PARSER.with(|f| f.get())
+}
+
 /// Reads one return. `display` names the file in messages. Never panics, never writes;
 /// every failure is a [`Finding`] naming the file.
 // A refusal is a finding, once per file: its size does not matter, boxing it would.
@@ -244,9 +254,11 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
         return Err(too_big_file(display, bytes.len() as u64, limits));
     }
     // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
+    IN_PARSER.with(|f| f.set(true));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         read_inner(bytes, display, limits)
     }));
+    IN_PARSER.with(|f| f.set(false));
     match outcome {
         Ok(Ok(raw)) => Ok(raw),
         Ok(Err(reject)) => Err(reject.into_finding(display)),
@@ -263,7 +275,8 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
 /// Reads the whole file into memory, refusing files over the limit without reading them.
 // A refusal is a finding, once per file: its size does not matter, boxing it would.
 #[allow(clippy::result_large_err)]
-fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
+/// Reads a file's bytes, refusing files over the size limit without reading them.
+pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
     let unreadable = |e: std::io::Error| {
         Finding::error(
             Code::FileUnreadable,
