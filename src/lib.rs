@@ -12,4 +12,5 @@ pub mod form;
 pub mod plan;
 pub mod report;
 pub mod schools;
+pub mod summary;
 pub mod values;

@@ -140,7 +140,8 @@ impl CheckReport {
     /// 0 — every school accepted; 1 — some school missing or with errors.
     /// Before the deadline, schools still «ожидается» do not fail the check.
     pub fn exit_code(&self) -> u8 {
-        let bad = self.schools.iter().any(|s| matches!(s.status, Status::Missing | Status::Invalid));
+        let bad =
+            self.schools.iter().any(|s| matches!(s.status, Status::Missing | Status::Invalid));
         let waiting = self.schools.iter().any(|s| s.status == Status::Expected);
         if bad || waiting {
             1
