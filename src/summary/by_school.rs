@@ -53,8 +53,7 @@ const DATA_WIDTH: f64 = 13.0;
 const PAGE_CHARS: f64 = 200.0;
 
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_SCHOOLS)?;
+    let ws = super::new_sheet(wb, SHEET_SCHOOLS)?;
     let c = ctx.campaign();
     let cols = columns(ctx);
     let shares: Vec<(usize, &Share)> = cols
@@ -272,8 +271,7 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
     if shares.is_empty() {
         return Ok(());
     }
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_SHARES)?;
+    let ws = super::new_sheet(wb, SHEET_SHARES)?;
     widths(ws, &[32.0, 10.0, 12.0, 12.0, 3.0])?;
     banner(
         ws,

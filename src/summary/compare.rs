@@ -487,8 +487,7 @@ pub(crate) fn write_changes(
     st: &Styles,
     prev: &Previous,
 ) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_CHANGES)?;
+    let ws = super::new_sheet(wb, SHEET_CHANGES)?;
     const W: [f64; 8] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 22.0];
     widths(ws, &W)?;
     let cols = W.len() as u16;

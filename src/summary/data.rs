@@ -161,8 +161,7 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
 }
 
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_DATA)?;
+    let ws = super::new_sheet(wb, SHEET_DATA)?;
     widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
     let mut r = 1u32;
     for s in ctx.input.schools {

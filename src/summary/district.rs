@@ -276,8 +276,7 @@ fn chars_in(w: &[f64]) -> usize {
 }
 
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_DISTRICT)?;
+    let ws = super::new_sheet(wb, SHEET_DISTRICT)?;
     let c = ctx.campaign();
     let prev = ctx.input.previous;
     let mut w: Vec<f64> = WIDTHS.to_vec();

@@ -55,8 +55,7 @@ fn record<'a>(ctx: &Ctx<'a>, path: &str) -> Option<&'a FileRecord> {
 }
 
 pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_RETURNS)?;
+    let ws = super::new_sheet(wb, SHEET_RETURNS)?;
     const W: [f64; 10] = [8.0, 34.0, 17.0, 13.0, 30.0, 16.0, 11.0, 8.0, 15.0, 30.0];
     widths(ws, &W)?;
     let cols = W.len() as u16;
@@ -222,8 +221,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
 }
 
 pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_FINDINGS)?;
+    let ws = super::new_sheet(wb, SHEET_FINDINGS)?;
     const W: [f64; 10] = [8.0, 24.0, 24.0, 13.0, 8.0, 7.0, 18.0, 14.0, 17.0, 64.0];
     widths(ws, &W)?;
     let cols = W.len() as u16;
@@ -286,8 +284,7 @@ pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Resul
 }
 
 pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET_SOURCES)?;
+    let ws = super::new_sheet(wb, SHEET_SOURCES)?;
     const W: [f64; 10] = [28.0, 7.0, 11.0, 16.0, 13.0, 8.0, 26.0, 18.0, 44.0, 60.0];
     widths(ws, &W)?;
     let cols = W.len() as u16;

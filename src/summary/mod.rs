@@ -367,6 +367,15 @@ fn print_setup(ws: &mut Worksheet, ctx: &Ctx, repeat: Option<(u32, u32)>) -> Res
     Ok(())
 }
 
+/// A new sheet. A formula whose cached result is an empty string would otherwise be
+/// stored with the library's default result, 0 — a share of 0 % where there is none.
+fn new_sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<&'w mut Worksheet, XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    ws.set_formula_result_default("");
+    Ok(ws)
+}
+
 /// Set column widths in characters, from column 0.
 fn widths(ws: &mut Worksheet, w: &[f64]) -> Result<(), XlsxError> {
     for (i, w) in w.iter().enumerate() {

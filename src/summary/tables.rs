@@ -35,8 +35,7 @@ fn write_rows(
     ts: &TableSheets,
 ) -> Result<(), XlsxError> {
     let c = ctx.campaign();
-    let ws = wb.add_worksheet();
-    ws.set_name(&ts.rows)?;
+    let ws = super::new_sheet(wb, &ts.rows)?;
     let mut w = vec![8.0, 30.0];
     w.extend(t.columns.iter().map(|col| col.width.unwrap_or(16.0).clamp(8.0, 50.0)));
     w.extend([24.0, 20.0]);
@@ -164,8 +163,7 @@ fn write_views(
     views: &[(&View, &ViewFigures)],
 ) -> Result<(), XlsxError> {
     let c = ctx.campaign();
-    let ws = wb.add_worksheet();
-    ws.set_name(name)?;
+    let ws = super::new_sheet(wb, name)?;
     let max_cols = views
         .iter()
         .map(|(pv, v)| {
