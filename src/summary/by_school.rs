@@ -13,10 +13,7 @@ use rust_xlsxwriter::{
 };
 
 use super::style::Styles;
-use super::{
-    banner, cell, formula, num, print_setup, ratio_formula, short_label, text, widths, Ctx,
-    SHEET_SCHOOLS, SHEET_SHARES,
-};
+use super::*;
 use crate::consolidate::school_share;
 use crate::plan::{Field, Kind, Share};
 use crate::report::Status;
@@ -73,36 +70,29 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     let mut w = vec![8.0, 32.0, 16.0];
     w.extend(std::iter::repeat_n(DATA_WIDTH, cols.len()));
     widths(ws, &w)?;
-    let visible = last_visible + 1;
-    let cpl = (w.iter().sum::<f64>() * 0.95) as usize;
 
     banner(
         ws,
         0,
-        visible.min(12),
+        &w[..w.len().min(12)],
         &format!("Показатели по школам: {}, {} учебный год", c.def.title, c.academic_year()),
         &st.title,
-        cpl.min(140),
-        19.0,
+        PT_TITLE,
     )?;
     banner(
         ws,
         1,
-        visible.min(12),
+        &w[..w.len().min(12)],
         "Доли школ — числитель школы, делённый на её знаменатель. В строке «Итого по району» \
          доли — сумма числителей, делённая на сумму знаменателей (не среднее процентов). \
          Цвет долей: красный — низкая, жёлтый — около 50 %, зелёный — высокая. Пустые \
          ячейки — школа показатель не сдала или её отчёт не вошёл в свод (см. «Статус»).",
         &st.note,
-        cpl.min(140) * 6 / 5,
-        13.0,
+        PT_NOTE,
     )?;
     let header = 3u32;
-    for (i, h) in ["Код ОО", "ОО", "Статус"].iter().enumerate() {
-        text(ws, header, i as u16, h, &st.header)?;
-    }
-    let mut max_lines = 2;
-    for (i, (item, col)) in cols.iter().enumerate() {
+    let mut heads: Vec<String> = vec!["Код ОО".into(), "ОО".into(), "Статус".into()];
+    for (item, col) in &cols {
         let label = match col {
             Col::Field(f) => c.text(&f.label),
             Col::Share(s) => format!("{}, %", c.text(&s.label)),
@@ -111,10 +101,10 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             Col::Field(f) if !f.unit.is_empty() => format!(", {}", f.unit),
             _ => String::new(),
         };
-        let h = format!("{item}\n{}{unit}", short_label(&label, 64));
-        max_lines = max_lines.max(h.chars().count().div_ceil(DATA_WIDTH as usize - 2) + 1);
-        text(ws, header, FIRST_DATA_COL + i as u16, &h, &st.header)?;
+        heads.push(format!("{item}\n{}{unit}", short_label(&label, 64)));
     }
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, header, &head_refs, &w)?;
     for (k, (_, sh)) in shares.iter().enumerate() {
         let (n, d) = helper(k);
         text(ws, header, n, &format!("числитель {}", sh.code), &st.header)?;
@@ -124,7 +114,6 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         ws.set_column_hidden(n)?;
         ws.set_column_hidden(d)?;
     }
-    ws.set_row_height(header, 12.5 * max_lines.min(9) as f64)?;
 
     let first = header + 1;
     let schools = &ctx.input.registry.schools;
@@ -155,6 +144,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             (None, None) => ("—".to_string(), &st.text),
         };
         text(ws, r, 2, &label, fmt)?;
+        fit_row(ws, r, &[(&school.name, w[1]), (&label, w[2])], PT_CELL)?;
         for (j, (_, col)) in cols.iter().enumerate() {
             let cc = FIRST_DATA_COL + j as u16;
             ws.write_blank(r, cc, &st.text)?;
@@ -264,6 +254,12 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     Ok(())
 }
 
+/// Columns of «Доли по школам»: school, share, numerator, denominator, a gap; the chart
+/// sits to the right.
+const SHARE_W: [f64; 5] = [32.0, 10.0, 12.0, 12.0, 3.0];
+/// The sheet's title spans the table and the chart.
+const SHARE_BANNER: [f64; 10] = [32.0, 10.0, 12.0, 12.0, 3.0, 9.0, 9.0, 9.0, 9.0, 9.0];
+
 /// «Доли по школам»: a block per share — schools lowest first, the district, a chart.
 pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let c = ctx.campaign();
@@ -272,30 +268,28 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         return Ok(());
     }
     let ws = super::new_sheet(wb, SHEET_SHARES)?;
-    widths(ws, &[32.0, 10.0, 12.0, 12.0, 3.0])?;
+    widths(ws, &SHARE_W)?;
     banner(
         ws,
         0,
-        10,
+        &SHARE_BANNER,
         &format!("Доли по школам: {}, {} учебный год", c.def.title, c.academic_year()),
         &st.title,
-        120,
-        19.0,
+        PT_TITLE,
     )?;
     banner(
         ws,
         1,
-        10,
+        &SHARE_BANNER,
         "Школы — от самой низкой доли к самой высокой. «По району» — сумма числителей, \
          делённая на сумму знаменателей.",
         &st.note,
-        150,
-        13.0,
+        PT_NOTE,
     )?;
     let mut r = 3u32;
     for (item, sh) in shares {
         let label = format!("{}. {}", item.code, c.text(&sh.label));
-        banner(ws, r, 4, &label, &st.item, 66, 14.5)?;
+        banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
         let head = r + 1;
         for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
         {
@@ -316,6 +310,7 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         for (i, (n, d, name)) in rows.iter().enumerate() {
             let rr = first + i as u32;
             text(ws, rr, 0, name, &st.text)?;
+            fit_row(ws, rr, &[(name, SHARE_W[0])], PT_CELL)?;
             num(ws, rr, 2, *n, st.number(*n))?;
             num(ws, rr, 3, *d, st.number(*d))?;
             formula(ws, rr, 1, &ratio_formula(&cell(rr, 2), &cell(rr, 3)), Some(n / d), &st.pct)?;
@@ -335,7 +330,14 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         )?;
         let mut end = tot + 1;
         if !none.is_empty() {
-            banner(ws, end, 4, &format!("Нет данных: {}", none.join(", ")), &st.note, 70, 13.0)?;
+            banner(
+                ws,
+                end,
+                &SHARE_W[..4],
+                &format!("Нет данных: {}", none.join(", ")),
+                &st.note,
+                PT_NOTE,
+            )?;
             end += 1;
         }
         if !rows.is_empty() {

@@ -20,7 +20,7 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 
 use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
-use super::{banner, num, print_setup, text, widths, Ctx, SHEET_CHANGES, SHEET_DATA};
+use super::*;
 use crate::expr::{Expr, Term};
 use crate::plan::{Kind, Share};
 use crate::values::Val;
@@ -491,32 +491,28 @@ pub(crate) fn write_changes(
     const W: [f64; 8] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 22.0];
     widths(ws, &W)?;
     let cols = W.len() as u16;
-    banner(ws, 0, cols, "Изменения по школам с предыдущего свода", &st.title, 120, 20.0)?;
+    banner(ws, 0, &W, "Изменения по школам с предыдущего свода", &st.title, PT_TITLE)?;
     banner(
         ws,
         1,
-        cols,
+        &W,
         &format!("Предыдущий свод: {}.", prev.describe()),
         &st.subtitle,
-        150,
-        15.0,
+        PT_SUBTITLE,
     )?;
     banner(
         ws,
         2,
-        cols,
+        &W,
         "Доли сравниваются в процентных пунктах (п.п.). В столбце «Проверить» отмечены \
          изменения, которые стоит уточнить у школы: доля изменилась больше чем на 30 п.п.; \
          количество выросло или уменьшилось больше чем в 3 раза (при разнице не меньше 10).",
         &st.note,
-        170,
-        13.0,
+        PT_NOTE,
     )?;
     let header = 4;
     let heads = ["Код ОО", "ОО", "Пункт", "Показатель", "Было", "Стало", "Изменение", "Проверить"];
-    for (i, h) in heads.iter().enumerate() {
-        text(ws, header, i as u16, h, &st.header)?;
-    }
+    header_cells(ws, st, header, &heads, &W)?;
     let inds = school_indicators(ctx);
     let mut r = header + 1;
     for school in &ctx.input.registry.schools {
@@ -564,6 +560,12 @@ pub(crate) fn write_changes(
                     text(ws, r, 7, "нет в текущем своде", &st.text)?;
                 }
             }
+            let flag = match (was, now) {
+                (Some(a), Some(b)) => implausible(key.measure(), a, b).unwrap_or(""),
+                (None, _) => "не было в предыдущем своде",
+                _ => "нет в текущем своде",
+            };
+            fit_row(ws, r, &[(&school.short_name, W[1]), (label, W[3]), (flag, W[7])], PT_CELL)?;
             r += 1;
         }
     }

@@ -166,17 +166,17 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     let mut r = 1u32;
     for s in ctx.input.schools {
         for row in school_rows(ctx, s) {
-            text(ws, r, 0, &s.school_id, &st.text)?;
-            text(ws, r, 1, &s.school_name, &st.text)?;
-            text(ws, r, 2, &row.item, &st.text)?;
-            text(ws, r, 3, &row.code, &st.text)?;
-            text(ws, r, 4, &row.label, &st.text)?;
+            text(ws, r, 0, &s.school_id, &st.plain)?;
+            text(ws, r, 1, &s.school_name, &st.plain)?;
+            text(ws, r, 2, &row.item, &st.plain)?;
+            text(ws, r, 3, &row.code, &st.plain)?;
+            text(ws, r, 4, &row.label, &st.plain)?;
             if let Some(n) = row.table_row {
                 num(ws, r, 5, n as f64, &st.int)?;
             }
             match row.value {
                 DataVal::Val(Val::Num(n)) => num(ws, r, 6, *n, st.number(*n))?,
-                DataVal::Val(Val::Text(t)) => text(ws, r, 6, t, &st.text)?,
+                DataVal::Val(Val::Text(t)) => text(ws, r, 6, t, &st.plain)?,
                 DataVal::Val(Val::Date(d)) => {
                     use chrono::Datelike;
                     match rust_xlsxwriter::ExcelDateTime::from_ymd(
@@ -187,16 +187,16 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
                         Ok(x) => {
                             ws.write_datetime_with_format(r, 6, &x, &st.date)?;
                         }
-                        Err(_) => text(ws, r, 6, &Val::Date(*d).display(), &st.text)?,
+                        Err(_) => text(ws, r, 6, &Val::Date(*d).display(), &st.plain)?,
                     }
                 }
                 DataVal::Fraction(f) => num(ws, r, 6, f, &st.pct)?,
             }
-            text(ws, r, 7, &row.unit, &st.text)?;
-            text(ws, r, 8, &s.file, &st.text)?;
-            text(ws, r, 9, &row.sheet, &st.text)?;
-            text(ws, r, 10, &row.cell, &st.text)?;
-            text(ws, r, 11, if s.invalid { "да" } else { "" }, &st.text)?;
+            text(ws, r, 7, &row.unit, &st.plain)?;
+            text(ws, r, 8, &s.file, &st.plain)?;
+            text(ws, r, 9, &row.sheet, &st.plain)?;
+            text(ws, r, 10, &row.cell, &st.plain)?;
+            text(ws, r, 11, if s.invalid { "да" } else { "" }, &st.plain)?;
             r += 1;
         }
     }

@@ -13,10 +13,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::compare::{implausible, Key, Measure};
 use super::style::Styles;
-use super::{
-    banner, cell, formula, num, print_setup, ratio_formula, ru, sheet_link, text, widths, Ctx,
-    SHEET_DISTRICT,
-};
+use super::*;
 use crate::consolidate::{Extreme, Figure, Indicator};
 use crate::plan::{Item, Table};
 
@@ -269,12 +266,6 @@ const HEADERS: [&str; 11] = [
 ];
 const COMPARE_HEADERS: [&str; 3] = ["Было (предыдущий свод)", "Изменение", "Проверить"];
 
-/// Characters that fit in one line of merged cells `from..to` (a rough average: Cyrillic
-/// letters are wider than the column-width unit).
-fn chars_in(w: &[f64]) -> usize {
-    (w.iter().sum::<f64>() * 0.95) as usize
-}
-
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_DISTRICT)?;
     let c = ctx.campaign();
@@ -285,36 +276,33 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     }
     widths(ws, &w)?;
     let cols = w.len() as u16;
-    let cpl = chars_in(&w);
 
-    banner(ws, 0, cols, &c.plan.title, &st.title, cpl * 3 / 4, 19.0)?;
+    banner(ws, 0, &w, &c.plan.title, &st.title, PT_TITLE)?;
     banner(
         ws,
         1,
-        cols,
+        &w,
         &format!("Сводный отчёт: {}, {} учебный год", c.def.title, c.academic_year()),
         &st.title,
-        cpl * 3 / 4,
-        19.0,
+        PT_TITLE,
     )?;
     let mut dates =
         format!("Срок сдачи отчётов: {}. Дата свода: {}.", ru(c.deadline), ru(ctx.input.generated));
     if !c.plan.issuer.is_empty() {
         dates = format!("{}. {dates}", c.plan.issuer);
     }
-    banner(ws, 2, cols, &dates, &st.subtitle, cpl, 15.0)?;
-    banner(ws, 3, cols, &ctx.completeness(), &st.subtitle, cpl, 15.0)?;
-    banner(ws, 4, cols, &ctx.included(), &st.subtitle, cpl, 15.0)?;
+    banner(ws, 2, &w, &dates, &st.subtitle, PT_SUBTITLE)?;
+    banner(ws, 3, &w, &ctx.completeness(), &st.subtitle, PT_SUBTITLE)?;
+    banner(ws, 4, &w, &ctx.included(), &st.subtitle, PT_SUBTITLE)?;
     let mut r = 5;
     if let Some(p) = prev {
         banner(
             ws,
             r,
-            cols,
+            &w,
             &format!("Сравнение с предыдущим сводом: {}.", p.describe()),
             &st.subtitle,
-            cpl,
-            15.0,
+            PT_SUBTITLE,
         )?;
         r += 1;
     }
@@ -328,33 +316,29 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             " «Проверить»: доля изменилась больше чем на 30 п.п. или количество — больше чем в 3 раза.",
         );
     }
-    banner(ws, r, cols, &note, &st.note, cpl + cpl / 6, 13.0)?;
+    banner(ws, r, &w, &note, &st.note, PT_NOTE)?;
     let header = r + 2;
     let heads: Vec<&str> = HEADERS
         .iter()
         .chain(if prev.is_some() { COMPARE_HEADERS.iter() } else { [].iter() })
         .copied()
         .collect();
-    for (i, h) in heads.iter().enumerate() {
-        text(ws, header, i as u16, h, &st.header)?;
-    }
-    ws.set_row_height(header, 42.0)?;
+    header_cells(ws, st, header, &heads, &w)?;
 
     let mut r = header + 1;
     for row in rows(ctx) {
         match row {
-            Row::Section(s) => banner(ws, r, cols, &s, &st.section, cpl, 16.0)?,
+            Row::Section(s) => banner(ws, r, &w, &s, &st.section, PT_SECTION)?,
             Row::Item { code, text: t, indicator } => {
                 text(ws, r, 0, &code, &st.item_code)?;
                 let mut s = t.clone();
-                let mut lines = t.chars().count().div_ceil(cpl - 8).max(1);
                 if !indicator.is_empty() {
                     s.push_str(&format!("\nПоказатель по плану: {indicator}"));
-                    lines += indicator.chars().count().div_ceil(cpl - 8).max(1);
                 }
+                let per = chars_per_line(w[1..].iter().sum(), PT_ITEM);
                 ws.merge_range(r, 1, r, cols - 1, "", &st.item)?;
                 text(ws, r, 1, &s, &st.item)?;
-                ws.set_row_height(r, 14.5 * lines as f64 + 2.0)?;
+                ws.set_row_height(r, PT_ITEM * 1.4 * wrapped_lines(&s, per) as f64 + 2.0)?;
             }
             Row::Line(line) => write_line(ws, ctx, st, r, &line, cols)?,
             Row::Link { sheet, label } => {
@@ -410,6 +394,20 @@ fn write_line(
             text(ws, r, col + 1, ctx.short_name(&e.school_id, &e.school_name), &st.text)?;
         }
     }
+    fn name<'b>(ctx: &'b Ctx, e: &'b Option<Extreme>) -> &'b str {
+        e.as_ref().map(|e| ctx.short_name(&e.school_id, &e.school_name)).unwrap_or("")
+    }
+    let label_width = if line.sub { WIDTHS[1] - 3.0 } else { WIDTHS[1] };
+    fit_row(
+        ws,
+        r,
+        &[
+            (&line.label, label_width),
+            (name(ctx, &line.min), WIDTHS[8]),
+            (name(ctx, &line.max), WIDTHS[10]),
+        ],
+        PT_CELL,
+    )?;
     let (Some(prev), Some(key)) = (ctx.input.previous, &line.key) else { return Ok(()) };
     let Some(was) = prev.district(key) else {
         text(ws, r, 12, "", &st.text)?;

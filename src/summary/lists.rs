@@ -5,20 +5,9 @@
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
-use super::{
-    banner, local_time, num, print_setup, ru, text, widths, Ctx, SHEET_FINDINGS, SHEET_RETURNS,
-    SHEET_SOURCES,
-};
+use super::*;
 use crate::plan::Severity;
 use crate::report::{FileRecord, Outcome, SchoolStatus, Status};
-
-/// Header cells of a list, and the usual frozen header, filter and printing.
-fn header_row(ws: &mut Worksheet, st: &Styles, row: u32, heads: &[&str]) -> Result<(), XlsxError> {
-    for (i, h) in heads.iter().enumerate() {
-        text(ws, row, i as u16, h, &st.header)?;
-    }
-    Ok(())
-}
 
 fn finish(
     ws: &mut Worksheet,
@@ -63,26 +52,24 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
     banner(
         ws,
         0,
-        cols,
+        &W,
         &format!("Сдача отчётов: {}, срок {}", c.def.title, ru(c.deadline)),
         &st.title,
-        120,
-        19.0,
+        PT_TITLE,
     )?;
-    banner(ws, 1, cols, &ctx.completeness(), &st.subtitle, 170, 15.0)?;
+    banner(ws, 1, &W, &ctx.completeness(), &st.subtitle, PT_SUBTITLE)?;
     banner(
         ws,
         2,
-        cols,
+        &W,
         "Время сохранения — московское, как его записала программа, в которой школа сохранила \
          файл; «*» после имени файла — время взято из файловой системы. Опоздание — файл \
          сохранён после срока.",
         &st.note,
-        190,
-        13.0,
+        PT_NOTE,
     )?;
     let header = 4;
-    header_row(
+    header_cells(
         ws,
         st,
         header,
@@ -98,6 +85,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             "Предупреждений",
             "Другие файлы этой ОО",
         ],
+        &W,
     )?;
     let mut r = header + 1;
     let registry = &ctx.input.registry.schools;
@@ -170,7 +158,14 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         let others: Vec<&str> = status
             .map(|s| s.files.iter().map(String::as_str).filter(|f| Some(*f) != file).collect())
             .unwrap_or_default();
-        text(ws, r, 9, &others.join("\n"), &st.text)?;
+        let others = others.join("\n");
+        text(ws, r, 9, &others, &st.text)?;
+        fit_row(
+            ws,
+            r,
+            &[(name, W[1]), (shown.as_deref().unwrap_or(""), W[4]), (&others, W[9])],
+            PT_CELL,
+        )?;
         r += 1;
     }
     let last = r - 1;
@@ -190,11 +185,10 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         banner(
             ws,
             r,
-            cols,
+            &W,
             &format!("Файлы, не отнесённые ни к одной ОО реестра: {}", orphans.len()),
             &st.section,
-            170,
-            16.0,
+            PT_SECTION,
         )?;
         r += 1;
         text(ws, r, 0, "Код ОО в файле", &st.header)?;
@@ -212,8 +206,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             ws.merge_range(r, 6, r, 9, "", &st.text)?;
             text(ws, r, 6, &f.reason, &st.text)?;
             // Merged cells do not grow with their text.
-            let lines = f.reason.chars().count().div_ceil(60).max(1);
-            ws.set_row_height(r, 13.5 * lines as f64)?;
+            fit_row(ws, r, &[(&f.reason, W[6..].iter().sum()), (&f.path, W[4])], PT_CELL)?;
             r += 1;
         }
     }
@@ -230,31 +223,30 @@ pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Resul
     banner(
         ws,
         0,
-        cols,
+        &W,
         &format!(
             "Замечания по отчётам: ошибок — {errors}, предупреждений — {}",
             findings.len() - errors
         ),
         &st.title,
-        120,
-        19.0,
+        PT_TITLE,
     )?;
     banner(
         ws,
         1,
-        cols,
+        &W,
         "Ошибка — отчёт возвращается школе на доработку; предупреждение — сообщается, отчёт \
          принимается. «Код» — постоянный код замечания (описан в README).",
         &st.note,
-        190,
-        13.0,
+        PT_NOTE,
     )?;
     let header = 3;
-    header_row(
+    header_cells(
         ws,
         st,
         header,
         &["Код ОО", "ОО", "Файл", "Лист", "Ячейка", "Пункт", "Поле", "Вид", "Код", "Сообщение"],
+        &W,
     )?;
     let mut r = header + 1;
     for f in findings {
@@ -274,6 +266,17 @@ pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Resul
         text(ws, r, 7, sev, fmt)?;
         text(ws, r, 8, &f.code.as_str(), &st.text)?;
         text(ws, r, 9, &f.message, &st.text)?;
+        fit_row(
+            ws,
+            r,
+            &[
+                (name, W[1]),
+                (&f.file, W[2]),
+                (&f.message, W[9]),
+                (f.sheet.as_deref().unwrap_or(""), W[3]),
+            ],
+            PT_CELL,
+        )?;
         r += 1;
     }
     if findings.is_empty() {
@@ -292,24 +295,22 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
     banner(
         ws,
         0,
-        cols,
+        &W,
         &format!("Источники: прочитано файлов — {}", files.len()),
         &st.title,
-        120,
-        19.0,
+        PT_TITLE,
     )?;
     banner(
         ws,
         1,
-        cols,
+        &W,
         "Каждый файл папки с отчётами и что с ним стало. SHA-256 — контрольная сумма \
          содержимого: по ней можно убедиться, что свод собран именно из этого файла.",
         &st.note,
-        190,
-        13.0,
+        PT_NOTE,
     )?;
     let header = 3;
-    header_row(
+    header_cells(
         ws,
         st,
         header,
@@ -325,6 +326,7 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             "Причина",
             "SHA-256",
         ],
+        &W,
     )?;
     let mut r = header + 1;
     for f in files {
@@ -349,6 +351,17 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         text(ws, r, 7, f.outcome.ru(), fmt)?;
         text(ws, r, 8, &f.reason, &st.text)?;
         text(ws, r, 9, &f.sha256, &st.mono)?;
+        fit_row(
+            ws,
+            r,
+            &[
+                (&f.path, W[0]),
+                (ctx.full_name(id), W[6]),
+                (f.outcome.ru(), W[7]),
+                (&f.reason, W[8]),
+            ],
+            PT_CELL,
+        )?;
         r += 1;
     }
     if files.is_empty() {

@@ -147,7 +147,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Short name for narrow columns and charts: the registry's, else the name given.
-    fn short_name(&self, id: &str, fallback: &'a str) -> &'a str {
+    fn short_name<'b>(&'b self, id: &str, fallback: &'b str) -> &'b str {
         self.input.registry.get(id).map(|s| s.short_name.as_str()).unwrap_or(fallback)
     }
 
@@ -384,25 +384,94 @@ fn widths(ws: &mut Worksheet, w: &[f64]) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// A title across `cols` columns, its row tall enough for the text (merged cells do not
-/// grow by themselves).
+/// Characters of 10-point text that fit in one line of a cell `width` characters wide
+/// (column width counts digits of the default font; Cyrillic letters are about as wide),
+/// scaled for other font sizes.
+fn chars_per_line(width: f64, pt: f64) -> usize {
+    ((width * 1.1 * 10.0 / pt) as usize).max(4)
+}
+
+/// Lines a text takes when wrapped at `per` characters, word by word, like a spreadsheet.
+fn wrapped_lines(s: &str, per: usize) -> usize {
+    s.split('\n')
+        .map(|para| {
+            let (mut lines, mut cur) = (1, 0usize);
+            for word in para.split_whitespace() {
+                let len = word.chars().count();
+                if cur > 0 && cur + 1 + len > per {
+                    lines += 1;
+                    cur = 0;
+                }
+                if cur > 0 {
+                    cur += 1;
+                }
+                // A word longer than the line is broken.
+                lines += len.saturating_sub(1) / per;
+                cur += len % per.max(1);
+            }
+            lines
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// Neither Excel nor LibreOffice grows rows for wrapped text they did not lay out
+/// themselves: set the height of a row from its wrapped cells, `(text, column width)`.
+/// `pt`: the font size (bold: a point more).
+fn fit_row(ws: &mut Worksheet, row: u32, cells: &[(&str, f64)], pt: f64) -> Result<(), XlsxError> {
+    let lines =
+        cells.iter().map(|(s, w)| wrapped_lines(s, chars_per_line(*w, pt))).max().unwrap_or(1);
+    if lines > 1 {
+        ws.set_row_height(row, pt * 1.3 * lines as f64 + 3.0)?;
+    }
+    Ok(())
+}
+
+/// Font size of table cells and of bold headers, for [`fit_row`].
+const PT_CELL: f64 = 10.0;
+const PT_HEADER: f64 = 11.0;
+
+/// A header row of a list: bold, wrapped, as tall as its longest header.
+fn header_cells(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    heads: &[&str],
+    w: &[f64],
+) -> Result<(), XlsxError> {
+    for (i, h) in heads.iter().enumerate() {
+        text(ws, row, i as u16, h, &st.header)?;
+    }
+    let cells: Vec<(&str, f64)> = heads.iter().copied().zip(w.iter().copied()).collect();
+    fit_row(ws, row, &cells, PT_HEADER)
+}
+
+/// Text across merged columns of widths `w`, its row tall enough for the text (merged
+/// cells do not grow by themselves). `pt`: the font size of `f` (bold: a point more).
 fn banner(
     ws: &mut Worksheet,
     row: u32,
-    cols: u16,
+    w: &[f64],
     s: &str,
     f: &Format,
-    chars_per_line: usize,
-    line_height: f64,
+    pt: f64,
 ) -> Result<(), XlsxError> {
+    let cols = w.len().max(1) as u16;
     if cols > 1 {
         ws.merge_range(row, 0, row, cols - 1, "", f)?;
     }
     text(ws, row, 0, s, f)?;
-    let lines = s.chars().count().div_ceil(chars_per_line.max(1)).max(1);
-    ws.set_row_height(row, line_height * lines as f64)?;
+    let lines = wrapped_lines(s, chars_per_line(w.iter().sum(), pt));
+    ws.set_row_height(row, pt * 1.45 * lines as f64 + 2.0)?;
     Ok(())
 }
+
+/// Font sizes of the banner styles, for [`banner`].
+const PT_TITLE: f64 = 15.5;
+const PT_SUBTITLE: f64 = 11.0;
+const PT_NOTE: f64 = 9.0;
+const PT_SECTION: f64 = 12.0;
+const PT_ITEM: f64 = 11.0;
 
 /// A UTC time on the district's clock, as an Excel date-time.
 fn local_time(t: DateTime<Utc>) -> Option<ExcelDateTime> {
@@ -452,6 +521,15 @@ mod tests {
             short_label("Количество обучающихся 6–11 классов, охваченных", 40),
             "Количество обучающихся 6–11 классов…"
         );
+    }
+
+    #[test]
+    fn wrapping_counts_words() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("один два три", 12), 1);
+        assert_eq!(wrapped_lines("один два три", 8), 2);
+        assert_eq!(wrapped_lines("один\nдва", 80), 2);
+        assert_eq!(wrapped_lines("оченьдлинноеслово", 5), 4);
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Styles {
     pub item: Format,
     pub item_code: Format,
     pub text: Format,
+    /// Text without wrapping, for the long data table.
+    pub plain: Format,
     pub text_sub: Format,
     pub text_center: Format,
     pub mono: Format,
@@ -102,6 +104,7 @@ impl Styles {
                 .set_align(FormatAlign::Center)
                 .set_background_color(Color::RGB(ITEM_BG)),
             text_sub: text.clone().set_indent(2),
+            plain: cell(),
             text_center: cell().set_align(FormatAlign::Center),
             mono: cell().set_font_name("Consolas").set_font_size(8),
             text,

@@ -5,7 +5,7 @@
 use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
-use super::{banner, cell, formula, num, print_setup, sheet_link, text, widths, Ctx, TableSheets};
+use super::*;
 use crate::consolidate::ViewFigures;
 use crate::plan::{Item, Table, View};
 use crate::values::Val;
@@ -41,33 +41,23 @@ fn write_rows(
     w.extend([24.0, 20.0]);
     widths(ws, &w)?;
     let ncols = w.len() as u16;
-    let cpl = (w.iter().sum::<f64>() * 0.95) as usize;
     let schools = ctx.input.schools;
     let rows_of = |s: &crate::values::SchoolData| s.tables.get(&t.code).map(Vec::len).unwrap_or(0);
     let total_rows: usize = schools.iter().map(rows_of).sum();
     let with_rows = schools.iter().filter(|s| rows_of(s) > 0).count();
 
-    banner(
-        ws,
-        0,
-        ncols,
-        &format!("{}. {}", item.code, c.text(&t.title)),
-        &st.title,
-        cpl * 3 / 4,
-        19.0,
-    )?;
+    banner(ws, 0, &w, &format!("{}. {}", item.code, c.text(&t.title)), &st.title, PT_TITLE)?;
     banner(
         ws,
         1,
-        ncols,
+        &w,
         &format!(
             "Строк: {total_rows}; таблицу заполнили {with_rows} из {} ОО в своде. \
              Последние столбцы — файл школы и строка листа формы, откуда взята строка.",
             schools.len()
         ),
         &st.note,
-        cpl * 6 / 5,
-        13.0,
+        PT_NOTE,
     )?;
     let header = 3u32;
     let mut heads: Vec<String> = vec!["Код ОО".into(), "ОО".into()];
@@ -80,9 +70,8 @@ fn write_rows(
         }
     }));
     heads.extend(["Файл".into(), "Источник: лист, строка".into()]);
-    for (i, h) in heads.iter().enumerate() {
-        text(ws, header, i as u16, h, &st.header)?;
-    }
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, header, &head_refs, &w)?;
     let mut r = header + 1;
     for s in schools {
         let name_fmt = if s.invalid { &st.status_included } else { &st.text };
@@ -104,7 +93,18 @@ fn write_rows(
                 }
             }
             text(ws, r, ncols - 2, &s.file, &st.text)?;
-            text(ws, r, ncols - 1, &format!("«{}», строка {}", row.sheet, row.row), &st.text)?;
+            let source = format!("«{}», строка {}", row.sheet, row.row);
+            text(ws, r, ncols - 1, &source, &st.text)?;
+            let shown: Vec<String> = t
+                .columns
+                .iter()
+                .map(|col| row.values.get(&col.code).map(Val::display).unwrap_or_default())
+                .collect();
+            let mut cells: Vec<(&str, f64)> = vec![(&name, w[1])];
+            cells.extend(shown.iter().map(String::as_str).zip(w[2..].iter().copied()));
+            cells.push((&s.file, w[w.len() - 2]));
+            cells.push((&source, w[w.len() - 1]));
+            fit_row(ws, r, &cells, PT_CELL)?;
             r += 1;
         }
     }
@@ -176,34 +176,23 @@ fn write_views(
     let mut w = vec![40.0];
     w.extend(std::iter::repeat_n(13.0, max_cols));
     widths(ws, &w)?;
-    let ncols = w.len() as u16;
-    let cpl = (w.iter().sum::<f64>() * 0.95) as usize;
     banner(
         ws,
         0,
-        ncols,
+        &w,
         &format!("{}. Итоги таблицы «{}»", item.code, c.text(&t.title)),
         &st.title,
-        cpl * 3 / 4,
-        19.0,
+        PT_TITLE,
     )?;
-    banner(
-        ws,
-        1,
-        ncols,
-        &format!(
+    banner(ws, 1, &w, &format!(
             "Суммы по всем строкам таблицы {} ОО в своде (одинаковые названия, набранные по-разному, \
              объединены). Строки школ — на листе ниже.",
             ctx.input.schools.len()
-        ),
-        &st.note,
-        cpl * 6 / 5,
-        13.0,
-    )?;
+        ), &st.note, PT_NOTE)?;
     sheet_link(ws, 2, 0, &ts.rows, &format!("Все строки школ — лист «{}»", ts.rows), &st.link)?;
     let mut r = 4u32;
     for (pv, v) in views {
-        r = write_view(ws, st, name, r, pv, v, ncols)? + 2;
+        r = write_view(ws, st, name, r, pv, v, &w)? + 2;
     }
     print_setup(ws, ctx, None)?;
     Ok(())
@@ -218,23 +207,22 @@ fn write_view(
     r: u32,
     pv: &View,
     v: &ViewFigures,
-    ncols: u16,
+    w: &[f64],
 ) -> Result<u32, XlsxError> {
     let heads = view_headers(v);
     let row_totals = !v.columns.is_empty() && v.value_labels.len() == 1;
     let ranking = pv.top.is_some();
     let width = heads.len() as u16 + u16::from(row_totals) + u16::from(ranking) + 1;
-    banner(ws, r, width.max(4).min(ncols), &v.title, &st.item, 90, 14.5)?;
+    banner(ws, r, &w[..(width.max(4) as usize).min(w.len())], &v.title, &st.item, PT_ITEM)?;
     let mut note = format!("По данным {} строк таблицы.", v.source_rows);
     if let Some(n) = pv.top {
         note.push_str(&format!(" Первые {n} по убыванию; одинаковые значения — по алфавиту."));
     }
     text(ws, r + 1, 0, &note, &st.note)?;
     let header = r + 2;
-    text(ws, header, 0, &v.rows_label, &st.header)?;
-    for (i, h) in heads.iter().enumerate() {
-        text(ws, header, 1 + i as u16, h, &st.header)?;
-    }
+    let mut all: Vec<&str> = vec![&v.rows_label];
+    all.extend(heads.iter().map(String::as_str));
+    header_cells(ws, st, header, &all, w)?;
     let total_col = 1 + heads.len() as u16;
     if row_totals {
         text(ws, header, total_col, "Итого", &st.header)?;
@@ -253,6 +241,7 @@ fn write_view(
         let rr = first + i as u32;
         // Row keys can be free text typed by schools (professions): text, never a formula.
         text(ws, rr, 0, label, &st.text)?;
+        fit_row(ws, rr, &[(label, w[0])], PT_CELL)?;
         let vals = flat(cells);
         for (j, x) in vals.iter().enumerate() {
             num(ws, rr, 1 + j as u16, *x, st.number(*x))?;
