@@ -44,7 +44,7 @@ fn columns<'a>(ctx: &Ctx<'a>) -> Vec<(String, Col<'a>)> {
 }
 
 const FIRST_DATA_COL: u16 = 3;
-const DATA_WIDTH: f64 = 13.0;
+const DATA_WIDTH: f64 = 14.0;
 /// Characters of a printed page at a readable scale; wider sheets print on more pages
 /// across, with the school columns repeated.
 const PAGE_CHARS: f64 = 200.0;
@@ -104,7 +104,12 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         heads.push(format!("{item}\n{}{unit}", short_label(&label, 64)));
     }
     let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-    header_cells(ws, st, header, &head_refs, &w)?;
+    header_cells(ws, st, header, &head_refs[..3], &w)?;
+    for (i, h) in head_refs.iter().enumerate().skip(3) {
+        text(ws, header, i as u16, h, &st.header_small)?;
+    }
+    let cells: Vec<(&str, f64)> = head_refs.iter().copied().zip(w.iter().copied()).collect();
+    fit_row(ws, header, &cells, 9.0)?;
     for (k, (_, sh)) in shares.iter().enumerate() {
         let (n, d) = helper(k);
         text(ws, header, n, &format!("числитель {}", sh.code), &st.header)?;
@@ -290,11 +295,6 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
     for (item, sh) in shares {
         let label = format!("{}. {}", item.code, c.text(&sh.label));
         banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
-        let head = r + 1;
-        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
-        {
-            text(ws, head, i as u16, h, &st.header)?;
-        }
         let mut rows: Vec<(f64, f64, &str)> = Vec::new();
         let mut none: Vec<&str> = Vec::new();
         for s in &ctx.input.registry.schools {
@@ -304,8 +304,19 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
                 _ => none.push(name),
             }
         }
+        if rows.is_empty() {
+            let note = "Ни одна ОО в своде не указала и числитель, и знаменатель.";
+            banner(ws, r + 1, &SHARE_W[..4], note, &st.note, PT_NOTE)?;
+            r += 3;
+            continue;
+        }
         // Lowest first; the sort is stable, so ties keep registry order.
         rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+        let head = r + 1;
+        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
+        {
+            text(ws, head, i as u16, h, &st.header)?;
+        }
         let first = head + 1;
         for (i, (n, d, name)) in rows.iter().enumerate() {
             let rr = first + i as u32;
@@ -353,10 +364,10 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
             chart.title().set_name(short_label(&c.text(&sh.label), 90).as_str());
             chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
             chart.legend().set_hidden();
-            // Bar charts draw the first category at the bottom: reverse to keep the
-            // table's order, lowest on top.
-            chart.x_axis().set_reverse();
-            chart.y_axis().set_min(0).set_max(1).set_num_format("0%");
+            // In a bar chart the category axis is the vertical one (`y_axis`), drawn from
+            // the bottom: reverse it to keep the table's order, lowest on top.
+            chart.y_axis().set_reverse();
+            chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
             chart.set_width(620).set_height(height);
             ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
             end = end.max(r + height.div_ceil(20) + 1);

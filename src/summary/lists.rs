@@ -195,6 +195,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         ws.merge_range(r, 1, r, 3, "Что стало с файлом", &st.header)?;
         text(ws, r, 4, "Файл", &st.header)?;
         text(ws, r, 5, "Сохранён (МСК)", &st.header)?;
+        fit_row(ws, r, &[("Код ОО в файле", W[0]), ("Сохранён (МСК)", W[5])], PT_HEADER)?;
         ws.merge_range(r, 6, r, 9, "Причина", &st.header)?;
         r += 1;
         for f in orphans {

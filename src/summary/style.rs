@@ -30,6 +30,8 @@ pub struct Styles {
     pub subtitle: Format,
     pub note: Format,
     pub header: Format,
+    /// Headers of narrow number columns: a smaller font keeps long Russian words whole.
+    pub header_small: Format,
     pub section: Format,
     pub item: Format,
     pub item_code: Format,
@@ -89,6 +91,13 @@ impl Styles {
                 .set_align(FormatAlign::Top),
             header: cell()
                 .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(HEADER_BG)),
+            header_small: cell()
+                .set_bold()
+                .set_font_size(8)
                 .set_text_wrap()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)

@@ -174,7 +174,7 @@ fn write_views(
         .max()
         .unwrap_or(1);
     let mut w = vec![40.0];
-    w.extend(std::iter::repeat_n(13.0, max_cols));
+    w.extend(std::iter::repeat_n(15.0, max_cols));
     widths(ws, &w)?;
     banner(
         ws,
@@ -191,8 +191,16 @@ fn write_views(
         ), &st.note, PT_NOTE)?;
     sheet_link(ws, 2, 0, &ts.rows, &format!("Все строки школ — лист «{}»", ts.rows), &st.link)?;
     let mut r = 4u32;
-    for (pv, v) in views {
+    let mut breaks = Vec::new();
+    for (i, (pv, v)) in views.iter().enumerate() {
+        // A chart cut by a page break is unreadable: a view with a chart starts a page.
+        if pv.chart && i > 0 {
+            breaks.push(r);
+        }
         r = write_view(ws, st, name, r, pv, v, &w)? + 2;
+    }
+    if !breaks.is_empty() {
+        ws.set_page_breaks(&breaks)?;
     }
     print_setup(ws, ctx, None)?;
     Ok(())
@@ -218,7 +226,7 @@ fn write_view(
     if let Some(n) = pv.top {
         note.push_str(&format!(" Первые {n} по убыванию; одинаковые значения — по алфавиту."));
     }
-    text(ws, r + 1, 0, &note, &st.note)?;
+    banner(ws, r + 1, &w[..(width.max(4) as usize).min(w.len())], &note, &st.note, PT_NOTE)?;
     let header = r + 2;
     let mut all: Vec<&str> = vec![&v.rows_label];
     all.extend(heads.iter().map(String::as_str));
@@ -342,8 +350,9 @@ fn view_chart(sheet: &str, v: &ViewFigures, first: u32, last: u32, ranking: bool
         chart.legend().set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
     }
     if horizontal {
-        // Keep the table's order top to bottom.
-        chart.x_axis().set_reverse();
+        // The category axis of a bar chart is the vertical one, drawn from the bottom:
+        // reverse it to keep the table's order top to bottom.
+        chart.y_axis().set_reverse();
     }
     chart.set_width(760).set_height(chart_height(v, ranking));
     chart
