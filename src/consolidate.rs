@@ -242,6 +242,9 @@ fn text_display(s: &str) -> String {
     }
 }
 
+/// A group of a view: display text and sums per column and value.
+type Group = (String, Vec<Vec<f64>>);
+
 fn view_figures(
     c: &Campaign,
     item: &str,
@@ -260,7 +263,7 @@ fn view_figures(
     let nvals = v.values.len();
 
     // key → (display, cells[col][value])
-    let mut groups: BTreeMap<String, (String, Vec<Vec<f64>>)> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut source_rows = 0;
     for s in schools {
         for row in s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default() {
@@ -303,7 +306,7 @@ fn view_figures(
         }
     } else {
         let total = |cells: &Vec<Vec<f64>>| cells.iter().map(|c| c[0]).sum::<f64>();
-        let mut all: Vec<(String, (String, Vec<Vec<f64>>))> = groups.into_iter().collect();
+        let mut all: Vec<(String, Group)> = groups.into_iter().collect();
         // Largest first; ties by key, so the order is the same on every run.
         all.sort_by(|a, b| total(&b.1 .1).total_cmp(&total(&a.1 .1)).then_with(|| a.0.cmp(&b.0)));
         if let Some(n) = v.top {

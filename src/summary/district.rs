@@ -325,8 +325,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         .collect();
     header_cells(ws, st, header, &heads, &w)?;
 
-    let mut r = header + 1;
-    for row in rows(ctx) {
+    for (r, row) in (header + 1..).zip(rows(ctx)) {
         match row {
             Row::Section(s) => banner(ws, r, &w, &s, &st.section, PT_SECTION)?,
             Row::Item { code, text: t, indicator } => {
@@ -349,7 +348,6 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
                 }
             }
         }
-        r += 1;
     }
     ws.set_freeze_panes(header + 1, 0)?;
     print_setup(ws, ctx, Some((header, header)))?;
