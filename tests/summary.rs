@@ -794,10 +794,9 @@ fn empty_district_still_makes_a_summary() {
     assert!(prev.values.is_empty());
 }
 
-/// LibreOffice opens the summary and prints it. Set `PROFPLAN_KEEP_PDF=dir` to keep the PDF
-/// (and PNG pages, when pdftoppm is installed) for a look.
-#[test]
-fn summary_converts_to_pdf_with_libreoffice() {
+/// Runs soffice headless with its own profile; None when it is not installed (a failure
+/// on CI, where it must be).
+fn soffice(args: &[&str], dir: &std::path::Path, input: &std::path::Path) -> Option<()> {
     let soffice = ["/usr/bin/soffice", "/usr/local/bin/soffice"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -805,26 +804,58 @@ fn summary_converts_to_pdf_with_libreoffice() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("soffice is not installed");
         }
-        eprintln!("note: soffice not installed, PDF conversion not checked");
-        return;
+        eprintln!("note: soffice not installed, LibreOffice round trip not checked");
+        return None;
     };
+    let profile = dir.join("lo-profile");
+    let out = std::process::Command::new(soffice)
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(args)
+        .arg("--outdir")
+        .arg(dir)
+        .arg(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "soffice failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(())
+}
+
+/// A methodologist may open last term's summary in LibreOffice and save it again before
+/// comparing: `--compare` still reads the same values.
+#[test]
+fn compare_reads_a_summary_resaved_by_libreoffice() {
+    let bytes = build(&schools(), None);
+    let original = read_previous_bytes(&bytes, "svod.xlsx").unwrap();
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let xlsx = src.path().join("svod.xlsx");
+    std::fs::write(&xlsx, &bytes).unwrap();
+    if soffice(&["--convert-to", "xlsx:Calc MS Excel 2007 XML"], out.path(), &xlsx).is_none() {
+        return;
+    }
+    let resaved = summary::read_previous(&out.path().join("svod.xlsx")).unwrap();
+    assert_eq!(resaved.values, original.values);
+    assert_eq!(resaved.table_sums, original.table_sums);
+    assert_eq!(resaved.table_rows, original.table_rows);
+    assert_eq!(resaved.schools, original.schools);
+    assert_eq!(resaved.file, "svod.xlsx");
+}
+
+/// LibreOffice opens the summary and prints it. Set `PROFPLAN_KEEP_PDF=dir` to keep the PDF
+/// (and PNG pages, when pdftoppm is installed) for a look.
+#[test]
+fn summary_converts_to_pdf_with_libreoffice() {
     let before = schools();
     let prev = read_previous_bytes(&build(&before, None), "svod-dec.xlsx").unwrap();
     let bytes = build(&before, Some(&prev));
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("svod.xlsx");
     std::fs::write(&xlsx, &bytes).unwrap();
-    let profile = dir.path().join("lo-profile");
-    let out = std::process::Command::new(soffice)
-        .arg("--headless")
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&xlsx)
-        .output()
-        .unwrap();
+    if soffice(&["--convert-to", "pdf"], dir.path(), &xlsx).is_none() {
+        return;
+    }
     let pdf = dir.path().join("svod.pdf");
-    assert!(out.status.success(), "soffice failed: {}", String::from_utf8_lossy(&out.stderr));
     let pdf_bytes = std::fs::read(&pdf).expect("no PDF written");
     assert!(pdf_bytes.len() > 10_000 && pdf_bytes.starts_with(b"%PDF"), "PDF is empty");
     if let Ok(keep) = std::env::var("PROFPLAN_KEEP_PDF") {

@@ -30,7 +30,7 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Bounds on the unpacked zip: total and per entry (declared sizes; the zip crate stops an
 /// entry at its declared size, so a lying header cannot get past them).
 const MAX_UNPACKED_TOTAL: u64 = 1024 * 1024 * 1024;
-const MAX_UNPACKED_ENTRY: u64 = 512 * 1024 * 1024;
+const MAX_UNPACKED_ENTRY: u64 = 256 * 1024 * 1024;
 const MAX_ZIP_ENTRIES: usize = 10_000;
 /// Cells of «Данные» read at most (a district of 100 schools has ~20 000 rows × 12).
 const MAX_CELLS: u64 = 20_000_000;
