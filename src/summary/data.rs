@@ -13,7 +13,7 @@
 //! | D | «Код»                 | field or share code (`p2_1_covered`, `s2_1_covered`); `table.column` for detail tables (`t1_6.participants`) |
 //! | E | «Показатель»          | label as in the plan, years filled in |
 //! | F | «Строка таблицы»      | detail tables: number of the row among the school's rows (1, 2, …); blank otherwise |
-//! | G | «Значение»            | a number, a text (yes/no and choices as their words) or a date; shares: the fraction (0.25, shown as 25 %) |
+//! | G | «Значение»            | a number, a text (yes/no and choices as their words) or a date; shares: the fraction (0.25, shown as 25 %), only when the denominator is > 0 |
 //! | H | «Ед. изм.»            | unit |
 //! | I | «Файл»                | the school's file, relative to the returns folder |
 //! | J | «Лист»                | sheet of the form the value came from |
