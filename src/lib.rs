@@ -25,4 +25,5 @@ pub mod returns;
 pub mod schools;
 pub mod synth;
 pub mod validate;
+pub mod summary;
 pub mod values;
