@@ -68,3 +68,39 @@ fn example_returns_are_current_and_accepted() {
     assert_eq!(json["counts"]["late"], 2);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn after_init_every_command_runs_without_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let run = |args: &[&str], cwd: &Path| {
+        Command::cargo_bin("profplan").unwrap().current_dir(cwd).args(args).output().unwrap()
+    };
+    assert_eq!(run(&["init", work.to_str().unwrap()], dir.path()).status.code(), Some(0));
+
+    let template = run(&["template"], &work);
+    assert_eq!(template.status.code(), Some(0), "{}", String::from_utf8_lossy(&template.stderr));
+    assert!(String::from_utf8_lossy(&template.stdout).contains("Записано форм: 20"));
+    let forms: Vec<_> = std::fs::read_dir(work.join("forms")).unwrap().collect();
+    assert_eq!(forms.len(), 20);
+
+    // Two schools return their (blank) forms: «не заполнен» is an error, the rest are not in.
+    for e in forms.iter().take(2) {
+        let p = e.as_ref().unwrap().path();
+        std::fs::copy(&p, work.join("returns").join(p.file_name().unwrap())).unwrap();
+    }
+    let check = run(&["check", "--format", "json"], &work);
+    assert_eq!(check.status.code(), Some(1), "{}", String::from_utf8_lossy(&check.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(json["counts"]["invalid"], 2);
+    assert!(json["findings"].as_array().unwrap().iter().any(|f| f["code"] == "not_filled"));
+
+    let collect = run(&["collect", "returns/"], &work);
+    assert_eq!(collect.status.code(), Some(1), "{}", String::from_utf8_lossy(&collect.stderr));
+    let summary: Vec<_> = std::fs::read_dir(&work)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".xlsx"))
+        .collect();
+    assert_eq!(summary.len(), 1, "one summary written into the working folder");
+}
