@@ -4,9 +4,20 @@
 //! `schools.csv` into the output folder), writes one filled form per school into
 //! `OUT/returns/`, seeded and reproducible: most returns clean, some with warnings
 //! (numbers typed as text), some with errors (broken control rules, «15 чел.», blanks,
-//! half-filled rows, untouched forms), some late, some missing.
+//! half-filled rows, untouched forms), some late, some missing, a few sent twice (an
+//! earlier draft next to the final return, under another file name).
+//!
+//! When LibreOffice (`soffice`) is installed, a share of the returns is re-saved through it
+//! (`--libreoffice`, as .xlsx) and a smaller share converted to .ods (`--ods`), the way
+//! schools that work in LibreOffice send them. The values stay reproducible; the re-saved
+//! files carry LibreOffice's own save time (now), so they are not byte-reproducible and
+//! count as late for a past campaign (a warning, not an error). `--libreoffice 0 --ods 0`
+//! gives fully byte-reproducible output.
+//!
+//! Used by `bench/run` (see BENCHMARKS.md).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveTime};
@@ -48,6 +59,26 @@ struct Args {
     /// Percent of late returns.
     #[arg(long, default_value_t = 5)]
     late: u64,
+    /// Percent of schools that also sent an earlier draft (a duplicate return).
+    #[arg(long, default_value_t = 1)]
+    duplicates: u64,
+    /// Percent of returns re-saved through LibreOffice as .xlsx (when soffice is installed).
+    #[arg(long, default_value_t = 10)]
+    libreoffice: u64,
+    /// Percent of returns converted to .ods through LibreOffice (when soffice is installed).
+    #[arg(long, default_value_t = 2)]
+    ods: u64,
+    /// Parallel LibreOffice processes (each with its own profile).
+    #[arg(long, default_value_t = 2)]
+    soffice_jobs: usize,
+}
+
+/// How a written return is post-processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resave {
+    Keep,
+    Xlsx,
+    Ods,
 }
 
 /// A stable pseudo-random number in 0..100 for (seed, school, salt).
@@ -116,12 +147,12 @@ fn main() -> Result<()> {
         Defect::HalfRow,
         Defect::Untouched,
     ];
-    let written: Vec<usize> = registry
+    let written: Vec<Vec<(PathBuf, Resave)>> = registry
         .schools
         .par_iter()
-        .map(|school| -> Result<usize> {
+        .map(|school| -> Result<Vec<(PathBuf, Resave)>> {
             if pct(a.seed, &school.id, 1) < a.missing {
-                return Ok(0);
+                return Ok(vec![]);
             }
             let roll = pct(a.seed, &school.id, 2);
             let defect = if roll < a.errors {
@@ -143,16 +174,104 @@ fn main() -> Result<()> {
                     .expect("valid"),
             );
             let bytes = write_filled_form(&campaign, school, &f, saved)?;
-            let path = a.out.join("returns").join(form_file_name(&school.id, &school.short_name));
+            let name = form_file_name(&school.id, &school.short_name);
+            let path = a.out.join("returns").join(&name);
             std::fs::write(&path, bytes).with_context(|| path.display().to_string())?;
-            Ok(1)
+            let lo = pct(a.seed, &school.id, 7);
+            let resave = if lo < a.ods {
+                Resave::Ods
+            } else if lo < a.ods + a.libreoffice {
+                Resave::Xlsx
+            } else {
+                Resave::Keep
+            };
+            let mut out = vec![(path, resave)];
+            if pct(a.seed, &school.id, 8) < a.duplicates {
+                // An earlier draft (other values, saved two days before): the later file wins.
+                let draft = fill(&campaign, school, a.seed ^ 0xd4af7, None);
+                let bytes =
+                    write_filled_form(&campaign, school, &draft, saved - Duration::days(2))?;
+                let path = a.out.join("returns").join(name.replace(".xlsx", "_черновик.xlsx"));
+                std::fs::write(&path, bytes).with_context(|| path.display().to_string())?;
+                out.push((path, Resave::Keep));
+            }
+            Ok(out)
         })
         .collect::<Result<_>>()?;
+    let written: Vec<(PathBuf, Resave)> = written.into_iter().flatten().collect();
+    let resaved = if soffice_available() {
+        let mut n = 0;
+        for (kind, ext) in [(Resave::Xlsx, "xlsx"), (Resave::Ods, "ods")] {
+            let files: Vec<&Path> =
+                written.iter().filter(|(_, r)| *r == kind).map(|(p, _)| p.as_path()).collect();
+            n += resave(&files, ext, a.soffice_jobs.max(1))?;
+        }
+        n
+    } else {
+        eprintln!("LibreOffice (soffice) не найден: все отчёты записаны библиотекой");
+        0
+    };
     eprintln!(
-        "Записано отчётов: {} из {} школ в {}",
-        written.iter().sum::<usize>(),
+        "Записано отчётов: {} (из них через LibreOffice: {resaved}) для {} школ в {}",
+        written.len(),
         registry.schools.len(),
         a.out.join("returns").display()
     );
     Ok(())
+}
+
+fn soffice_available() -> bool {
+    Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Re-save `files` through LibreOffice as `ext` (xlsx or ods), in place: an .xlsx re-saved
+/// as .xlsx replaces the original, an .ods replaces the .xlsx it came from. Runs `jobs`
+/// soffice processes, each converting one batch with its own profile (two instances
+/// sharing a profile block each other). Returns how many files were converted.
+fn resave(files: &[&Path], ext: &str, jobs: usize) -> Result<usize> {
+    if files.is_empty() {
+        return Ok(0);
+    }
+    let chunk = files.len().div_ceil(jobs);
+    let done: Vec<usize> = files
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(i, batch)| -> Result<usize> {
+            let tmp = tempfile::tempdir()?;
+            let profile = tmp.path().join("profile");
+            let outdir = tmp.path().join("out");
+            std::fs::create_dir_all(&outdir)?;
+            let status = Command::new("soffice")
+                .arg("--headless")
+                .arg(format!("-env:UserInstallation=file://{}-{i}", profile.display()))
+                .args(["--convert-to", ext, "--outdir"])
+                .arg(&outdir)
+                .args(batch)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .context("soffice")?;
+            anyhow::ensure!(status.success(), "soffice завершился с ошибкой: {status}");
+            let mut n = 0;
+            for src in batch {
+                let stem = src.file_stem().expect("a file name");
+                let mut converted_name = stem.to_os_string();
+                converted_name.push(format!(".{ext}"));
+                let converted = outdir.join(converted_name);
+                if !converted.exists() {
+                    eprintln!("LibreOffice не сохранил {}", src.display());
+                    continue;
+                }
+                let target = src.with_extension(ext);
+                // rename() may cross file systems (/tmp → OUT): copy, then remove.
+                std::fs::copy(&converted, &target).with_context(|| target.display().to_string())?;
+                if target != *src {
+                    std::fs::remove_file(src)?;
+                }
+                n += 1;
+            }
+            Ok(n)
+        })
+        .collect::<Result<_>>()?;
+    Ok(done.iter().sum())
 }

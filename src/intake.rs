@@ -7,9 +7,11 @@
 //! corrected form means the new one), the others are listed as superseded, and the
 //! conflict is reported to the methodologist naming every file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use rayon::prelude::*;
 
 use crate::campaign::{ru_date, Campaign};
 use crate::finding::{Code, Finding, Severity};
@@ -223,6 +225,38 @@ pub fn assess(
         records.push(rec);
     }
 
+    // The return saved last wins; ties (same second) by path, for determinism.
+    for cands in by_school.values_mut() {
+        cands.sort_by(|a, b| {
+            let (ra, rb) = (&records[a.file_index], &records[b.file_index]);
+            ra.saved_at.cmp(&rb.saved_at).then_with(|| ra.path.cmp(&rb.path))
+        });
+    }
+    // Validation is the costly part of this function and every return's is independent:
+    // validate each school's chosen return in parallel first (on a 2-core machine this
+    // stage ran on one core; see BENCHMARKS.md). Results are matched back by file index,
+    // so the report does not depend on the thread count.
+    let mut validated: HashMap<usize, crate::validate::Validated> = {
+        let chosen: Vec<(&crate::schools::School, &Candidate)> = registry
+            .schools
+            .iter()
+            .filter_map(|s| by_school.get(&s.id).and_then(|k| k.last()).map(|k| (s, k)))
+            .filter(|(_, k)| {
+                k.identity.layout == LAYOUT_VERSION && k.identity.plan_version == c.plan.version
+            })
+            .collect();
+        chosen
+            .par_iter()
+            .map(|(school, k)| {
+                let mut input = k.form.input.clone();
+                input.file = records[k.file_index].path.clone();
+                input.school_id = school.id.clone();
+                input.school_name = school.name.clone();
+                (k.file_index, validate(c, &input))
+            })
+            .collect()
+    };
+
     let mut statuses = Vec::new();
     let mut data = Vec::new();
     for school in &registry.schools {
@@ -244,11 +278,7 @@ pub fn assess(
             });
             continue;
         }
-        // The return saved last wins; ties (same second) by path, for determinism.
-        cands.sort_by(|a, b| {
-            let (ra, rb) = (&records[a.file_index], &records[b.file_index]);
-            ra.saved_at.cmp(&rb.saved_at).then_with(|| ra.path.cmp(&rb.path))
-        });
+        // Sorted above: the last one was saved last.
         let chosen = cands.pop().expect("not empty");
         let mut school_findings: Vec<Finding> = Vec::new();
         if !cands.is_empty() {
@@ -284,11 +314,18 @@ pub fn assess(
         if let Some(p) = version_problem {
             inner_findings.push(p);
         } else {
-            let mut input = chosen.form.input.clone();
-            input.file = rec.path.clone();
-            input.school_id = school.id.clone();
-            input.school_name = school.name.clone();
-            let v = validate(c, &input);
+            // Validated above (same school, same file; a registry listing a school twice
+            // finds its return taken by the first listing, as before).
+            let v = match validated.remove(&chosen.file_index) {
+                Some(v) => v,
+                None => {
+                    let mut input = chosen.form.input.clone();
+                    input.file = rec.path.clone();
+                    input.school_id = school.id.clone();
+                    input.school_name = school.name.clone();
+                    validate(c, &input)
+                }
+            };
             inner_findings.extend(v.findings);
             school_data = Some(v.data);
         }

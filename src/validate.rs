@@ -248,6 +248,10 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
     let file = input.file.as_str();
     let profile: Vec<&Field> = c.profile_fields();
     let items = c.item_fields();
+    // The campaign's rules, once per return: `Campaign::rules()` parses every rule's
+    // expressions and recomputes the form's fields, and was called per table row (the
+    // largest cost of validation in profiles of `check`, see BENCHMARKS.md).
+    let rules = c.rules();
 
     // An untouched form: nothing typed in any item field or table row. Profile figures may
     // be prefilled by profplan itself, so they do not count as «filled».
@@ -461,9 +465,7 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
             }
             // Per-row rules of this table.
             if row_ok {
-                for r in
-                    c.rules().into_iter().filter(|r| r.table.as_deref() == Some(t.code.as_str()))
-                {
+                for r in rules.iter().filter(|r| r.table.as_deref() == Some(t.code.as_str())) {
                     let value = |t: &Term| match t {
                         Term::Field(col) => row.values.get(col).and_then(Val::num),
                         _ => None,
@@ -496,7 +498,7 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
     // Control rules over fields and table sums.
     let item_of =
         |code: &str| items.iter().find(|(_, f)| f.code == code).map(|(i, _)| i.code.clone());
-    for r in c.rules().into_iter().filter(|r| r.table.is_none()) {
+    for r in rules.iter().filter(|r| r.table.is_none()) {
         let value = |t: &Term| match t {
             Term::Field(code) => data.num(code),
             Term::Sum { table, column } => data.tables.get(table).map(|rows| {
