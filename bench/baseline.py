@@ -139,7 +139,7 @@ def close(a, b):
 
 
 def verify(ours, theirs):
-    mine = pd.read_excel(ours, sheet_name=None)
+    mine = pd.read_excel(ours, sheet_name=None, dtype={"school": str})
     data = mine["Данные"]
     share_codes = {c for c, _, _ in shares_of_plan()}
     data = data[data["value"].notna() & ~data["code"].str.startswith("meta_")

@@ -123,6 +123,10 @@ fn build(
     let identity_ws = identity_sheet(&identity)?;
 
     let mut wb = Workbook::new();
+    // Deflate level 1 instead of the default 6: compressing ~15 small XML parts was the
+    // largest cost of a form in profiles of `template` (see BENCHMARKS.md); a form grows
+    // by a few KB. Content is unchanged, and the bytes are still the same on every run.
+    wb.set_zip_compression_level(1);
     wb.push_worksheet(form);
     wb.push_worksheet(instructions);
     for t in tables {
