@@ -224,54 +224,78 @@ fn soffice_available() -> bool {
     Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
+/// Files per soffice run: a single run over a thousand files was seen to stop converting
+/// part-way (exit status 0, files missing), so batches are small and failures retried.
+const SOFFICE_BATCH: usize = 100;
+
 /// Re-save `files` through LibreOffice as `ext` (xlsx or ods), in place: an .xlsx re-saved
 /// as .xlsx replaces the original, an .ods replaces the .xlsx it came from. Runs `jobs`
-/// soffice processes, each converting one batch with its own profile (two instances
-/// sharing a profile block each other). Returns how many files were converted.
+/// soffice processes at a time, each with its own profile (two instances sharing a
+/// profile block each other), over batches of [`SOFFICE_BATCH`] files; files a batch did
+/// not convert are tried once more. Returns how many files were converted.
 fn resave(files: &[&Path], ext: &str, jobs: usize) -> Result<usize> {
-    if files.is_empty() {
-        return Ok(0);
+    let tmp = tempfile::tempdir()?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let mut todo: Vec<&Path> = files.to_vec();
+    let mut done = 0;
+    for _attempt in 0..2 {
+        if todo.is_empty() {
+            break;
+        }
+        let left: Vec<Vec<&Path>> = pool.install(|| {
+            todo.par_chunks(SOFFICE_BATCH)
+                .enumerate()
+                .map(|(i, batch)| convert_batch(tmp.path(), i, batch, ext))
+                .collect::<Result<_>>()
+        })?;
+        let left: Vec<&Path> = left.into_iter().flatten().collect();
+        done += todo.len() - left.len();
+        todo = left;
     }
-    let chunk = files.len().div_ceil(jobs);
-    let done: Vec<usize> = files
-        .par_chunks(chunk)
-        .enumerate()
-        .map(|(i, batch)| -> Result<usize> {
-            let tmp = tempfile::tempdir()?;
-            let profile = tmp.path().join("profile");
-            let outdir = tmp.path().join("out");
-            std::fs::create_dir_all(&outdir)?;
-            let status = Command::new("soffice")
-                .arg("--headless")
-                .arg(format!("-env:UserInstallation=file://{}-{i}", profile.display()))
-                .args(["--convert-to", ext, "--outdir"])
-                .arg(&outdir)
-                .args(batch)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .context("soffice")?;
-            anyhow::ensure!(status.success(), "soffice завершился с ошибкой: {status}");
-            let mut n = 0;
-            for src in batch {
-                let stem = src.file_stem().expect("a file name");
-                let mut converted_name = stem.to_os_string();
-                converted_name.push(format!(".{ext}"));
-                let converted = outdir.join(converted_name);
-                if !converted.exists() {
-                    eprintln!("LibreOffice не сохранил {}", src.display());
-                    continue;
-                }
-                let target = src.with_extension(ext);
-                // rename() may cross file systems (/tmp → OUT): copy, then remove.
-                std::fs::copy(&converted, &target).with_context(|| target.display().to_string())?;
-                if target != *src {
-                    std::fs::remove_file(src)?;
-                }
-                n += 1;
-            }
-            Ok(n)
-        })
-        .collect::<Result<_>>()?;
-    Ok(done.iter().sum())
+    if !todo.is_empty() {
+        eprintln!(
+            "LibreOffice не пересохранил {} файл(ов) в .{ext}; они остались как есть",
+            todo.len()
+        );
+    }
+    Ok(done)
+}
+
+/// One soffice run over `batch`; returns the files it did not convert.
+fn convert_batch<'a>(tmp: &Path, i: usize, batch: &[&'a Path], ext: &str) -> Result<Vec<&'a Path>> {
+    let worker = rayon::current_thread_index().unwrap_or(0);
+    let profile = tmp.join(format!("profile-{worker}"));
+    let outdir = tmp.join(format!("out-{i}"));
+    std::fs::create_dir_all(&outdir)?;
+    let status = Command::new("soffice")
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--convert-to", ext, "--outdir"])
+        .arg(&outdir)
+        .args(batch)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .context("soffice")?;
+    if !status.success() {
+        eprintln!("soffice завершился с ошибкой: {status}");
+    }
+    let mut left = Vec::new();
+    for src in batch {
+        let mut name = src.file_stem().expect("a file name").to_os_string();
+        name.push(format!(".{ext}"));
+        let converted = outdir.join(name);
+        if !converted.exists() {
+            left.push(*src);
+            continue;
+        }
+        let target = src.with_extension(ext);
+        // rename() may cross file systems (/tmp → OUT): copy, then remove.
+        std::fs::copy(&converted, &target).with_context(|| target.display().to_string())?;
+        std::fs::remove_file(&converted)?;
+        if target != *src {
+            std::fs::remove_file(src)?;
+        }
+    }
+    Ok(left)
 }
