@@ -276,6 +276,7 @@ fn parse_text(
     let mut header: Option<(usize, Vec<Column>, Vec<String>)> = None;
     let mut schools: Vec<School> = Vec::new();
     let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lines = LineCounter::new(text);
 
     for record in reader.records() {
         let record = record.map_err(|e| RegistryError::Csv {
@@ -284,7 +285,7 @@ fn parse_text(
             message: csv_message(&e),
         })?;
         // The csv crate's own line count skips blank lines; count from the byte offset.
-        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let cells: Vec<String> = record.iter().map(clean_cell).collect();
         if cells.iter().all(String::is_empty) {
             // Blank lines and rows Excel writes as «;;;;».
@@ -382,6 +383,37 @@ fn parse_text(
 
 /// 1-based line of the record starting at a byte offset (the csv crate reports the
 /// offset where it started reading, before the blank lines it skipped).
+/// [`line_at`] for records met in file order, counting each newline once: counting from
+/// the start for every record made loading a 10 000-school registry quadratic (a fifth of
+/// `check`'s time at that size, see BENCHMARKS.md). Same results as [`line_at`].
+struct LineCounter<'t> {
+    text: &'t str,
+    /// Bytes before `pos` hold `newlines` newlines.
+    pos: usize,
+    newlines: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> LineCounter<'t> {
+        LineCounter { text, pos: 0, newlines: 0 }
+    }
+
+    fn line_at(&mut self, byte: u64) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut end = (byte as usize).min(bytes.len());
+        while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
+            end += 1;
+        }
+        if end < self.pos {
+            // Not in file order (never seen from the csv reader): count from the start.
+            return line_at(self.text, byte);
+        }
+        self.newlines += bytes[self.pos..end].iter().filter(|&&b| b == b'\n').count();
+        self.pos = end;
+        self.newlines + 1
+    }
+}
+
 fn line_at(text: &str, byte: u64) -> usize {
     let bytes = text.as_bytes();
     let mut end = (byte as usize).min(bytes.len());
@@ -603,6 +635,15 @@ fn csv_message(e: &csv::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_counter_agrees_with_line_at() {
+        let text = "id;name\r\n\r\n1;\"a\nb\"\n2;c\n\n\n3;d\n";
+        let mut counter = LineCounter::new(text);
+        for byte in 0..=text.len() as u64 + 2 {
+            assert_eq!(counter.line_at(byte), line_at(text, byte), "byte {byte}");
+        }
+    }
 
     #[test]
     fn short_names() {
