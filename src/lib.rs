@@ -23,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod returns;
 pub mod schools;
+pub mod summary;
 pub mod synth;
 pub mod validate;
 pub mod values;

@@ -253,12 +253,11 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
 
     match defect {
         Some(Defect::NumberAsText) => {
-            if let Some((code, FillValue::Num(n))) = f
-                .values
-                .iter()
-                .find(|(k, _)| k.starts_with('p'))
-                .map(|(k, v)| (k.clone(), v.clone()))
-            {
+            let first_number = f.values.iter().find_map(|(k, v)| match v {
+                FillValue::Num(n) if k.starts_with('p') => Some((k.clone(), *n)),
+                _ => None,
+            });
+            if let Some((code, n)) = first_number {
                 let text = format_thousands(n);
                 f.values.insert(code, FillValue::Text(text));
             }
@@ -307,11 +306,17 @@ fn first_numeric_item_field(c: &Campaign) -> Option<String> {
         .map(|(_, f)| f.code.clone())
 }
 
-/// «1 234» with a no-break space, as Excel in a Russian locale shows thousands.
+/// The same number as a person may type it into a text cell: «1 234» (no-break space) for
+/// thousands, «12,0» otherwise. The value does not change, only how it is written.
 fn format_thousands(n: f64) -> String {
-    let s = format!("{}", n as i64 + 1000);
-    let (a, b) = s.split_at(s.len() - 3);
-    format!("{a}\u{a0}{b}")
+    let i = n as i64;
+    if i >= 1000 {
+        let s = i.to_string();
+        let (a, b) = s.split_at(s.len() - 3);
+        format!("{a}\u{a0}{b}")
+    } else {
+        format!("{i},0")
+    }
 }
 
 fn generic_number(f: &Field, rng: &mut ChaCha8Rng) -> f64 {

@@ -1,7 +1,94 @@
-//! `profplan collect`.
+//! `profplan collect`: validate every return (as `check` does) and write the district
+//! summary workbook from the accepted ones. Exit code as `check`: 0 when every school is
+//! accepted, 1 when some school is missing or has errors (the summary is written anyway).
+
+use anyhow::{Context, Result};
+
+use profplan::consolidate::consolidate;
+use profplan::intake::IntakeOptions;
+use profplan::output::write_atomic;
+use profplan::report::Status;
+use profplan::summary::{read_previous, write_summary, SummaryInput};
 
 use crate::cli::{CollectArgs, GlobalArgs};
 
-pub fn run(_g: &GlobalArgs, _a: &CollectArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("команда «collect» ещё не реализована")
+pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
+    if let Some(n) = a.threads {
+        // Output never depends on the thread count; this only bounds the CPU used.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("не удалось задать число потоков")?;
+    }
+    let settings = super::settings(g)?;
+    let plan = settings.plan()?;
+    let registry = settings.registry(&plan)?;
+    let campaign = settings.campaign(&plan, super::today())?;
+    super::note_campaign_choice(&settings, &campaign);
+    let dir = settings.returns_dir(a.returns.as_deref())?;
+    let out = settings.summary_path(a.out.as_deref(), &campaign.id());
+    // Refuse before any work: reading a large district only to refuse at the end wastes
+    // the user's time.
+    if out.exists() && !a.force {
+        anyhow::bail!(
+            "файл {} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out",
+            out.display()
+        );
+    }
+    let previous = match &a.compare {
+        Some(p) => Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?),
+        None => None,
+    };
+    let as_of = super::as_of(a.as_of.as_deref())?;
+    let intake = super::intake(
+        &campaign,
+        &registry,
+        &dir,
+        IntakeOptions { as_of, include_invalid: a.include_invalid },
+    )?;
+    let district = consolidate(&campaign, &intake.data);
+    let bytes = write_summary(&SummaryInput {
+        campaign: &campaign,
+        registry: &registry,
+        report: &intake.report,
+        schools: &intake.data,
+        district: &district,
+        generated: as_of,
+        previous: previous.as_ref(),
+    })?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
+    }
+    write_atomic(&out, &bytes, a.force)?;
+
+    let r = &intake.report;
+    let names = |s: Status| -> Vec<String> {
+        r.schools.iter().filter(|x| x.status == s).map(|x| x.name.clone()).collect()
+    };
+    println!("Сводный отчёт: {}", out.display());
+    let mut line = format!(
+        "Принято {} из {} ОО (в свод вошло: {}); с опозданием: {}",
+        r.counts.accepted,
+        r.counts.schools,
+        intake.data.len(),
+        r.counts.late
+    );
+    for (status, title) in [
+        (Status::Missing, "не сдали"),
+        (Status::Expected, "ожидаются"),
+        (Status::Invalid, "с ошибками"),
+    ] {
+        let n = names(status);
+        if !n.is_empty() {
+            line.push_str(&format!("; {title} ({}): {}", n.len(), n.join(", ")));
+        }
+    }
+    println!("{line}");
+    if r.counts.invalid > 0 && !a.include_invalid {
+        println!(
+            "Отчёты с ошибками в свод не вошли; подробности — profplan check или лист «Замечания»."
+        );
+    }
+    Ok(r.exit_code())
 }

@@ -1,0 +1,379 @@
+//! «По школам» — one row per registry school, one column per numeric, yes/no and choice
+//! field and per share, with a totals row of live formulas — and «Доли по школам», every
+//! share per school, lowest first, with a bar chart.
+//!
+//! The totals row must give the district figures of «Свод по району»: counts are `SUM`s,
+//! and a share is `SUM(numerators)/SUM(denominators)` over hidden helper columns that hold
+//! each school's numerator and denominator (only for schools that reported both, exactly
+//! as `consolidate` counts them) — never an average of the percentages.
+
+use rust_xlsxwriter::{
+    Chart, ChartDataLabel, ChartType, ConditionalFormat3ColorScale, ConditionalFormatType,
+    Workbook, XlsxError,
+};
+
+use super::style::Styles;
+use super::*;
+use crate::consolidate::school_share;
+use crate::plan::{Field, Kind, Share};
+use crate::report::Status;
+use crate::values::Val;
+
+enum Col<'a> {
+    Field(&'a Field),
+    Share(&'a Share),
+}
+
+/// Data columns in plan order: the profile, then per item its fields and shares.
+fn columns<'a>(ctx: &Ctx<'a>) -> Vec<(String, Col<'a>)> {
+    let c = ctx.campaign();
+    let shown = |f: &Field| !matches!(f.kind, Kind::Text | Kind::Date);
+    let mut v: Vec<(String, Col<'a>)> = c
+        .profile_fields()
+        .into_iter()
+        .filter(|f| shown(f))
+        .map(|f| ("ОО".to_string(), Col::Field(f)))
+        .collect();
+    for item in c.items() {
+        v.extend(
+            item.fields.iter().filter(|f| shown(f)).map(|f| (item.code.clone(), Col::Field(f))),
+        );
+        v.extend(item.shares.iter().map(|s| (item.code.clone(), Col::Share(s))));
+    }
+    v
+}
+
+const FIRST_DATA_COL: u16 = 3;
+const DATA_WIDTH: f64 = 14.0;
+/// Characters of a printed page at a readable scale; wider sheets print on more pages
+/// across, with the school columns repeated.
+const PAGE_CHARS: f64 = 200.0;
+
+pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, SHEET_SCHOOLS)?;
+    let c = ctx.campaign();
+    let cols = columns(ctx);
+    let shares: Vec<(usize, &Share)> = cols
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, col))| match col {
+            Col::Share(s) => Some((i, *s)),
+            _ => None,
+        })
+        .collect();
+    let last_visible = FIRST_DATA_COL + cols.len() as u16 - 1;
+    // Hidden helpers: numerator and denominator of each share, right of the visible part.
+    let helper = |k: usize| -> (u16, u16) {
+        let base = last_visible + 1 + 2 * k as u16;
+        (base, base + 1)
+    };
+    let mut w = vec![8.0, 32.0, 16.0];
+    w.extend(std::iter::repeat_n(DATA_WIDTH, cols.len()));
+    widths(ws, &w)?;
+
+    banner(
+        ws,
+        0,
+        &w[..w.len().min(12)],
+        &format!("Показатели по школам: {}, {} учебный год", c.def.title, c.academic_year()),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(
+        ws,
+        1,
+        &w[..w.len().min(12)],
+        "Доли школ — числитель школы, делённый на её знаменатель. В строке «Итого по району» \
+         доли — сумма числителей, делённая на сумму знаменателей (не среднее процентов). \
+         Цвет долей: красный — низкая, жёлтый — около 50 %, зелёный — высокая. Пустые \
+         ячейки — школа показатель не сдала или её отчёт не вошёл в свод (см. «Статус»).",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 3u32;
+    let mut heads: Vec<String> = vec!["Код ОО".into(), "ОО".into(), "Статус".into()];
+    for (item, col) in &cols {
+        let label = match col {
+            Col::Field(f) => c.text(&f.label),
+            Col::Share(s) => format!("{}, %", c.text(&s.label)),
+        };
+        let unit = match col {
+            Col::Field(f) if !f.unit.is_empty() => format!(", {}", f.unit),
+            _ => String::new(),
+        };
+        heads.push(format!("{item}\n{}{unit}", short_label(&label, 64)));
+    }
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, header, &head_refs[..3], &w)?;
+    for (i, h) in head_refs.iter().enumerate().skip(3) {
+        text(ws, header, i as u16, h, &st.header_small)?;
+    }
+    let cells: Vec<(&str, f64)> = head_refs.iter().copied().zip(w.iter().copied()).collect();
+    fit_row(ws, header, &cells, 9.0)?;
+    for (k, (_, sh)) in shares.iter().enumerate() {
+        let (n, d) = helper(k);
+        text(ws, header, n, &format!("числитель {}", sh.code), &st.header)?;
+        text(ws, header, d, &format!("знаменатель {}", sh.code), &st.header)?;
+        ws.set_column_width(n, 12)?;
+        ws.set_column_width(d, 12)?;
+        ws.set_column_hidden(n)?;
+        ws.set_column_hidden(d)?;
+    }
+
+    let first = header + 1;
+    let schools = &ctx.input.registry.schools;
+    for (i, school) in schools.iter().enumerate() {
+        let r = first + i as u32;
+        let data = ctx.data.get(school.id.as_str()).copied();
+        let status = ctx.status.get(school.id.as_str());
+        text(ws, r, 0, &school.id, &st.text_center)?;
+        text(ws, r, 1, &school.name, &st.text)?;
+        let (label, fmt) = match (data, status) {
+            (Some(d), _) if d.invalid => {
+                ("с ошибками, включён в свод".to_string(), &st.status_included)
+            }
+            (_, Some(s)) => {
+                let mut t = s.status.ru().to_string();
+                if s.late {
+                    t.push_str(", с опозданием");
+                }
+                let f = match s.status {
+                    Status::Missing | Status::Invalid => &st.status_bad,
+                    _ if s.late => &st.status_late,
+                    Status::Accepted => &st.status_good,
+                    Status::Expected => &st.text,
+                };
+                (t, f)
+            }
+            (Some(_), None) => ("в своде".to_string(), &st.text),
+            (None, None) => ("—".to_string(), &st.text),
+        };
+        text(ws, r, 2, &label, fmt)?;
+        fit_row(ws, r, &[(&school.name, w[1]), (&label, w[2])], PT_CELL)?;
+        for (j, (_, col)) in cols.iter().enumerate() {
+            let cc = FIRST_DATA_COL + j as u16;
+            ws.write_blank(r, cc, &st.text)?;
+            let Some(d) = data else { continue };
+            match col {
+                Col::Field(f) => match d.fields.get(&f.code).map(|v| &v.value) {
+                    Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    Some(Val::Text(t)) => text(ws, r, cc, t, &st.text_center)?,
+                    Some(v @ Val::Date(_)) => text(ws, r, cc, &v.display(), &st.text_center)?,
+                    None => {}
+                },
+                Col::Share(sh) => {
+                    let k = shares.iter().position(|(_, s)| s.code == sh.code).unwrap_or(0);
+                    let (hn, hd) = helper(k);
+                    if let Some((n, dd)) = school_share(sh, d) {
+                        num(ws, r, hn, n, &st.int)?;
+                        num(ws, r, hd, dd, &st.int)?;
+                        let f = ratio_formula(&cell(r, hn), &cell(r, hd));
+                        formula(ws, r, cc, &f, (dd > 0.0).then(|| n / dd), &st.pct)?;
+                    }
+                }
+            }
+        }
+    }
+
+    // Totals: live formulas with the values computed here, so that readers that do not
+    // recalculate show the same numbers as «Свод по району».
+    let total = first + schools.len() as u32;
+    let last = total.saturating_sub(1);
+    text(ws, total, 0, "", &st.total_text)?;
+    text(
+        ws,
+        total,
+        1,
+        &format!("Итого по району ({} ОО в своде)", ctx.input.schools.len()),
+        &st.total_text,
+    )?;
+    text(ws, total, 2, "", &st.total_text)?;
+    let range = |col: u16| format!("{}:{}", cell(first, col), cell(last, col));
+    let in_figures = ctx.input.schools;
+    for (j, (_, col)) in cols.iter().enumerate() {
+        let cc = FIRST_DATA_COL + j as u16;
+        if schools.is_empty() {
+            ws.write_blank(total, cc, &st.total_text)?;
+            continue;
+        }
+        match col {
+            Col::Field(f) if f.kind.is_numeric() => {
+                let sum: f64 = in_figures.iter().filter_map(|s| s.num(&f.code)).sum();
+                formula(
+                    ws,
+                    total,
+                    cc,
+                    &format!("=SUM({})", range(cc)),
+                    Some(sum),
+                    st.total_number(sum),
+                )?;
+            }
+            Col::Field(f) if f.kind == Kind::YesNo => {
+                let yes = in_figures
+                    .iter()
+                    .filter(|s| s.fields.get(&f.code).and_then(|v| v.value.text()) == Some("да"))
+                    .count();
+                formula(
+                    ws,
+                    total,
+                    cc,
+                    &format!("=COUNTIF({},\"да\")", range(cc)),
+                    Some(yes as f64),
+                    &st.total_yes,
+                )?;
+            }
+            Col::Field(_) => ws.write_blank(total, cc, &st.total_text).map(|_| ())?,
+            Col::Share(sh) => {
+                let k = shares.iter().position(|(_, s)| s.code == sh.code).unwrap_or(0);
+                let (hn, hd) = helper(k);
+                let (mut n, mut d) = (0.0, 0.0);
+                for s in in_figures {
+                    if let Some((a, b)) = school_share(sh, s) {
+                        n += a;
+                        d += b;
+                    }
+                }
+                formula(ws, total, hn, &format!("=SUM({})", range(hn)), Some(n), &st.total_int)?;
+                formula(ws, total, hd, &format!("=SUM({})", range(hd)), Some(d), &st.total_int)?;
+                let f =
+                    ratio_formula(&format!("SUM({})", range(hn)), &format!("SUM({})", range(hd)));
+                formula(ws, total, cc, &f, (d > 0.0).then(|| n / d), &st.total_pct)?;
+                // Low coverage stands out: a fixed scale, 0 % red → 50 % yellow → 100 % green.
+                let scale = ConditionalFormat3ColorScale::new()
+                    .set_minimum(ConditionalFormatType::Number, 0)
+                    .set_midpoint(ConditionalFormatType::Number, 0.5)
+                    .set_maximum(ConditionalFormatType::Number, 1);
+                ws.add_conditional_format(first, cc, last, cc, &scale)?;
+            }
+        }
+    }
+
+    ws.set_freeze_panes(header + 1, 2)?;
+    ws.autofilter(header, 0, last.max(header), last_visible)?;
+    print_setup(ws, ctx, Some((header, header)))?;
+    let pages = (w.iter().sum::<f64>() / PAGE_CHARS).ceil().max(1.0) as u16;
+    if pages > 1 {
+        ws.set_print_fit_to_pages(pages, 0);
+        ws.set_repeat_columns(0, 1)?;
+    }
+    Ok(())
+}
+
+/// Columns of «Доли по школам»: school, share, numerator, denominator, a gap; the chart
+/// sits to the right.
+const SHARE_W: [f64; 5] = [32.0, 10.0, 12.0, 12.0, 3.0];
+/// The sheet's title spans the table and the chart.
+const SHARE_BANNER: [f64; 10] = [32.0, 10.0, 12.0, 12.0, 3.0, 9.0, 9.0, 9.0, 9.0, 9.0];
+
+/// «Доли по школам»: a block per share — schools lowest first, the district, a chart.
+pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let c = ctx.campaign();
+    let shares = c.shares();
+    if shares.is_empty() {
+        return Ok(());
+    }
+    let ws = super::new_sheet(wb, SHEET_SHARES)?;
+    widths(ws, &SHARE_W)?;
+    banner(
+        ws,
+        0,
+        &SHARE_BANNER,
+        &format!("Доли по школам: {}, {} учебный год", c.def.title, c.academic_year()),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(
+        ws,
+        1,
+        &SHARE_BANNER,
+        "Школы — от самой низкой доли к самой высокой. «По району» — сумма числителей, \
+         делённая на сумму знаменателей.",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let mut r = 3u32;
+    for (item, sh) in shares {
+        let label = format!("{}. {}", item.code, c.text(&sh.label));
+        banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
+        let mut rows: Vec<(f64, f64, &str)> = Vec::new();
+        let mut none: Vec<&str> = Vec::new();
+        for s in &ctx.input.registry.schools {
+            let name = s.short_name.as_str();
+            match ctx.data.get(s.id.as_str()).and_then(|d| school_share(sh, d)) {
+                Some((n, d)) if d > 0.0 => rows.push((n, d, name)),
+                _ => none.push(name),
+            }
+        }
+        if rows.is_empty() {
+            let note = "Ни одна ОО в своде не указала и числитель, и знаменатель.";
+            banner(ws, r + 1, &SHARE_W[..4], note, &st.note, PT_NOTE)?;
+            r += 3;
+            continue;
+        }
+        // Lowest first; the sort is stable, so ties keep registry order.
+        rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+        let head = r + 1;
+        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
+        {
+            text(ws, head, i as u16, h, &st.header)?;
+        }
+        let first = head + 1;
+        for (i, (n, d, name)) in rows.iter().enumerate() {
+            let rr = first + i as u32;
+            text(ws, rr, 0, name, &st.text)?;
+            fit_row(ws, rr, &[(name, SHARE_W[0])], PT_CELL)?;
+            num(ws, rr, 2, *n, st.number(*n))?;
+            num(ws, rr, 3, *d, st.number(*d))?;
+            formula(ws, rr, 1, &ratio_formula(&cell(rr, 2), &cell(rr, 3)), Some(n / d), &st.pct)?;
+        }
+        let tot = first + rows.len() as u32;
+        let (n, d): (f64, f64) = rows.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
+        text(ws, tot, 0, "По району", &st.total_text)?;
+        num(ws, tot, 2, n, st.total_number(n))?;
+        num(ws, tot, 3, d, st.total_number(d))?;
+        formula(
+            ws,
+            tot,
+            1,
+            &ratio_formula(&cell(tot, 2), &cell(tot, 3)),
+            (d > 0.0).then(|| n / d),
+            &st.total_pct,
+        )?;
+        let mut end = tot + 1;
+        if !none.is_empty() {
+            banner(
+                ws,
+                end,
+                &SHARE_W[..4],
+                &format!("Нет данных: {}", none.join(", ")),
+                &st.note,
+                PT_NOTE,
+            )?;
+            end += 1;
+        }
+        if !rows.is_empty() {
+            let height = (60 + 24 * rows.len() as u32).max(220);
+            let mut chart = Chart::new(ChartType::Bar);
+            chart
+                .add_series()
+                .set_name(sh.code.as_str())
+                .set_categories((SHEET_SHARES, first, 0, tot - 1, 0))
+                .set_values((SHEET_SHARES, first, 1, tot - 1, 1))
+                .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
+                .set_gap(60);
+            chart.title().set_name(short_label(&c.text(&sh.label), 90).as_str());
+            chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
+            chart.legend().set_hidden();
+            // In a bar chart the category axis is the vertical one (`y_axis`), drawn from
+            // the bottom: reverse it to keep the table's order, lowest on top.
+            chart.y_axis().set_reverse();
+            chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
+            chart.set_width(620).set_height(height);
+            ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
+            end = end.max(r + height.div_ceil(20) + 1);
+        }
+        r = end + 1;
+    }
+    print_setup(ws, ctx, None)?;
+    Ok(())
+}

@@ -1,0 +1,604 @@
+//! `--compare`: reading a previous profplan summary back and showing what changed.
+//!
+//! The previous summary is read from its «Данные» sheet only (format in [`super::data`]):
+//! per-school values are the ground truth, and district figures are recomputed from them
+//! with the current plan's definitions — shares as Σ numerators / Σ denominators — rather
+//! than read from «Свод по району», whose layout is for people and may change.
+//!
+//! It is our own file, but the user names it and it could be anything: the file size and
+//! the zip's declared entry sizes are checked first, the sheet is read with calamine's
+//! streaming cell reader (memory independent of the sheet's claimed dimension), the number
+//! of cells is capped, and a parser panic becomes an error instead of the end of the run.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+use calamine::{DataRef, Reader, Xlsx};
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
+use super::style::Styles;
+use super::*;
+use crate::expr::{Expr, Term};
+use crate::plan::{Kind, Share};
+use crate::values::Val;
+
+/// Larger files are not summaries of a district.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Bounds on the unpacked zip: total and per entry (declared sizes; the zip crate stops an
+/// entry at its declared size, so a lying header cannot get past them).
+const MAX_UNPACKED_TOTAL: u64 = 1024 * 1024 * 1024;
+const MAX_UNPACKED_ENTRY: u64 = 256 * 1024 * 1024;
+const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Cells of «Данные» read at most (a district of 100 schools has ~20 000 rows × 12).
+const MAX_CELLS: u64 = 20_000_000;
+/// The header row is looked for in the first rows only.
+const HEADER_SEARCH_ROWS: u32 = 20;
+
+/// A previous summary, as read from its «Данные» sheet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Previous {
+    /// The file name, for the summary's notes.
+    pub file: String,
+    /// Campaign id of the previous summary (`2025-12-20`), from its document properties.
+    pub campaign: Option<String>,
+    pub campaign_title: Option<String>,
+    /// Date the previous summary was made.
+    pub generated: Option<String>,
+    /// School id → name.
+    pub schools: BTreeMap<String, String>,
+    /// (school id, field or share code) → value.
+    pub values: BTreeMap<(String, String), Val>,
+    /// (school id, `table.column`) → sum over the school's rows.
+    pub table_sums: BTreeMap<(String, String), f64>,
+    /// (school id, table code) → number of rows.
+    pub table_rows: BTreeMap<(String, String), usize>,
+}
+
+/// What a line of «Свод по району» shows, to find the same figure in a previous summary.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Key<'a> {
+    /// Σ of a numeric field.
+    Sum(&'a str),
+    /// Σ numerators / Σ denominators, in percent.
+    Share(&'a Share),
+    /// Schools answering «да».
+    Yes(&'a str),
+    /// Schools answering «да», in percent of those answering.
+    YesShare(&'a str),
+    /// Schools with this choice.
+    Choice(&'a str, &'a str),
+    /// Schools that filled a text or date field.
+    Filled(&'a str),
+    /// Rows of a detail table.
+    TableRows(&'a str),
+    /// Σ of a table column: table code, column code.
+    TableSum(&'a str, &'a str),
+}
+
+impl Key<'_> {
+    /// Percentages compare in percentage points, everything else as counts.
+    pub(crate) fn measure(&self) -> Measure {
+        match self {
+            Key::Share(_) | Key::YesShare(_) => Measure::Percent,
+            _ => Measure::Count,
+        }
+    }
+}
+
+/// How a change is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Counts and sums: a change by a factor.
+    Count,
+    /// Percentages: a change in percentage points.
+    Percent,
+}
+
+/// Why a change from `prev` to `cur` deserves a second look, if it does: a share moving by
+/// more than 30 percentage points, or a count growing or shrinking threefold (by at least
+/// 10, so that 1 → 3 in a small school is not an alarm).
+pub fn implausible(measure: Measure, prev: f64, cur: f64) -> Option<&'static str> {
+    const PP: f64 = 30.0;
+    const FACTOR: f64 = 3.0;
+    const MIN_DELTA: f64 = 10.0;
+    match measure {
+        Measure::Percent => ((cur - prev).abs() > PP).then_some("изменение больше 30 п.п."),
+        Measure::Count => {
+            if (cur - prev).abs() < MIN_DELTA {
+                None
+            } else if prev <= 0.0 {
+                Some("было 0")
+            } else if cur >= prev * FACTOR {
+                Some("рост более чем в 3 раза")
+            } else if cur * FACTOR <= prev {
+                Some("снижение более чем в 3 раза")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+impl Previous {
+    pub fn num(&self, school: &str, code: &str) -> Option<f64> {
+        self.values.get(&(school.to_string(), code.to_string())).and_then(Val::num)
+    }
+
+    pub fn text(&self, school: &str, code: &str) -> Option<&str> {
+        self.values.get(&(school.to_string(), code.to_string())).and_then(Val::text)
+    }
+
+    /// Numerator and denominator of a share for one school, when every term is there.
+    pub fn school_share(&self, share: &Share, school: &str) -> Option<(f64, f64)> {
+        let side = |t: &str| -> Option<f64> {
+            let (v, blank) = Expr::parse(t).ok()?.eval(|term| match term {
+                Term::Field(c) => self.num(school, c),
+                _ => None,
+            });
+            (!blank).then_some(v)
+        };
+        Some((side(&share.numerator)?, side(&share.denominator)?))
+    }
+
+    /// «Промежуточный отчёт за I полугодие (2025-12-20), файл svod-dec.xlsx».
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        if let Some(t) = &self.campaign_title {
+            s.push_str(&format!("«{t}»"));
+        }
+        if let Some(c) = &self.campaign {
+            let date = crate::campaign::parse_date(c).map(super::ru).unwrap_or(c.clone());
+            s.push_str(&format!(" (срок {date})"));
+        }
+        if !s.is_empty() {
+            s.push_str(", ");
+        }
+        s.push_str(&format!("файл {}", self.file));
+        if let Some(g) = &self.generated {
+            let date = crate::campaign::parse_date(g).map(super::ru).unwrap_or(g.clone());
+            s.push_str(&format!(", свод от {date}"));
+        }
+        s
+    }
+
+    fn school_ids(&self) -> BTreeSet<&str> {
+        self.schools.keys().map(String::as_str).collect()
+    }
+
+    /// A figure of one school, in the units of `Key::measure`.
+    pub(crate) fn school_value(&self, key: &Key, school: &str) -> Option<f64> {
+        match key {
+            Key::Sum(code) => self.num(school, code),
+            Key::Share(sh) => {
+                self.school_share(sh, school).and_then(|(n, d)| (d > 0.0).then(|| n * 100.0 / d))
+            }
+            Key::TableSum(t, c) => {
+                self.table_sums.get(&(school.to_string(), format!("{t}.{c}"))).copied()
+            }
+            Key::TableRows(t) => {
+                self.table_rows.get(&(school.to_string(), t.to_string())).map(|n| *n as f64)
+            }
+            _ => None,
+        }
+    }
+
+    /// The district figure of the previous summary; None when it did not have it at all.
+    pub(crate) fn district(&self, key: &Key) -> Option<f64> {
+        let ids = self.school_ids();
+        let with = |code: &str| -> Vec<&Val> {
+            ids.iter().filter_map(|s| self.values.get(&(s.to_string(), code.to_string()))).collect()
+        };
+        match key {
+            Key::Sum(code) => {
+                let v: Vec<f64> = with(code).into_iter().filter_map(Val::num).collect();
+                (!v.is_empty()).then(|| v.iter().sum())
+            }
+            Key::Share(sh) => {
+                let (mut n, mut d, mut any) = (0.0, 0.0, false);
+                for s in &ids {
+                    if let Some((a, b)) = self.school_share(sh, s) {
+                        n += a;
+                        d += b;
+                        any = true;
+                    }
+                }
+                (any && d > 0.0).then(|| n * 100.0 / d)
+            }
+            Key::Yes(code) => {
+                let v = with(code);
+                (!v.is_empty()).then(|| v.iter().filter(|x| x.text() == Some("да")).count() as f64)
+            }
+            Key::YesShare(code) => {
+                let v = with(code);
+                let answered = v.iter().filter(|x| matches!(x.text(), Some("да" | "нет"))).count();
+                let yes = v.iter().filter(|x| x.text() == Some("да")).count();
+                (answered > 0).then(|| yes as f64 * 100.0 / answered as f64)
+            }
+            Key::Choice(code, choice) => {
+                let v = with(code);
+                (!v.is_empty())
+                    .then(|| v.iter().filter(|x| x.text() == Some(*choice)).count() as f64)
+            }
+            Key::Filled(code) => {
+                let n = with(code).len();
+                (n > 0).then_some(n as f64)
+            }
+            Key::TableRows(t) => {
+                let n: usize =
+                    self.table_rows.iter().filter(|((_, tc), _)| tc == t).map(|(_, n)| n).sum();
+                (n > 0).then_some(n as f64)
+            }
+            Key::TableSum(t, c) => {
+                let code = format!("{t}.{c}");
+                let v: Vec<f64> = self
+                    .table_sums
+                    .iter()
+                    .filter(|((_, k), _)| *k == code)
+                    .map(|(_, v)| *v)
+                    .collect();
+                (!v.is_empty()).then(|| v.iter().sum())
+            }
+        }
+    }
+}
+
+/// Read a previous profplan summary for `--compare`.
+pub fn read_previous(path: &Path) -> anyhow::Result<Previous> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).with_context(|| format!("{name}: файл не найден"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        bail!(
+            "{name}: файл слишком большой ({} МБ) для сводного отчёта profplan",
+            meta.len() / (1024 * 1024)
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("{name}: не удалось прочитать"))?;
+    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(name.clone());
+    let mut prev = read_previous_bytes(&bytes, &name)?;
+    prev.file = file;
+    Ok(prev)
+}
+
+/// Read a previous summary from memory; `name` names it in messages.
+pub fn read_previous_bytes(bytes: &[u8], name: &str) -> anyhow::Result<Previous> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        bail!("{name}: файл слишком большой для сводного отчёта profplan");
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        bail!("{name}: это не файл .xlsx — для сравнения нужен сводный отчёт profplan (.xlsx)");
+    }
+    check_zip(bytes).with_context(|| format!("{name}: файл повреждён или не является .xlsx"))?;
+    // calamine can panic on malformed input in debug builds: that is a bad file, not a
+    // reason to stop the run.
+    let parsed = std::panic::catch_unwind(|| parse(bytes));
+    let mut prev = match parsed {
+        Ok(r) => r.with_context(|| format!("{name}: не удалось прочитать предыдущий свод"))?,
+        Err(_) => bail!("{name}: файл повреждён, прочитать его не удалось"),
+    };
+    prev.file = name.to_string();
+    Ok(prev)
+}
+
+fn check_zip(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        bail!("в архиве {} частей", zip.len());
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let e = zip.by_index_raw(i)?;
+        if e.size() > MAX_UNPACKED_ENTRY {
+            bail!("часть «{}» слишком велика в распакованном виде", e.name());
+        }
+        total = total.saturating_add(e.size());
+    }
+    if total > MAX_UNPACKED_TOTAL {
+        bail!("файл слишком велик в распакованном виде");
+    }
+    Ok(())
+}
+
+/// Column positions of «Данные», found by header text.
+struct Columns {
+    school_id: u32,
+    school: Option<u32>,
+    code: u32,
+    row: Option<u32>,
+    value: u32,
+}
+
+impl Columns {
+    fn find(header: &BTreeMap<u32, String>) -> Option<Columns> {
+        let col = |name: &str| header.iter().find(|(_, v)| v.trim() == name).map(|(c, _)| *c);
+        Some(Columns {
+            school_id: col(COL_SCHOOL_ID)?,
+            school: col(COL_SCHOOL),
+            code: col(COL_CODE)?,
+            row: col(COL_ROW),
+            value: col(COL_VALUE)?,
+        })
+    }
+}
+
+fn parse(bytes: &[u8]) -> anyhow::Result<Previous> {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).context("книга не читается")?;
+    let mut prev = Previous::default();
+    if let Ok(props) = wb.workbook_properties() {
+        let p = &props.custom_properties;
+        if p.get(super::PROP_KIND).is_some_and(|k| k != super::SUMMARY_MARKER) {
+            bail!("это не сводный отчёт profplan");
+        }
+        prev.campaign = p.get(super::PROP_CAMPAIGN).cloned();
+        prev.campaign_title = p.get(super::PROP_CAMPAIGN_TITLE).cloned();
+        prev.generated = p.get(super::PROP_GENERATED).cloned();
+    }
+    if !wb.sheet_names().iter().any(|s| s == SHEET_DATA) {
+        bail!("в книге нет листа «{SHEET_DATA}»: это не сводный отчёт profplan");
+    }
+    read_data(&mut wb, &mut prev)?;
+    Ok(prev)
+}
+
+fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow::Result<()> {
+    let mut cells = wb.worksheet_cells_reader(SHEET_DATA).context("лист «Данные» не читается")?;
+    let mut cols: Option<Columns> = None;
+    let mut row_no: Option<u32> = None;
+    let mut row: BTreeMap<u32, CellVal> = BTreeMap::new();
+    let mut table_row_seen: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut count = 0u64;
+    loop {
+        let next = cells.next_cell().context("лист «Данные» повреждён")?;
+        let pos = next.as_ref().map(|c| c.get_position().0);
+        if pos != row_no {
+            // The previous row is complete: rows arrive in order.
+            if let Some(r) = row_no {
+                match &cols {
+                    None if r < HEADER_SEARCH_ROWS => {
+                        let header: BTreeMap<u32, String> = row
+                            .iter()
+                            .filter_map(|(c, v)| match v {
+                                CellVal::Text(s) => Some((*c, s.clone())),
+                                _ => None,
+                            })
+                            .collect();
+                        cols = Columns::find(&header);
+                    }
+                    None => bail!("на листе «Данные» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)"),
+                    Some(c) => take_row(c, &row, prev, &mut table_row_seen),
+                }
+            }
+            row.clear();
+            row_no = pos;
+        }
+        let Some(cell) = next else { break };
+        count += 1;
+        if count > MAX_CELLS {
+            bail!("на листе «Данные» слишком много ячеек");
+        }
+        let v = match cell.get_value() {
+            DataRef::String(s) => CellVal::Text(s.clone()),
+            DataRef::SharedString(s) => CellVal::Text(s.to_string()),
+            DataRef::Float(f) => CellVal::Num(*f),
+            DataRef::Int(i) => CellVal::Num(*i as f64),
+            DataRef::DateTime(_) | DataRef::DateTimeIso(_) => CellVal::Text("дата".into()),
+            _ => continue,
+        };
+        row.insert(cell.get_position().1, v);
+    }
+    if cols.is_none() {
+        bail!("на листе «Данные» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+enum CellVal {
+    Text(String),
+    Num(f64),
+}
+
+impl CellVal {
+    fn text(&self) -> String {
+        match self {
+            CellVal::Text(s) => s.trim().to_string(),
+            CellVal::Num(n) => crate::values::fmt_num(*n),
+        }
+    }
+}
+
+fn take_row(
+    c: &Columns,
+    row: &BTreeMap<u32, CellVal>,
+    prev: &mut Previous,
+    seen: &mut BTreeSet<(String, String, String)>,
+) {
+    let get = |col: u32| row.get(&col);
+    let (Some(id), Some(code), Some(value)) = (get(c.school_id), get(c.code), get(c.value)) else {
+        return;
+    };
+    let (id, code) = (id.text(), code.text());
+    if id.is_empty() || code.is_empty() {
+        return;
+    }
+    let name = c.school.and_then(get).map(CellVal::text).unwrap_or_default();
+    prev.schools.entry(id.clone()).or_insert(name);
+    let table_row = c.row.and_then(get).map(CellVal::text).filter(|s| !s.is_empty());
+    match (code.split_once('.'), table_row) {
+        (Some((table, _)), Some(r)) => {
+            if let CellVal::Num(n) = value {
+                *prev.table_sums.entry((id.clone(), code.clone())).or_insert(0.0) += n;
+            }
+            if seen.insert((id.clone(), table.to_string(), r)) {
+                *prev.table_rows.entry((id, table.to_string())).or_insert(0) += 1;
+            }
+        }
+        _ => {
+            let v = match value {
+                CellVal::Num(n) => Val::Num(*n),
+                CellVal::Text(s) => Val::Text(s.clone()),
+            };
+            prev.values.insert((id, code), v);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// «Изменения»: per school and indicator.
+
+/// Numeric fields and shares of the campaign, in plan order: (item, key, label).
+fn school_indicators<'a>(ctx: &Ctx<'a>) -> Vec<(String, Key<'a>, String)> {
+    let c = ctx.campaign();
+    let mut v: Vec<(String, Key<'a>, String)> = Vec::new();
+    for f in c.profile_fields() {
+        if f.kind.is_numeric() {
+            v.push(("ОО".into(), Key::Sum(&f.code), c.text(&f.label)));
+        }
+    }
+    for item in c.items() {
+        for f in &item.fields {
+            if matches!(f.kind, Kind::Integer | Kind::Decimal) {
+                v.push((item.code.clone(), Key::Sum(&f.code), c.text(&f.label)));
+            }
+        }
+        for sh in &item.shares {
+            v.push((item.code.clone(), Key::Share(sh), c.text(&sh.label)));
+        }
+    }
+    v
+}
+
+/// The current value of a school, in the units of the key.
+fn current(ctx: &Ctx, key: &Key, school: &str) -> Option<f64> {
+    let s = ctx.data.get(school)?;
+    match key {
+        Key::Sum(code) => s.num(code),
+        Key::Share(sh) => crate::consolidate::school_share(sh, s)
+            .and_then(|(n, d)| (d > 0.0).then(|| n * 100.0 / d)),
+        _ => None,
+    }
+}
+
+pub(crate) fn write_changes(
+    wb: &mut Workbook,
+    ctx: &Ctx,
+    st: &Styles,
+    prev: &Previous,
+) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, SHEET_CHANGES)?;
+    const W: [f64; 8] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 22.0];
+    widths(ws, &W)?;
+    let cols = W.len() as u16;
+    banner(ws, 0, &W, "Изменения по школам с предыдущего свода", &st.title, PT_TITLE)?;
+    banner(
+        ws,
+        1,
+        &W,
+        &format!("Предыдущий свод: {}.", prev.describe()),
+        &st.subtitle,
+        PT_SUBTITLE,
+    )?;
+    banner(
+        ws,
+        2,
+        &W,
+        "Доли сравниваются в процентных пунктах (п.п.). В столбце «Проверить» отмечены \
+         изменения, которые стоит уточнить у школы: доля изменилась больше чем на 30 п.п.; \
+         количество выросло или уменьшилось больше чем в 3 раза (при разнице не меньше 10).",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 4;
+    let heads = ["Код ОО", "ОО", "Пункт", "Показатель", "Было", "Стало", "Изменение", "Проверить"];
+    header_cells(ws, st, header, &heads, &W)?;
+    let inds = school_indicators(ctx);
+    let mut r = header + 1;
+    for school in &ctx.input.registry.schools {
+        let in_prev = prev.schools.contains_key(&school.id);
+        if !in_prev && !ctx.data.contains_key(school.id.as_str()) {
+            continue;
+        }
+        for (item, key, label) in &inds {
+            let was = prev.school_value(key, &school.id);
+            let now = current(ctx, key, &school.id);
+            if was.is_none() && now.is_none() {
+                continue;
+            }
+            text(ws, r, 0, &school.id, &st.text_center)?;
+            text(ws, r, 1, &school.short_name, &st.text)?;
+            text(ws, r, 2, item, &st.text_center)?;
+            text(ws, r, 3, label, &st.text)?;
+            let pct = key.measure() == Measure::Percent;
+            for (col, v) in [(4u16, was), (5, now)] {
+                match v {
+                    Some(v) if pct => num(ws, r, col, v / 100.0, &st.pct)?,
+                    Some(v) => num(ws, r, col, v, st.number(v))?,
+                    None => text(ws, r, col, "", &st.text)?,
+                }
+            }
+            match (was, now) {
+                (Some(a), Some(b)) => {
+                    let f = if pct {
+                        &st.delta_pp
+                    } else if (b - a).fract() == 0.0 {
+                        &st.delta_int
+                    } else {
+                        &st.delta_dec
+                    };
+                    num(ws, r, 6, b - a, f)?;
+                    let flag = implausible(key.measure(), a, b).unwrap_or("");
+                    text(ws, r, 7, flag, &st.warn)?;
+                }
+                (None, Some(_)) => {
+                    text(ws, r, 6, "", &st.text)?;
+                    text(ws, r, 7, "не было в предыдущем своде", &st.text)?;
+                }
+                _ => {
+                    text(ws, r, 6, "", &st.text)?;
+                    text(ws, r, 7, "нет в текущем своде", &st.text)?;
+                }
+            }
+            let flag = match (was, now) {
+                (Some(a), Some(b)) => implausible(key.measure(), a, b).unwrap_or(""),
+                (None, _) => "не было в предыдущем своде",
+                _ => "нет в текущем своде",
+            };
+            fit_row(ws, r, &[(&school.short_name, W[1]), (label, W[3]), (flag, W[7])], PT_CELL)?;
+            r += 1;
+        }
+    }
+    if r == header + 1 {
+        text(ws, r, 0, "Нет показателей, которые можно сравнить.", &st.note)?;
+        r += 1;
+    }
+    ws.autofilter(header, 0, r.saturating_sub(1).max(header), cols - 1)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    print_setup(ws, ctx, Some((header, header)))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn implausible_jumps() {
+        assert_eq!(implausible(Measure::Percent, 20.0, 55.0), Some("изменение больше 30 п.п."));
+        assert_eq!(implausible(Measure::Percent, 20.0, 49.0), None);
+        assert_eq!(implausible(Measure::Count, 10.0, 30.0), Some("рост более чем в 3 раза"));
+        assert_eq!(implausible(Measure::Count, 10.0, 29.0), None);
+        assert_eq!(implausible(Measure::Count, 1.0, 3.0), None, "small numbers are not alarms");
+        assert_eq!(implausible(Measure::Count, 60.0, 20.0), Some("снижение более чем в 3 раза"));
+        assert_eq!(implausible(Measure::Count, 0.0, 25.0), Some("было 0"));
+    }
+
+    #[test]
+    fn not_an_xlsx_is_refused() {
+        let e = read_previous_bytes(b"<html></html>", "x.xlsx").unwrap_err();
+        assert!(format!("{e:#}").contains("не файл .xlsx"));
+        let e = read_previous_bytes(b"PK\x03\x04garbage", "x.xlsx").unwrap_err();
+        assert!(format!("{e:#}").contains("повреждён"), "{e:#}");
+    }
+}

@@ -1,0 +1,219 @@
+//! «Данные»: every value of every school in the figures, one row per value — for pivot
+//! tables, and the input of the next `--compare`.
+//!
+//! # Format (stable: `--compare` reads it back; readers find columns by header text)
+//!
+//! An Excel table («ProfplanData», with autofilter) starting at A1, header in row 1:
+//!
+//! | column | header            | content |
+//! |--------|-------------------|---------|
+//! | A | «Код ОО»              | registry id of the school (text) |
+//! | B | «ОО»                  | school name |
+//! | C | «Пункт»               | plan item («2.1»); «ОО» for the school profile; «титул» for who filled the form |
+//! | D | «Код»                 | field or share code (`p2_1_covered`, `s2_1_covered`); `table.column` for detail tables (`t1_6.participants`) |
+//! | E | «Показатель»          | label as in the plan, years filled in |
+//! | F | «Строка таблицы»      | detail tables: number of the row among the school's rows (1, 2, …); blank otherwise |
+//! | G | «Значение»            | a number, a text (yes/no and choices as their words) or a date; shares: the fraction (0.25, shown as 25 %), only when the denominator is > 0 |
+//! | H | «Ед. изм.»            | unit |
+//! | I | «Файл»                | the school's file, relative to the returns folder |
+//! | J | «Лист»                | sheet of the form the value came from |
+//! | K | «Ячейка»              | cell («E14»); for table values the sheet row («строка 5»); for shares the formula they are computed by |
+//! | L | «Отчёт с ошибками»    | «да» when the school was taken in with `--include-invalid` |
+//!
+//! Order: schools in registry order; within a school the profile, then the items in plan
+//! order (fields, then shares, then table rows column by column), then who filled it.
+//! A share's numerator and denominator fields have rows of their own, so a share can be
+//! recomputed from this sheet alone — which is what `--compare` does.
+
+use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, XlsxError};
+
+use super::style::Styles;
+use super::{num, text, widths, Ctx, SHEET_DATA};
+use crate::form::layout::META_FIELDS;
+use crate::plan::Field;
+use crate::values::{SchoolData, Val};
+
+pub const COL_SCHOOL_ID: &str = "Код ОО";
+pub const COL_SCHOOL: &str = "ОО";
+pub const COL_ITEM: &str = "Пункт";
+pub const COL_CODE: &str = "Код";
+pub const COL_LABEL: &str = "Показатель";
+pub const COL_ROW: &str = "Строка таблицы";
+pub const COL_VALUE: &str = "Значение";
+pub const COL_UNIT: &str = "Ед. изм.";
+pub const COL_FILE: &str = "Файл";
+pub const COL_SHEET: &str = "Лист";
+pub const COL_CELL: &str = "Ячейка";
+pub const COL_INVALID: &str = "Отчёт с ошибками";
+
+/// The header of «Данные», in column order.
+pub const HEADERS: [&str; 12] = [
+    COL_SCHOOL_ID,
+    COL_SCHOOL,
+    COL_ITEM,
+    COL_CODE,
+    COL_LABEL,
+    COL_ROW,
+    COL_VALUE,
+    COL_UNIT,
+    COL_FILE,
+    COL_SHEET,
+    COL_CELL,
+    COL_INVALID,
+];
+
+/// Name of the Excel table (ASCII: some spreadsheet programs refuse other names).
+pub const TABLE_NAME: &str = "ProfplanData";
+
+/// One row of «Данные».
+struct DataRow<'a> {
+    item: String,
+    code: String,
+    label: String,
+    table_row: Option<usize>,
+    value: DataVal<'a>,
+    unit: String,
+    sheet: String,
+    cell: String,
+}
+
+enum DataVal<'a> {
+    Val(&'a Val),
+    Fraction(f64),
+}
+
+/// The rows of one school, in the documented order.
+fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
+    let c = ctx.campaign();
+    let mut out = Vec::new();
+    let field_row = |item: &str, f: &Field, out: &mut Vec<DataRow<'a>>| {
+        if let Some(v) = s.fields.get(&f.code) {
+            out.push(DataRow {
+                item: item.to_string(),
+                code: f.code.clone(),
+                label: c.text(&f.label),
+                table_row: None,
+                value: DataVal::Val(&v.value),
+                unit: f.unit.clone(),
+                sheet: v.source.sheet.clone(),
+                cell: v.source.cell.clone(),
+            });
+        }
+    };
+    for f in c.profile_fields() {
+        field_row("ОО", f, &mut out);
+    }
+    for item in c.items() {
+        for f in &item.fields {
+            field_row(&item.code, f, &mut out);
+        }
+        for sh in &item.shares {
+            if let Some((n, d)) = crate::consolidate::school_share(sh, s) {
+                if d > 0.0 {
+                    out.push(DataRow {
+                        item: item.code.clone(),
+                        code: sh.code.clone(),
+                        label: c.text(&sh.label),
+                        table_row: None,
+                        value: DataVal::Fraction(n / d),
+                        unit: "%".into(),
+                        sheet: String::new(),
+                        cell: format!("доля: ({}) / ({})", sh.numerator, sh.denominator),
+                    });
+                }
+            }
+        }
+        for t in &item.tables {
+            let rows = s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default();
+            for (i, row) in rows.iter().enumerate() {
+                for col in &t.columns {
+                    if let Some(v) = row.values.get(&col.code) {
+                        out.push(DataRow {
+                            item: item.code.clone(),
+                            code: format!("{}.{}", t.code, col.code),
+                            label: c.text(&col.label),
+                            table_row: Some(i + 1),
+                            value: DataVal::Val(v),
+                            unit: col.unit.clone(),
+                            sheet: row.sheet.clone(),
+                            cell: format!("строка {}", row.row),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for (code, label) in META_FIELDS {
+        if let Some(v) = s.fields.get(code) {
+            out.push(DataRow {
+                item: "титул".into(),
+                code: code.to_string(),
+                label: label.to_string(),
+                table_row: None,
+                value: DataVal::Val(&v.value),
+                unit: String::new(),
+                sheet: v.source.sheet.clone(),
+                cell: v.source.cell.clone(),
+            });
+        }
+    }
+    out
+}
+
+pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, SHEET_DATA)?;
+    widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
+    let mut r = 1u32;
+    for s in ctx.input.schools {
+        for row in school_rows(ctx, s) {
+            text(ws, r, 0, &s.school_id, &st.plain)?;
+            text(ws, r, 1, &s.school_name, &st.plain)?;
+            text(ws, r, 2, &row.item, &st.plain)?;
+            text(ws, r, 3, &row.code, &st.plain)?;
+            text(ws, r, 4, &row.label, &st.plain)?;
+            if let Some(n) = row.table_row {
+                num(ws, r, 5, n as f64, &st.int)?;
+            }
+            match row.value {
+                DataVal::Val(Val::Num(n)) => num(ws, r, 6, *n, st.number(*n))?,
+                DataVal::Val(Val::Text(t)) => text(ws, r, 6, t, &st.plain)?,
+                DataVal::Val(Val::Date(d)) => {
+                    use chrono::Datelike;
+                    match rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        d.year() as u16,
+                        d.month() as u8,
+                        d.day() as u8,
+                    ) {
+                        Ok(x) => {
+                            ws.write_datetime_with_format(r, 6, &x, &st.date)?;
+                        }
+                        Err(_) => text(ws, r, 6, &Val::Date(*d).display(), &st.plain)?,
+                    }
+                }
+                DataVal::Fraction(f) => num(ws, r, 6, f, &st.pct)?,
+            }
+            text(ws, r, 7, &row.unit, &st.plain)?;
+            text(ws, r, 8, &s.file, &st.plain)?;
+            text(ws, r, 9, &row.sheet, &st.plain)?;
+            text(ws, r, 10, &row.cell, &st.plain)?;
+            text(ws, r, 11, if s.invalid { "да" } else { "" }, &st.plain)?;
+            r += 1;
+        }
+    }
+    // An Excel table needs a data row; an empty district gets one blank row.
+    let last = r.max(2) - 1;
+    let columns: Vec<TableColumn> = HEADERS
+        .iter()
+        .map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header))
+        .collect();
+    let table = Table::new()
+        .set_name(TABLE_NAME)
+        .set_style(TableStyle::Light1)
+        .set_columns(&columns)
+        .set_autofilter(true);
+    ws.add_table(0, 0, last, (HEADERS.len() - 1) as u16, &table)?;
+    ws.set_freeze_panes(1, 0)?;
+    // Kept printable, though it is meant for filters and pivot tables.
+    super::print_setup(ws, ctx, Some((0, 0)))?;
+    Ok(())
+}

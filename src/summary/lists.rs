@@ -1,0 +1,373 @@
+//! The sheets that list the check report: «Сдача отчётов» (who returned what, when),
+//! «Замечания» (every finding) and «Источники» (every file read, with its SHA-256).
+//! Paths, reasons and messages may contain anything a file name can: written as text.
+
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use super::style::Styles;
+use super::*;
+use crate::plan::Severity;
+use crate::report::{FileRecord, Outcome, SchoolStatus, Status};
+
+fn finish(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    header: u32,
+    last: u32,
+    cols: u16,
+) -> Result<(), XlsxError> {
+    ws.autofilter(header, 0, last.max(header), cols - 1)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    print_setup(ws, ctx, Some((header, header)))
+}
+
+fn saved(
+    ws: &mut Worksheet,
+    st: &Styles,
+    r: u32,
+    c: u16,
+    t: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), XlsxError> {
+    match t.and_then(local_time) {
+        Some(x) => {
+            ws.write_datetime_with_format(r, c, &x, &st.datetime)?;
+        }
+        None => {
+            ws.write_blank(r, c, &st.text)?;
+        }
+    }
+    Ok(())
+}
+
+fn record<'a>(ctx: &Ctx<'a>, path: &str) -> Option<&'a FileRecord> {
+    ctx.input.report.files.iter().find(|f| f.path == path)
+}
+
+pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, SHEET_RETURNS)?;
+    const W: [f64; 10] = [8.0, 34.0, 17.0, 13.0, 30.0, 16.0, 11.0, 8.0, 15.0, 30.0];
+    widths(ws, &W)?;
+    let cols = W.len() as u16;
+    let c = ctx.campaign();
+    banner(
+        ws,
+        0,
+        &W,
+        &format!("Сдача отчётов: {}, срок {}", c.def.title, ru(c.deadline)),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(ws, 1, &W, &ctx.completeness(), &st.subtitle, PT_SUBTITLE)?;
+    banner(
+        ws,
+        2,
+        &W,
+        "Время сохранения — московское, как его записала программа, в которой школа сохранила \
+         файл; «*» после имени файла — время взято из файловой системы. Опоздание — файл \
+         сохранён после срока.",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 4;
+    header_cells(
+        ws,
+        st,
+        header,
+        &[
+            "Код ОО",
+            "ОО",
+            "Статус",
+            "В своде",
+            "Файл",
+            "Сохранён (МСК)",
+            "С опозданием",
+            "Ошибок",
+            "Предупреждений",
+            "Другие файлы этой ОО",
+        ],
+        &W,
+    )?;
+    let mut r = header + 1;
+    let registry = &ctx.input.registry.schools;
+    let extra: Vec<&SchoolStatus> = ctx
+        .input
+        .report
+        .schools
+        .iter()
+        .filter(|s| ctx.input.registry.get(&s.id).is_none())
+        .collect();
+    for (id, name) in registry
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .chain(extra.iter().map(|s| (s.id.as_str(), s.name.as_str())))
+    {
+        let status = ctx.status.get(id).copied();
+        let data = ctx.data.get(id).copied();
+        text(ws, r, 0, id, &st.text_center)?;
+        text(ws, r, 1, name, &st.text)?;
+        match status {
+            Some(s) => {
+                let f = match s.status {
+                    Status::Missing | Status::Invalid => &st.status_bad,
+                    _ if s.late => &st.status_late,
+                    Status::Accepted => &st.status_good,
+                    Status::Expected => &st.text,
+                };
+                text(ws, r, 2, s.status.ru(), f)?;
+            }
+            None => text(ws, r, 2, "—", &st.text)?,
+        }
+        let included = match data {
+            Some(d) if d.invalid => "да, с ошибками",
+            Some(_) => "да",
+            None => "нет",
+        };
+        text(
+            ws,
+            r,
+            3,
+            included,
+            if data.is_some_and(|d| d.invalid) { &st.status_included } else { &st.text_center },
+        )?;
+        let file = status.and_then(|s| s.file.as_deref());
+        let from_fs = file.and_then(|f| record(ctx, f)).is_some_and(|f| f.saved_at_from_fs);
+        let shown = file.map(|f| if from_fs { format!("{f} *") } else { f.to_string() });
+        text(ws, r, 4, shown.as_deref().unwrap_or(""), &st.text)?;
+        saved(ws, st, r, 5, status.and_then(|s| s.saved_at))?;
+        let late = match status {
+            Some(s) if s.file.is_some() => {
+                if s.late {
+                    "да"
+                } else {
+                    "нет"
+                }
+            }
+            _ => "",
+        };
+        text(ws, r, 6, late, if late == "да" { &st.status_late } else { &st.text_center })?;
+        match status {
+            Some(s) if s.file.is_some() || s.errors + s.warnings > 0 => {
+                num(ws, r, 7, s.errors as f64, &st.int)?;
+                num(ws, r, 8, s.warnings as f64, &st.int)?;
+            }
+            _ => {
+                ws.write_blank(r, 7, &st.text)?;
+                ws.write_blank(r, 8, &st.text)?;
+            }
+        }
+        let others: Vec<&str> = status
+            .map(|s| s.files.iter().map(String::as_str).filter(|f| Some(*f) != file).collect())
+            .unwrap_or_default();
+        let others = others.join("\n");
+        text(ws, r, 9, &others, &st.text)?;
+        fit_row(
+            ws,
+            r,
+            &[(name, W[1]), (shown.as_deref().unwrap_or(""), W[4]), (&others, W[9])],
+            PT_CELL,
+        )?;
+        r += 1;
+    }
+    let last = r - 1;
+
+    // Files no registry school can be matched to: unknown school ids, unreadable files.
+    let known =
+        |f: &FileRecord| f.school.as_deref().is_some_and(|id| ctx.input.registry.get(id).is_some());
+    let orphans: Vec<&FileRecord> = ctx
+        .input
+        .report
+        .files
+        .iter()
+        .filter(|f| f.outcome != Outcome::Skipped && !known(f))
+        .collect();
+    if !orphans.is_empty() {
+        r += 1;
+        banner(
+            ws,
+            r,
+            &W,
+            &format!("Файлы, не отнесённые ни к одной ОО реестра: {}", orphans.len()),
+            &st.section,
+            PT_SECTION,
+        )?;
+        r += 1;
+        text(ws, r, 0, "Код ОО в файле", &st.header)?;
+        ws.merge_range(r, 1, r, 3, "Что стало с файлом", &st.header)?;
+        text(ws, r, 4, "Файл", &st.header)?;
+        text(ws, r, 5, "Сохранён (МСК)", &st.header)?;
+        fit_row(ws, r, &[("Код ОО в файле", W[0]), ("Сохранён (МСК)", W[5])], PT_HEADER)?;
+        ws.merge_range(r, 6, r, 9, "Причина", &st.header)?;
+        r += 1;
+        for f in orphans {
+            text(ws, r, 0, f.school.as_deref().unwrap_or("—"), &st.text_center)?;
+            ws.merge_range(r, 1, r, 3, "", &st.text)?;
+            text(ws, r, 1, f.outcome.ru(), &st.text)?;
+            text(ws, r, 4, &f.path, &st.text)?;
+            saved(ws, st, r, 5, f.saved_at)?;
+            ws.merge_range(r, 6, r, 9, "", &st.text)?;
+            text(ws, r, 6, &f.reason, &st.text)?;
+            // Merged cells do not grow with their text.
+            fit_row(ws, r, &[(&f.reason, W[6..].iter().sum()), (&f.path, W[4])], PT_CELL)?;
+            r += 1;
+        }
+    }
+    finish(ws, ctx, header, last, cols)
+}
+
+pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, SHEET_FINDINGS)?;
+    const W: [f64; 10] = [8.0, 24.0, 24.0, 13.0, 8.0, 7.0, 18.0, 14.0, 17.0, 64.0];
+    widths(ws, &W)?;
+    let cols = W.len() as u16;
+    let findings = &ctx.input.report.findings;
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    banner(
+        ws,
+        0,
+        &W,
+        &format!(
+            "Замечания по отчётам: ошибок — {errors}, предупреждений — {}",
+            findings.len() - errors
+        ),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(
+        ws,
+        1,
+        &W,
+        "Ошибка — отчёт возвращается школе на доработку; предупреждение — сообщается, отчёт \
+         принимается. «Код» — постоянный код замечания (описан в README).",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 3;
+    header_cells(
+        ws,
+        st,
+        header,
+        &["Код ОО", "ОО", "Файл", "Лист", "Ячейка", "Пункт", "Поле", "Вид", "Код", "Сообщение"],
+        &W,
+    )?;
+    let mut r = header + 1;
+    for f in findings {
+        let id = f.school.as_deref().unwrap_or("");
+        let name = if id.is_empty() { "" } else { ctx.full_name(id) };
+        text(ws, r, 0, id, &st.text_center)?;
+        text(ws, r, 1, name, &st.text)?;
+        text(ws, r, 2, &f.file, &st.text)?;
+        text(ws, r, 3, f.sheet.as_deref().unwrap_or(""), &st.text)?;
+        text(ws, r, 4, f.cell.as_deref().unwrap_or(""), &st.text_center)?;
+        text(ws, r, 5, f.item.as_deref().unwrap_or(""), &st.text_center)?;
+        text(ws, r, 6, f.field.as_deref().unwrap_or(""), &st.text)?;
+        let (sev, fmt) = match f.severity {
+            Severity::Error => ("ошибка", &st.status_bad),
+            Severity::Warning => ("предупреждение", &st.status_late),
+        };
+        text(ws, r, 7, sev, fmt)?;
+        text(ws, r, 8, &f.code.as_str(), &st.text)?;
+        text(ws, r, 9, &f.message, &st.text)?;
+        fit_row(
+            ws,
+            r,
+            &[
+                (name, W[1]),
+                (&f.file, W[2]),
+                (&f.message, W[9]),
+                (f.sheet.as_deref().unwrap_or(""), W[3]),
+            ],
+            PT_CELL,
+        )?;
+        r += 1;
+    }
+    if findings.is_empty() {
+        text(ws, r, 1, "Замечаний нет.", &st.note)?;
+        r += 1;
+    }
+    finish(ws, ctx, header, r - 1, cols)
+}
+
+pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, SHEET_SOURCES)?;
+    const W: [f64; 10] = [28.0, 7.0, 11.0, 16.0, 13.0, 8.0, 26.0, 18.0, 44.0, 60.0];
+    widths(ws, &W)?;
+    let cols = W.len() as u16;
+    let files = &ctx.input.report.files;
+    banner(
+        ws,
+        0,
+        &W,
+        &format!("Источники: прочитано файлов — {}", files.len()),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(
+        ws,
+        1,
+        &W,
+        "Каждый файл папки с отчётами и что с ним стало. SHA-256 — контрольная сумма \
+         содержимого: по ней можно убедиться, что свод собран именно из этого файла.",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 3;
+    header_cells(
+        ws,
+        st,
+        header,
+        &[
+            "Файл",
+            "Формат",
+            "Размер, байт",
+            "Сохранён (МСК)",
+            "Время сохранения взято из",
+            "Код ОО",
+            "ОО",
+            "Что стало с файлом",
+            "Причина",
+            "SHA-256",
+        ],
+        &W,
+    )?;
+    let mut r = header + 1;
+    for f in files {
+        text(ws, r, 0, &f.path, &st.text)?;
+        text(ws, r, 1, &f.format, &st.text_center)?;
+        num(ws, r, 2, f.size as f64, &st.int)?;
+        saved(ws, st, r, 3, f.saved_at)?;
+        let from = match (f.saved_at, f.saved_at_from_fs) {
+            (None, _) => "",
+            (Some(_), true) => "файловой системы",
+            (Some(_), false) => "свойств книги",
+        };
+        text(ws, r, 4, from, &st.text)?;
+        let id = f.school.as_deref().unwrap_or("");
+        text(ws, r, 5, id, &st.text_center)?;
+        text(ws, r, 6, if id.is_empty() { "" } else { ctx.full_name(id) }, &st.text)?;
+        let fmt = match f.outcome {
+            Outcome::Accepted => &st.status_good,
+            Outcome::Invalid | Outcome::Rejected => &st.status_bad,
+            _ => &st.text,
+        };
+        text(ws, r, 7, f.outcome.ru(), fmt)?;
+        text(ws, r, 8, &f.reason, &st.text)?;
+        text(ws, r, 9, &f.sha256, &st.mono)?;
+        fit_row(
+            ws,
+            r,
+            &[
+                (&f.path, W[0]),
+                (ctx.full_name(id), W[6]),
+                (f.outcome.ru(), W[7]),
+                (&f.reason, W[8]),
+            ],
+            PT_CELL,
+        )?;
+        r += 1;
+    }
+    if files.is_empty() {
+        text(ws, r, 0, "В папке с отчётами нет файлов.", &st.note)?;
+        r += 1;
+    }
+    finish(ws, ctx, header, r - 1, cols)
+}

@@ -1,0 +1,549 @@
+//! The district summary workbook (сводный отчёт) that `collect` writes.
+//!
+//! [`write_summary`] turns the campaign, the registry, the check report, the schools'
+//! validated values and the district figures into the bytes of one .xlsx; the caller
+//! writes them atomically. Sheets, in order:
+//!
+//! - «Свод по району» — completeness, then every indicator of the campaign in plan order;
+//! - «Сдача отчётов» — the status of every registry school, and files of no school;
+//! - «По школам» — one row per registry school, one column per field and share, totals;
+//! - «Доли по школам» — every share per school, lowest first, with a bar chart;
+//! - per detail table: «Вид …» (the plan's views, with charts) and «Т …» (every row);
+//! - «Замечания» — every finding;
+//! - «Изменения» — per school and indicator, only with `--compare`;
+//! - «Данные» — the long table, one row per value ([`data`] documents the format; it is
+//!   what [`read_previous`] reads back for `--compare`);
+//! - «Источники» — every file read.
+//!
+//! Rules every sheet follows: text that came from schools is written with `write_string`
+//! only (a value starting with `=` stays text); every formula carries its computed value
+//! (readers that do not recalculate see the right number); widths are explicit (autofit
+//! miscounts Cyrillic); every sheet prints on A4 landscape, fit to width, headers
+//! repeated; the document date comes from `generated`, so the same input gives the same
+//! bytes.
+
+mod by_school;
+mod compare;
+pub mod data;
+mod district;
+mod lists;
+mod style;
+mod tables;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context as _;
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, Formula, Url, Workbook, Worksheet, XlsxError,
+};
+
+use crate::campaign::Campaign;
+use crate::consolidate::District;
+use crate::report::{CheckReport, SchoolStatus};
+use crate::schools::Registry;
+use crate::values::SchoolData;
+
+pub use compare::{implausible, read_previous, read_previous_bytes, Previous};
+
+use style::Styles;
+
+/// Sheet names. Tests and `--compare` find sheets by these names.
+pub const SHEET_DISTRICT: &str = "Свод по району";
+pub const SHEET_RETURNS: &str = "Сдача отчётов";
+pub const SHEET_SCHOOLS: &str = "По школам";
+pub const SHEET_SHARES: &str = "Доли по школам";
+pub const SHEET_FINDINGS: &str = "Замечания";
+pub const SHEET_CHANGES: &str = "Изменения";
+pub const SHEET_DATA: &str = "Данные";
+pub const SHEET_SOURCES: &str = "Источники";
+
+/// Custom document property marking a profplan summary (value [`SUMMARY_MARKER`]).
+pub const PROP_KIND: &str = "profplan.kind";
+pub const SUMMARY_MARKER: &str = "summary";
+pub const PROP_PLAN_ID: &str = "profplan.plan_id";
+pub const PROP_PLAN_VERSION: &str = "profplan.plan_version";
+pub const PROP_CAMPAIGN: &str = "profplan.campaign";
+pub const PROP_CAMPAIGN_TITLE: &str = "profplan.campaign_title";
+pub const PROP_GENERATED: &str = "profplan.generated";
+
+/// Hours between UTC and the district's clock (Tambov keeps Moscow time, UTC+3, no DST).
+/// Saved times are shown in it, and the headers say so.
+const LOCAL_OFFSET_HOURS: i64 = 3;
+
+/// Everything the summary is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryInput<'a> {
+    pub campaign: &'a Campaign<'a>,
+    pub registry: &'a Registry,
+    pub report: &'a CheckReport,
+    /// The schools in the figures, registry order; `invalid` marks those taken in with
+    /// `--include-invalid`.
+    pub schools: &'a [SchoolData],
+    /// `consolidate(campaign, schools)`.
+    pub district: &'a District,
+    /// Date of the summary: shown on the first sheet and stamped as the document date.
+    pub generated: NaiveDate,
+    /// A previous summary to compare with (`--compare`).
+    pub previous: Option<&'a Previous>,
+}
+
+/// The sheets of one detail table.
+struct TableSheets {
+    table: String,
+    /// «Т 1.6 ВсОШ»: every row.
+    rows: String,
+    /// «Вид 1.6 ВсОШ»: the plan's views; None when the table has none.
+    views: Option<String>,
+}
+
+/// Lookups shared by the sheet writers.
+pub(crate) struct Ctx<'a> {
+    input: &'a SummaryInput<'a>,
+    status: BTreeMap<&'a str, &'a SchoolStatus>,
+    data: BTreeMap<&'a str, &'a SchoolData>,
+    tables: Vec<TableSheets>,
+    /// Left part of every page footer.
+    footer: String,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(input: &'a SummaryInput<'a>) -> Ctx<'a> {
+        let mut names = SheetNames::default();
+        for s in [
+            SHEET_DISTRICT,
+            SHEET_RETURNS,
+            SHEET_SCHOOLS,
+            SHEET_SHARES,
+            SHEET_FINDINGS,
+            SHEET_CHANGES,
+            SHEET_DATA,
+            SHEET_SOURCES,
+        ] {
+            names.take(s);
+        }
+        let tables = input
+            .campaign
+            .tables()
+            .into_iter()
+            .map(|(_, t)| TableSheets {
+                table: t.code.clone(),
+                views: (!t.views.is_empty()).then(|| names.take(&format!("Вид {}", t.sheet))),
+                rows: names.take(&format!("Т {}", t.sheet)),
+            })
+            .collect();
+        let c = input.campaign;
+        Ctx {
+            input,
+            status: input.report.schools.iter().map(|s| (s.id.as_str(), s)).collect(),
+            data: input.schools.iter().map(|s| (s.school_id.as_str(), s)).collect(),
+            tables,
+            footer: format!("Сводный отчёт: {}, срок {}", c.def.title, ru(c.deadline)),
+        }
+    }
+
+    fn campaign(&self) -> &'a Campaign<'a> {
+        self.input.campaign
+    }
+
+    /// Short name for narrow columns and charts: the registry's, else the name given.
+    fn short_name<'b>(&'b self, id: &str, fallback: &'b str) -> &'b str {
+        self.input.registry.get(id).map(|s| s.short_name.as_str()).unwrap_or(fallback)
+    }
+
+    fn full_name(&self, id: &str) -> &'a str {
+        self.input
+            .registry
+            .get(id)
+            .map(|s| s.name.as_str())
+            .or_else(|| self.status.get(id).map(|s| s.name.as_str()))
+            .unwrap_or("")
+    }
+
+    fn table_sheets(&self, code: &str) -> Option<&TableSheets> {
+        self.tables.iter().find(|t| t.table == code)
+    }
+
+    /// «Принято N из M ОО; с опозданием K; не сдали L: …; с ошибками: …».
+    fn completeness(&self) -> String {
+        let schools = &self.input.report.schools;
+        let names = |f: &dyn Fn(&SchoolStatus) -> bool| -> Vec<&str> {
+            schools.iter().filter(|s| f(s)).map(|s| self.short_name(&s.id, &s.name)).collect()
+        };
+        let accepted = names(&|s| s.status == crate::report::Status::Accepted);
+        let late = names(&|s| s.late);
+        let missing = names(&|s| s.status == crate::report::Status::Missing);
+        let expected = names(&|s| s.status == crate::report::Status::Expected);
+        let invalid = names(&|s| s.status == crate::report::Status::Invalid);
+        let list = |v: &[&str]| {
+            if v.is_empty() {
+                "0".to_string()
+            } else {
+                format!("{}: {}", v.len(), v.join(", "))
+            }
+        };
+        let mut s = format!("Принято {} из {} ОО", accepted.len(), schools.len());
+        s.push_str(&format!("; с опозданием {}", list(&late)));
+        s.push_str(&format!("; не сдали {}", list(&missing)));
+        if !expected.is_empty() {
+            s.push_str(&format!("; ожидаются (срок не наступил) {}", list(&expected)));
+        }
+        s.push_str(&format!("; с ошибками {}.", list(&invalid)));
+        s
+    }
+
+    /// The line about whose values are in the figures, naming those taken in with errors.
+    fn included(&self) -> String {
+        let invalid: Vec<&str> = self
+            .input
+            .schools
+            .iter()
+            .filter(|s| s.invalid)
+            .map(|s| self.short_name(&s.school_id, &s.school_name))
+            .collect();
+        let mut s = format!("В показателях учтены данные {} ОО", self.input.schools.len());
+        if invalid.is_empty() {
+            s.push_str(" (только принятые отчёты).");
+        } else {
+            s.push_str(&format!(
+                "; из них {} — отчёты с ошибками, включённые в свод по решению методиста \
+                 (ключ --include-invalid): {}.",
+                invalid.len(),
+                invalid.join(", ")
+            ));
+        }
+        s
+    }
+}
+
+/// Unique sheet names of at most 31 characters (Excel compares them case-insensitively).
+#[derive(Default)]
+struct SheetNames {
+    used: BTreeSet<String>,
+}
+
+impl SheetNames {
+    fn take(&mut self, base: &str) -> String {
+        let clean: String =
+            base.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).collect();
+        let clean = clean.trim_matches('\'').to_string();
+        let mut n = 1;
+        loop {
+            let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
+            let room = 31 - suffix.chars().count();
+            let name: String =
+                clean.chars().take(room).collect::<String>().trim_end().to_string() + &suffix;
+            if self.used.insert(name.to_lowercase()) {
+                return name;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Write the summary workbook; returns its bytes.
+pub fn write_summary(input: &SummaryInput) -> anyhow::Result<Vec<u8>> {
+    let ctx = Ctx::new(input);
+    let st = Styles::new();
+    let mut wb = Workbook::new();
+    build(&mut wb, &ctx, &st).context("сводный отчёт: ошибка при формировании книги")?;
+    wb.set_properties(&properties(input)?);
+    wb.save_to_buffer().context("сводный отчёт: ошибка при сохранении книги")
+}
+
+fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    district::write(wb, ctx, st)?;
+    lists::write_returns(wb, ctx, st)?;
+    by_school::write(wb, ctx, st)?;
+    by_school::write_shares(wb, ctx, st)?;
+    tables::write(wb, ctx, st)?;
+    lists::write_findings(wb, ctx, st)?;
+    if let Some(prev) = ctx.input.previous {
+        compare::write_changes(wb, ctx, st, prev)?;
+    }
+    data::write(wb, ctx, st)?;
+    lists::write_sources(wb, ctx, st)?;
+    // The first sheet opens: Excel shows whatever sheet is active.
+    wb.worksheet_from_index(0)?.set_active(true);
+    Ok(())
+}
+
+fn properties(input: &SummaryInput) -> anyhow::Result<DocProperties> {
+    let c = input.campaign;
+    let g = input.generated;
+    // A fixed creation time makes the bytes depend on the input only.
+    let created = ExcelDateTime::from_ymd(g.year() as u16, g.month() as u8, g.day() as u8)?;
+    Ok(DocProperties::new()
+        .set_title(format!("Сводный отчёт: {}, {} учебный год", c.def.title, c.academic_year()))
+        .set_subject(c.plan.title.clone())
+        .set_author("profplan")
+        .set_company(c.plan.issuer.clone())
+        .set_creation_datetime(&created)
+        .set_custom_property(PROP_KIND, SUMMARY_MARKER)
+        .set_custom_property(PROP_PLAN_ID, c.plan.id.as_str())
+        .set_custom_property(PROP_PLAN_VERSION, c.plan.version.as_str())
+        .set_custom_property(PROP_CAMPAIGN, c.id().as_str())
+        .set_custom_property(PROP_CAMPAIGN_TITLE, c.def.title.as_str())
+        .set_custom_property(PROP_GENERATED, g.format("%Y-%m-%d").to_string().as_str()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers shared by the sheet writers.
+
+/// Excel refuses longer strings; school text is bounded by validation, this is a backstop.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Write text as text — never as a formula, whatever it starts with.
+fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+    if s.chars().count() > MAX_CELL_CHARS {
+        let cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
+        ws.write_string_with_format(row, col, cut + "…", f)?;
+    } else {
+        ws.write_string_with_format(row, col, s, f)?;
+    }
+    Ok(())
+}
+
+fn num(ws: &mut Worksheet, row: u32, col: u16, v: f64, f: &Format) -> Result<(), XlsxError> {
+    ws.write_number_with_format(row, col, v, f)?;
+    Ok(())
+}
+
+/// A formula with its cached value (`None`: the formula yields an empty string).
+fn formula(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    f: &str,
+    cached: Option<f64>,
+    fmt: &Format,
+) -> Result<(), XlsxError> {
+    let result = cached.map(|v| v.to_string()).unwrap_or_default();
+    ws.write_formula_with_format(row, col, Formula::new(f).set_result(result), fmt)?;
+    Ok(())
+}
+
+/// `=IF(den>0,num/den,"")`: a share as a live formula over its numerator and denominator.
+fn ratio_formula(num_ref: &str, den_ref: &str) -> String {
+    format!("=IF({den_ref}>0,{num_ref}/{den_ref},\"\")")
+}
+
+/// A1 address of 0-based (row, col).
+fn cell(row: u32, col: u16) -> String {
+    crate::finding::a1(row, col as u32)
+}
+
+/// `'Sheet name'!A1` reference.
+fn sheet_ref(sheet: &str, row: u32, col: u16) -> String {
+    format!("'{}'!{}", sheet.replace('\'', "''"), cell(row, col))
+}
+
+/// A link to cell A1 of another sheet of the summary.
+fn sheet_link(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    sheet: &str,
+    label: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    let url = Url::new(format!("internal:{}", sheet_ref(sheet, 0, 0))).set_text(label);
+    ws.write_url_with_format(row, col, url, f)?;
+    Ok(())
+}
+
+/// Page setup every sheet shares: A4 landscape, fit to one page wide, header rows repeated.
+fn print_setup(ws: &mut Worksheet, ctx: &Ctx, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.55, 0.55, 0.25, 0.25);
+    if let Some((first, last)) = repeat {
+        ws.set_repeat_rows(first, last)?;
+    }
+    // «&» starts a code in headers and footers: double it in our own text.
+    let footer = ctx.footer.replace('&', "&&");
+    ws.set_footer(format!("&L&8{footer}&R&8Лист «&A», страница &P из &N"));
+    Ok(())
+}
+
+/// A new sheet. A formula whose cached result is an empty string would otherwise be
+/// stored with the library's default result, 0 — a share of 0 % where there is none.
+fn new_sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<&'w mut Worksheet, XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    ws.set_formula_result_default("");
+    Ok(ws)
+}
+
+/// Set column widths in characters, from column 0.
+fn widths(ws: &mut Worksheet, w: &[f64]) -> Result<(), XlsxError> {
+    for (i, w) in w.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    Ok(())
+}
+
+/// Characters of 10-point text that fit in one line of a cell `width` characters wide
+/// (column width counts digits of the default font; Cyrillic letters are about as wide),
+/// scaled for other font sizes.
+fn chars_per_line(width: f64, pt: f64) -> usize {
+    ((width * 1.1 * 10.0 / pt) as usize).max(4)
+}
+
+/// Lines a text takes when wrapped at `per` characters, word by word, like a spreadsheet.
+fn wrapped_lines(s: &str, per: usize) -> usize {
+    s.split('\n')
+        .map(|para| {
+            let (mut lines, mut cur) = (1, 0usize);
+            for word in para.split_whitespace() {
+                let len = word.chars().count();
+                if cur > 0 && cur + 1 + len > per {
+                    lines += 1;
+                    cur = 0;
+                }
+                if cur > 0 {
+                    cur += 1;
+                }
+                // A word longer than the line is broken.
+                lines += len.saturating_sub(1) / per;
+                cur += len % per.max(1);
+            }
+            lines
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// Neither Excel nor LibreOffice grows rows for wrapped text they did not lay out
+/// themselves: set the height of a row from its wrapped cells, `(text, column width)`.
+/// `pt`: the font size (bold: a point more).
+fn fit_row(ws: &mut Worksheet, row: u32, cells: &[(&str, f64)], pt: f64) -> Result<(), XlsxError> {
+    let lines =
+        cells.iter().map(|(s, w)| wrapped_lines(s, chars_per_line(*w, pt))).max().unwrap_or(1);
+    if lines > 1 {
+        ws.set_row_height(row, pt * 1.3 * lines as f64 + 3.0)?;
+    }
+    Ok(())
+}
+
+/// Font size of table cells and of bold headers, for [`fit_row`].
+const PT_CELL: f64 = 10.0;
+const PT_HEADER: f64 = 11.0;
+
+/// A header row of a list: bold, wrapped, as tall as its longest header.
+fn header_cells(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    heads: &[&str],
+    w: &[f64],
+) -> Result<(), XlsxError> {
+    for (i, h) in heads.iter().enumerate() {
+        text(ws, row, i as u16, h, &st.header)?;
+    }
+    let cells: Vec<(&str, f64)> = heads.iter().copied().zip(w.iter().copied()).collect();
+    fit_row(ws, row, &cells, PT_HEADER)
+}
+
+/// Text across merged columns of widths `w`, its row tall enough for the text (merged
+/// cells do not grow by themselves). `pt`: the font size of `f` (bold: a point more).
+fn banner(
+    ws: &mut Worksheet,
+    row: u32,
+    w: &[f64],
+    s: &str,
+    f: &Format,
+    pt: f64,
+) -> Result<(), XlsxError> {
+    let cols = w.len().max(1) as u16;
+    if cols > 1 {
+        ws.merge_range(row, 0, row, cols - 1, "", f)?;
+    }
+    text(ws, row, 0, s, f)?;
+    let lines = wrapped_lines(s, chars_per_line(w.iter().sum(), pt));
+    ws.set_row_height(row, pt * 1.45 * lines as f64 + 2.0)?;
+    Ok(())
+}
+
+/// Font sizes of the banner styles, for [`banner`].
+const PT_TITLE: f64 = 15.5;
+const PT_SUBTITLE: f64 = 11.0;
+const PT_NOTE: f64 = 9.0;
+const PT_SECTION: f64 = 12.0;
+const PT_ITEM: f64 = 11.0;
+
+/// A UTC time on the district's clock, as an Excel date-time.
+fn local_time(t: DateTime<Utc>) -> Option<ExcelDateTime> {
+    let l = t.naive_utc() + chrono::Duration::hours(LOCAL_OFFSET_HOURS);
+    ExcelDateTime::from_ymd(u16::try_from(l.year()).ok()?, l.month() as u8, l.day() as u8)
+        .and_then(|d| d.and_hms(l.hour() as u16, l.minute() as u8, l.second() as f64))
+        .ok()
+}
+
+fn ru(d: NaiveDate) -> String {
+    crate::campaign::ru_date(d)
+}
+
+/// A label cut at a word boundary for narrow headers; the full text is elsewhere.
+fn short_label(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_short_and_unique() {
+        let mut n = SheetNames::default();
+        assert_eq!(n.take("Т 1.6 ВсОШ"), "Т 1.6 ВсОШ");
+        assert_eq!(n.take("т 1.6 всош"), "т 1.6 всош (2)");
+        let long = n.take("Вид 10.1 Конкурсы профориентационной направленности");
+        assert_eq!(long.chars().count(), 31);
+        let again = n.take("Вид 10.1 Конкурсы профориентационной направленности");
+        assert!(again.ends_with(" (2)") && again.chars().count() <= 31);
+        assert_eq!(n.take("a/b"), "a_b");
+    }
+
+    #[test]
+    fn short_labels_cut_at_words() {
+        assert_eq!(short_label("Количество мероприятий", 40), "Количество мероприятий");
+        assert_eq!(
+            short_label("Количество обучающихся 6–11 классов, охваченных", 40),
+            "Количество обучающихся 6–11 классов…"
+        );
+    }
+
+    #[test]
+    fn wrapping_counts_words() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("один два три", 12), 1);
+        assert_eq!(wrapped_lines("один два три", 8), 2);
+        assert_eq!(wrapped_lines("один\nдва", 80), 2);
+        assert_eq!(wrapped_lines("оченьдлинноеслово", 5), 4);
+    }
+
+    #[test]
+    fn ratio_formula_guards_zero() {
+        assert_eq!(ratio_formula("E5", "F5"), "=IF(F5>0,E5/F5,\"\")");
+    }
+
+    #[test]
+    fn local_time_is_moscow() {
+        let t = DateTime::parse_from_rfc3339("2025-12-20T21:30:00Z").unwrap().to_utc();
+        let e = local_time(t).unwrap();
+        assert_eq!(
+            e.to_excel(),
+            ExcelDateTime::from_ymd(2025, 12, 21).unwrap().and_hms(0, 30, 0).unwrap().to_excel()
+        );
+    }
+}

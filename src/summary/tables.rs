@@ -1,0 +1,359 @@
+//! Detail tables: «Т …» with every row of every school in the figures (school first, the
+//! source row last), and «Вид …» with the plan's views of the table — cross tables and
+//! rankings with totals, and a chart where the plan asks for one.
+
+use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
+
+use super::style::Styles;
+use super::*;
+use crate::consolidate::ViewFigures;
+use crate::plan::{Item, Table, View};
+use crate::values::Val;
+
+pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let c = ctx.campaign();
+    for (item, t) in c.tables() {
+        let Some(ts) = ctx.table_sheets(&t.code) else { continue };
+        if let Some(name) = &ts.views {
+            let figures: Vec<&ViewFigures> =
+                ctx.input.district.views.iter().filter(|v| v.table == t.code).collect();
+            // `consolidate` emits a table's views in the plan's order.
+            let views: Vec<(&View, &ViewFigures)> = t.views.iter().zip(figures).collect();
+            write_views(wb, ctx, st, item, t, ts, name, &views)?;
+        }
+        write_rows(wb, ctx, st, item, t, ts)?;
+    }
+    Ok(())
+}
+
+fn write_rows(
+    wb: &mut Workbook,
+    ctx: &Ctx,
+    st: &Styles,
+    item: &Item,
+    t: &Table,
+    ts: &TableSheets,
+) -> Result<(), XlsxError> {
+    let c = ctx.campaign();
+    let ws = super::new_sheet(wb, &ts.rows)?;
+    let mut w = vec![8.0, 30.0];
+    w.extend(t.columns.iter().map(|col| col.width.unwrap_or(16.0).clamp(8.0, 50.0)));
+    w.extend([24.0, 20.0]);
+    widths(ws, &w)?;
+    let ncols = w.len() as u16;
+    let schools = ctx.input.schools;
+    let rows_of = |s: &crate::values::SchoolData| s.tables.get(&t.code).map(Vec::len).unwrap_or(0);
+    let total_rows: usize = schools.iter().map(rows_of).sum();
+    let with_rows = schools.iter().filter(|s| rows_of(s) > 0).count();
+
+    banner(ws, 0, &w, &format!("{}. {}", item.code, c.text(&t.title)), &st.title, PT_TITLE)?;
+    banner(
+        ws,
+        1,
+        &w,
+        &format!(
+            "Строк: {total_rows}; таблицу заполнили {with_rows} из {} ОО в своде. \
+             Последние столбцы — файл школы и строка листа формы, откуда взята строка.",
+            schools.len()
+        ),
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 3u32;
+    let mut heads: Vec<String> = vec!["Код ОО".into(), "ОО".into()];
+    heads.extend(t.columns.iter().map(|col| {
+        let l = c.text(&col.label);
+        if col.unit.is_empty() {
+            l
+        } else {
+            format!("{l}, {}", col.unit)
+        }
+    }));
+    heads.extend(["Файл".into(), "Источник: лист, строка".into()]);
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, header, &head_refs, &w)?;
+    let mut r = header + 1;
+    for s in schools {
+        let name_fmt = if s.invalid { &st.status_included } else { &st.text };
+        let name = if s.invalid {
+            format!("{} (отчёт с ошибками)", s.school_name)
+        } else {
+            s.school_name.clone()
+        };
+        for row in s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default() {
+            text(ws, r, 0, &s.school_id, &st.text_center)?;
+            text(ws, r, 1, &name, name_fmt)?;
+            for (j, col) in t.columns.iter().enumerate() {
+                let cc = 2 + j as u16;
+                match row.values.get(&col.code) {
+                    Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    // School text stays text, whatever it starts with.
+                    Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
+                    None => ws.write_blank(r, cc, &st.text).map(|_| ())?,
+                }
+            }
+            text(ws, r, ncols - 2, &s.file, &st.text)?;
+            let source = format!("«{}», строка {}", row.sheet, row.row);
+            text(ws, r, ncols - 1, &source, &st.text)?;
+            let shown: Vec<String> = t
+                .columns
+                .iter()
+                .map(|col| row.values.get(&col.code).map(Val::display).unwrap_or_default())
+                .collect();
+            let mut cells: Vec<(&str, f64)> = vec![(&name, w[1])];
+            cells.extend(shown.iter().map(String::as_str).zip(w[2..].iter().copied()));
+            cells.push((&s.file, w[w.len() - 2]));
+            cells.push((&source, w[w.len() - 1]));
+            fit_row(ws, r, &cells, PT_CELL)?;
+            r += 1;
+        }
+    }
+    let last = r.saturating_sub(1).max(header);
+    if total_rows == 0 {
+        text(ws, r, 1, "Ни одна ОО не заполнила таблицу.", &st.note)?;
+    } else {
+        text(ws, r, 0, "", &st.total_text)?;
+        text(ws, r, 1, "Итого", &st.total_text)?;
+        for (j, col) in t.columns.iter().enumerate() {
+            let cc = 2 + j as u16;
+            if col.kind.is_numeric() {
+                let sum: f64 = schools
+                    .iter()
+                    .flat_map(|s| s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default())
+                    .filter_map(|row| row.values.get(&col.code)?.num())
+                    .sum();
+                let f = format!("=SUM({}:{})", cell(header + 1, cc), cell(last, cc));
+                formula(ws, r, cc, &f, Some(sum), st.total_number(sum))?;
+            } else {
+                text(ws, r, cc, "", &st.total_text)?;
+            }
+        }
+        text(ws, r, ncols - 2, "", &st.total_text)?;
+        text(ws, r, ncols - 1, "", &st.total_text)?;
+    }
+    ws.autofilter(header, 0, last, ncols - 1)?;
+    ws.set_freeze_panes(header + 1, 2)?;
+    print_setup(ws, ctx, Some((header, header)))?;
+    Ok(())
+}
+
+/// Header texts and cell values of a view, flattened: (column key × value) per row.
+fn view_headers(v: &ViewFigures) -> Vec<String> {
+    if v.columns.is_empty() {
+        return v.value_labels.clone();
+    }
+    let mut h = Vec::new();
+    for ck in &v.columns {
+        for vl in &v.value_labels {
+            h.push(if v.value_labels.len() == 1 { ck.clone() } else { format!("{ck} — {vl}") });
+        }
+    }
+    h
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_views(
+    wb: &mut Workbook,
+    ctx: &Ctx,
+    st: &Styles,
+    item: &Item,
+    t: &Table,
+    ts: &TableSheets,
+    name: &str,
+    views: &[(&View, &ViewFigures)],
+) -> Result<(), XlsxError> {
+    let c = ctx.campaign();
+    let ws = super::new_sheet(wb, name)?;
+    let max_cols = views
+        .iter()
+        .map(|(pv, v)| {
+            let extra = usize::from(!v.columns.is_empty() && v.value_labels.len() == 1)
+                + usize::from(pv.top.is_some());
+            view_headers(v).len() + extra
+        })
+        .max()
+        .unwrap_or(1);
+    let mut w = vec![40.0];
+    w.extend(std::iter::repeat_n(15.0, max_cols));
+    widths(ws, &w)?;
+    banner(
+        ws,
+        0,
+        &w,
+        &format!("{}. Итоги таблицы «{}»", item.code, c.text(&t.title)),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(ws, 1, &w, &format!(
+            "Суммы по всем строкам таблицы {} ОО в своде (одинаковые названия, набранные по-разному, \
+             объединены). Строки школ — на листе ниже.",
+            ctx.input.schools.len()
+        ), &st.note, PT_NOTE)?;
+    sheet_link(ws, 2, 0, &ts.rows, &format!("Все строки школ — лист «{}»", ts.rows), &st.link)?;
+    let mut r = 4u32;
+    let mut breaks = Vec::new();
+    for (i, (pv, v)) in views.iter().enumerate() {
+        // A chart cut by a page break is unreadable: a view with a chart starts a page.
+        if pv.chart && i > 0 {
+            breaks.push(r);
+        }
+        r = write_view(ws, st, name, r, pv, v, &w)? + 2;
+    }
+    if !breaks.is_empty() {
+        ws.set_page_breaks(&breaks)?;
+    }
+    print_setup(ws, ctx, None)?;
+    Ok(())
+}
+
+/// Writes one view from row `r`; returns the first free row after it.
+#[allow(clippy::too_many_arguments)]
+fn write_view(
+    ws: &mut Worksheet,
+    st: &Styles,
+    sheet: &str,
+    r: u32,
+    pv: &View,
+    v: &ViewFigures,
+    w: &[f64],
+) -> Result<u32, XlsxError> {
+    let heads = view_headers(v);
+    let row_totals = !v.columns.is_empty() && v.value_labels.len() == 1;
+    let ranking = pv.top.is_some();
+    let width = heads.len() as u16 + u16::from(row_totals) + u16::from(ranking) + 1;
+    banner(ws, r, &w[..(width.max(4) as usize).min(w.len())], &v.title, &st.item, PT_ITEM)?;
+    let mut note = format!("По данным {} строк таблицы.", v.source_rows);
+    if let Some(n) = pv.top {
+        note.push_str(&format!(" Первые {n} по убыванию; одинаковые значения — по алфавиту."));
+    }
+    banner(ws, r + 1, &w[..(width.max(4) as usize).min(w.len())], &note, &st.note, PT_NOTE)?;
+    let header = r + 2;
+    let mut all: Vec<&str> = vec![&v.rows_label];
+    all.extend(heads.iter().map(String::as_str));
+    header_cells(ws, st, header, &all, w)?;
+    let total_col = 1 + heads.len() as u16;
+    if row_totals {
+        text(ws, header, total_col, "Итого", &st.header)?;
+    }
+    let rank_col = total_col + u16::from(row_totals);
+    if ranking {
+        text(ws, header, rank_col, "Место", &st.header)?;
+    }
+    if v.rows.is_empty() {
+        text(ws, header + 1, 0, "Нет данных.", &st.note)?;
+        return Ok(header + 2);
+    }
+    let first = header + 1;
+    let flat = |row: &Vec<Vec<f64>>| -> Vec<f64> { row.iter().flatten().copied().collect() };
+    for (i, (label, cells)) in v.rows.iter().zip(&v.cells).enumerate() {
+        let rr = first + i as u32;
+        // Row keys can be free text typed by schools (professions): text, never a formula.
+        text(ws, rr, 0, label, &st.text)?;
+        fit_row(ws, rr, &[(label, w[0])], PT_CELL)?;
+        let vals = flat(cells);
+        for (j, x) in vals.iter().enumerate() {
+            num(ws, rr, 1 + j as u16, *x, st.number(*x))?;
+        }
+        if row_totals {
+            let s: f64 = vals.iter().sum();
+            let f = format!("=SUM({}:{})", cell(rr, 1), cell(rr, total_col - 1));
+            formula(ws, rr, total_col, &f, Some(s), st.total_number(s))?;
+        }
+        if ranking {
+            num(ws, rr, rank_col, (i + 1) as f64, &st.text_center)?;
+        }
+    }
+    let last = first + v.rows.len() as u32 - 1;
+    let tot = last + 1;
+    text(ws, tot, 0, "Итого", &st.total_text)?;
+    let ncells = heads.len() + usize::from(row_totals);
+    for j in 0..ncells {
+        let cc = 1 + j as u16;
+        let s: f64 = v
+            .cells
+            .iter()
+            .map(|row| {
+                let vals = flat(row);
+                if j < vals.len() {
+                    vals[j]
+                } else {
+                    vals.iter().sum()
+                }
+            })
+            .sum();
+        let f = format!("=SUM({}:{})", cell(first, cc), cell(last, cc));
+        formula(ws, tot, cc, &f, Some(s), st.total_number(s))?;
+    }
+    if ranking {
+        text(ws, tot, rank_col, "", &st.total_text)?;
+    }
+    let mut end = tot + 1;
+    if pv.chart {
+        let chart = view_chart(sheet, v, first, last, ranking);
+        let h = chart_height(v, ranking);
+        ws.insert_chart_with_offset(end + 1, 0, &chart, 0, 0)?;
+        end += 2 + h.div_ceil(20);
+    }
+    Ok(end)
+}
+
+fn horizontal(v: &ViewFigures, ranking: bool) -> bool {
+    ranking || v.rows.len() > 6
+}
+
+fn chart_height(v: &ViewFigures, ranking: bool) -> u32 {
+    if horizontal(v, ranking) {
+        let per_row = if v.columns.is_empty() { v.value_labels.len() as u32 } else { 1 };
+        (80 + 20 * per_row * v.rows.len() as u32).clamp(260, 1400)
+    } else {
+        320
+    }
+}
+
+/// A column chart, or a bar chart for rankings and long lists (names stay readable);
+/// cross tables become stacked, one series per column key.
+fn view_chart(sheet: &str, v: &ViewFigures, first: u32, last: u32, ranking: bool) -> Chart {
+    let horizontal = horizontal(v, ranking);
+    let stacked = !v.columns.is_empty();
+    let kind = match (horizontal, stacked) {
+        (true, true) => ChartType::BarStacked,
+        (true, false) => ChartType::Bar,
+        (false, true) => ChartType::ColumnStacked,
+        (false, false) => ChartType::Column,
+    };
+    let mut chart = Chart::new(kind);
+    let nvals = v.value_labels.len();
+    let series: Vec<(String, u16)> = if stacked {
+        // The first value of every column key; empty keys would only clutter the legend.
+        v.columns
+            .iter()
+            .enumerate()
+            .filter(|(ci, _)| v.cells.iter().any(|row| row[*ci][0] != 0.0))
+            .map(|(ci, k)| (k.clone(), 1 + (ci * nvals) as u16))
+            .collect()
+    } else {
+        v.value_labels.iter().enumerate().map(|(vi, l)| (l.clone(), 1 + vi as u16)).collect()
+    };
+    for (name, col) in &series {
+        chart
+            .add_series()
+            .set_name(name.as_str())
+            .set_categories((sheet, first, 0, last, 0))
+            .set_values((sheet, first, *col, last, *col))
+            .set_gap(50);
+    }
+    chart.title().set_name(v.title.as_str());
+    chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(11).set_bold());
+    if series.len() < 2 {
+        chart.legend().set_hidden();
+    } else {
+        chart.legend().set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
+    }
+    if horizontal {
+        // The category axis of a bar chart is the vertical one, drawn from the bottom:
+        // reverse it to keep the table's order top to bottom.
+        chart.y_axis().set_reverse();
+    }
+    chart.set_width(760).set_height(chart_height(v, ranking));
+    chart
+}

@@ -1,0 +1,297 @@
+//! `profplan collect` end to end: a district of generated returns with known values (some
+//! re-saved by LibreOffice as .xlsx and .ods) → every district figure in the summary,
+//! read back with calamine, equals an independent computation from the values that were
+//! typed in; invalid returns are left out and listed; the output is byte-identical across
+//! runs and thread counts; `--compare` works from the command line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use chrono::NaiveDate;
+
+use profplan::campaign::Campaign;
+use profplan::form::layout::form_file_name;
+use profplan::form::writer::write_filled_form;
+use profplan::plan::{Kind, Plan};
+use profplan::schools::Registry;
+use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_RETURNS};
+use profplan::synth::{fill, Defect, Fill, FillValue};
+
+const CAMPAIGN: &str = "2025-12-20";
+const SEED: u64 = 11;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn registry(plan: &Plan) -> Registry {
+    Registry::load(&root().join("examples/schools.csv"), plan).unwrap()
+}
+
+/// `soffice` if installed; otherwise a note (and a failure under CI).
+fn soffice() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|p| p.join("soffice")).find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("LibreOffice (soffice) не найден, а CI=true: установите libreoffice-calc-nogui");
+        }
+        eprintln!("LibreOffice не найден: часть отчётов не будет пересохранена в LibreOffice");
+    }
+    found
+}
+
+/// Re-save `file` through LibreOffice as `format` into `outdir`; returns the new path.
+fn lo_convert(soffice: &Path, file: &Path, format: &str, outdir: &Path) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(soffice)
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
+        .args(["--convert-to", format, "--outdir"])
+        .arg(outdir)
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "soffice --convert-to {format} failed");
+    outdir.join(file.file_stem().unwrap()).with_extension(format)
+}
+
+/// What was typed into each school's return, and which schools are in the figures.
+struct District {
+    dir: tempfile::TempDir,
+    fills: BTreeMap<String, Fill>,
+    included: Vec<String>,
+    invalid: String,
+    missing: String,
+}
+
+/// Build the returns folder: school 3 breaks a control rule (error), school 6 types a
+/// number as text (warning), school 8 is late, school 10 sends nothing; with LibreOffice,
+/// school 1 is re-saved as .ods and school 2 as .xlsx by LibreOffice.
+fn district() -> District {
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, CAMPAIGN).unwrap();
+    let reg = registry(&plan);
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    let staging = dir.path().join("staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    let deadline = NaiveDate::from_ymd_opt(2025, 12, 20).unwrap();
+    let mut fills = BTreeMap::new();
+    let mut included = Vec::new();
+    let (mut invalid, mut missing) = (String::new(), String::new());
+    let office = soffice();
+    for (i, school) in reg.schools.iter().enumerate() {
+        if i == 9 {
+            missing = school.id.clone();
+            continue;
+        }
+        let defect = match i {
+            2 => Some(Defect::RuleBroken),
+            5 => Some(Defect::NumberAsText),
+            _ => None,
+        };
+        let f = fill(&c, school, SEED, defect);
+        let day = if i == 7 { deadline.succ_opt().unwrap() } else { deadline.pred_opt().unwrap() };
+        let bytes = write_filled_form(&c, school, &f, day.and_hms_opt(9, 30, 0).unwrap()).unwrap();
+        let name = form_file_name(&school.id, &school.short_name);
+        match (i, &office) {
+            (0 | 1, Some(office)) => {
+                let staged = staging.join(&name);
+                std::fs::write(&staged, bytes).unwrap();
+                let format = if i == 0 { "ods" } else { "xlsx" };
+                let out = lo_convert(office, &staged, format, &staging.join(format!("lo{i}")));
+                std::fs::copy(&out, returns.join(out.file_name().unwrap())).unwrap();
+            }
+            _ => std::fs::write(returns.join(&name), bytes).unwrap(),
+        }
+        if i == 2 {
+            invalid = school.id.clone();
+        } else {
+            included.push(school.id.clone());
+        }
+        fills.insert(school.id.clone(), f);
+    }
+    District { dir, fills, included, invalid, missing }
+}
+
+fn collect(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("profplan")
+        .unwrap()
+        .current_dir(root())
+        .args(["--schools", "examples/schools.csv", "--campaign", CAMPAIGN, "collect"])
+        .arg(dir.join("returns"))
+        .args(["--as-of", "2025-12-25", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn text(r: &Range<Data>, row: u32, col: u32) -> String {
+    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn number(r: &Range<Data>, row: u32, col: u32) -> f64 {
+    match r.get_value((row, col)) {
+        Some(Data::Float(f)) => *f,
+        Some(Data::Int(i)) => *i as f64,
+        other => panic!("no number at ({row}, {col}): {other:?}"),
+    }
+}
+
+fn num(f: &Fill, code: &str) -> Option<f64> {
+    match f.values.get(code) {
+        Some(FillValue::Num(n)) => Some(*n),
+        // The warning case types a number as text: «1 234» or «12,0».
+        Some(FillValue::Text(t)) => t.replace(['\u{a0}', ' '], "").replace(',', ".").parse().ok(),
+        None => None,
+    }
+}
+
+// Columns of «Свод по району».
+const D_ITEM: u32 = 0;
+const D_LABEL: u32 = 1;
+const D_VALUE: u32 = 3;
+const D_NUM: u32 = 4;
+const D_DEN: u32 = 5;
+const D_REPORTED: u32 = 6;
+
+/// The row of «Свод по району» of an indicator, by item and label.
+fn row_of(r: &Range<Data>, item: &str, label: &str) -> u32 {
+    let (h, _) = r.end().unwrap();
+    (0..=h)
+        .find(|&row| text(r, row, D_ITEM) == item && text(r, row, D_LABEL) == label)
+        .unwrap_or_else(|| panic!("no row for {item} «{label}»"))
+}
+
+#[test]
+fn district_figures_equal_an_independent_computation() {
+    let d = district();
+    let out = d.dir.path().join("svod.xlsx");
+    let run = collect(d.dir.path(), &out, &[]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    // One school missing and one with errors: exit code 1, and the completeness line says so.
+    assert_eq!(run.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(stdout.contains("Принято 18 из 20 ОО (в свод вошло: 18); с опозданием: 1"), "{stdout}");
+
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, CAMPAIGN).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let sheet = wb.worksheet_range(SHEET_DISTRICT).unwrap();
+    let included: Vec<&Fill> = d.included.iter().map(|id| &d.fills[id]).collect();
+
+    // Counts: the sum of what the schools in the figures typed.
+    let mut checked = 0;
+    for f in c.fields().into_iter().filter(|f| f.kind == Kind::Integer) {
+        let item = plan.items().find(|i| i.fields.iter().any(|x| x.code == f.code));
+        let item_code = item.map(|i| i.code.clone()).unwrap_or_else(|| "ОО".into());
+        let values: Vec<f64> = included.iter().filter_map(|x| num(x, &f.code)).collect();
+        let row = row_of(&sheet, &item_code, &c.text(&f.label));
+        assert_eq!(number(&sheet, row, D_VALUE), values.iter().sum::<f64>(), "{}", f.code);
+        assert_eq!(number(&sheet, row, D_REPORTED), values.len() as f64, "{}", f.code);
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} count fields checked");
+
+    // Shares: Σ numerators / Σ denominators — and for this district that is not the mean
+    // of the schools' percentages.
+    for (item, sh) in c.shares() {
+        let pairs: Vec<(f64, f64)> = included
+            .iter()
+            .filter_map(|x| Some((num(x, &sh.numerator)?, num(x, &sh.denominator)?)))
+            .collect();
+        let (n, den) = pairs.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+        let mean = pairs.iter().map(|p| p.0 / p.1).sum::<f64>() / pairs.len() as f64;
+        assert!((mean - n / den).abs() > 1e-4, "{}: the fixture must tell the mean apart", sh.code);
+        let row = row_of(&sheet, &item.code, &c.text(&sh.label));
+        assert_eq!(number(&sheet, row, D_NUM), n, "{}", sh.code);
+        assert_eq!(number(&sheet, row, D_DEN), den, "{}", sh.code);
+        assert!((number(&sheet, row, D_VALUE) - n / den).abs() < 1e-12, "{}", sh.code);
+    }
+
+    // Detail table 10.1: every row of every school in the figures, nothing else.
+    let expected_rows: usize = included.iter().map(|x| x.tables["t10_1"].len()).sum();
+    let data = wb.worksheet_range(SHEET_DATA).unwrap();
+    let (h, _) = data.end().unwrap();
+    let header: Vec<String> = (0..12).map(|col| text(&data, 0, col)).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
+    let mut rows = std::collections::BTreeSet::new();
+    for r in 1..=h {
+        let code = text(&data, r, col("Код"));
+        if code.starts_with("t10_1.") {
+            rows.insert((text(&data, r, col("Код ОО")), text(&data, r, col("Строка таблицы"))));
+        }
+        // The invalid school's values are not in the figures.
+        assert_ne!(text(&data, r, col("Код ОО")), d.invalid, "row {r}");
+    }
+    assert_eq!(rows.len(), expected_rows);
+
+    // The invalid and the missing school are listed with their status.
+    let returns = wb.worksheet_range(SHEET_RETURNS).unwrap();
+    let all: Vec<String> = returns
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|"))
+        .collect();
+    let line =
+        |id: &str| all.iter().find(|l| l.split('|').any(|c| c == id)).cloned().unwrap_or_default();
+    assert!(line(&d.invalid).contains("с ошибками"), "{}", line(&d.invalid));
+    assert!(line(&d.missing).contains("не сдан"), "{}", line(&d.missing));
+}
+
+#[test]
+fn summary_is_byte_identical_across_runs_and_threads_and_compare_works() {
+    let d = district();
+    let a = d.dir.path().join("a.xlsx");
+    let b = d.dir.path().join("b.xlsx");
+    assert_eq!(collect(d.dir.path(), &a, &[]).status.code(), Some(1));
+    assert_eq!(collect(d.dir.path(), &b, &["--threads", "1"]).status.code(), Some(1));
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "summaries differ");
+
+    // Without --force an existing summary is not touched.
+    let before = std::fs::read(&a).unwrap();
+    let again = collect(d.dir.path(), &a, &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(std::fs::read(&a).unwrap(), before);
+
+    // --compare against the previous summary of the same returns: no change anywhere.
+    let c = d.dir.path().join("c.xlsx");
+    let run = collect(d.dir.path(), &c, &["--compare", a.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let mut wb: Xlsx<_> = open_workbook(&c).unwrap();
+    let sheet = wb.worksheet_range(SHEET_DISTRICT).unwrap();
+    let (h, w) = sheet.end().unwrap();
+    let change_col = (0..=w)
+        .find(|&col| (0..=h.min(15)).any(|r| text(&sheet, r, col) == "Изменение"))
+        .expect("a change column");
+    let changes: Vec<f64> = (0..=h)
+        .filter_map(|r| match sheet.get_value((r, change_col)) {
+            Some(Data::Float(f)) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    assert!(changes.len() >= 10, "{changes:?}");
+    assert!(changes.iter().all(|x| *x == 0.0), "{changes:?}");
+}
+
+#[test]
+fn summary_opens_in_libreoffice() {
+    let Some(office) = soffice() else { return };
+    let d = district();
+    let out = d.dir.path().join("svod.xlsx");
+    collect(d.dir.path(), &out, &[]);
+    let pdf = lo_convert(&office, &out, "pdf", &d.dir.path().join("pdf"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    // Page objects: «/Type/Page» (or «/Type /Page»), not «/Type/Pages».
+    let text = String::from_utf8_lossy(&bytes).replace("/Type /Page", "/Type/Page");
+    let pages = text.matches("/Type/Page").count() - text.matches("/Type/Pages").count();
+    assert!(pages >= 3, "{pages} pages");
+}
