@@ -154,16 +154,17 @@ fn assert_others_unchanged(run: &Run, except: &[&str]) {
 
 /// The values a school sent, without where they came from (to compare the same values
 /// read from a differently named or differently formatted file).
-fn values_only(d: &SchoolData) -> (Vec<(String, String)>, Vec<(String, Vec<String>)>) {
-    let fields = d.fields.iter().map(|(k, v)| (k.clone(), v.value.display())).collect();
-    let tables = d
-        .tables
-        .iter()
-        .map(|(k, rows)| {
-            (k.clone(), rows.iter().map(|r| format!("{}:{:?}", r.row, r.values)).collect())
-        })
-        .collect();
-    (fields, tables)
+fn values_only(d: &SchoolData) -> String {
+    let mut out = String::new();
+    for (k, v) in &d.fields {
+        out.push_str(&format!("{k} = {}\n", v.value.display()));
+    }
+    for (k, rows) in &d.tables {
+        for r in rows {
+            out.push_str(&format!("{k} «{}» {}: {:?}\n", r.sheet, r.row, r.values));
+        }
+    }
+    out
 }
 
 fn findings_of<'a>(run: &'a Run, file: &str) -> Vec<&'a Json> {
@@ -947,8 +948,9 @@ fn formula_like_school_text_reaches_the_summary_as_string_cells() {
     for sheet in wb.sheet_names() {
         let range = wb.worksheet_range(&sheet).unwrap();
         for (_, _, cell) in range.used_cells() {
+            let shown = cell.to_string();
             for (i, t) in texts.iter().enumerate() {
-                if cell.to_string() == *t {
+                if shown == *t {
                     assert!(matches!(cell, Data::String(_)), "«{sheet}»: {t} is not a string cell");
                     found[i] = true;
                 }
