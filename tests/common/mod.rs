@@ -147,7 +147,7 @@ pub fn typed_number(v: &FillValue) -> Option<f64> {
 /// `(sheet, "E27")` for a single cell, the first cell of a range.
 pub fn name_target(bytes: &[u8], name: &str) -> (String, String) {
     use calamine::Reader;
-    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+    let wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .expect("a workbook");
     let formula = wb
         .defined_names()
