@@ -1375,9 +1375,8 @@ fn a1_and_xfd1048576_via_the_cli() {
     let b = replace_in_part(&b, &sp, dim, r#"<dimension ref="A1:XFD1048576"/>"#);
     w.put(&file_name(&s[0]), &b);
     w.put(&file_name(&s[1]), &clean(&s[1]));
-    let t0 = std::time::Instant::now();
+    // Memory under a real limit is asserted in tests/corpus.rs; here: the outcome.
     let (code, r) = check_json(&w, CAMPAIGN, AFTER);
-    assert!(t0.elapsed().as_secs() < 30, "took {:?}", t0.elapsed());
     assert_eq!(code, 0, "{:#}", r["findings"]);
     assert_eq!(school(&r, &s[0].id)["status"], "accepted");
     assert_eq!(school(&r, &s[1].id)["status"], "accepted");
