@@ -62,10 +62,16 @@ pub enum Command {
     /// Выпустить формы отчёта: по одному файлу .xlsx на каждую школу реестра.
     Template(TemplateArgs),
     /// Проверить сданные отчёты: кто не сдал, кто опоздал, что исправить.
+    #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// Собрать сводный отчёт по району из принятых отчётов.
+    #[command(after_help = EXIT_CODES)]
     Collect(CollectArgs),
 }
+
+/// Exit codes of `check` and `collect`, shown in their `--help`.
+const EXIT_CODES: &str = "Коды выхода: 0 — все школы реестра сдали отчёты и они приняты; 1 — есть \
+несданные (или ещё ожидаемые) отчёты или отчёты с ошибками; 2 — ошибка запуска или настройки.";
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

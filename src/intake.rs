@@ -117,12 +117,17 @@ pub fn resolve_identity(form: &ReadForm, file: &str) -> Result<(Identity, Vec<Fi
         }
     };
     if check != layout::identity_check(&id) {
+        // The school id of an edited identity is untrusted: the finding is about the
+        // file, not about the school it names (which did nothing, and must not get a
+        // letter about it — nor have it hidden under its own clean return).
         return Err(Finding::error(
             Code::IdentityContradictory,
             file,
-            "отметка формы изменена вручную (не совпадает контрольная сумма): заполните форму, выданную вашей школе, не меняя скрытый лист",
-        )
-        .school(&id.school_id));
+            format!(
+                "отметка формы изменена вручную (указана ОО {}, но не совпадает контрольная сумма): заполните форму, выданную вашей школе, не меняя скрытый лист",
+                id.school_id
+            ),
+        ));
     }
     Ok((id, notes))
 }

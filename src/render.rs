@@ -417,12 +417,21 @@ pub fn letters(r: &CheckReport, registry: &Registry) -> Vec<Letter> {
         let _ = writeln!(body, "{greeting}\n");
         let subject;
         match s.status {
-            Status::Missing | Status::Expected => {
+            Status::Missing => {
                 subject =
                     format!("Отчёт по профориентации: не получен (срок {})", ru_date(r.deadline));
                 let _ = writeln!(
                     body,
-                    "Отчёт «{}» (кампания {}) от {} не получен. Срок сдачи — {}. Пожалуйста, заполните выданную форму и направьте её в отдел образования.",
+                    "Отчёт «{}» (кампания {}) от {} не получен, а срок сдачи — {} — прошёл. Пожалуйста, заполните выданную форму и направьте её в отдел образования как можно скорее.",
+                    r.campaign_title, r.campaign, s.name, ru_date(r.deadline)
+                );
+            }
+            Status::Expected => {
+                subject =
+                    format!("Отчёт по профориентации: напоминание, срок {}", ru_date(r.deadline));
+                let _ = writeln!(
+                    body,
+                    "Напоминаем: отчёт «{}» (кампания {}) от {} нужно сдать до {} включительно. Заполните выданную форму и направьте её в отдел образования.",
                     r.campaign_title, r.campaign, s.name, ru_date(r.deadline)
                 );
             }
@@ -480,4 +489,60 @@ pub fn letters_csv(letters: &[Letter]) -> Vec<u8> {
         &["ОО", "Наименование", "Контактное лицо", "E-mail", "Телефон", "Тема", "Текст"],
         rows,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CheckReport, Counts, SchoolStatus};
+    use crate::schools::School;
+
+    fn report(status: Status) -> CheckReport {
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 12, 20).unwrap();
+        CheckReport {
+            plan_id: "p".into(),
+            plan_version: "v".into(),
+            campaign: "2025-12-20".into(),
+            campaign_title: "Промежуточный отчёт".into(),
+            deadline: d,
+            as_of: d,
+            counts: Counts::default(),
+            schools: vec![SchoolStatus {
+                id: "101".into(),
+                name: "Школа".into(),
+                status,
+                late: false,
+                file: None,
+                files: vec![],
+                saved_at: None,
+                errors: 0,
+                warnings: 0,
+            }],
+            findings: vec![],
+            files: vec![],
+        }
+    }
+
+    #[test]
+    fn letters_remind_before_the_deadline_and_chase_after_it() {
+        let school = School {
+            id: "101".into(),
+            name: "Школа".into(),
+            short_name: "Школа".into(),
+            profile: Default::default(),
+            contact_person: "Иванова М. П.".into(),
+            email: "school@example.ru".into(),
+            phone: String::new(),
+        };
+        let reg = Registry { schools: vec![school] };
+        let before = letters(&report(Status::Expected), &reg);
+        assert_eq!(before[0].subject, "Отчёт по профориентации: напоминание, срок 20.12.2025");
+        assert!(before[0].body.starts_with("Уважаемый(ая) Иванова М. П.!"));
+        assert!(before[0].body.contains("до 20.12.2025 включительно"));
+        let after = letters(&report(Status::Missing), &reg);
+        assert!(after[0].subject.contains("не получен"));
+        assert!(after[0].body.contains("прошёл"));
+        assert_eq!(after[0].email, "school@example.ru");
+        assert!(letters(&report(Status::Accepted), &reg).is_empty());
+    }
 }

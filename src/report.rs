@@ -137,8 +137,9 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    /// 0 — every school accepted; 1 — some school missing or with errors.
-    /// Before the deadline, schools still «ожидается» do not fail the check.
+    /// 0 — every school accepted; 1 — some school missing, still expected or with errors.
+    /// Schools still «ожидается» before the deadline also give 1: «all in and accepted» is
+    /// what 0 promises (see `exit_code_is_0_only_when_every_school_is_accepted`).
     pub fn exit_code(&self) -> u8 {
         let bad =
             self.schools.iter().any(|s| matches!(s.status, Status::Missing | Status::Invalid));

@@ -335,38 +335,43 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
     for (item, f) in &items {
         check_field(Some(&item.code), f, &mut findings, &mut data);
     }
-    // Who filled the form: asked, but a blank is only a warning.
+    // Who filled the form: asked, but never blocking — a blank or a bad value is a
+    // warning. The text checks of text fields still apply: a 40 000-character or
+    // control-character «ФИО» must not reach the summary (Excel refuses cells over
+    // 32 767 characters, and one such cell would fail the whole summary).
     for (code, label) in META_FIELDS {
-        if let Some(cell) = input.fields.get(code) {
-            if cell.value.is_empty() {
-                findings.push(
-                    Finding::warning(
-                        Code::Required,
-                        file,
-                        format!("не указано «{label}»: укажите, кто заполнил форму"),
-                    )
-                    .at(&cell.sheet, &cell.cell)
-                    .field(code),
-                );
-            } else if let RawValue::Text(s) = &cell.value {
-                let source = Source {
-                    file: file.to_string(),
-                    sheet: cell.sheet.clone(),
-                    cell: cell.cell.clone(),
-                };
-                data.fields.insert(
-                    code.to_string(),
-                    FieldValue { value: Val::Text(s.trim().to_string()), source },
-                );
-            } else if let RawValue::Number(n) = &cell.value {
-                let source = Source {
-                    file: file.to_string(),
-                    sheet: cell.sheet.clone(),
-                    cell: cell.cell.clone(),
-                };
-                data.fields
-                    .insert(code.to_string(), FieldValue { value: Val::Text(fmt_num(*n)), source });
+        let Some(cell) = input.fields.get(code) else { continue };
+        let meta = Field {
+            code: code.to_string(),
+            label: label.to_string(),
+            unit: String::new(),
+            kind: Kind::Text,
+            min: None,
+            max: None,
+            choices: None,
+            required: false,
+            hint: String::new(),
+            width: None,
+            pos: 0,
+        };
+        let warn = |code_: Code, msg: String| {
+            Finding::warning(code_, file, msg).at(&cell.sheet, &cell.cell).field(code)
+        };
+        let source =
+            Source { file: file.to_string(), sheet: cell.sheet.clone(), cell: cell.cell.clone() };
+        match check_value(&meta, &[], &cell.value) {
+            Checked::Blank => findings.push(warn(
+                Code::Required,
+                format!("не указано «{label}»: укажите, кто заполнил форму"),
+            )),
+            Checked::Ok(v) => {
+                data.fields.insert(code.to_string(), FieldValue { value: v, source });
             }
+            Checked::Noted(v, c, msg) => {
+                findings.push(warn(c, format!("«{label}»: {msg}")));
+                data.fields.insert(code.to_string(), FieldValue { value: v, source });
+            }
+            Checked::Bad(c, msg) => findings.push(warn(c, format!("«{label}»: {msg}"))),
         }
     }
 

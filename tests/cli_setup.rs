@@ -32,6 +32,11 @@ fn help_lists_the_commands() {
             .and(predicate::str::contains("collect"))
             .and(predicate::str::contains("Коды выхода")),
     );
+    for sub in ["check", "collect"] {
+        profplan(dir.path()).args([sub, "--help"]).assert().success().stdout(
+            predicate::str::contains("Коды выхода: 0").and(predicate::str::contains("2 — ошибка")),
+        );
+    }
 }
 
 #[test]

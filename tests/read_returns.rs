@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::Path;
-use std::time::Instant;
 
 use profplan::finding::Code;
 use profplan::form::layout::{self, Identity};
@@ -458,11 +457,10 @@ fn a1_and_xfd1048576_is_read_in_constant_memory() {
             ("PPT_t", "'Отчёт'!$B$4:$D$40"),
         ],
     );
-    let start = Instant::now();
+    // Memory is asserted under a real limit in tests/corpus.rs (prlimit); here: the values.
     let raw = read(&bytes).unwrap();
     assert_eq!(value(&raw, "a"), Value::Number(42.0));
     assert_eq!(value(&raw, "far"), Value::Number(2.0));
-    assert!(start.elapsed().as_secs() < 5);
     // A dimension that claims the whole sheet changes nothing.
     let with_dim = raw_xlsx(
         r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="5"><c r="E5"><v>42</v></c></row></sheetData></worksheet>"#,
@@ -470,14 +468,18 @@ fn a1_and_xfd1048576_is_read_in_constant_memory() {
         &[("PP_a", "'Отчёт'!$E$5")],
     );
     assert_eq!(value(&read(&with_dim).unwrap(), "a"), Value::Number(42.0));
-    // A reversed dimension makes calamine's debug build panic (and its release build
-    // fail): the file is refused, the process lives on.
+    // A reversed dimension makes calamine's debug build panic; its release build reads
+    // on. Either way the process lives on and nothing is misread: the file is refused,
+    // or the (empty) sheet is read as empty.
     let reversed = raw_xlsx(
         r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="XFD1048576:A1"/><sheetData/></worksheet>"#,
         None,
         &[("PP_a", "'Отчёт'!$E$5")],
     );
-    assert!(matches!(refused(&reversed).code, Code::FileParserFailed | Code::FileDamaged));
+    match read(&reversed) {
+        Err(f) => assert!(matches!(f.code, Code::FileParserFailed | Code::FileDamaged), "{f:?}"),
+        Ok(raw) => assert!(raw.cells.get("a").is_none_or(|c| c.value == Value::Empty), "{raw:?}"),
+    }
 }
 
 #[test]
@@ -577,7 +579,6 @@ fn ods_repeats_are_arithmetic_not_allocation() {
 <table:named-expressions><table:named-range table:name="PP_a" table:base-cell-address="$Отчёт.$A$1" table:cell-range-address="$Отчёт.$E$5"/><table:named-range table:name="PPT_t" table:base-cell-address="$Отчёт.$A$1" table:cell-range-address="$Отчёт.$B$4:.$D$40"/></table:named-expressions>
 </office:spreadsheet></office:body></office:document-content>"#
     );
-    let start = Instant::now();
     let raw = read(&ods_of(&content, "<office:document-meta/>")).unwrap();
     assert_eq!(raw.format, Format::Ods);
     // Column A holds «1», not the code «a»: the value is refused, not misread.
@@ -585,7 +586,6 @@ fn ods_repeats_are_arithmetic_not_allocation() {
     assert!(raw.notes.iter().any(|n| n.code == Code::LayoutChanged), "{:?}", raw.notes);
     assert_eq!(raw.row_codes["1"].value, Value::Number(1.0));
     assert_eq!(raw.tables["t"].rows.len(), 37);
-    assert!(start.elapsed().as_secs() < 10);
 }
 
 #[test]

@@ -1,0 +1,1044 @@
+//! The bad-input corpus, end to end through the `profplan` binary.
+//!
+//! A district of 20 valid returns with known values (library-filled) is checked once as
+//! the baseline. Each case then puts one bad file into a copy of that folder — an extra
+//! file, or one school's return replaced by a broken version of itself — runs
+//! `profplan check --format json` (and `--format text`), and asserts what the
+//! methodologist would look at: the exit code, the Russian message naming the file
+//! (and sheet and cell where there is one), and that every other school's status and
+//! values are exactly those of the baseline. Values are compared through the library's
+//! intake (the same code the binary runs), since `check` prints statuses, not figures.
+//!
+//! The reader's unit-level hostile cases are in `read_returns.rs`; this file proves the
+//! whole run survives them with nothing lost.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use profplan::form::layout::{self, key, FORM_SHEET, IDENTITY_SHEET};
+use profplan::intake::{assess, IntakeOptions};
+use profplan::read::Limits;
+use profplan::synth::FillValue;
+use profplan::values::SchoolData;
+use serde_json::Value as Json;
+use support::*;
+
+// ------------------------------------------------------------------ the district
+
+/// The baseline: every school's return, and the run over them.
+struct Baseline {
+    files: Vec<(String, Vec<u8>)>,
+    run: Run,
+}
+
+fn file_name(id: &str) -> String {
+    layout::form_file_name(id, &school(id).short_name)
+}
+
+fn baseline() -> &'static Baseline {
+    static B: OnceLock<Baseline> = OnceLock::new();
+    B.get_or_init(|| {
+        let files: Vec<(String, Vec<u8>)> =
+            registry().schools.iter().map(|s| (file_name(&s.id), valid_return(&s.id))).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let returns = dir.path().join("returns");
+        std::fs::create_dir(&returns).unwrap();
+        for (n, b) in &files {
+            std::fs::write(returns.join(n), b).unwrap();
+        }
+        let run = check(&returns, &registry_path());
+        // The baseline itself must be what the corpus assumes: all 20 accepted, exit 0.
+        assert_eq!(run.code, 0, "baseline: {}", run.text);
+        assert_eq!(run.json["counts"]["accepted"], 20, "baseline: {}", run.text);
+        assert_eq!(run.data.len(), 20);
+        Baseline { files, run }
+    })
+}
+
+/// One `check` of a returns folder.
+struct Run {
+    code: i32,
+    json: Json,
+    text: String,
+    /// The figures that would go into the summary (library intake of the same folder).
+    data: Vec<SchoolData>,
+}
+
+fn profplan(dir: &Path, registry: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_profplan"))
+        .current_dir(dir.parent().unwrap())
+        .env("NO_COLOR", "1")
+        .arg("--schools")
+        .arg(registry)
+        .args(["--campaign", CAMPAIGN, "check"])
+        .arg(dir)
+        .args(["--as-of", AS_OF])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn check(dir: &Path, registry: &Path) -> Run {
+    let out = profplan(dir, registry, &["--format", "json"]);
+    let code = out.status.code().expect("profplan was killed by a signal");
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("no JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
+    });
+    let text_out = profplan(dir, registry, &["--format", "text"]);
+    assert_eq!(text_out.status.code(), Some(code), "text and JSON runs disagree");
+    let text = String::from_utf8(text_out.stdout).unwrap();
+    let reg = profplan::schools::Registry::load(registry, plan()).unwrap();
+    let files = profplan::returns::read_folder(dir, &Limits::default(), &|| {}).unwrap();
+    let as_of = profplan::campaign::parse_date(AS_OF).unwrap();
+    let intake = assess(&campaign(), &reg, files, IntakeOptions { as_of, include_invalid: false });
+    Run { code, json, text, data: intake.data }
+}
+
+/// A copy of the district's folder, changed by `edit`, checked.
+fn case(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Run) {
+    case_with_registry(&registry_path(), edit)
+}
+
+fn case_with_registry(registry: &Path, edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Run) {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    for (n, b) in &baseline().files {
+        std::fs::write(returns.join(n), b).unwrap();
+    }
+    edit(&returns);
+    let run = check(&returns, registry);
+    (dir, run)
+}
+
+/// Puts `bytes` in place of school `id`'s return, under `name`.
+fn replace(returns: &Path, id: &str, name: &str, bytes: &[u8]) {
+    std::fs::remove_file(returns.join(file_name(id))).unwrap();
+    std::fs::write(returns.join(name), bytes).unwrap();
+}
+
+fn base_bytes(id: &str) -> Vec<u8> {
+    let name = file_name(id);
+    baseline().files.iter().find(|(n, _)| *n == name).unwrap().1.clone()
+}
+
+// ------------------------------------------------------------------ assertions
+
+fn school_json<'a>(run: &'a Run, id: &str) -> &'a Json {
+    run.json["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no school {id} in the report"))
+}
+
+fn data_of<'a>(run: &'a Run, id: &str) -> Option<&'a SchoolData> {
+    run.data.iter().find(|d| d.school_id == id)
+}
+
+/// Every school but `except` has the baseline's status entry and exactly its values.
+fn assert_others_unchanged(run: &Run, except: &[&str]) {
+    let base = &baseline().run;
+    for s in &registry().schools {
+        if except.contains(&s.id.as_str()) {
+            continue;
+        }
+        assert_eq!(school_json(run, &s.id), school_json(base, &s.id), "school {}", s.id);
+        assert_eq!(data_of(run, &s.id), data_of(base, &s.id), "values of school {}", s.id);
+    }
+}
+
+/// The values a school sent, without where they came from (to compare the same values
+/// read from a differently named or differently formatted file).
+fn values_only(d: &SchoolData) -> String {
+    let mut out = String::new();
+    for (k, v) in &d.fields {
+        out.push_str(&format!("{k} = {}\n", v.value.display()));
+    }
+    for (k, rows) in &d.tables {
+        for r in rows {
+            out.push_str(&format!("{k} «{}» {}: {:?}\n", r.sheet, r.row, r.values));
+        }
+    }
+    out
+}
+
+fn findings_of<'a>(run: &'a Run, file: &str) -> Vec<&'a Json> {
+    run.json["findings"].as_array().unwrap().iter().filter(|f| f["file"] == file).collect()
+}
+
+/// The one finding with `code` about `file`; its message must contain `words`, and the
+/// text report must show the file and the message.
+fn finding<'a>(run: &'a Run, file: &str, code: &str, words: &str) -> &'a Json {
+    let all = findings_of(run, file);
+    let f = all
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} finding for {file}; findings: {all:#?}"));
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains(words), "{file}: «{msg}» does not say «{words}»");
+    assert!(run.text.contains(file), "the text report does not name {file}:\n{}", run.text);
+    assert!(run.text.contains(msg), "the text report does not show «{msg}»:\n{}", run.text);
+    f
+}
+
+fn file_record<'a>(run: &'a Run, path: &str) -> &'a Json {
+    run.json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not among the files: {:#?}", run.json["files"]))
+}
+
+/// An extra file nobody can use: refused with `code`, named in the report, the district
+/// untouched and still all accepted (exit 0: every school has its return).
+fn assert_refused_extra(run: &Run, file: &str, code: &str, words: &str) {
+    let f = finding(run, file, code, words);
+    assert_eq!(f["severity"], "error");
+    assert_eq!(file_record(run, file)["outcome"], "rejected");
+    assert_eq!(run.json["counts"]["rejected_files"], 1);
+    assert_eq!(run.code, 0, "every school still has its accepted return");
+    assert_others_unchanged(run, &[]);
+}
+
+/// A school's return replaced by a file that cannot be its return: the school is
+/// «не сдан», the file is named with the reason, exit 1, everyone else untouched.
+fn assert_school_lost(run: &Run, id: &str, file: &str, code: &str, words: &str) {
+    finding(run, file, code, words);
+    assert_eq!(school_json(run, id)["status"], "missing", "school {id}");
+    assert!(data_of(run, id).is_none(), "nothing of {file} may reach the figures");
+    assert_eq!(run.code, 1);
+    assert_others_unchanged(run, &[id]);
+}
+
+// ------------------------------------------------------------------ not spreadsheets
+
+#[test]
+fn empty_file_is_refused_as_empty() {
+    let (_d, run) = case(|r| std::fs::write(r.join("пустой.xlsx"), b"").unwrap());
+    assert_refused_extra(&run, "пустой.xlsx", "file_empty", "файл пустой");
+}
+
+#[test]
+fn truncated_zip_is_refused_as_damaged() {
+    let half = base_bytes("101");
+    let half = &half[..half.len() / 2];
+    let (_d, run) = case(|r| std::fs::write(r.join("101_обрезан.xlsx"), half).unwrap());
+    assert_refused_extra(&run, "101_обрезан.xlsx", "file_damaged", "повреждён");
+}
+
+#[test]
+fn html_csv_and_xml_named_as_spreadsheets_say_what_they_are() {
+    let html = "<html><head><meta charset=utf-8></head><body><table><tr><td>Отчёт</td><td>12</td></tr></table></body></html>";
+    let cases: [(&str, &[u8], &str, &str); 4] = [
+        ("портал.xls", html.as_bytes(), "file_html", "веб-страница"),
+        ("портал.xlsx", html.as_bytes(), "file_html", "веб-страница"),
+        ("выгрузка.xlsx", "ОО;Охвачено\n101;120\n".as_bytes(), "file_csv", "CSV"),
+        (
+            "таблица2003.xls",
+            br#"<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>"#,
+            "file_html",
+            "XML",
+        ),
+    ];
+    for (name, bytes, code, words) in cases {
+        let (_d, run) = case(|r| std::fs::write(r.join(name), bytes).unwrap());
+        assert_refused_extra(&run, name, code, words);
+    }
+}
+
+// ------------------------------------------------------------------ other real formats
+
+#[test]
+fn legacy_xls_return_saved_by_libreoffice_is_read_like_the_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("102_Стрелецкая.xlsx");
+    std::fs::write(&src, base_bytes("102")).unwrap();
+    let Some(xls) = soffice_convert(&src, "xls", dir.path()) else { return };
+    let xls_bytes = std::fs::read(&xls).unwrap();
+    let (_d, run) = case(|r| {
+        replace(r, "102", "102_Стрелецкая.xls", &xls_bytes);
+        // LibreOffice stamps «now» as the save time; the school saved it before the
+        // deadline, which the file's time says.
+        let f = std::fs::File::options().write(true).open(r.join("102_Стрелецкая.xls")).unwrap();
+        f.set_modified(saved_at().and_utc().into()).unwrap();
+    });
+    let rec = file_record(&run, "102_Стрелецкая.xls");
+    assert_eq!(rec["format"], "xls");
+    assert_eq!(rec["outcome"], "accepted", "{:#?}", findings_of(&run, "102_Стрелецкая.xls"));
+    assert_eq!(school_json(&run, "102")["status"], "accepted");
+    let got = data_of(&run, "102").expect("values of the xls return");
+    let want = data_of(&baseline().run, "102").unwrap();
+    assert_eq!(values_only(got), values_only(want), "the xls says what the xlsx said");
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["102"]);
+}
+
+/// A real encrypted package when msoffcrypto-tool is installed; otherwise a CFB with
+/// the two streams Excel writes (which is all profplan looks at).
+fn encrypted_xlsx(plain: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("in.xlsx"), dir.path().join("out.xlsx"));
+    std::fs::write(&src, plain).unwrap();
+    let real = Command::new("msoffcrypto-tool")
+        .args(["-e", "-p", "школа103"])
+        .arg(&src)
+        .arg(&dst)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if real {
+        return std::fs::read(&dst).unwrap();
+    }
+    eprintln!("note: msoffcrypto-tool not installed; encrypted container made with cfb");
+    use std::io::Write;
+    let mut c = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    c.create_stream("EncryptionInfo").unwrap().write_all(&[4, 0, 4, 0, 0x40, 0, 0, 0]).unwrap();
+    c.create_stream("EncryptedPackage").unwrap().write_all(plain).unwrap();
+    c.flush().unwrap();
+    c.into_inner().into_inner()
+}
+
+#[test]
+fn password_protected_return_asks_to_remove_the_password() {
+    let enc = encrypted_xlsx(&base_bytes("103"));
+    assert_eq!(&enc[..4], &[0xD0, 0xCF, 0x11, 0xE0], "an encrypted xlsx is a CFB container");
+    let name = file_name("103");
+    let (_d, run) = case(|r| replace(r, "103", &name, &enc));
+    assert_school_lost(&run, "103", &name, "file_encrypted", "защищён паролем");
+    assert_eq!(file_record(&run, &name)["outcome"], "rejected");
+}
+
+#[test]
+fn xlsm_with_a_macro_is_read_as_data_and_left_untouched() {
+    let xlsm = rewrite(&base_bytes("104"), |n, c| {
+        if n == "[Content_Types].xml" {
+            let t = String::from_utf8(c).unwrap().replace(
+                "</Types>",
+                r#"<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>"#,
+            );
+            return Some(t.into_bytes());
+        }
+        Some(c)
+    });
+    let mut parts = entries(&xlsm);
+    parts.push((
+        "xl/vbaProject.bin".into(),
+        b"Attribute VB_Name = \"ThisWorkbook\"\nSub Workbook_Open(): Kill \"*.xlsx\": End Sub"
+            .to_vec(),
+    ));
+    let xlsm = zip_of(&parts);
+    let name = "104_Цнинская_СОШ_1.xlsm";
+    let (d, run) = case(|r| replace(r, "104", name, &xlsm));
+    let rec = file_record(&run, name);
+    assert_eq!(rec["format"], "xlsm");
+    assert_eq!(rec["outcome"], "accepted");
+    let got = data_of(&run, "104").expect("values of the xlsm");
+    assert_eq!(values_only(got), values_only(data_of(&baseline().run, "104").unwrap()));
+    // Nothing ran: the file and its neighbours are all still there, byte for byte.
+    let returns = d.path().join("returns");
+    assert_eq!(std::fs::read(returns.join(name)).unwrap(), xlsm);
+    assert_eq!(std::fs::read_dir(&returns).unwrap().count(), 20);
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["104"]);
+}
+
+// ------------------------------------------------------------------ zip bombs
+
+/// A return of school 105 whose form sheet is one deflate stream of `mib` MiB of zeros,
+/// declaring `declared` bytes.
+fn bomb_sheet(mib: usize, declared: u32) -> Vec<u8> {
+    let good = base_bytes("105");
+    let part = sheet_part(&good, FORM_SHEET);
+    let mut parts = raw_entries_of(&good);
+    let e = parts.iter_mut().find(|e| e.name == part).unwrap();
+    e.data = deflated_zeros(mib);
+    e.declared_size = declared;
+    e.crc = 0;
+    raw_zip(&parts)
+}
+
+/// The bombs of the corpus: name, bytes, expected code, words of the message.
+fn bombs() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
+    let good = base_bytes("105");
+    // Thousands of entries.
+    let mut many = entries(&good);
+    many.extend((0..5000).map(|i| (format!("xl/media/image{i}.png"), b"x".to_vec())));
+    // Overlapping entries: every central record points at the first local header.
+    let overlapping = {
+        let mut b = raw_zip(&raw_entries_of(&good));
+        let cd = u32::from_le_bytes(b[b.len() - 6..b.len() - 2].try_into().unwrap()) as usize;
+        let mut i = cd;
+        while i + 46 <= b.len() && b[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            let n = u16::from_le_bytes([b[i + 28], b[i + 29]]) as usize;
+            b[i + 42..i + 46].copy_from_slice(&0u32.to_le_bytes());
+            i += 46 + n;
+        }
+        b
+    };
+    // Shared strings that inflate to 2 GiB while declaring 4 KB.
+    let lying_strings = {
+        let mut parts = raw_entries_of(&good);
+        let e = parts.iter_mut().find(|e| e.name == "xl/sharedStrings.xml").unwrap();
+        e.data = deflated_zeros(2048);
+        e.declared_size = 4096;
+        raw_zip(&parts)
+    };
+    vec![
+        // 50 MiB of zeros in 50 KB: honest sizes, a ratio no spreadsheet has.
+        ("бомба_сжатие.xlsx", bomb_sheet(50, 50 << 20), "file_too_large", "сжата в"),
+        // 2 GiB declared honestly: refused from the directory.
+        ("бомба_2ГБ.xlsx", bomb_sheet(2048, 2048 << 20), "file_too_large", "после распаковки"),
+        // 2 GiB of data declared as 40 KB: inflation stops at the declared size.
+        ("бомба_ложный_размер.xlsx", bomb_sheet(2048, 40_000), "file_damaged", "повреждён"),
+        ("бомба_строки.xlsx", lying_strings, "file_damaged", "повреждён"),
+        ("бомба_5000_частей.xlsx", zip_of(&many), "file_too_large", "частей"),
+        ("бомба_перекрытие.xlsx", overlapping, "file_damaged", "перекрывают"),
+    ]
+}
+
+#[test]
+fn zip_bombs_are_refused_and_the_district_is_untouched() {
+    for (name, bytes, code, words) in bombs() {
+        let (_d, run) = case(|r| std::fs::write(r.join(name), &bytes).unwrap());
+        assert_refused_extra(&run, name, code, words);
+    }
+}
+
+/// School 106's return with one more value at XFD1048576 (and A1 already used): a grid
+/// read would need ~550 GB.
+fn a1_and_xfd_return() -> Vec<u8> {
+    let good = base_bytes("106");
+    let part = sheet_part(&good, FORM_SHEET);
+    edit_part(&good, &part, |x| {
+        x.replace(
+            "</sheetData>",
+            r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>край листа</t></is></c></row></sheetData>"#,
+        )
+    })
+}
+
+#[test]
+fn values_in_a1_and_xfd1048576_are_read_without_a_grid() {
+    let bytes = a1_and_xfd_return();
+    let name = file_name("106");
+    let (_d, run) = case(|r| std::fs::write(r.join(&name), &bytes).unwrap());
+    assert_eq!(file_record(&run, &name)["outcome"], "accepted");
+    // The far cell is no field: school 106's figures are exactly the baseline's.
+    assert_others_unchanged(&run, &[]);
+    assert_eq!(run.code, 0);
+}
+
+/// Runs the bombs and the A1:XFD1048576 sheet under a 1 GiB address-space limit: the
+/// process must end normally (exit 0, not a signal) with every bomb refused. The same
+/// run fits in a quarter of that; under 8 MiB it must fail — proof that the limit is
+/// applied at all.
+#[cfg(target_os = "linux")]
+#[test]
+fn bombs_stay_within_a_memory_limit() {
+    if !Path::new("/usr/bin/prlimit").exists() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("prlimit (util-linux) is required in CI");
+        }
+        eprintln!("note: prlimit not found, memory-limit run skipped");
+        return;
+    }
+    const LIMIT: u64 = 1 << 30; // 1 GiB of address space
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    for (n, b) in &baseline().files {
+        std::fs::write(returns.join(n), b).unwrap();
+    }
+    std::fs::write(returns.join(file_name("106")), a1_and_xfd_return()).unwrap();
+    for (name, bytes, _, _) in bombs() {
+        std::fs::write(returns.join(name), bytes).unwrap();
+    }
+    let limited = |limit: u64| {
+        Command::new("/usr/bin/prlimit")
+            .arg(format!("--as={limit}"))
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_profplan"))
+            .arg("--schools")
+            .arg(registry_path())
+            .args(["--campaign", CAMPAIGN, "check"])
+            .arg(&returns)
+            .args(["--as-of", AS_OF, "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    // A normal check of the 20 returns needs 32–64 MiB of address space (release build,
+    // two rayon threads; measured with `prlimit --as`). Two of the bombs would inflate to
+    // 2 GiB if any reader trusted them, so 1 GiB is both generous and decisive.
+    let out = limited(LIMIT);
+    let status = out.status;
+    assert!(
+        status.code().is_some(),
+        "killed by a signal under a {} MiB limit: {status:?}; stderr: {}",
+        LIMIT >> 20,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["counts"]["accepted"], 20);
+    assert_eq!(json["counts"]["rejected_files"], bombs().len());
+    for (name, _, code, _) in bombs() {
+        let rec = json["files"].as_array().unwrap().iter().find(|f| f["path"] == name).unwrap();
+        assert_eq!(rec["outcome"], "rejected", "{name}");
+        assert!(
+            json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["file"] == name && f["code"] == code),
+            "{name}: no {code}"
+        );
+    }
+    // The same run fits in a quarter of the limit: the limit is not tight by luck.
+    assert_eq!(limited(LIMIT / 4).status.code(), Some(0));
+    // And a limit far too small does stop it: the mechanism works.
+    assert_ne!(limited(8 << 20).status.code(), Some(0), "an 8 MiB limit must not be enough");
+}
+
+// ------------------------------------------------------------------ hostile XML
+
+#[test]
+fn billion_laughs_and_external_entities_in_a_sheet_and_in_shared_strings_are_inert() {
+    let dtd = r#"<!DOCTYPE x [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>"#;
+    let good = base_bytes("107");
+    let sheet = sheet_part(&good, FORM_SHEET);
+    let with_dtd = |x: String, marker: &str| -> String {
+        let decl_end = x.find("?>").unwrap() + 2;
+        let x = format!("{}{dtd}{}", &x[..decl_end], &x[decl_end..]);
+        x.replacen(marker, &format!("{marker}&lol9;&xxe;"), 1)
+    };
+    let in_sheet = {
+        let b = set_field(&good, "p1_2_comment", |a1| {
+            format!("<c r=\"{a1}\" t=\"inlineStr\"><is><t>Приказ</t></is></c>")
+        });
+        edit_part(&b, &sheet, |x| with_dtd(x, "<t>Приказ"))
+    };
+    let in_strings = edit_part(&good, "xl/sharedStrings.xml", |x| with_dtd(x, "<si><t>"));
+    for (name, bytes) in
+        [("107_сущности_лист.xlsx", in_sheet), ("107_сущности_строки.xlsx", in_strings)]
+    {
+        let (_d, run) = case(|r| replace(r, "107", name, &bytes));
+        // Never expanded, never fetched: nothing of /etc/passwd and no 10^9 «lol» in any
+        // output; the file is either refused as damaged or read with the entity text
+        // left as it is.
+        let all = format!("{}{}", run.json, run.text);
+        assert!(!all.contains("root:"), "an external entity was resolved");
+        assert!(!all.contains("lollollol"), "an entity was expanded");
+        let rec = file_record(&run, name);
+        match rec["outcome"].as_str().unwrap() {
+            "rejected" => {
+                finding(&run, name, "file_damaged", "повреждён");
+                assert_school_lost(&run, "107", name, "file_damaged", "повреждён");
+            }
+            other => {
+                assert!(matches!(other, "accepted" | "invalid"), "{name}: {other}");
+                assert_others_unchanged(&run, &["107"]);
+            }
+        }
+    }
+}
+
+#[test]
+fn missing_shared_strings_or_an_index_out_of_range_is_damaged() {
+    let good = base_bytes("108");
+    let missing = rewrite(&good, |n, c| (n != "xl/sharedStrings.xml").then_some(c));
+    let short = edit_part(&good, "xl/sharedStrings.xml", |x| {
+        // Keep the first five strings: the form refers to hundreds.
+        let mut cut = 0;
+        for _ in 0..5 {
+            cut += x[cut..].find("</si>").unwrap() + 5;
+        }
+        format!("{}</sst>", &x[..cut])
+    });
+    let name = file_name("108");
+    for bytes in [missing, short] {
+        let (_d, run) = case(|r| replace(r, "108", &name, &bytes));
+        assert_school_lost(&run, "108", &name, "file_damaged", "повреждён");
+    }
+}
+
+// ------------------------------------------------------------------ structure and identity
+
+#[test]
+fn form_sheet_renamed_or_deleted_makes_the_return_invalid_naming_the_sheet() {
+    let good = base_bytes("109");
+    // Renamed the way Excel does it: the sheet and every name that points at it.
+    let renamed = edit_part(&good, "xl/workbook.xml", |wb| {
+        wb.replace("name=\"Отчёт\"", "name=\"Лист1\"").replace("'Отчёт'!", "'Лист1'!")
+    });
+    let deleted = delete_sheet(&good, FORM_SHEET);
+    let name = file_name("109");
+    for bytes in [renamed, deleted] {
+        let (_d, run) = case(|r| replace(r, "109", &name, &bytes));
+        let f = finding(&run, &name, "sheet_missing", "нет листа «Отчёт»");
+        assert_eq!(f["severity"], "error");
+        assert_eq!(school_json(&run, "109")["status"], "invalid");
+        assert_eq!(file_record(&run, &name)["outcome"], "invalid");
+        assert!(data_of(&run, "109").is_none());
+        assert_eq!(run.code, 1);
+        assert_others_unchanged(&run, &["109"]);
+    }
+}
+
+fn rows_of(id: &profplan::form::layout::Identity) -> Vec<(&'static str, String)> {
+    id.rows()
+}
+
+#[test]
+fn identity_sheet_deleted_falls_back_to_document_properties_with_a_warning() {
+    let bytes = delete_sheet(&base_bytes("110"), IDENTITY_SHEET);
+    let name = file_name("110");
+    let (_d, run) = case(|r| replace(r, "110", &name, &bytes));
+    let f = finding(&run, &name, "identity_missing", "«_profplan» удалён");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(school_json(&run, "110")["status"], "accepted");
+    assert_eq!(data_of(&run, "110"), data_of(&baseline().run, "110"));
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["110"]);
+
+    // Both sources gone: not a form profplan issued.
+    let bare = rewrite(&bytes, |n, c| (n != "docProps/custom.xml").then_some(c));
+    let (_d, run) = case(|r| replace(r, "110", &name, &bare));
+    assert_school_lost(&run, "110", &name, "identity_missing", "нет отметки формы");
+    assert_eq!(file_record(&run, &name)["outcome"], "not_used");
+}
+
+#[test]
+fn identity_edited_to_another_school_is_not_used() {
+    let name = file_name("111");
+    // The hidden sheet says 112, the document properties still say 111.
+    let mut edited = identity_of("111");
+    edited.school_id = "112".into();
+    let mut rows = rows_of(&edited);
+    // …with the old check copied along (a person edits the id only).
+    let old_check = profplan::form::layout::identity_check(&identity_of("111"));
+    rows.iter_mut().find(|(k, _)| *k == key::CHECK).unwrap().1 = old_check;
+    let sheet_only = with_identity(&base_bytes("111"), Some(&rows), None);
+    let (_d, run) = case(|r| replace(r, "111", &name, &sheet_only));
+    assert_school_lost(&run, "111", &name, "identity_contradictory", "ОО 112");
+    assert_eq!(file_record(&run, &name)["outcome"], "not_used");
+    // 112's own return is untouched and still the one taken.
+    assert_eq!(school_json(&run, "112")["file"], file_name("112"));
+}
+
+/// Bug: the finding about a file whose identity was edited consistently (sheet and
+/// properties) but whose check no longer matched was attributed to the school the edit
+/// named. That school (112, with its own clean return) was listed «без замечаний», so the
+/// text report never showed the file at all, and its letter would have blamed 112.
+#[test]
+fn edited_identity_with_a_broken_check_is_shown_as_unusable_not_hidden_under_the_school_it_names() {
+    let name = file_name("111");
+    let mut edited = identity_of("111");
+    edited.school_id = "112".into();
+    let mut rows = rows_of(&edited);
+    let old_check = profplan::form::layout::identity_check(&identity_of("111"));
+    rows.iter_mut().find(|(k, _)| *k == key::CHECK).unwrap().1 = old_check;
+    let both = with_identity(&base_bytes("111"), Some(&rows), Some(&rows));
+    let (_d, run) = case(|r| replace(r, "111", &name, &both));
+    assert_school_lost(&run, "111", &name, "identity_contradictory", "контрольная сумма");
+    let f = finding(&run, &name, "identity_contradictory", "указана ОО 112");
+    assert!(f["school"].is_null(), "an untrusted id names no school: {f:#}");
+    assert!(run.text.contains("Файлы, которые не удалось использовать"), "{}", run.text);
+    let s112 = school_json(&run, "112");
+    assert_eq!(
+        (s112["errors"].as_u64(), s112["file"].as_str()),
+        (Some(0), Some(file_name("112").as_str()))
+    );
+}
+
+#[test]
+fn identity_sheet_copied_from_another_schools_form_is_contradictory() {
+    // School 113 pasted the hidden sheet of 114's form into its own (valid check and all).
+    let copied = with_identity(&base_bytes("113"), Some(&rows_of(&identity_of("114"))), None);
+    let name = file_name("113");
+    let (_d, run) = case(|r| replace(r, "113", &name, &copied));
+    let f = finding(&run, &name, "identity_contradictory", "скопирован из формы другой школы");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("ОО 113") && msg.contains("ОО 114"), "{msg}");
+    assert_school_lost(&run, "113", &name, "identity_contradictory", "ОО 114");
+    assert_eq!(school_json(&run, "114")["file"], file_name("114"));
+}
+
+#[test]
+fn form_of_an_older_layout_is_invalid_with_the_layout_named() {
+    let mut old = identity_of("114");
+    old.layout = 0;
+    let rows = rows_of(&old); // check recomputed: a genuine old form, not an edit
+    let bytes = with_identity(&base_bytes("114"), Some(&rows), Some(&rows));
+    let name = file_name("114");
+    let (_d, run) = case(|r| replace(r, "114", &name, &bytes));
+    finding(&run, &name, "other_layout", "старого образца (макет 0");
+    assert_eq!(school_json(&run, "114")["status"], "invalid");
+    assert!(data_of(&run, "114").is_none(), "an old layout is never read into the figures");
+    assert_eq!(run.code, 1);
+    assert_others_unchanged(&run, &["114"]);
+}
+
+// ------------------------------------------------------------------ cell contents
+
+#[test]
+fn formulas_without_a_value_and_with_an_error_are_named_by_sheet_and_cell() {
+    let good = base_bytes("115");
+    let (s1, no_value) = name_cell(&good, "PP_p2_1_covered");
+    let (s2, error) = name_cell(&good, "PP_p1_5_parents");
+    let bytes =
+        set_field(&good, "p2_1_covered", |a1| format!("<c r=\"{a1}\"><f>SUM(F1:F3)</f></c>"));
+    let bytes = set_field(&bytes, "p1_5_parents", |a1| {
+        format!("<c r=\"{a1}\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c>")
+    });
+    let name = file_name("115");
+    let (_d, run) = case(|r| replace(r, "115", &name, &bytes));
+    let f = finding(&run, &name, "formula_no_value", "без сохранённого значения");
+    assert_eq!(
+        (f["sheet"].as_str(), f["cell"].as_str()),
+        (Some(s1.as_str()), Some(no_value.as_str()))
+    );
+    let f = finding(&run, &name, "formula_error", "#DIV/0!");
+    assert_eq!(
+        (f["sheet"].as_str(), f["cell"].as_str()),
+        (Some(s2.as_str()), Some(error.as_str()))
+    );
+    assert!(run.text.contains(&format!("«{s1}»!{no_value}")), "{}", run.text);
+    assert_eq!(school_json(&run, "115")["status"], "invalid");
+    assert_eq!(run.code, 1);
+    assert_others_unchanged(&run, &["115"]);
+}
+
+#[test]
+fn text_over_32767_characters_is_an_error_and_control_characters_are_removed() {
+    let good = base_bytes("116");
+    let (_, cell) = name_cell(&good, "PP_p1_2_comment");
+    let long = "ы".repeat(40_000);
+    let bytes = set_field(&good, "p1_2_comment", |a1| inline_cell(a1, &long));
+    let name = file_name("116");
+    let (_d, run) = case(|r| replace(r, "116", &name, &bytes));
+    let f = finding(&run, &name, "text_invalid", "длиннее 32767");
+    assert_eq!(f["cell"].as_str(), Some(cell.as_str()));
+    assert_eq!(school_json(&run, "116")["status"], "invalid");
+    assert_others_unchanged(&run, &["116"]);
+
+    // A bell and an escape typed through Excel's _xHHHH_ escape: a warning, the text
+    // kept without them.
+    let bytes = set_field(&good, "p1_2_comment", |a1| {
+        format!("<c r=\"{a1}\" t=\"inlineStr\"><is><t>Приказ_x0007_ № 5_x001B_</t></is></c>")
+    });
+    let (_d, run) = case(|r| replace(r, "116", &name, &bytes));
+    let f = finding(&run, &name, "text_invalid", "управляющие");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["cell"].as_str(), Some(cell.as_str()));
+    assert_eq!(school_json(&run, "116")["status"], "accepted");
+    let v = &data_of(&run, "116").unwrap().fields["p1_2_comment"].value;
+    assert_eq!(v.display(), "Приказ № 5");
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["116"]);
+}
+
+/// Bug: the «who filled the form» fields skipped the text checks — control characters
+/// went through as they were, and a 40 000-character ФИО would have reached the summary,
+/// where Excel's 32 767-character limit fails the whole workbook. Now: the same checks
+/// as any text field, as warnings (these fields never block a return), and an over-long
+/// value is left out.
+#[test]
+fn meta_fields_were_not_checked_for_length_or_control_characters() {
+    let good = base_bytes("116");
+    let name = file_name("116");
+    let (_, fio) = name_cell(&good, "PP_meta_fio");
+    let bytes = set_field(&good, "meta_fio", |a1| {
+        format!("<c r=\"{a1}\" t=\"inlineStr\"><is><t>Иванова_x0007_ Мария_x001B_</t></is></c>")
+    });
+    let (_d, run) = case(|r| replace(r, "116", &name, &bytes));
+    let f = finding(&run, &name, "text_invalid", "управляющие");
+    assert_eq!((f["severity"].as_str(), f["cell"].as_str()), (Some("warning"), Some(fio.as_str())));
+    assert_eq!(school_json(&run, "116")["status"], "accepted");
+    let v = &data_of(&run, "116").unwrap().fields["meta_fio"].value;
+    assert_eq!(v.display(), "Иванова Мария");
+    assert_others_unchanged(&run, &["116"]);
+
+    let long = "ы".repeat(40_000);
+    let bytes = set_field(&good, "meta_position", |a1| inline_cell(a1, &long));
+    let (_d, run) = case(|r| replace(r, "116", &name, &bytes));
+    let f = finding(&run, &name, "text_invalid", "длиннее 32767");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(school_json(&run, "116")["status"], "accepted");
+    assert!(!data_of(&run, "116").unwrap().fields.contains_key("meta_position"));
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["116"]);
+}
+
+#[test]
+fn school_text_starting_with_formula_characters_stays_inert_text() {
+    let mut f = values_of("117");
+    let texts = [
+        ("meta_fio", "=HYPERLINK(\"http://example.com\",\"Иванова\")"),
+        ("meta_position", "+заместитель директора"),
+        ("meta_phone", "-8 (4752) 61-10-17"),
+        ("p1_2_comment", "@приказ № 12"),
+    ];
+    for (code, t) in texts {
+        f.values.insert(code.into(), FillValue::Text(t.into()));
+    }
+    let bytes = return_with("117", &f);
+    let name = file_name("117");
+    let (_d, run) = case(|r| replace(r, "117", &name, &bytes));
+    assert_eq!(school_json(&run, "117")["status"], "accepted", "{:#?}", findings_of(&run, &name));
+    let d = data_of(&run, "117").unwrap();
+    for (code, t) in texts {
+        assert_eq!(
+            d.fields[code].value,
+            profplan::values::Val::Text(t.into()),
+            "{code} must arrive as the text typed, never evaluated"
+        );
+    }
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["117"]);
+}
+
+#[test]
+fn latin_look_alike_letters_in_a_registry_name_do_not_break_identity() {
+    // The registry says «Cтрелецкая» with a Latin C; the form (issued from the correct
+    // registry) says «Стрелецкая». Identity is by school id: the return is 102's.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(registry_path()).unwrap();
+    assert!(text.contains("МБОУ «Стрелецкая СОШ»"));
+    let reg = dir.path().join("schools.csv");
+    std::fs::write(&reg, text.replace("МБОУ «Стрелецкая СОШ»", "МБОУ «Cтрелецкая СОШ»")).unwrap();
+    let (_d, run) = case_with_registry(&reg, |_| {});
+    let s = school_json(&run, "102");
+    assert_eq!(s["status"], "accepted");
+    assert_eq!(s["name"], "МБОУ «Cтрелецкая СОШ»", "the registry's name is shown");
+    assert_eq!(run.code, 0);
+    for other in &registry().schools {
+        if other.id != "102" {
+            assert_eq!(school_json(&run, &other.id), school_json(&baseline().run, &other.id));
+        }
+    }
+    let got = data_of(&run, "102").unwrap();
+    assert_eq!(values_only(got), values_only(data_of(&baseline().run, "102").unwrap()));
+}
+
+// ------------------------------------------------------------------ the folder
+
+#[test]
+fn file_names_with_cyrillic_nfd_spaces_and_a_leading_dash_are_read() {
+    let nfd = "118 Крои\u{0306}ка.xlsx"; // «й» decomposed, as macOS names files
+    let renames = [
+        ("118", nfd, "118 Кройка.xlsx"),
+        ("119", "119 отчёт школы  (итог).xlsx", "119 отчёт школы  (итог).xlsx"),
+        ("120", "-120.xlsx", "-120.xlsx"),
+    ];
+    let (_d, run) = case(|r| {
+        for (id, name, _) in renames {
+            std::fs::rename(r.join(file_name(id)), r.join(name)).unwrap();
+        }
+    });
+    for (id, _, shown) in renames {
+        let s = school_json(&run, id);
+        assert_eq!(s["status"], "accepted", "{id}");
+        assert_eq!(s["file"], shown, "{id}: the file is named in NFC");
+        assert_eq!(file_record(&run, shown)["outcome"], "accepted");
+        let got = data_of(&run, id).unwrap();
+        assert_eq!(values_only(got), values_only(data_of(&baseline().run, id).unwrap()));
+    }
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["118", "119", "120"]);
+}
+
+#[test]
+fn lock_files_are_skipped_quietly() {
+    let (_d, run) = case(|r| {
+        std::fs::write(r.join("~$101_Покрово-Пригородная_СОШ.xlsx"), b"\x00locked").unwrap();
+        std::fs::write(r.join(".~lock.102_Стрелецкая_СОШ.xlsx#"), b"User,host,2025").unwrap();
+    });
+    assert_eq!(run.json["counts"]["skipped_files"], 2);
+    assert_eq!(run.json["counts"]["rejected_files"], 0);
+    for lock in ["~$101_Покрово-Пригородная_СОШ.xlsx", ".~lock.102_Стрелецкая_СОШ.xlsx#"]
+    {
+        assert_eq!(file_record(&run, lock)["outcome"], "skipped");
+        assert!(
+            findings_of(&run, lock).iter().all(|f| f["severity"] != "error"),
+            "a lock file is not an error"
+        );
+    }
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &[]);
+}
+
+#[test]
+fn a_folder_named_like_a_workbook_is_walked_into() {
+    let (_d, run) = case(|r| {
+        std::fs::create_dir(r.join("пустая.xlsx")).unwrap();
+        std::fs::create_dir(r.join("x.xlsx")).unwrap();
+        std::fs::rename(r.join(file_name("101")), r.join("x.xlsx").join(file_name("101"))).unwrap();
+    });
+    let inner = format!("x.xlsx/{}", file_name("101"));
+    assert_eq!(school_json(&run, "101")["file"], inner.as_str());
+    assert_eq!(school_json(&run, "101")["status"], "accepted");
+    assert!(
+        run.json["files"].as_array().unwrap().iter().all(|f| f["path"] != "пустая.xlsx"),
+        "a folder is not a file"
+    );
+    assert_eq!(run.json["counts"]["rejected_files"], 0);
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &["101"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_named_with_its_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_d, run) = case(|r| {
+        let p = r.join("закрытый.xlsx");
+        std::fs::write(&p, base_bytes("101")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    });
+    // SAFETY-free check of privileges: root reads a 000 file anyway.
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    std::fs::set_permissions(probe.path(), std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::File::open(probe.path()).is_ok() {
+        eprintln!("note: running as root (permissions ignored); unreadable-file assertion skipped");
+        // Still: the copy of 101 is a duplicate, never a crash; 101 keeps a return.
+        assert_eq!(school_json(&run, "101")["status"], "accepted");
+        return;
+    }
+    assert_refused_extra(&run, "закрытый.xlsx", "file_unreadable", "права доступа");
+}
+
+// ------------------------------------------------------------------ collect
+
+fn collect(returns: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_profplan"))
+        .current_dir(returns.parent().unwrap())
+        .env("NO_COLOR", "1")
+        .arg("--schools")
+        .arg(registry_path())
+        .args(["--campaign", CAMPAIGN, "collect"])
+        .arg(returns)
+        .args(["--as-of", AS_OF, "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn formula_like_school_text_reaches_the_summary_as_string_cells() {
+    use calamine::{Data, Reader};
+    let texts = ["=HYPERLINK(\"http://example.com\",\"Иванова\")", "+заместитель директора"];
+    let mut f = values_of("117");
+    f.values.insert("meta_fio".into(), FillValue::Text(texts[0].into()));
+    f.values.insert("meta_position".into(), FillValue::Text(texts[1].into()));
+    let bytes = return_with("117", &f);
+    let (d, run) = case(|r| replace(r, "117", &file_name("117"), &bytes));
+    assert_eq!(school_json(&run, "117")["status"], "accepted");
+    let out = d.path().join("свод.xlsx");
+    let o = collect(&d.path().join("returns"), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let mut found = vec![false; texts.len()];
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for (_, _, cell) in range.used_cells() {
+            let shown = cell.to_string();
+            for (i, t) in texts.iter().enumerate() {
+                if shown == *t {
+                    assert!(matches!(cell, Data::String(_)), "«{sheet}»: {t} is not a string cell");
+                    found[i] = true;
+                }
+            }
+        }
+        let formulas = wb.worksheet_formula(&sheet).unwrap();
+        for (_, _, f) in formulas.used_cells() {
+            assert!(!f.contains("HYPERLINK"), "«{sheet}»: school text became a formula: {f}");
+        }
+    }
+    assert!(found.iter().all(|&x| x), "school text missing from the summary: {found:?}");
+}
+
+/// `--out` into a folder that cannot be written: exit 2 and a message naming the path;
+/// an existing summary with `--force` whose replacement cannot be written stays intact
+/// byte for byte. Permissions do not bind root, so as root the folder is made
+/// unwritable by running profplan as `nobody` (setpriv); without setpriv the check is
+/// skipped with a note.
+#[cfg(unix)]
+#[test]
+fn failed_summary_write_exits_2_and_leaves_the_old_summary_intact() {
+    use std::os::unix::fs::PermissionsExt;
+    let (d, _run) = case(|_| {});
+    let returns = d.path().join("returns");
+    let locked = d.path().join("только_чтение");
+    std::fs::create_dir(&locked).unwrap();
+    let old = locked.join("свод.xlsx");
+    std::fs::write(&old, b"old summary, must survive").unwrap();
+    let root = permissions_do_not_bind();
+    let mut setpriv = None;
+    if root {
+        if !Path::new("/usr/bin/setpriv").exists() {
+            eprintln!("note: root and no setpriv: read-only output check skipped");
+            return;
+        }
+        setpriv = Some(());
+        // nobody must be able to reach and read everything but the locked folder.
+        for p in [d.path(), returns.as_path()] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let run_collect = |out: &Path, extra: &[&str]| {
+        let mut c = if setpriv.is_some() {
+            let mut c = Command::new("/usr/bin/setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+            c.arg(env!("CARGO_BIN_EXE_profplan"));
+            c
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_profplan"))
+        };
+        c.current_dir("/")
+            .env("NO_COLOR", "1")
+            .arg("--schools")
+            .arg(registry_path())
+            .args(["--campaign", CAMPAIGN, "collect"])
+            .arg(&returns)
+            .args(["--as-of", AS_OF, "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let new_file = locked.join("новый.xlsx");
+    let o = run_collect(&new_file, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    if setpriv.is_some() && err.contains("Permission denied") && !err.contains("только_чтение")
+    {
+        eprintln!("note: nobody cannot run the test binary here; check skipped: {err}");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("только_чтение"), "the message names the folder: {err}");
+    assert!(!new_file.exists());
+    let o = run_collect(&old, &["--force"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("только_чтение"), "{err}");
+    assert_eq!(std::fs::read(&old).unwrap(), b"old summary, must survive");
+    assert_eq!(std::fs::read_dir(&locked).unwrap().count(), 1, "no temporary file left");
+}
+
+/// Whether permissions bind this process (root reads and writes through mode 000).
+fn permissions_do_not_bind() -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = tempfile::tempdir().unwrap();
+    let p = probe.path().join("x");
+    std::fs::create_dir(&p).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::write(p.join("y"), b"").is_ok()
+}
