@@ -266,8 +266,11 @@ pub fn assess(
     let mut data = Vec::new();
     for school in &registry.schools {
         let mut cands = by_school.remove(&school.id).unwrap_or_default();
+        // In file (path) order, as read — `cands` is sorted by save time above.
+        let mut in_file_order: Vec<usize> = cands.iter().map(|k| k.file_index).collect();
+        in_file_order.sort_unstable();
         let files_of: Vec<String> =
-            cands.iter().map(|k| records[k.file_index].path.clone()).collect();
+            in_file_order.iter().map(|&i| records[i].path.clone()).collect();
         if cands.is_empty() {
             let status = if opts.as_of > c.deadline { Status::Missing } else { Status::Expected };
             statuses.push(SchoolStatus {
