@@ -107,7 +107,7 @@ fn synthetic_registry(n: usize) -> Registry {
             }
         })
         .collect();
-    Registry { schools }
+    Registry::new(schools)
 }
 
 fn registry_csv(r: &Registry) -> String {

@@ -440,7 +440,7 @@ mod tests {
             email: String::new(),
             phone: String::new(),
         };
-        Registry { schools: vec![school("01"), school("02"), school("03")] }
+        Registry::new(vec![school("01"), school("02"), school("03")])
     }
 
     fn identity(c: &Campaign, school: &str) -> BTreeMap<String, String> {

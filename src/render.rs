@@ -534,7 +534,7 @@ mod tests {
             email: "school@example.ru".into(),
             phone: String::new(),
         };
-        let reg = Registry { schools: vec![school] };
+        let reg = Registry::new(vec![school]);
         let before = letters(&report(Status::Expected), &reg);
         assert_eq!(before[0].subject, "Отчёт по профориентации: напоминание, срок 20.12.2025");
         assert!(before[0].body.starts_with("Уважаемый(ая) Иванова М. П.!"));

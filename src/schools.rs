@@ -39,10 +39,13 @@ pub struct School {
     pub phone: String,
 }
 
-/// The registry: schools in file order.
+/// The registry: schools in file order. Build it with [`Registry::new`], which indexes the
+/// ids (a district has 40 schools, a national run 40 000: lookups must not be linear).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Registry {
     pub schools: Vec<School>,
+    #[serde(skip)]
+    index: std::collections::HashMap<String, usize>,
 }
 
 /// Something in the registry that is not an error but that the user may want to know
@@ -202,8 +205,18 @@ const ALIASES: [(Column, &[&str]); 6] = [
 ];
 
 impl Registry {
+    /// A registry of `schools` (ids are expected to be unique, as the loader ensures; on a
+    /// repeated id the first school wins).
+    pub fn new(schools: Vec<School>) -> Registry {
+        let mut index = std::collections::HashMap::with_capacity(schools.len());
+        for (i, s) in schools.iter().enumerate() {
+            index.entry(s.id.clone()).or_insert(i);
+        }
+        Registry { schools, index }
+    }
+
     pub fn get(&self, id: &str) -> Option<&School> {
-        self.schools.iter().find(|s| s.id == id)
+        self.index.get(id).map(|&i| &self.schools[i])
     }
 
     /// Read a registry file. Warnings (ignored columns, odd e-mails) are dropped; use
@@ -378,7 +391,7 @@ fn parse_text(
     if schools.is_empty() {
         return Err(RegistryError::NoSchools { source_name: src() });
     }
-    Ok((Registry { schools }, warnings))
+    Ok((Registry::new(schools), warnings))
 }
 
 /// 1-based line of the record starting at a byte offset (the csv crate reports the

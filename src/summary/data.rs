@@ -161,8 +161,17 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
 }
 
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_DATA)?;
+    // The long table is the largest sheet by far (~25 rows a school: 250 000 rows for a
+    // national run), so it is written in rust_xlsxwriter's low-memory mode: rows go to a
+    // temporary file as soon as the next row starts. Rows must therefore be written
+    // strictly in order — the header first, then each school's rows.
+    let ws = wb.add_worksheet_with_low_memory()?;
+    ws.set_name(SHEET_DATA)?;
+    ws.set_formula_result_default("");
     widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &st.header)?;
+    }
     let mut r = 1u32;
     for s in ctx.input.schools {
         for row in school_rows(ctx, s) {

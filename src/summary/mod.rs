@@ -246,6 +246,9 @@ pub fn write_summary(input: &SummaryInput) -> anyhow::Result<Vec<u8>> {
     let ctx = Ctx::new(input);
     let st = Styles::new();
     let mut wb = Workbook::new();
+    // Level-6 deflate of the long sheets was ~15 % of `collect` at 10 000 schools
+    // (BENCHMARKS.md); level 1 makes the file somewhat larger, the content is the same.
+    wb.set_zip_compression_level(1);
     build(&mut wb, &ctx, &st).context("сводный отчёт: ошибка при формировании книги")?;
     wb.set_properties(&properties(input)?);
     wb.save_to_buffer().context("сводный отчёт: ошибка при сохранении книги")
