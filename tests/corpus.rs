@@ -896,20 +896,49 @@ fn a_folder_named_like_a_workbook_is_walked_into() {
 #[test]
 fn unreadable_file_is_named_with_its_reason() {
     use std::os::unix::fs::PermissionsExt;
-    let (_d, run) = case(|r| {
+    let (d, run) = case(|r| {
+        // Its content does not matter (nobody can read it); for the values compared
+        // below, which come from a run that can read it, it must not be a return.
         let p = r.join("закрытый.xlsx");
-        std::fs::write(&p, base_bytes("101")).unwrap();
+        std::fs::write(&p, b"closed").unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
     });
-    // SAFETY-free check of privileges: root reads a 000 file anyway.
-    let probe = tempfile::NamedTempFile::new().unwrap();
-    std::fs::set_permissions(probe.path(), std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::File::open(probe.path()).is_ok() {
-        eprintln!("note: running as root (permissions ignored); unreadable-file assertion skipped");
-        // Still: the copy of 101 is a duplicate, never a crash; 101 keeps a return.
-        assert_eq!(school_json(&run, "101")["status"], "accepted");
+    if !permissions_do_not_bind() {
+        assert_refused_extra(&run, "закрытый.xlsx", "file_unreadable", "права доступа");
         return;
     }
+    // Root reads a 000 file anyway: run profplan as `nobody`, for whom the file is closed.
+    if !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("note: root and no setpriv: unreadable-file assertion skipped");
+        return;
+    }
+    let returns = d.path().join("returns");
+    for p in [d.path(), returns.as_path()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let as_nobody = |format: &str| {
+        Command::new("/usr/bin/setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_profplan"))
+            .current_dir("/")
+            .env("NO_COLOR", "1")
+            .arg("--schools")
+            .arg(registry_path())
+            .args(["--campaign", CAMPAIGN, "check"])
+            .arg(&returns)
+            .args(["--as-of", AS_OF, "--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = as_nobody("json");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if out.stdout.is_empty() && err.contains("Permission denied") {
+        eprintln!("note: nobody cannot run the test binary here; check skipped: {err}");
+        return;
+    }
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let text = String::from_utf8(as_nobody("text").stdout).unwrap();
+    let run = Run { code: out.status.code().unwrap(), json, text, data: run.data };
     assert_refused_extra(&run, "закрытый.xlsx", "file_unreadable", "права доступа");
 }
 
