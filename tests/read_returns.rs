@@ -824,3 +824,24 @@ fn ods_cell_text_is_capped() {
     let Value::Text(t) = value(&raw, "a") else { panic!() };
     assert!(t.starts_with('x') && t.len() <= 1024 * 1024, "{}", t.len());
 }
+
+/// A panic inside a parser becomes `file_parser_failed` for that file only. calamine's
+/// debug build panics on a reversed `<dimension>` (its release build reads on), so this
+/// runs in debug builds; `.ci/run` runs it in a debug build too.
+#[cfg(debug_assertions)]
+#[test]
+fn parser_panic_becomes_file_parser_failed() {
+    let reversed = raw_xlsx(
+        r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="XFD1048576:A1"/><sheetData/></worksheet>"#,
+        None,
+        &[("PP_a", "'Отчёт'!$E$5")],
+    );
+    let f = refused(&reversed);
+    assert_eq!(f.code, Code::FileParserFailed, "{f:?}");
+    assert_eq!(f.file, "returns/07.xlsx");
+    assert!(f.message.contains("сохраните как «Книга Excel (.xlsx)»"), "{}", f.message);
+    // The next file is read normally: the panic did not poison anything.
+    let fine =
+        raw_xlsx(r#"<row r="5"><c r="E5"><v>42</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
+    assert_eq!(value(&read(&fine).unwrap(), "a"), Value::Number(42.0));
+}
