@@ -224,6 +224,24 @@ pub struct RawReturn {
     pub notes: Vec<Finding>,
 }
 
+/// The `profplan.*` custom properties (prefix removed; `None` when there are none) and the
+/// saved time of a workbook's document properties. Properties are optional: a broken
+/// docProps part (`None` here) must not cost the school its data.
+fn identity_properties(
+    p: Option<calamine::WorkbookProperties>,
+) -> (Option<BTreeMap<String, String>>, Option<DateTime<Utc>>) {
+    let Some(p) = p else { return (None, None) };
+    let custom: BTreeMap<String, String> = p
+        .custom_properties
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix(crate::form::layout::PROPERTY_PREFIX).map(|k| (k.to_string(), v.clone()))
+        })
+        .collect();
+    let saved = p.modified.as_deref().and_then(parse_saved_time);
+    ((!custom.is_empty()).then_some(custom), saved)
+}
+
 thread_local! {
     static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

@@ -7,14 +7,13 @@
 //! before we iterate such a sheet. Custom document properties usually do not survive a
 //! save as .xls; the identity then comes from the identity sheet only.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xls};
 
 use super::{serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
 use crate::finding::Code;
-use crate::form::layout::PROPERTY_PREFIX;
 
 pub(crate) struct XlsBackend<'a> {
     wb: Xls<Cursor<&'a [u8]>>,
@@ -34,20 +33,7 @@ pub(crate) fn open<'a>(
     })?;
     let sheets = wb.sheet_names();
     let names = wb.defined_names().to_vec();
-    let (properties, saved_at) = match wb.workbook_properties() {
-        Ok(p) => {
-            let custom: BTreeMap<String, String> = p
-                .custom_properties
-                .iter()
-                .filter_map(|(k, v)| {
-                    k.strip_prefix(PROPERTY_PREFIX).map(|k| (k.to_string(), v.clone()))
-                })
-                .collect();
-            let saved = p.modified.as_deref().and_then(super::parse_saved_time);
-            ((!custom.is_empty()).then_some(custom), saved)
-        }
-        Err(_) => (None, None),
-    };
+    let (properties, saved_at) = super::identity_properties(wb.workbook_properties().ok());
     let is_1904 = wb.has_1904_epoch();
     Ok((
         Opened { sheets, names, properties, saved_at },

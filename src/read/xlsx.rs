@@ -7,18 +7,14 @@
 //! whether a `<f>` element is present; a formula cell with no cached `<v>` becomes
 //! [`Value::FormulaNoValue`] (files written by programs that do not calculate).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
 use quick_xml::events::Event;
 
 use super::container;
-use super::{
-    parse_saved_time, serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value,
-    Want,
-};
-use crate::form::layout::PROPERTY_PREFIX;
+use super::{serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
 
 pub(crate) struct XlsxBackend<'a> {
     wb: Xlsx<Cursor<&'a [u8]>>,
@@ -33,21 +29,7 @@ pub(crate) fn open<'a>(
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(map_err)?;
     let sheets = wb.sheet_names();
     let names = wb.defined_names().to_vec();
-    // Properties are optional: a broken docProps part must not cost the school its data.
-    let (properties, saved_at) = match wb.workbook_properties() {
-        Ok(p) => {
-            let custom: BTreeMap<String, String> = p
-                .custom_properties
-                .iter()
-                .filter_map(|(k, v)| {
-                    k.strip_prefix(PROPERTY_PREFIX).map(|k| (k.to_string(), v.clone()))
-                })
-                .collect();
-            let saved = p.modified.as_deref().and_then(parse_saved_time);
-            ((!custom.is_empty()).then_some(custom), saved)
-        }
-        Err(_) => (None, None),
-    };
+    let (properties, saved_at) = super::identity_properties(wb.workbook_properties().ok());
     let is_1904 = wb.has_1904_epoch();
     Ok((Opened { sheets, names, properties, saved_at }, XlsxBackend { wb, is_1904 }))
 }
