@@ -4,8 +4,10 @@
 //! typed in; invalid returns are left out and listed; the output is byte-identical across
 //! runs and thread counts; `--compare` works from the command line.
 
+mod lo;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
@@ -28,37 +30,6 @@ fn root() -> &'static Path {
 
 fn registry(plan: &Plan) -> Registry {
     Registry::load(&root().join("examples/schools.csv"), plan).unwrap()
-}
-
-/// `soffice` if installed; otherwise a note (and a failure under CI).
-fn soffice() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join("soffice")).find(|p| p.is_file())
-    });
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("LibreOffice (soffice) не найден, а CI=true: установите libreoffice-calc-nogui");
-        }
-        eprintln!("LibreOffice не найден: часть отчётов не будет пересохранена в LibreOffice");
-    }
-    found
-}
-
-/// Re-save `file` through LibreOffice as `format` into `outdir`; returns the new path.
-fn lo_convert(soffice: &Path, file: &Path, format: &str, outdir: &Path) -> PathBuf {
-    let profile = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new(soffice)
-        .arg("--headless")
-        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
-        .args(["--convert-to", format, "--outdir"])
-        .arg(outdir)
-        .arg(file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "soffice --convert-to {format} failed");
-    outdir.join(file.file_stem().unwrap()).with_extension(format)
 }
 
 /// What was typed into each school's return, and which schools are in the figures.
@@ -86,7 +57,7 @@ fn district() -> District {
     let mut fills = BTreeMap::new();
     let mut included = Vec::new();
     let (mut invalid, mut missing) = (String::new(), String::new());
-    let office = soffice();
+    let office = lo::soffice();
     for (i, school) in reg.schools.iter().enumerate() {
         if i == 9 {
             missing = school.id.clone();
@@ -102,11 +73,13 @@ fn district() -> District {
         let bytes = write_filled_form(&c, school, &f, day.and_hms_opt(9, 30, 0).unwrap()).unwrap();
         let name = form_file_name(&school.id, &school.short_name);
         match (i, &office) {
-            (0 | 1, Some(office)) => {
+            (0 | 1, Some(_)) => {
                 let staged = staging.join(&name);
                 std::fs::write(&staged, bytes).unwrap();
                 let format = if i == 0 { "ods" } else { "xlsx" };
-                let out = lo_convert(office, &staged, format, &staging.join(format!("lo{i}")));
+                let dir = staging.join(format!("lo{i}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                let out = lo::convert(&staged, format, &dir).unwrap();
                 std::fs::copy(&out, returns.join(out.file_name().unwrap())).unwrap();
             }
             _ => std::fs::write(returns.join(&name), bytes).unwrap(),
@@ -283,11 +256,13 @@ fn summary_is_byte_identical_across_runs_and_threads_and_compare_works() {
 
 #[test]
 fn summary_opens_in_libreoffice() {
-    let Some(office) = soffice() else { return };
+    if lo::soffice().is_none() {
+        return;
+    }
     let d = district();
     let out = d.dir.path().join("svod.xlsx");
     collect(d.dir.path(), &out, &[]);
-    let pdf = lo_convert(&office, &out, "pdf", &d.dir.path().join("pdf"));
+    let pdf = lo::convert(&out, "pdf", d.dir.path()).unwrap();
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
     // Page objects: «/Type/Page» (or «/Type /Page»), not «/Type/Pages».

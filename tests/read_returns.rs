@@ -5,6 +5,8 @@
 //! the right code and a Russian message, or read without misreading — and the process is
 //! still alive to read the next school's file.
 
+mod lo;
+
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::Path;
@@ -618,38 +620,6 @@ fn ods_values_errors_formulas_identity_and_date() {
     assert_eq!(raw.saved_at.unwrap().to_rfc3339(), "2025-12-21T08:15:00.123456789+00:00");
 }
 
-/// Converts with LibreOffice; `None` (with a note) when soffice is absent and not in CI.
-fn soffice_convert(src: &Path, to: &str, outdir: &Path) -> Option<std::path::PathBuf> {
-    let soffice = ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"]
-        .into_iter()
-        .map(Path::new)
-        .find(|p| p.exists());
-    let Some(soffice) = soffice else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("soffice is required in CI");
-        }
-        eprintln!("note: soffice not found, LibreOffice round trip skipped");
-        return None;
-    };
-    let profile = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new(soffice)
-        .arg("--headless")
-        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
-        .arg("--convert-to")
-        .arg(to)
-        .arg("--outdir")
-        .arg(outdir)
-        .arg(src)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = outdir.join(src.with_extension(to).file_name().unwrap());
-    assert!(out.exists(), "LibreOffice did not write {}", out.display());
-    Some(out)
-}
-
 #[test]
 fn libreoffice_saves_as_ods_and_xls_read_back_the_same() {
     let dir = tempfile::tempdir().unwrap();
@@ -657,7 +627,7 @@ fn libreoffice_saves_as_ods_and_xls_read_back_the_same() {
     std::fs::write(&src, form_xlsx()).unwrap();
     let outdir = dir.path().join("out");
     std::fs::create_dir(&outdir).unwrap();
-    let Some(ods) = soffice_convert(&src, "ods", &outdir) else { return };
+    let Some(ods) = lo::convert(&src, "ods", &outdir) else { return };
     if let Ok(keep) = std::env::var("PROFPLAN_KEEP_FIXTURES") {
         let _ = std::fs::copy(&src, Path::new(&keep).join("form.xlsx"));
         let _ = std::fs::copy(&ods, Path::new(&keep).join("form.ods"));
@@ -683,7 +653,7 @@ fn libreoffice_saves_as_ods_and_xls_read_back_the_same() {
     let out2 = dir.path().join("out2");
     std::fs::create_dir(&out2).unwrap();
     for to in ["xlsx", "xls"] {
-        let Some(f) = soffice_convert(&ods, to, &out2) else { return };
+        let Some(f) = lo::convert(&ods, to, &out2) else { return };
         if let Ok(keep) = std::env::var("PROFPLAN_KEEP_FIXTURES") {
             let _ = std::fs::copy(&f, Path::new(&keep).join(format!("form-lo.{to}")));
         }

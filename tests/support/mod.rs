@@ -364,36 +364,10 @@ pub fn raw_entries_of(bytes: &[u8]) -> Vec<RawEntry> {
 
 // ------------------------------------------------------------------ LibreOffice
 
-/// Converts `src` with LibreOffice into `outdir` (a private profile per call, so that
-/// parallel tests do not share one). `None`, with a note, when soffice is not installed
-/// outside CI.
+#[path = "../lo/mod.rs"]
+mod lo;
+
+/// Converts `src` with LibreOffice into `outdir`; see `tests/lo/mod.rs`.
 pub fn soffice_convert(src: &Path, to: &str, outdir: &Path) -> Option<PathBuf> {
-    let soffice = ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"]
-        .into_iter()
-        .map(Path::new)
-        .find(|p| p.exists());
-    let Some(soffice) = soffice else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("soffice is required in CI");
-        }
-        eprintln!("note: soffice not found, LibreOffice conversion skipped");
-        return None;
-    };
-    let profile = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new(soffice)
-        .arg("--headless")
-        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
-        .arg("--convert-to")
-        .arg(to)
-        .arg("--outdir")
-        .arg(outdir)
-        .arg(src)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "soffice --convert-to {to} failed");
-    let out = outdir.join(src.with_extension(to).file_name().unwrap());
-    assert!(out.exists(), "LibreOffice did not write {}", out.display());
-    Some(out)
+    lo::convert(src, to, outdir)
 }
