@@ -428,7 +428,7 @@ pub fn config_template(campaign_id: &str, plan: Option<&str>, schools: &str) -> 
 {plan_line}
 
 # Реестр школ: CSV из Excel (разделитель «;» или «,», UTF-8 или Windows-1251).
-# Обязательные столбцы: код и наименование; формат — в README, раздел «Реестр школ».
+# Обязательные столбцы: код и наименование; формат — в docs/registry-and-settings.md.
 schools = {schools}
 
 # Отчётная кампания — дата срока сдачи (ГГГГ-ММ-ДД). Все кампании года: profplan campaigns

@@ -3,7 +3,7 @@
 //! columns and entry area, the control rules and the layout constants.
 //!
 //! Other programs use it to fill forms and to read them without knowing profplan's Rust
-//! types, so it is a stable, documented schema (README, «JSON-описание формы»): fields
+//! types, so it is a stable, documented schema (docs/form-json.md): fields
 //! are only ever added, and [`FORMAT_VERSION`] changes if a meaning changes. Texts have
 //! their `{year}` / `{prev_year}` replaced with the campaign's academic years.
 

@@ -1,5 +1,5 @@
 //! Findings: what `check` and `collect` report about a return — data, rendered as text,
-//! JSON or CSV elsewhere. Every finding has a stable code (documented in the README),
+//! JSON or CSV elsewhere. Every finding has a stable code (documented in docs/check.md),
 //! a severity, and the place: file → sheet → cell, plan item, field.
 
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //! the school-profile block, control rules and campaigns.
 //!
 //! A plan is written in TOML (see `templates/plan-tambov.toml`, embedded as the default
-//! plan, and the README's «Формат плана»). Loading checks the whole definition and refuses a
+//! plan, and docs/plan-format.md). Loading checks the whole definition and refuses a
 //! plan with a mistake with a message naming the line: a form built from a broken plan would
 //! be sent to every school of the district before anyone noticed.
 

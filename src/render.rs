@@ -1,5 +1,5 @@
 //! Renderers of a check report: readable Russian text (for the terminal and for pasting
-//! into an e-mail), JSON (a stable schema, documented in the README), CSV of findings, and
+//! into an e-mail), JSON (a stable schema, documented in docs/check.md), CSV of findings, and
 //! per-school letters with the registry's contacts. Renderers return strings; the binary
 //! prints or writes them.
 

@@ -1,7 +1,7 @@
 //! The layout contract of a report form: sheet names, defined names, the identity block.
 //!
 //! Both the form writer and the return reader use these constants and functions, and the
-//! README documents them for programs that fill or read forms. Changing anything here that
+//! docs/forms.md documents them for programs that fill or read forms. Changing anything here that
 //! a filled form depends on means bumping [`LAYOUT_VERSION`]: the reader refuses forms of
 //! another layout with a message instead of misreading them.
 
