@@ -23,6 +23,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::campaign::{current_campaign, parse_date, ru_date, Campaign, CampaignError};
+use crate::clock::District;
 use crate::plan::{Plan, PlanErrors, DEFAULT_PLAN_NAME, DEFAULT_PLAN_TOML};
 use crate::schools::{Registry, RegistryError, RegistryWarning};
 
@@ -62,6 +63,8 @@ pub struct Config {
     /// May contain [`CAMPAIGN_PLACEHOLDER`].
     pub summary: Option<PathBuf>,
     pub letters: Option<PathBuf>,
+    /// The district's time zone (`timezone = "Europe/Moscow"`).
+    pub timezone: Option<District>,
 }
 
 /// The file as written. Unknown keys are refused: a misspelt `shools = …` silently
@@ -77,6 +80,7 @@ struct RawConfig {
     returns: Option<String>,
     summary: Option<String>,
     letters: Option<String>,
+    timezone: Option<toml::Spanned<String>>,
 }
 
 /// Why the settings cannot be used. Messages are for the user, in Russian, and say how
@@ -249,8 +253,22 @@ impl Config {
                 }
             }
         };
+        let timezone = match raw.timezone {
+            None => None,
+            Some(spanned) => match District::parse(spanned.get_ref()) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    return Err(SettingsError::Config {
+                        path: path.to_path_buf(),
+                        line: Some(line_of(spanned.span().start)),
+                        message,
+                    })
+                }
+            },
+        };
         Ok(Config {
             path: path.to_path_buf(),
+            timezone,
             plan: resolve(raw.plan),
             schools: resolve(raw.schools),
             campaign,
@@ -363,6 +381,11 @@ impl Settings {
         }
     }
 
+    /// The district's time zone: `timezone` of the settings file, else Europe/Moscow.
+    pub fn district(&self) -> District {
+        self.config.as_ref().and_then(|c| c.timezone).unwrap_or_default()
+    }
+
     /// Where the campaign comes from: say so when it was chosen by today's date.
     pub fn campaign_origin(&self) -> CampaignOrigin {
         self.campaign_origin
@@ -446,6 +469,11 @@ summary = "svod-{{campaign}}.xlsx"
 
 # Папка для писем школам, которым нужно что-то сделать (profplan check).
 # letters = "letters"
+
+# Часовой пояс района: срок «до 20 декабря» кончается в полночь по этому времени, и в нём
+# показано время сохранения отчётов. По умолчанию — московское время. Например:
+# "Europe/Samara" (МСК+1), "Asia/Yekaterinburg" (МСК+2), "Asia/Novosibirsk" (МСК+4).
+# timezone = "Europe/Moscow"
 "#,
         schools = toml_string(schools),
     )
@@ -463,7 +491,7 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters"
+             summary, letters, timezone"
         );
     }
     if let Some(rest) = m.strip_prefix("duplicate key") {

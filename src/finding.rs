@@ -85,6 +85,9 @@ pub enum Code {
     // --- timing ---
     /// Saved after the deadline.
     Late,
+    /// The saved time cannot be trusted (LibreOffice's .xlsx) and its two readings fall
+    /// on two sides of the deadline: taken as on time, and said so.
+    SavedTimeUncertain,
 }
 
 impl Code {

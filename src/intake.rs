@@ -9,11 +9,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use rayon::prelude::*;
 
 use crate::campaign::{ru_date, Campaign};
+use crate::clock::District;
 use crate::finding::{Code, Finding, Severity};
 use crate::form::layout::{self, key, Identity, FORM_MARKER, LAYOUT_VERSION};
 use crate::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
@@ -42,19 +43,9 @@ pub struct FileRead {
     pub result: Result<ReadForm, Finding>,
 }
 
-/// Moscow time: the deadline «до 20 декабря» is the end of 20 December in Tambov.
-pub fn local_offset() -> FixedOffset {
-    FixedOffset::east_opt(3 * 3600).expect("valid offset")
-}
-
-/// «21.12.2025 10:05»
-pub fn ru_datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&local_offset()).format("%d.%m.%Y %H:%M").to_string()
-}
-
-/// Whether a return saved at `saved` is late for `deadline`.
-pub fn is_late(saved: DateTime<Utc>, deadline: NaiveDate) -> bool {
-    saved.with_timezone(&local_offset()).date_naive() > deadline
+/// «21.12.2025 10:05»: a time as shown to people (already in the district's offset).
+pub fn ru_datetime(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.format("%d.%m.%Y %H:%M").to_string()
 }
 
 /// The identity of a form, or why it has none that can be trusted.
@@ -139,6 +130,8 @@ pub struct IntakeOptions {
     pub as_of: NaiveDate,
     /// Take returns with errors into the figures (marked).
     pub include_invalid: bool,
+    /// The district's time zone: where a deadline day ends, how times are read and shown.
+    pub district: District,
 }
 
 /// The outcome of an intake: the report and the values that go into the figures.
@@ -168,9 +161,15 @@ pub fn assess(
     let mut by_school: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
     let campaign_id = c.id();
 
+    let district = opts.district;
     let mut records: Vec<FileRecord> = Vec::with_capacity(files.len());
     for (i, f) in files.into_iter().enumerate() {
         let mut rec = f.record;
+        if let Some(saved) = rec.saved {
+            let r = district.resolve(saved);
+            rec.saved_at = Some(district.local(r.at));
+            rec.saved_at_other = r.other.map(|t| district.local(t));
+        }
         match f.result {
             Err(finding) => {
                 if rec.outcome != Outcome::Skipped {
@@ -292,20 +291,36 @@ pub fn assess(
         if !cands.is_empty() {
             let mut all = files_of.clone();
             all.sort();
+            // Ties (same saved time, to the second) are broken by file name: say so.
+            let chosen_saved = records[chosen.file_index].saved_at;
+            let tied = cands.iter().any(|k| records[k.file_index].saved_at == chosen_saved);
+            let how = if tied {
+                "последний по имени файла (файлы сохранены в одно время)"
+            } else {
+                "сохранённый последним"
+            };
             school_findings.push(Finding::warning(
                 Code::DuplicateReturn,
                 &records[chosen.file_index].path,
                 format!(
-                    "получено несколько отчётов этой ОО: {}; в работу взят сохранённый последним — {}",
+                    "получено несколько отчётов этой ОО: {}; в работу взят {how} — {}",
                     all.join(", "),
                     records[chosen.file_index].path
                 ),
             ));
             let chosen_path = records[chosen.file_index].path.clone();
+            let chosen_saved = records[chosen.file_index].saved_at;
             for other in &cands {
                 let r = &mut records[other.file_index];
                 r.outcome = Outcome::Superseded;
-                r.reason = format!("заменён файлом {chosen_path}, сохранённым позже");
+                r.reason = if r.saved_at == chosen_saved {
+                    format!(
+                        "заменён файлом {chosen_path}: оба сохранены в одно время, взят \
+                         последний по имени файла"
+                    )
+                } else {
+                    format!("заменён файлом {chosen_path}, сохранённым позже")
+                };
             }
         }
         let rec = &records[chosen.file_index];
@@ -337,23 +352,52 @@ pub fn assess(
             inner_findings.extend(v.findings);
             school_data = Some(v.data);
         }
-        let late = rec.saved_at.is_some_and(|t| is_late(t, c.deadline));
+        // Late: saved at or after the midnight that ends the deadline day in the district.
+        // An ambiguous time is late only if both its readings are (`saved_at` is the
+        // earlier one); when only the later reading is late, the return is on time and
+        // a finding says the time could not be trusted.
+        let end = district.local(district.deadline_end(c.deadline));
+        let late = rec.saved_at.is_some_and(|t| t >= end);
+        let zone = district.label();
         if late {
             let t = rec.saved_at.expect("late implies a time");
             let how = if rec.saved_at_from_fs {
-                " (по времени изменения файла)"
+                " (по времени изменения файла)".to_string()
+            } else if let Some(other) = rec.saved_at_other {
+                format!(
+                    " (LibreOffice записал время неоднозначно: {} или {}; после срока при \
+                     любом прочтении)",
+                    ru_datetime(t),
+                    ru_datetime(other)
+                )
             } else {
-                ""
+                String::new()
             };
             school_findings.push(Finding::warning(
                 Code::Late,
                 &rec.path,
                 format!(
-                    "отчёт сохранён {} (МСК){how}, после срока {}",
+                    "отчёт сохранён {} ({zone}){how}, после срока {}",
                     ru_datetime(t),
                     ru_date(c.deadline)
                 ),
             ));
+        } else if let (Some(t), Some(other)) = (rec.saved_at, rec.saved_at_other) {
+            if other >= end {
+                school_findings.push(Finding::warning(
+                    Code::SavedTimeUncertain,
+                    &rec.path,
+                    format!(
+                        "время сохранения нельзя проверить: файл .xlsx сохранён в LibreOffice, \
+                         который записывает местное время с пометкой UTC, поэтому это {} или {} \
+                         ({zone}); срок {} — отчёт считается сданным вовремя. Если опоздание \
+                         важно, уточните у школы время отправки (например, по письму)",
+                        ru_datetime(t),
+                        ru_datetime(other),
+                        ru_date(c.deadline)
+                    ),
+                ));
+            }
         }
         school_findings.extend(inner_findings);
         let errors = school_findings.iter().filter(|f| f.severity == Severity::Error).count();
@@ -403,7 +447,8 @@ pub fn assess(
         invalid: statuses.iter().filter(|s| s.status == Status::Invalid).count(),
         missing: statuses.iter().filter(|s| s.status == Status::Missing).count(),
         expected: statuses.iter().filter(|s| s.status == Status::Expected).count(),
-        late: statuses.iter().filter(|s| s.late).count(),
+        late: statuses.iter().filter(|s| s.late && s.status == Status::Accepted).count(),
+        invalid_late: statuses.iter().filter(|s| s.late && s.status == Status::Invalid).count(),
         files: records.len(),
         skipped_files: records.iter().filter(|r| r.outcome == Outcome::Skipped).count(),
         rejected_files: records.iter().filter(|r| r.outcome == Outcome::Rejected).count(),
@@ -414,6 +459,7 @@ pub fn assess(
         campaign: campaign_id,
         campaign_title: c.def.title.clone(),
         deadline: c.deadline,
+        district,
         as_of: opts.as_of,
         counts,
         schools: statuses,
@@ -461,7 +507,11 @@ mod tests {
             size: 1,
             sha256: String::new(),
             format: "xlsx".into(),
-            saved_at: Some(DateTime::parse_from_rfc3339(saved).unwrap().with_timezone(&Utc)),
+            saved: Some(crate::clock::SavedTime::Instant(
+                chrono::DateTime::parse_from_rfc3339(saved).unwrap().to_utc(),
+            )),
+            saved_at: None,
+            saved_at_other: None,
             saved_at_from_fs: false,
             school: None,
             outcome: Outcome::Accepted,
@@ -544,7 +594,11 @@ mod tests {
             &c,
             &reg,
             files,
-            IntakeOptions { as_of: date("2025-12-22"), include_invalid: false },
+            IntakeOptions {
+                as_of: date("2025-12-22"),
+                include_invalid: false,
+                district: Default::default(),
+            },
         );
         let st: Vec<(Status, bool)> =
             out.report.schools.iter().map(|s| (s.status, s.late)).collect();
@@ -569,7 +623,11 @@ mod tests {
             &c,
             &reg,
             vec![],
-            IntakeOptions { as_of: date("2025-12-01"), include_invalid: false },
+            IntakeOptions {
+                as_of: date("2025-12-01"),
+                include_invalid: false,
+                district: Default::default(),
+            },
         );
         assert!(early.report.schools.iter().all(|s| s.status == Status::Expected));
     }
@@ -613,7 +671,11 @@ mod tests {
             &c,
             &registry(),
             files,
-            IntakeOptions { as_of: date("2025-12-22"), include_invalid: false },
+            IntakeOptions {
+                as_of: date("2025-12-22"),
+                include_invalid: false,
+                district: Default::default(),
+            },
         );
         let codes: Vec<Code> = out.report.findings.iter().map(|f| f.code).collect();
         assert_eq!(codes, [Code::OtherCampaign, Code::UnknownSchool]);

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod campaign;
+pub mod clock;
 pub mod config;
 pub mod consolidate;
 pub mod describe;

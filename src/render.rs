@@ -68,10 +68,15 @@ fn school_findings<'a>(r: &'a CheckReport, id: &str) -> Vec<&'a Finding> {
 pub fn counts_line(r: &CheckReport) -> String {
     let c = &r.counts;
     let mut s = format!("ОО: {} · принято: {}", c.schools, c.accepted);
+    // Each late count is a part of the count it follows: a late return with errors is
+    // counted (and named) with the returns with errors, never with the accepted ones.
     if c.late > 0 {
         let _ = write!(s, " (из них с опозданием: {})", c.late);
     }
     let _ = write!(s, " · с ошибками: {}", c.invalid);
+    if c.invalid_late > 0 {
+        let _ = write!(s, " (из них с опозданием: {})", c.invalid_late);
+    }
     if c.missing > 0 || c.expected == 0 {
         let _ = write!(s, " · не сдано: {}", c.missing);
     }
@@ -193,7 +198,10 @@ pub fn text(r: &CheckReport, color: bool) -> String {
 
 fn school_block(out: &mut String, p: &Paint, r: &CheckReport, s: &SchoolStatus) {
     let file = s.file.as_deref().unwrap_or("—");
-    let saved = s.saved_at.map(ru_datetime).unwrap_or_else(|| "время сохранения неизвестно".into());
+    let saved = s
+        .saved_at
+        .map(|t| format!("{} {}", ru_datetime(t), r.district.label()))
+        .unwrap_or_else(|| "время сохранения неизвестно".into());
     let late = if s.late { ", сдан с опозданием" } else { "" };
     let _ = writeln!(out, "  {} — {}", p.bold(&s.id), p.bold(&s.name));
     let _ = writeln!(
@@ -221,6 +229,7 @@ struct JsonReport<'a> {
     schema: u32,
     plan: JsonPlan<'a>,
     campaign: JsonCampaign<'a>,
+    timezone: &'static str,
     as_of: String,
     counts: &'a crate::report::Counts,
     schools: Vec<JsonSchool<'a>>,
@@ -279,6 +288,7 @@ pub fn json(r: &CheckReport) -> String {
             title: &r.campaign_title,
             deadline: r.deadline.to_string(),
         },
+        timezone: r.district.name(),
         as_of: r.as_of.to_string(),
         counts: &r.counts,
         schools: r
@@ -292,7 +302,7 @@ pub fn json(r: &CheckReport) -> String {
                 late: s.late,
                 file: s.file.as_deref(),
                 files: &s.files,
-                saved_at: s.saved_at.map(|t| t.to_rfc3339()),
+                saved_at: s.saved_at.map(crate::report::rfc3339_text),
                 errors: s.errors,
                 warnings: s.warnings,
             })
@@ -505,6 +515,7 @@ mod tests {
             campaign: "2025-12-20".into(),
             campaign_title: "Промежуточный отчёт".into(),
             deadline: d,
+            district: Default::default(),
             as_of: d,
             counts: Counts::default(),
             schools: vec![SchoolStatus {

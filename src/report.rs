@@ -2,7 +2,7 @@
 //! finding, and what became of every file. Shared by `check` (rendered as text, JSON,
 //! CSV) and `collect` (the «Сдача отчётов», «Замечания» and «Источники» sheets).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::finding::Finding;
@@ -74,8 +74,17 @@ pub struct FileRecord {
     pub sha256: String,
     /// Format detected from the content («xlsx», «ods», «xls», «html», …).
     pub format: String,
-    /// When the workbook says it was last saved (or the file time as a fallback).
-    pub saved_at: Option<DateTime<Utc>>,
+    /// The saved time as the file wrote it (or the file time as a fallback); `saved_at`
+    /// is what it means in the district, filled in by [`crate::intake::assess`].
+    #[serde(skip)]
+    pub saved: Option<crate::clock::SavedTime>,
+    /// When the file was last saved, with the district's offset. For an ambiguous time
+    /// (LibreOffice's .xlsx) the earlier reading.
+    #[serde(serialize_with = "crate::report::rfc3339")]
+    pub saved_at: Option<DateTime<FixedOffset>>,
+    /// The other reading of an ambiguous saved time; `None` when the time is certain.
+    #[serde(serialize_with = "crate::report::rfc3339")]
+    pub saved_at_other: Option<DateTime<FixedOffset>>,
     /// Whether `saved_at` came from the file system rather than the workbook.
     pub saved_at_from_fs: bool,
     /// School id from the form's identity, when there is one.
@@ -97,9 +106,27 @@ pub struct SchoolStatus {
     pub file: Option<String>,
     /// All files that claim to be this school's return of this campaign.
     pub files: Vec<String>,
-    pub saved_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::report::rfc3339")]
+    pub saved_at: Option<DateTime<FixedOffset>>,
     pub errors: usize,
     pub warnings: usize,
+}
+
+/// One form for every time in JSON output: RFC 3339, whole seconds, the district's
+/// offset (`2025-12-20T22:30:00+03:00`).
+pub fn rfc3339<S: serde::Serializer>(
+    t: &Option<DateTime<FixedOffset>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339_text(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// `2025-12-20T22:30:00+03:00`
+pub fn rfc3339_text(t: DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// Counts per status for the first line of a report.
@@ -110,7 +137,10 @@ pub struct Counts {
     pub invalid: usize,
     pub missing: usize,
     pub expected: usize,
+    /// Accepted returns saved after the deadline (a part of `accepted`).
     pub late: usize,
+    /// Returns with errors saved after the deadline (a part of `invalid`).
+    pub invalid_late: usize,
     pub files: usize,
     pub skipped_files: usize,
     pub rejected_files: usize,
@@ -125,6 +155,9 @@ pub struct CheckReport {
     pub campaign: String,
     pub campaign_title: String,
     pub deadline: NaiveDate,
+    /// The district's time zone: deadlines end at its midnight, times are shown in it.
+    #[serde(skip)]
+    pub district: crate::clock::District,
     /// The date the check considers «today».
     pub as_of: NaiveDate,
     pub counts: Counts,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::clock::SavedTime;
 use crate::finding::{a1, Code, Finding};
 use crate::intake::{FileRead, ReadForm};
 use crate::read::{self, FileEntry, FileKind, Limits, RawReturn, SkipReason};
@@ -45,7 +46,9 @@ fn record(e: &FileEntry, outcome: Outcome, reason: String) -> FileRecord {
         size: std::fs::symlink_metadata(&e.path).map(|m| m.len()).unwrap_or(0),
         sha256: String::new(),
         format: String::new(),
+        saved: None,
         saved_at: None,
+        saved_at_other: None,
         saved_at_from_fs: false,
         school: None,
         outcome,
@@ -53,8 +56,11 @@ fn record(e: &FileEntry, outcome: Outcome, reason: String) -> FileRecord {
     }
 }
 
-fn file_time(path: &Path) -> Option<DateTime<Utc>> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from)
+/// The file's modification time: an instant (whole seconds).
+fn file_time(path: &Path) -> Option<SavedTime> {
+    use chrono::Timelike;
+    let t = std::fs::metadata(path).and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from)?;
+    Some(SavedTime::Instant(t.with_nanosecond(0)?))
 }
 
 /// Read one entry of the folder.
@@ -103,15 +109,15 @@ pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
             match read::read_bytes(&bytes, &e.display, limits) {
                 Err(f) => {
                     rec.reason = f.message.clone();
-                    rec.saved_at = fs_time;
+                    rec.saved = fs_time;
                     rec.saved_at_from_fs = true;
                     FileRead { record: rec, result: Err(f) }
                 }
                 Ok(raw) => {
                     match raw.saved_at {
-                        Some(t) => rec.saved_at = Some(t),
+                        Some(t) => rec.saved = Some(t),
                         None => {
-                            rec.saved_at = fs_time;
+                            rec.saved = fs_time;
                             rec.saved_at_from_fs = true;
                         }
                     }

@@ -347,7 +347,10 @@ fn lateness_is_the_end_of_the_deadline_day_in_moscow() {
     assert_eq!(late["severity"], "warning");
     assert_eq!(late["school"], s[1].id.as_str());
     assert_eq!(msg(late), "отчёт сохранён 21.12.2025 00:00 (МСК), после срока 20.12.2025");
-    assert_eq!(school(&r, &s[1].id)["saved_at"], "2025-12-20T21:00:00+00:00");
+    // Every time in JSON: RFC 3339 with the district's offset.
+    assert_eq!(school(&r, &s[1].id)["saved_at"], "2025-12-21T00:00:00+03:00");
+    assert_eq!(file_record(&r, &file_name(&s[1]))["saved_at"], "2025-12-21T00:00:00+03:00");
+    assert_eq!(r["timezone"], "Europe/Moscow");
     assert!(findings(&r, "late").len() == 1);
 }
 
@@ -447,6 +450,7 @@ fn every_finding_code_has_a_fixture() {
         "not_filled",
         "rule",
         "late",
+        "saved_time_uncertain",
     ];
     // Not reachable from a release-build fixture: no input is known that makes the release
     // parsers panic. The path is tested in a debug build, where calamine panics on a
@@ -490,6 +494,7 @@ fn every_finding_code_has_a_fixture() {
         NotFilled,
         Rule,
         Late,
+        SavedTimeUncertain,
     ];
     for c in all {
         // A new variant must be added to `all` above: this match has no wildcard.
@@ -528,7 +533,8 @@ fn every_finding_code_has_a_fixture() {
             | RowIncomplete
             | NotFilled
             | Rule
-            | Late => {}
+            | Late
+            | SavedTimeUncertain => {}
         }
         let s = c.as_str();
         assert!(
@@ -1098,6 +1104,7 @@ fn json_follows_the_documented_schema() {
             "schema",
             "plan",
             "campaign",
+            "timezone",
             "as_of",
             "counts",
             "schools",
@@ -1123,6 +1130,7 @@ fn json_follows_the_documented_schema() {
             "missing",
             "expected",
             "late",
+            "invalid_late",
             "files",
             "skipped_files",
             "rejected_files"
@@ -1195,6 +1203,7 @@ fn json_follows_the_documented_schema() {
                 "sha256",
                 "format",
                 "saved_at",
+                "saved_at_other",
                 "saved_at_from_fs",
                 "school",
                 "outcome",
@@ -1215,7 +1224,7 @@ fn json_follows_the_documented_schema() {
     assert_eq!(good["size"], bytes.len());
     assert_eq!(good["format"], "xlsx");
     assert_eq!(good["school"], "02");
-    assert_eq!(good["saved_at"], "2025-12-19T09:30:00Z");
+    assert_eq!(good["saved_at"], "2025-12-19T12:30:00+03:00");
     assert_eq!(file_record(&r, "пустой.xlsx")["format"], "empty");
 }
 

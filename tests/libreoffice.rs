@@ -56,7 +56,12 @@ fn campaigns() -> (Campaign<'static>, Campaign<'static>) {
 /// Intake through the library: the report and the values that go into the figures.
 fn intake(c: &Campaign, reg: &Registry, dir: &Path, as_of: NaiveDate) -> profplan::intake::Intake {
     let files = read_folder(dir, &Limits::default(), &|| {}).unwrap();
-    assess(c, reg, files, IntakeOptions { as_of, include_invalid: false })
+    assess(
+        c,
+        reg,
+        files,
+        IntakeOptions { as_of, include_invalid: false, district: Default::default() },
+    )
 }
 
 /// Every value typed into `fill` equals what profplan read into `data`: numbers as

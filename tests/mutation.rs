@@ -137,7 +137,9 @@ fn assess_one(bytes: &[u8]) -> (Outcome, Option<String>) {
         size: bytes.len() as u64,
         sha256: String::new(),
         format: String::new(),
-        saved_at: Some(saved_at().and_utc()),
+        saved: Some(profplan::clock::SavedTime::Instant(saved_at().and_utc())),
+        saved_at: None,
+        saved_at_other: None,
         saved_at_from_fs: false,
         school: None,
         outcome: Outcome::Rejected,
@@ -149,7 +151,7 @@ fn assess_one(bytes: &[u8]) -> (Outcome, Option<String>) {
         &campaign(),
         registry(),
         vec![FileRead { record, result }],
-        IntakeOptions { as_of, include_invalid: false },
+        IntakeOptions { as_of, include_invalid: false, district: Default::default() },
     );
     let rec = &out.report.files[0];
     let msg = out.report.findings.iter().find(|f| f.file == FILE).map(|f| f.message.clone());

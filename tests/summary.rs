@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use profplan::campaign::Campaign;
 use profplan::consolidate::consolidate;
@@ -228,8 +228,8 @@ fn schools() -> Vec<SchoolData> {
     vec![s1, s2, s3, s4, s5]
 }
 
-fn time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+fn time(s: &str) -> DateTime<FixedOffset> {
+    profplan::clock::District::default().local(DateTime::parse_from_rfc3339(s).unwrap().to_utc())
 }
 
 fn file(path: &str, school: Option<&str>, outcome: Outcome, reason: &str) -> FileRecord {
@@ -238,7 +238,9 @@ fn file(path: &str, school: Option<&str>, outcome: Outcome, reason: &str) -> Fil
         size: 12_345,
         sha256: format!("{:0>64}", path.len()),
         format: "xlsx".into(),
+        saved: None,
         saved_at: Some(time("2026-05-20T11:30:00Z")),
+        saved_at_other: None,
         saved_at_from_fs: path.starts_with("02"),
         school: school.map(str::to_string),
         outcome,
@@ -283,6 +285,7 @@ fn report() -> CheckReport {
         campaign: CAMPAIGN.into(),
         campaign_title: "Итоговый отчёт за учебный год".into(),
         deadline: NaiveDate::from_ymd_opt(2026, 5, 25).unwrap(),
+        district: Default::default(),
         as_of: NaiveDate::from_ymd_opt(2026, 5, 27).unwrap(),
         counts: Counts::default(),
         schools: vec![

@@ -16,12 +16,17 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
     let registry = settings.registry(&plan)?;
-    let campaign = settings.campaign(&plan, super::today())?;
+    // `--as-of` is «today» for every choice, the campaign's included.
+    let as_of = super::as_of(a.as_of.as_deref())?;
+    let campaign = settings.campaign(&plan, as_of)?;
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
-    let as_of = super::as_of(a.as_of.as_deref())?;
-    let intake =
-        super::intake(&campaign, &registry, &dir, IntakeOptions { as_of, include_invalid: false })?;
+    let intake = super::intake(
+        &campaign,
+        &registry,
+        &dir,
+        IntakeOptions { as_of, include_invalid: false, district: settings.district() },
+    )?;
     let report = &intake.report;
 
     let mut out = std::io::stdout().lock();

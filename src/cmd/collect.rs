@@ -23,7 +23,9 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
     let registry = settings.registry(&plan)?;
-    let campaign = settings.campaign(&plan, super::today())?;
+    // `--as-of` is «today» for every choice, the campaign's included.
+    let as_of = super::as_of(a.as_of.as_deref())?;
+    let campaign = settings.campaign(&plan, as_of)?;
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
     let out = settings.summary_path(a.out.as_deref(), &campaign.id());
@@ -39,12 +41,11 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         Some(p) => Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?),
         None => None,
     };
-    let as_of = super::as_of(a.as_of.as_deref())?;
     let intake = super::intake(
         &campaign,
         &registry,
         &dir,
-        IntakeOptions { as_of, include_invalid: a.include_invalid },
+        IntakeOptions { as_of, include_invalid: a.include_invalid, district: settings.district() },
     )?;
     let district = consolidate(&campaign, &intake.data);
     let bytes = write_summary(&SummaryInput {

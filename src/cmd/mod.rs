@@ -78,7 +78,8 @@ pub fn color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// The «today» of a check: `--as-of` or the computer's date.
+/// The «today» of a check: `--as-of` or the computer's date. Every choice that depends on
+/// today — the campaign, missing or expected, the date of the summary — uses this date.
 pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
     match flag {
         None => Ok(today()),

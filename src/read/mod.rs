@@ -36,6 +36,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
+use crate::clock::SavedTime;
 use crate::finding::{Code, Finding};
 
 pub use refs::{parse_reference, CellRef};
@@ -208,8 +209,9 @@ pub struct RawReturn {
     pub display: String,
     pub format: Format,
     pub identity: IdentitySources,
-    /// When the workbook says it was last saved (`dcterms:modified` / `dc:date`).
-    pub saved_at: Option<DateTime<Utc>>,
+    /// When the workbook says it was last saved (`dcterms:modified` / `dc:date`), as
+    /// written: with a zone, without one, or ambiguous (see [`crate::clock`]).
+    pub saved_at: Option<SavedTime>,
     /// Sheet names, in workbook order.
     pub sheets: Vec<String>,
     /// Single cells by field code (the `PP_` name without its prefix).
@@ -229,7 +231,7 @@ pub struct RawReturn {
 /// docProps part (`None` here) must not cost the school its data.
 fn identity_properties(
     p: Option<calamine::WorkbookProperties>,
-) -> (Option<BTreeMap<String, String>>, Option<DateTime<Utc>>) {
+) -> (Option<BTreeMap<String, String>>, Option<SavedTime>) {
     let Some(p) = p else { return (None, None) };
     let custom: BTreeMap<String, String> = p
         .custom_properties
@@ -238,7 +240,18 @@ fn identity_properties(
             k.strip_prefix(crate::form::layout::PROPERTY_PREFIX).map(|k| (k.to_string(), v.clone()))
         })
         .collect();
-    let saved = p.modified.as_deref().and_then(parse_saved_time);
+    let mut saved = p.modified.as_deref().and_then(parse_saved_time);
+    // LibreOffice (7.4 at least) writes its local wall time into `dcterms:modified` and
+    // marks it `Z`: such a time is UTC or local, and the reader cannot tell which.
+    let by_libreoffice = p
+        .application
+        .as_deref()
+        .is_some_and(|a| a.contains("LibreOffice") || a.contains("OpenOffice"));
+    if let (true, Some(SavedTime::Instant(t))) = (by_libreoffice, saved) {
+        if p.modified.as_deref().is_some_and(|m| m.trim().ends_with('Z')) {
+            saved = Some(SavedTime::UtcOrWall(t.naive_utc()));
+        }
+    }
     ((!custom.is_empty()).then_some(custom), saved)
 }
 
@@ -400,7 +413,7 @@ pub(crate) struct Opened {
     /// Defined names as `(name, reference text)`, in the file's syntax.
     pub names: Vec<(String, String)>,
     pub properties: Option<BTreeMap<String, String>>,
-    pub saved_at: Option<DateTime<Utc>>,
+    pub saved_at: Option<SavedTime>,
 }
 
 /// A stored cell: value and whether it is a formula.
@@ -523,16 +536,19 @@ pub(crate) fn serial_to_datetime(serial: f64, is_1904: bool) -> Option<NaiveDate
         .checked_add_signed(chrono::Duration::seconds(secs))
 }
 
-/// `2025-12-20T10:00:00Z`, `2025-12-20T10:00:00.123456789` (LibreOffice, no zone: taken
-/// as UTC), `2025-12-20T10:00:00+03:00`.
-pub(crate) fn parse_saved_time(text: &str) -> Option<DateTime<Utc>> {
+/// `2025-12-20T10:00:00Z`, `2025-12-20T10:00:00+03:00` (instants);
+/// `2025-12-20T10:00:00.123456789` (LibreOffice's .ods: no zone, the wall time of the
+/// computer that saved it). Fractions of a second are dropped: times are shown and
+/// compared to the second.
+pub(crate) fn parse_saved_time(text: &str) -> Option<SavedTime> {
+    use chrono::Timelike;
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Some(d.with_timezone(&Utc));
+        return Some(SavedTime::Instant(d.with_timezone(&Utc).with_nanosecond(0)?));
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
         if let Ok(d) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(d.and_utc());
+            return Some(SavedTime::Wall(d.with_nanosecond(0)?));
         }
     }
     None
@@ -552,11 +568,21 @@ mod tests {
 
     #[test]
     fn saved_times() {
+        let at = |s: &str| match parse_saved_time(s) {
+            Some(SavedTime::Instant(t)) => t.to_rfc3339(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(at("2025-12-20T10:00:00Z"), "2025-12-20T10:00:00+00:00");
+        assert_eq!(at("2025-12-20T13:00:00+03:00"), "2025-12-20T10:00:00+00:00");
         assert_eq!(
-            parse_saved_time("2025-12-20T10:00:00Z").unwrap().to_rfc3339(),
-            "2025-12-20T10:00:00+00:00"
+            parse_saved_time("2025-12-20T10:00:00.123456789"),
+            Some(SavedTime::Wall(
+                chrono::NaiveDate::from_ymd_opt(2025, 12, 20)
+                    .unwrap()
+                    .and_hms_opt(10, 0, 0)
+                    .unwrap()
+            ))
         );
-        assert!(parse_saved_time("2025-12-20T10:00:00.123456789").is_some());
         assert!(parse_saved_time("вчера").is_none());
     }
 

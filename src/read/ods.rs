@@ -116,9 +116,7 @@ fn scan_structure(content: &[u8]) -> Result<(Vec<String>, Names), Reject> {
     Ok((sheets, names))
 }
 
-fn read_meta(
-    meta: &[u8],
-) -> (Option<BTreeMap<String, String>>, Option<chrono::DateTime<chrono::Utc>>) {
+fn read_meta(meta: &[u8]) -> (Option<BTreeMap<String, String>>, Option<crate::clock::SavedTime>) {
     let mut xml = xml_reader(meta);
     let mut buf = Vec::new();
     let mut props = BTreeMap::new();

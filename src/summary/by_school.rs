@@ -130,7 +130,13 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         text(ws, r, 1, &school.name, &st.text)?;
         let (label, fmt) = match (data, status) {
             (Some(d), _) if d.invalid => {
-                ("с ошибками, включён в свод".to_string(), &st.status_included)
+                let late = status.is_some_and(|s| s.late);
+                let t = if late {
+                    "с ошибками, с опозданием, включён в свод"
+                } else {
+                    "с ошибками, включён в свод"
+                };
+                (t.to_string(), &st.status_included)
             }
             (_, Some(s)) => {
                 let mut t = s.status.ru().to_string();

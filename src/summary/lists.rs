@@ -26,7 +26,7 @@ fn saved(
     st: &Styles,
     r: u32,
     c: u16,
-    t: Option<chrono::DateTime<chrono::Utc>>,
+    t: Option<chrono::DateTime<chrono::FixedOffset>>,
 ) -> Result<(), XlsxError> {
     match t.and_then(local_time) {
         Some(x) => {
@@ -44,6 +44,7 @@ fn record<'a>(ctx: &Ctx<'a>, path: &str) -> Option<&'a FileRecord> {
 }
 
 pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let saved_head = format!("Сохранён ({})", ctx.input.report.district.label());
     let ws = super::new_sheet(wb, SHEET_RETURNS)?;
     const W: [f64; 10] = [8.0, 34.0, 17.0, 13.0, 30.0, 16.0, 11.0, 8.0, 15.0, 30.0];
     widths(ws, &W)?;
@@ -62,9 +63,13 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         ws,
         2,
         &W,
-        "Время сохранения — московское, как его записала программа, в которой школа сохранила \
-         файл; «*» после имени файла — время взято из файловой системы. Опоздание — файл \
-         сохранён после срока.",
+        &format!(
+            "Время сохранения — по времени района ({}, пояс {}), как его записала программа, в \
+             которой школа сохранила файл; «*» после имени файла — время взято из файловой \
+             системы. Опоздание — файл сохранён после окончания дня срока по времени района.",
+            ctx.input.report.district.label(),
+            ctx.input.report.district.name()
+        ),
         &st.note,
         PT_NOTE,
     )?;
@@ -79,7 +84,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             "Статус",
             "В своде",
             "Файл",
-            "Сохранён (МСК)",
+            &saved_head,
             "С опозданием",
             "Ошибок",
             "Предупреждений",
@@ -194,8 +199,8 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         text(ws, r, 0, "Код ОО в файле", &st.header)?;
         ws.merge_range(r, 1, r, 3, "Что стало с файлом", &st.header)?;
         text(ws, r, 4, "Файл", &st.header)?;
-        text(ws, r, 5, "Сохранён (МСК)", &st.header)?;
-        fit_row(ws, r, &[("Код ОО в файле", W[0]), ("Сохранён (МСК)", W[5])], PT_HEADER)?;
+        text(ws, r, 5, &saved_head, &st.header)?;
+        fit_row(ws, r, &[("Код ОО в файле", W[0]), (&saved_head, W[5])], PT_HEADER)?;
         ws.merge_range(r, 6, r, 9, "Причина", &st.header)?;
         r += 1;
         for f in orphans {
@@ -288,6 +293,7 @@ pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Resul
 }
 
 pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let saved_head = format!("Сохранён ({})", ctx.input.report.district.label());
     let ws = super::new_sheet(wb, SHEET_SOURCES)?;
     const W: [f64; 10] = [28.0, 7.0, 11.0, 16.0, 13.0, 8.0, 26.0, 18.0, 44.0, 60.0];
     widths(ws, &W)?;
@@ -319,7 +325,7 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             "Файл",
             "Формат",
             "Размер, байт",
-            "Сохранён (МСК)",
+            &saved_head,
             "Время сохранения взято из",
             "Код ОО",
             "ОО",

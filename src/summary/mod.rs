@@ -33,7 +33,7 @@ mod tables;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Formula, Url, Workbook, Worksheet, XlsxError,
 };
@@ -66,10 +66,6 @@ pub const PROP_PLAN_VERSION: &str = "profplan.plan_version";
 pub const PROP_CAMPAIGN: &str = "profplan.campaign";
 pub const PROP_CAMPAIGN_TITLE: &str = "profplan.campaign_title";
 pub const PROP_GENERATED: &str = "profplan.generated";
-
-/// Hours between UTC and the district's clock (Tambov keeps Moscow time, UTC+3, no DST).
-/// Saved times are shown in it, and the headers say so.
-const LOCAL_OFFSET_HOURS: i64 = 3;
 
 /// Everything the summary is built from.
 #[derive(Debug, Clone, Copy)]
@@ -171,10 +167,24 @@ impl<'a> Ctx<'a> {
             schools.iter().filter(|s| f(s)).map(|s| self.short_name(&s.id, &s.name)).collect()
         };
         let accepted = names(&|s| s.status == crate::report::Status::Accepted);
-        let late = names(&|s| s.late);
+        // Late among the accepted only: a late return with errors is named (and marked
+        // late) among those with errors.
+        let late = names(&|s| s.late && s.status == crate::report::Status::Accepted);
         let missing = names(&|s| s.status == crate::report::Status::Missing);
         let expected = names(&|s| s.status == crate::report::Status::Expected);
-        let invalid = names(&|s| s.status == crate::report::Status::Invalid);
+        let invalid: Vec<String> = schools
+            .iter()
+            .filter(|s| s.status == crate::report::Status::Invalid)
+            .map(|s| {
+                let name = self.short_name(&s.id, &s.name);
+                if s.late {
+                    format!("{name} (с опозданием)")
+                } else {
+                    name.to_string()
+                }
+            })
+            .collect();
+        let invalid: Vec<&str> = invalid.iter().map(String::as_str).collect();
         let list = |v: &[&str]| {
             if v.is_empty() {
                 "0".to_string()
@@ -476,9 +486,10 @@ const PT_NOTE: f64 = 9.0;
 const PT_SECTION: f64 = 12.0;
 const PT_ITEM: f64 = 11.0;
 
-/// A UTC time on the district's clock, as an Excel date-time.
-fn local_time(t: DateTime<Utc>) -> Option<ExcelDateTime> {
-    let l = t.naive_utc() + chrono::Duration::hours(LOCAL_OFFSET_HOURS);
+/// A time on the district's clock (the report keeps times with the district's offset),
+/// as an Excel date-time.
+fn local_time(t: DateTime<FixedOffset>) -> Option<ExcelDateTime> {
+    let l = t.naive_local();
     ExcelDateTime::from_ymd(u16::try_from(l.year()).ok()?, l.month() as u8, l.day() as u8)
         .and_then(|d| d.and_hms(l.hour() as u16, l.minute() as u8, l.second() as f64))
         .ok()
@@ -541,9 +552,10 @@ mod tests {
     }
 
     #[test]
-    fn local_time_is_moscow() {
+    fn local_time_is_the_districts() {
+        let d = crate::clock::District::default();
         let t = DateTime::parse_from_rfc3339("2025-12-20T21:30:00Z").unwrap().to_utc();
-        let e = local_time(t).unwrap();
+        let e = local_time(d.local(t)).unwrap();
         assert_eq!(
             e.to_excel(),
             ExcelDateTime::from_ymd(2025, 12, 21).unwrap().and_hms(0, 30, 0).unwrap().to_excel()
