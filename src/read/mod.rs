@@ -8,10 +8,10 @@
 //!    encrypted `.xlsx` that is really a CFB container, …);
 //! 3. for zip containers, check the central directory against [`Limits`] *before*
 //!    anything is inflated (bombs, thousands of entries, overlapping entries);
-//! 4. open the workbook with the format's backend (`xlsx.rs` over calamine's streaming
-//!    cell reader, `ods.rs` our own streaming reader, `xls.rs` calamine after a BIFF
-//!    pre-scan) and read *only* the cells the form's defined names point at, plus the
-//!    hidden codes that cross-check them (`assemble.rs`);
+//! 4. open the workbook with the format's backend (`xlsx.rs` and `ods.rs` our own
+//!    streaming readers over the zip, `xls.rs` calamine) and read *only* the parts and
+//!    cells the form's defined names point at, plus the hidden codes that cross-check
+//!    them (`assemble.rs`);
 //! 5. everything runs under `catch_unwind`: a parser panic becomes
 //!    [`Code::FileParserFailed`] for that file only.
 //!
@@ -62,8 +62,13 @@ pub struct Limits {
     pub ratio_min_entry: u64,
     /// Cells visited while streaming sheets (stored cells, not the grid area).
     pub max_cells: u64,
-    /// Declared count of shared strings (calamine reserves memory for the declared count).
+    /// Declared count of shared strings (kept for compatibility; the xlsx reader no
+    /// longer reserves memory for the declared count, so it is not checked).
     pub max_shared_strings: u64,
+    /// Declared uncompressed size of one part that profplan parses (workbook, the
+    /// form's sheets, shared strings, styles, properties): bounds the largest XML token,
+    /// hence the parser's buffer.
+    pub max_read_part: u64,
     /// Cells in the used area of a legacy .xls sheet (calamine allocates it densely).
     pub max_xls_area: u64,
     /// Bytes of text kept from the wanted cells.
@@ -83,8 +88,9 @@ impl Default for Limits {
             ratio_min_entry: 1024 * 1024,
             max_cells: 2_000_000,
             max_shared_strings: 1_000_000,
+            max_read_part: 32 * 1024 * 1024,
             max_xls_area: 4_000_000,
-            max_text_bytes: 64 * 1024 * 1024,
+            max_text_bytes: 16 * 1024 * 1024,
             max_time: Duration::from_secs(60),
         }
     }
@@ -334,8 +340,8 @@ fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn,
     let mut budget = Budget::new(limits);
     let (opened, mut backend): (Opened, Box<dyn Backend + '_>) = match format {
         Format::Xlsx | Format::Xlsm => {
-            container::check_zip(bytes, limits)?;
-            let (o, b) = xlsx::open(bytes, limits)?;
+            let parts = container::check_zip(bytes, limits)?;
+            let (o, b) = xlsx::open(bytes, parts, limits, &mut budget)?;
             (o, Box::new(b))
         }
         Format::Ods => {
@@ -446,6 +452,25 @@ pub(crate) trait Backend {
         want: &Want,
         budget: &mut Budget,
     ) -> Result<HashMap<(u32, u32), RawCell>, Reject>;
+
+    /// Every wanted sheet. A backend that shares work between sheets (the xlsx shared
+    /// strings) reads them together.
+    fn read_sheets(
+        &mut self,
+        wants: &BTreeMap<String, Want>,
+        budget: &mut Budget,
+    ) -> Result<HashMap<String, HashMap<(u32, u32), RawCell>>, Reject> {
+        let mut out = HashMap::new();
+        for (sheet, want) in wants {
+            out.insert(sheet.clone(), self.read_cells(sheet, want, budget)?);
+        }
+        Ok(out)
+    }
+
+    /// Structural notes found while reading (without the file name).
+    fn take_notes(&mut self) -> Vec<Finding> {
+        Vec::new()
+    }
 }
 
 /// Cells and time left for one file.
@@ -483,6 +508,17 @@ impl Budget {
         Ok(())
     }
 
+    /// Called for each XML event or other unit of work that is not a cell: only the
+    /// clock is watched, so every repeated structure of a file (names, styles, strings)
+    /// is covered by the file's time budget.
+    pub fn step(&mut self) -> Result<(), Reject> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks.is_multiple_of(4096) && Instant::now() > self.deadline {
+            return Err(timeout());
+        }
+        Ok(())
+    }
+
     /// Called for each cell (or repeated run of cells) visited.
     pub fn tick(&mut self) -> Result<(), Reject> {
         if self.cells_left == 0 {
@@ -495,14 +531,18 @@ impl Budget {
         self.ticks = self.ticks.wrapping_add(1);
         // Instant::now() is cheap but not free: look at the clock every 4096 cells.
         if self.ticks.is_multiple_of(4096) && Instant::now() > self.deadline {
-            return Err(Reject::new(
-                Code::FileTimeout,
-                "файл читается слишком долго и отклонён: пересохраните форму в Excel или \
-                 LibreOffice как «Книга Excel (.xlsx)» и пришлите заново",
-            ));
+            return Err(timeout());
         }
         Ok(())
     }
+}
+
+fn timeout() -> Reject {
+    Reject::new(
+        Code::FileTimeout,
+        "файл читается слишком долго и отклонён: пересохраните форму в Excel или \
+         LibreOffice как «Книга Excel (.xlsx)» и пришлите заново",
+    )
 }
 
 /// Excel serial date → date-time (1900 system, or 1904 when the workbook says so).
