@@ -73,8 +73,16 @@ pub struct Limits {
     pub max_xls_area: u64,
     /// Bytes of text kept from the wanted cells.
     pub max_text_bytes: u64,
-    /// Wall time for one file.
+    /// Wall time for one file (all of its reading: directory, names, styles, strings,
+    /// cells).
     pub max_time: Duration,
+    /// Bytes of returns held in memory at once by a run that reads files in parallel
+    /// (see [`crate::returns::read_folder`]): files wait for their turn beyond it.
+    pub max_run_file_bytes: u64,
+    /// Memory that the parsing of files read at once may take, by [`reading_cost`]:
+    /// files wait for their turn beyond it, and a file that alone would need more is
+    /// refused.
+    pub max_run_parse_bytes: u64,
 }
 
 impl Default for Limits {
@@ -88,10 +96,12 @@ impl Default for Limits {
             ratio_min_entry: 1024 * 1024,
             max_cells: 2_000_000,
             max_shared_strings: 1_000_000,
-            max_read_part: 32 * 1024 * 1024,
+            max_read_part: 64 * 1024 * 1024,
             max_xls_area: 4_000_000,
             max_text_bytes: 16 * 1024 * 1024,
             max_time: Duration::from_secs(60),
+            max_run_file_bytes: 128 * 1024 * 1024,
+            max_run_parse_bytes: 384 * 1024 * 1024,
         }
     }
 }
@@ -277,11 +287,20 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big_file(display, bytes.len() as u64, limits));
     }
+    caught(display, || read_inner(bytes, display, limits))
+}
+
+/// Runs a parser so that a panic in it becomes [`Code::FileParserFailed`] for this file
+/// only, and a refusal a finding naming the file.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
+fn caught(
+    display: &str,
+    parse: impl FnOnce() -> Result<RawReturn, Reject>,
+) -> Result<RawReturn, Finding> {
     // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
     IN_PARSER.with(|f| f.set(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_inner(bytes, display, limits)
-    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
     IN_PARSER.with(|f| f.set(false));
     match outcome {
         Ok(Ok(raw)) => Ok(raw),
@@ -293,6 +312,39 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
              Откройте форму в Excel или LibreOffice, сохраните как «Книга Excel (.xlsx)» и \
              пришлите заново",
         )),
+    }
+}
+
+/// What parsing `bytes` may cost in memory at most, before anything is inflated — what
+/// admission control in [`crate::returns::read_folder`] reserves for the file.
+///
+/// For a zip (xlsx, ods): the parsers stream each part they read, so they hold at most
+/// the largest XML token of a part, the values kept from the wanted cells (each no
+/// larger than the XML it came from, plus a record per cell) and the text copies
+/// bounded by [`Limits::max_text_bytes`]. Eight times the declared size of the XML parts
+/// (capped at [`Limits::max_read_part`] each: a larger part we read is refused) plus the
+/// text bound covers that. A legacy .xls is parsed whole by calamine into grids bounded
+/// by [`Limits::max_xls_area`]: a fixed 128 MB. Anything else is not parsed.
+pub fn reading_cost(bytes: &[u8], limits: &Limits) -> u64 {
+    const MB: u64 = 1024 * 1024;
+    match sniff(bytes) {
+        Format::Xlsx | Format::Xlsm | Format::Ods => {
+            let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+                return MB;
+            };
+            let mut xml: u64 = 0;
+            for i in 0..zip.len() {
+                if let Ok(e) = zip.by_index_raw(i) {
+                    let name = e.name().to_ascii_lowercase();
+                    if name.ends_with(".xml") || name.ends_with(".rels") {
+                        xml = xml.saturating_add(e.size().min(limits.max_read_part));
+                    }
+                }
+            }
+            xml.saturating_mul(8).saturating_add(limits.max_text_bytes).saturating_add(8 * MB)
+        }
+        Format::Xls => 128 * MB,
+        _ => MB,
     }
 }
 
@@ -598,6 +650,21 @@ mod tests {
         );
         assert!(parse_saved_time("2025-12-20T10:00:00.123456789").is_some());
         assert!(parse_saved_time("вчера").is_none());
+    }
+
+    /// No known file makes our parsers panic (the reversed `<dimension>` that made
+    /// calamine's debug build panic is read as an empty sheet now), so the catching is
+    /// tested with a parser that panics.
+    #[test]
+    fn parser_panic_becomes_file_parser_failed() {
+        let f = caught("returns/07.xlsx", || panic!("a parser bug")).unwrap_err();
+        assert_eq!(f.code, Code::FileParserFailed);
+        assert_eq!(f.file, "returns/07.xlsx");
+        assert!(f.message.contains("сохраните как «Книга Excel (.xlsx)»"), "{}", f.message);
+        assert!(!in_parser(), "the flag for the quiet panic hook is reset");
+        // A refusal keeps its own code and gets the file's name.
+        let f = caught("x.xlsx", || Err(Reject::damaged("тест"))).unwrap_err();
+        assert_eq!((f.code, f.file.as_str()), (Code::FileDamaged, "x.xlsx"));
     }
 
     #[test]

@@ -38,6 +38,8 @@ use crate::finding::{a1, Code, Finding};
 use crate::form::layout::{FIELD_NAME_PREFIX, PROPERTY_PREFIX, TABLE_NAME_PREFIX};
 
 type Zip<'a> = ZipArchive<Cursor<&'a [u8]>>;
+/// A streaming XML reader over one inflated part.
+type PartReader<'z, 'a> = Reader<BufReader<Declared<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>;
 
 /// Text kept per cell or shared string (Excel stops at 32 767 characters; beyond a
 /// megabyte a value is hostile and validation flags it as too long anyway).
@@ -243,7 +245,7 @@ impl<'a> XlsxBackend<'a> {
         parts: &Parts,
         max_part: u64,
         name: &str,
-    ) -> Result<Option<Reader<BufReader<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>, Reject> {
+    ) -> Result<Option<PartReader<'z, 'a>>, Reject> {
         let Some(index) = parts.get(name) else { return Ok(None) };
         let entry = zip.by_index(index).map_err(|e| damaged(name, e))?;
         if entry.size() > max_part {
@@ -254,6 +256,8 @@ impl<'a> XlsxBackend<'a> {
                 max_part / (1024 * 1024)
             )));
         }
+        let left = entry.size();
+        let entry = Declared { inner: entry, left };
         let mut xml = Reader::from_reader(BufReader::with_capacity(32 * 1024, entry));
         xml.config_mut().trim_text(false);
         Ok(Some(xml))
@@ -625,6 +629,33 @@ impl<'a> XlsxBackend<'a> {
             out.insert(xf, f);
         }
         Ok(out)
+    }
+}
+
+/// An entry's inflated bytes, never more than its declared size: a header that lies
+/// (small size, large stream) is an error, not more data.
+pub(crate) struct Declared<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Declared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One more byte would be beyond the declared end.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "часть больше заявленного размера",
+                )),
+            };
+        }
+        let max = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        Ok(n)
     }
 }
 
