@@ -52,6 +52,12 @@ pub struct Plan {
     pub version: String,
 }
 
+/// Most blank rows a table of a form may have (`table_rows`, a table's `rows`). The
+/// reader refuses table areas larger than this, whatever the file claims.
+pub const MAX_TABLE_ROWS: u32 = 1000;
+/// Most columns a table of a form may have; the reader's bound too.
+pub const MAX_TABLE_COLUMNS: usize = 50;
+
 fn default_table_rows() -> u32 {
     15
 }
@@ -510,7 +516,7 @@ impl Plan {
         if self.sections.is_empty() {
             p.push((None, "в плане нет ни одного раздела ([[section]])".into()));
         }
-        if self.table_rows == 0 || self.table_rows > 1000 {
+        if self.table_rows == 0 || self.table_rows > MAX_TABLE_ROWS {
             p.push((
                 None,
                 format!(
@@ -656,10 +662,20 @@ impl Plan {
                     if t.columns.is_empty() {
                         p.push((Some(t.pos), format!("в таблице «{}» нет столбцов", t.code)));
                     }
-                    if matches!(t.rows, Some(0)) || t.rows.is_some_and(|r| r > 1000) {
+                    if matches!(t.rows, Some(0)) || t.rows.is_some_and(|r| r > MAX_TABLE_ROWS) {
                         p.push((
                             Some(t.pos),
                             format!("в таблице «{}» число строк должно быть от 1 до 1000", t.code),
+                        ));
+                    }
+                    if t.columns.len() > MAX_TABLE_COLUMNS {
+                        p.push((
+                            Some(t.pos),
+                            format!(
+                                "в таблице «{}» {} столбцов: допускается не более {MAX_TABLE_COLUMNS}",
+                                t.code,
+                                t.columns.len()
+                            ),
                         ));
                     }
                     let mut cols = BTreeSet::new();

@@ -1,9 +1,18 @@
 //! Reading a returns folder: every file found is accounted for — read as a form, skipped
 //! (lock and hidden files) or rejected with a reason — in parallel, with the result in a
 //! stable order whatever the thread count.
+//!
+//! Memory is bounded for the run, not only per file: a [`Gate`] admits a file's bytes
+//! ([`Limits::max_run_file_bytes`] for all files held at once) and then its parsing
+//! ([`read::reading_cost`], [`Limits::max_run_parse_bytes`] for all files parsed at
+//! once). Files beyond the bound wait for their turn; a file that alone would need more
+//! than the bound is refused with a reason. The two pools are separate so that no
+//! reader ever waits while holding what another reader needs: a file waiting to be
+//! parsed only waits for files being parsed, which finish.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Condvar, Mutex};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -23,10 +32,11 @@ pub fn read_folder(
     progress: &(dyn Fn() + Sync),
 ) -> std::io::Result<Vec<FileRead>> {
     let entries = read::scan(dir)?;
+    let gate = Gate::new(limits);
     let mut out: Vec<FileRead> = entries
         .par_iter()
         .map(|e| {
-            let r = read_entry(e, limits);
+            let r = read_entry_within(e, limits, Some(&gate));
             progress();
             r
         })
@@ -63,8 +73,70 @@ fn file_time(path: &Path) -> Option<SavedTime> {
     Some(SavedTime::Instant(t.with_nanosecond(0)?))
 }
 
+/// Admission control for reading files in parallel: two pools of bytes (see the module
+/// comment).
+pub struct Gate {
+    files: Pool,
+    parsing: Pool,
+}
+
+struct Pool {
+    capacity: u64,
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+/// A share of a [`Pool`], given back when dropped.
+struct Share<'a> {
+    pool: &'a Pool,
+    bytes: u64,
+}
+
+impl Pool {
+    fn new(capacity: u64) -> Pool {
+        Pool { capacity, used: Mutex::new(0), freed: Condvar::new() }
+    }
+
+    /// Waits until `bytes` fit; `None` when they never can.
+    fn take(&self, bytes: u64) -> Option<Share<'_>> {
+        if bytes > self.capacity {
+            return None;
+        }
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        while *used + bytes > self.capacity {
+            used = self.freed.wait(used).unwrap_or_else(|p| p.into_inner());
+        }
+        *used += bytes;
+        Some(Share { pool: self, bytes })
+    }
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        let mut used = self.pool.used.lock().unwrap_or_else(|p| p.into_inner());
+        *used -= self.bytes;
+        self.pool.freed.notify_all();
+    }
+}
+
+impl Gate {
+    pub fn new(limits: &Limits) -> Gate {
+        Gate {
+            files: Pool::new(limits.max_run_file_bytes),
+            parsing: Pool::new(limits.max_run_parse_bytes),
+        }
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+
 /// Read one entry of the folder.
 pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
+    read_entry_within(e, limits, None)
+}
+
+/// Read one entry of the folder, admitted by `gate` when there is one.
+fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> FileRead {
     match &e.kind {
         FileKind::Skipped(why) => {
             let reason = match why {
@@ -95,6 +167,23 @@ pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
         }
         FileKind::Candidate => {
             let mut rec = record(e, Outcome::Rejected, String::new());
+            let refuse = |mut rec: FileRecord, f: Finding| {
+                rec.reason = f.message.clone();
+                FileRead { record: rec, result: Err(f) }
+            };
+            // The file's bytes are admitted before they are read (its size on disk now;
+            // read_bounded refuses it if it grows past the limit meanwhile).
+            let _held = match gate {
+                Some(g) => {
+                    let len = std::fs::metadata(&e.path).map(|m| m.len()).unwrap_or(0);
+                    let len = len.min(limits.max_file_bytes + 1);
+                    match g.files.take(len) {
+                        Some(s) => Some(s),
+                        None => return refuse(rec, too_costly(&e.display, len, g.files.capacity)),
+                    }
+                }
+                None => None,
+            };
             let bytes = match read::read_bounded(&e.path, &e.display, limits) {
                 Ok(b) => b,
                 Err(f) => {
@@ -106,6 +195,20 @@ pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
             rec.sha256 = hex(&Sha256::digest(&bytes));
             rec.format = format_name(read::sniff(&bytes));
             let fs_time = file_time(&e.path);
+            let _parsing = match gate {
+                Some(g) => {
+                    let cost = read::reading_cost(&bytes, limits);
+                    match g.parsing.take(cost) {
+                        Some(s) => Some(s),
+                        None => {
+                            rec.saved_at = fs_time;
+                            rec.saved_at_from_fs = true;
+                            return refuse(rec, too_costly(&e.display, cost, g.parsing.capacity));
+                        }
+                    }
+                }
+                None => None,
+            };
             match read::read_bytes(&bytes, &e.display, limits) {
                 Err(f) => {
                     rec.reason = f.message.clone();
@@ -126,6 +229,21 @@ pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
             }
         }
     }
+}
+
+/// A file that alone would need more memory than the run allows for reading.
+fn too_costly(display: &str, cost: u64, capacity: u64) -> Finding {
+    Finding::error(
+        Code::FileTooLarge,
+        display,
+        format!(
+            "файл отклонён: для его чтения понадобилось бы до {} МБ памяти, а profplan читает \
+             отчёты, не расходуя больше {} МБ. Так не выглядит ни одна заполненная форма — \
+             возможно, файл повреждён или подменён. Пришлите исходную форму, заполненную заново",
+            cost.div_ceil(MB),
+            capacity / MB
+        ),
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {

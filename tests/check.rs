@@ -452,10 +452,9 @@ fn every_finding_code_has_a_fixture() {
         "late",
         "saved_time_uncertain",
     ];
-    // Not reachable from a release-build fixture: no input is known that makes the release
-    // parsers panic. The path is tested in a debug build, where calamine panics on a
-    // reversed <dimension>: tests/read_returns.rs `parser_panic_becomes_file_parser_failed`
-    // (run by .ci/run).
+    // Not reachable from a fixture: no input is known that makes the parsers panic. The
+    // catching is tested with a parser that panics on purpose: the unit test
+    // `read::tests::parser_panic_becomes_file_parser_failed`.
     let untestable = ["file_parser_failed"];
     use profplan::finding::Code::*;
     let all = [

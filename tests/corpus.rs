@@ -1076,3 +1076,250 @@ fn permissions_do_not_bind() -> bool {
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o555)).unwrap();
     std::fs::write(p.join("y"), b"").is_ok()
 }
+
+// ------------------------------------------------------------------ issue 10: the reading path
+
+/// School 105's return with a second copy of its form sheet part whose name differs only
+/// in case (`xl/worksheets/SHEET1.xml`), holding another figure for one field. calamine
+/// looked parts up by lower-cased name, so the hidden copy won; LibreOffice and openpyxl
+/// show the first. Such a file is ambiguous and refused.
+fn case_twin_part() -> Vec<u8> {
+    let good = base_bytes("105");
+    let part = sheet_part(&good, FORM_SHEET);
+    let (dir, file) = part.rsplit_once('/').unwrap();
+    let twin = format!("{dir}/{}", file.to_uppercase());
+    let forged = set_field(&good, "oo_teachers", |a1| format!("<c r=\"{a1}\"><v>499</v></c>"));
+    let mut parts = entries(&good);
+    parts.push((twin, part_text(&forged, &part).into_bytes()));
+    zip_of(&parts)
+}
+
+#[test]
+fn a_part_twice_with_names_differing_in_case_or_not_at_all_is_refused_as_damaged() {
+    let name = file_name("105");
+    let twin = case_twin_part();
+    let (_d, run) = case(|r| replace(r, "105", &name, &twin));
+    assert_school_lost(&run, "105", &name, "file_damaged", "две части с одним именем");
+    // The same part name twice, byte for byte (the zip crate alone would keep the last).
+    let good = base_bytes("105");
+    let part = sheet_part(&good, FORM_SHEET);
+    let mut raw = raw_entries_of(&good);
+    let copy = raw.iter().find(|e| e.name == part).unwrap().clone();
+    raw.push(copy);
+    let same = raw_zip(&raw);
+    let (_d, run) = case(|r| replace(r, "105", &name, &same));
+    assert_school_lost(&run, "105", &name, "file_damaged", "несколько частей с одним");
+}
+
+/// School 106's return whose styles hold one font with a 30 000-character name shared by
+/// 100 000 more cell formats (calamine copied the font into every format: 2.96 GB).
+fn styles_bomb() -> Vec<u8> {
+    let good = base_bytes("106");
+    edit_part(&good, "xl/styles.xml", |x| {
+        let font = format!("<font><name val=\"{}\"/></font></fonts>", "Ш".repeat(30_000));
+        let fonts_count: usize = x
+            .split("<fonts count=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        let xfs: String = (0..100_000)
+            .map(|i| {
+                format!(
+                    "<xf numFmtId=\"{}\" fontId=\"{fonts_count}\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/>",
+                    i % 7
+                )
+            })
+            .collect();
+        x.replacen("</fonts>", &font, 1).replacen("</cellXfs>", &format!("{xfs}</cellXfs>"), 1)
+    })
+}
+
+#[test]
+fn a_font_shared_by_100000_formats_is_never_expanded_and_the_return_is_read() {
+    let name = file_name("106");
+    let bytes = styles_bomb();
+    let (_d, run) = case(|r| std::fs::write(r.join(&name), &bytes).unwrap());
+    assert_eq!(file_record(&run, &name)["outcome"], "accepted");
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &[]);
+}
+
+/// School 107's return with 600 000 copies of one of its defined names (same target),
+/// its workbook part stored uncompressed (deflated, 600 000 equal lines look like a zip
+/// bomb and are refused before any name is read).
+fn many_names() -> Vec<u8> {
+    let good = base_bytes("107");
+    let name = layout::field_name("oo_teachers");
+    let wb = part_text(&good, "xl/workbook.xml");
+    let def = format!("<definedName name=\"{name}\">");
+    let start = wb.find(&def).unwrap();
+    let end = start + wb[start..].find("</definedName>").unwrap() + "</definedName>".len();
+    let copies = wb[start..end].repeat(600_000);
+    let wb = wb.replacen("</definedNames>", &format!("{copies}</definedNames>"), 1);
+    let mut raw = raw_entries_of(&good);
+    let e = raw.iter_mut().find(|e| e.name == "xl/workbook.xml").unwrap();
+    let mut crc = flate2::Crc::new();
+    crc.update(wb.as_bytes());
+    *e = RawEntry {
+        name: e.name.clone(),
+        method: 0,
+        declared_size: wb.len() as u32,
+        crc: crc.sum(),
+        data: wb.into_bytes(),
+    };
+    raw_zip(&raw)
+}
+
+#[test]
+fn six_hundred_thousand_copies_of_a_defined_name_are_read_in_linear_time() {
+    let name = file_name("107");
+    let bytes = many_names();
+    // A quadratic reader needed 257 s for this file: the per-file limit (60 s) would
+    // refuse it as file_timeout. Read in linear time, it is simply accepted as it was.
+    let (_d, run) = case(|r| std::fs::write(r.join(&name), &bytes).unwrap());
+    assert_eq!(file_record(&run, &name)["outcome"], "accepted", "{}", run.text);
+    assert_eq!(run.code, 0);
+    assert_others_unchanged(&run, &[]);
+}
+
+/// School 109's return with a cell at the address «A0» (no such row) and «0x10» stored as
+/// the number of teachers.
+fn malformed_cell_and_number() -> Vec<u8> {
+    let good = base_bytes("109");
+    let b = set_field(&good, "oo_teachers", |a1| format!("<c r=\"{a1}\"><v>0x10</v></c>"));
+    let part = sheet_part(&b, FORM_SHEET);
+    edit_part(&b, &part, |x| {
+        let row_end = x.find("</row>").unwrap();
+        format!("{}<c r=\"A0\"><v>1</v></c>{}", &x[..row_end], &x[row_end..])
+    })
+}
+
+#[test]
+fn a_malformed_cell_address_or_number_is_a_finding_naming_sheet_and_cell() {
+    let name = file_name("109");
+    let bytes = malformed_cell_and_number();
+    let (_d, run) = case(|r| std::fs::write(r.join(&name), &bytes).unwrap());
+    // Not a rejected file with English parser text: the return is read, and what is wrong
+    // is named by sheet and cell, in Russian.
+    assert_eq!(file_record(&run, &name)["outcome"], "accepted", "{}", run.text);
+    assert_eq!(school_json(&run, "109")["status"], "invalid");
+    let (_, teachers) = name_cell(&bytes, &layout::field_name("oo_teachers"));
+    let f = finding(&run, &name, "not_a_number", "«0x10»");
+    assert_eq!(f["sheet"], FORM_SHEET);
+    assert_eq!(f["cell"], teachers.as_str());
+    let a0 = finding(&run, &name, "file_damaged", "неверным адресом «A0»");
+    assert_eq!(a0["severity"], "warning");
+    assert_eq!(a0["sheet"], FORM_SHEET);
+    assert_eq!(run.code, 1);
+    assert_others_unchanged(&run, &["109"]);
+}
+
+/// School 110's return whose table name 1.3 is stretched over `B4:IV100003`, with one «x»
+/// per row: read cell by cell, that was 25 million cell records.
+fn stretched_table(last_col: &str) -> Vec<u8> {
+    let good = base_bytes("110");
+    let (sheet, _) = name_cell(&good, &layout::table_name("t1_3"));
+    let part = sheet_part(&good, &sheet);
+    let target = format!("'{sheet}'!$B$4:${last_col}$100003");
+    rewrite(&good, |n, c| {
+        let text = || String::from_utf8(c.clone()).unwrap();
+        if n == "xl/workbook.xml" {
+            let x = text();
+            let start = x.find("<definedName name=\"PPT_t1_3\">").unwrap();
+            let end = start + x[start..].find("</definedName>").unwrap();
+            let open = "<definedName name=\"PPT_t1_3\">".len();
+            Some(format!("{}{target}{}", &x[..start + open], &x[end..]).into_bytes())
+        } else if n == part {
+            let x = text();
+            let rows: String = (2000..=100_003)
+                .map(|r| format!("<row r=\"{r}\"><c r=\"B{r}\" t=\"inlineStr\"><is><t>x</t></is></c></row>"))
+                .collect();
+            Some(x.replacen("</sheetData>", &format!("{rows}</sheetData>"), 1).into_bytes())
+        } else {
+            Some(c)
+        }
+    })
+}
+
+#[test]
+fn a_table_name_stretched_over_the_sheet_is_a_changed_layout_not_millions_of_cells() {
+    let name = file_name("110");
+    for last_col in ["IV", "E"] {
+        let bytes = stretched_table(last_col);
+        let (_d, run) = case(|r| std::fs::write(r.join(&name), &bytes).unwrap());
+        assert_eq!(file_record(&run, &name)["outcome"], "accepted", "{}", run.text);
+        assert_eq!(school_json(&run, "110")["status"], "invalid");
+        finding(&run, &name, "layout_changed", "не бывает больше 1000");
+        // One finding about the table, not one per row.
+        assert!(findings_of(&run, &name).len() < 20, "{:#?}", findings_of(&run, &name));
+        assert_eq!(run.code, 1);
+        assert_others_unchanged(&run, &["110"]);
+    }
+}
+
+/// The returns of issue 10 that sank the run, several of each at once, read by eight
+/// threads (as on an 8-core PC) under a 1 GiB address-space limit: the process ends
+/// normally, every school untouched keeps its accepted return, and every hostile file is
+/// accounted for. docs/damaged-files.md states the bound this checks.
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_returns_read_by_eight_threads_stay_within_the_memory_bound() {
+    if !Path::new("/usr/bin/prlimit").exists() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("prlimit (util-linux) is required in CI");
+        }
+        eprintln!("note: prlimit not found, memory-limit run skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    for (n, b) in &baseline().files {
+        std::fs::write(returns.join(n), b).unwrap();
+    }
+    let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
+    let (styles, table_iv, table_e) = (styles_bomb(), stretched_table("IV"), stretched_table("E"));
+    for i in 0..8 {
+        extra.push((format!("x_стили_{i}.xlsx"), styles.clone()));
+        extra.push((format!("x_таблица_IV_{i}.xlsx"), table_iv.clone()));
+        extra.push((format!("x_таблица_E_{i}.xlsx"), table_e.clone()));
+    }
+    extra.push(("x_имена.xlsx".into(), many_names()));
+    extra.push(("x_двойник.xlsx".into(), case_twin_part()));
+    extra.push(("x_адрес.xlsx".into(), malformed_cell_and_number()));
+    for (name, bytes, _, _) in bombs() {
+        extra.push((format!("x_{name}"), bytes));
+    }
+    for (n, b) in &extra {
+        std::fs::write(returns.join(n), b).unwrap();
+    }
+    let out = Command::new("/usr/bin/prlimit")
+        .arg(format!("--as={}", 1u64 << 30))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_profplan"))
+        .env("RAYON_NUM_THREADS", "8")
+        .arg("--schools")
+        .arg(registry_path())
+        .args(["--campaign", CAMPAIGN, "check"])
+        .arg(&returns)
+        .args(["--as-of", AS_OF, "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Exit 1: the extra files are duplicate returns of schools 105–110; never a signal.
+    assert_eq!(out.status.code(), Some(1), "{:?}; stderr: {stderr}", out.status);
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 20 + extra.len());
+    for (n, _) in &extra {
+        assert!(files.iter().any(|f| f["path"] == n.as_str()), "{n} not accounted for");
+    }
+    let schools = json["schools"].as_array().unwrap();
+    for s in schools {
+        let id = s["id"].as_str().unwrap();
+        if !["105", "106", "107", "109", "110"].contains(&id) {
+            assert_eq!(s, school_json(&baseline().run, id), "school {id}");
+        }
+    }
+}

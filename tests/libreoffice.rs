@@ -11,6 +11,7 @@
 //! All LibreOffice work of one test is batched into as few soffice starts as possible.
 
 mod common;
+mod reference;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -307,6 +308,19 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
     let Some(office) = soffice() else { return };
     let (next, past) = campaigns();
     let d = setup(&office, &next, &past);
+    // profplan's own .xlsx reader against calamine, cell by cell, on every .xlsx saved by
+    // LibreOffice and openpyxl.
+    let mut saved = 0;
+    for dir in [d.w.returns(), d.late.returns()] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "xlsx") {
+                assert!(reference::assert_reader_matches_calamine(&p) > 100, "{}", p.display());
+                saved += 1;
+            }
+        }
+    }
+    assert!(saved >= 4, "only {saved} .xlsx files compared");
     let after = next.deadline + Duration::days(1);
     let out = intake(&next, &d.reg, &d.w.returns(), after);
     let r = &out.report;

@@ -21,10 +21,12 @@ use crate::form::layout::{
 
 /// Rows of the identity sheet that are read (the block has 8 keys; room for growth).
 const IDENTITY_ROWS: u32 = 200;
-/// Largest table entry area accepted; a name stretched over the whole sheet is a
-/// changed layout, not a table.
-const MAX_TABLE_ROWS: u32 = 100_000;
-const MAX_TABLE_COLS: u32 = 256;
+/// Largest table entry area accepted: what any form can have (a plan allows at most
+/// this many blank rows and columns per table). A name stretched beyond it
+/// (`B4:IV100003`) is a changed layout, not a table, and is not read — so a few hundred
+/// KB cannot turn into millions of cell records.
+const MAX_TABLE_ROWS: u32 = crate::plan::MAX_TABLE_ROWS;
+const MAX_TABLE_COLS: u32 = crate::plan::MAX_TABLE_COLUMNS as u32;
 /// Rows of «Отчёт» whose hidden code column is read (forms have a few hundred rows; a
 /// bound keeps a sheet filled down to row 1 048 576 from costing a million cells).
 const FORM_CODE_ROWS: u32 = 10_000;
@@ -73,9 +75,11 @@ pub(crate) fn assemble(
         w.add(table_rows::CODES, r.first_col, table_rows::CODES, r.last_col);
     }
 
-    let mut grids: HashMap<String, HashMap<(u32, u32), RawCell>> = HashMap::new();
-    for (sheet, want) in &wants {
-        grids.insert(sheet.clone(), backend.read_cells(sheet, want, budget)?);
+    let grids: HashMap<String, HashMap<(u32, u32), RawCell>> =
+        backend.read_sheets(&wants, budget)?;
+    for mut n in backend.take_notes() {
+        n.file = display.to_string();
+        notes.push(n);
     }
     let empty = HashMap::new();
     let grid = |sheet: &str| grids.get(sheet).unwrap_or(&empty);
@@ -268,11 +272,14 @@ fn resolve_names(
         let name =
             format!("{}{code}", if is_table { TABLE_NAME_PREFIX } else { FIELD_NAME_PREFIX });
         let mut refs: Vec<CellRef> = Vec::new();
+        // Distinct targets through a set: a name defined 600 000 times stays linear.
+        let mut seen: BTreeSet<(String, u32, u32, u32, u32)> = BTreeSet::new();
         let mut broken = false;
         for t in &targets {
             match parse_reference(t) {
                 Some(r) if sheets.contains(r.sheet.as_str()) => {
-                    if !refs.contains(&r) {
+                    let key = (r.sheet.clone(), r.first_row, r.first_col, r.last_row, r.last_col);
+                    if seen.insert(key) {
                         refs.push(r)
                     }
                 }
@@ -316,7 +323,12 @@ fn resolve_names(
             {
                 notes.push(note(
                     Code::LayoutChanged,
-                    format!("метка таблицы «{name}» указывает на область {rows} × {cols} — структура листа изменена; таблица не прочитана"),
+                    format!(
+                        "метка таблицы «{name}» указывает на область {rows} × {cols} (строк × \
+                         столбцов), а таблица формы не бывает больше {MAX_TABLE_ROWS} × \
+                         {MAX_TABLE_COLS} — структура листа изменена; таблица не прочитана. \
+                         Заполните таблицу в присланной форме, не меняя её границ"
+                    ),
                 ));
                 continue;
             }

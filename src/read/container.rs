@@ -17,8 +17,18 @@ const MB: u64 = 1024 * 1024;
 /// Checks the zip's directory: entry count, declared sizes, compression ratio, and
 /// entries that overlap (the "non-recursive zip bomb" reuses one compressed stream for
 /// many entries).
-pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), Reject> {
+pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Parts, Reject> {
     let mut zip = open(bytes)?;
+    // The zip crate keeps one entry per exact name (the last one wins); the central
+    // directory itself says how many records there are.
+    let records = central_records(bytes, zip.central_directory_start());
+    if records > zip.len() {
+        return Err(ambiguous(
+            "в архиве файла несколько частей с одним и тем же именем".to_string(),
+        ));
+    }
+    let mut parts = Parts::default();
+    let mut names: Vec<String> = Vec::with_capacity(zip.len());
     if zip.len() > limits.max_zip_entries {
         return Err(Reject::too_large(format!(
             "в архиве файла {} частей (допускается не более {})",
@@ -59,12 +69,65 @@ pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), Reject> {
             return Err(Reject::damaged(format!("часть «{name}» выходит за конец файла")));
         }
         spans.push((start, end));
+        // Part names are case-insensitive (OPC, ODF): `SHEET1.xml` beside `sheet1.xml`
+        // is one part written twice, and readers disagree on which one they show.
+        let key = part_key(&name);
+        if let Some(&first) = parts.index.get(&key) {
+            let first_name = &names[first];
+            return Err(ambiguous(format!(
+                "в архиве файла две части с одним именем: «{first_name}» и «{name}»"
+            )));
+        }
+        parts.index.insert(key, i);
+        names.push(name);
     }
     spans.sort_unstable();
     if spans.windows(2).any(|w| w[1].0 < w[0].1) {
         return Err(Reject::damaged("части архива перекрывают друг друга"));
     }
-    Ok(())
+    Ok(parts)
+}
+
+/// The parts of a checked zip by case-folded name: lookups ignore case the way Excel
+/// does, which is only safe because [`check_zip`] refused names that differ by case only.
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Parts {
+    /// The zip index of a part, by name (`xl/workbook.xml`; a leading `/` is ignored).
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(&part_key(name)).copied()
+    }
+}
+
+fn part_key(name: &str) -> String {
+    name.trim_start_matches('/').replace('\\', "/").to_lowercase()
+}
+
+fn ambiguous(what: String) -> Reject {
+    Reject::new(
+        crate::finding::Code::FileDamaged,
+        format!(
+            "файл повреждён или подделан: {what}. Разные программы покажут в нём разные \
+             значения, поэтому он не используется. Откройте форму в Excel или LibreOffice, \
+             сохраните её как «Книга Excel (.xlsx)» и пришлите заново"
+        ),
+    )
+}
+
+/// Counts the records of the central directory that starts at `start` (each one
+/// `PK\x01\x02`, 46 bytes plus name, extra field and comment).
+fn central_records(bytes: &[u8], start: u64) -> usize {
+    let mut at = start as usize;
+    let mut n = 0;
+    while at + 46 <= bytes.len() && bytes[at..at + 4] == [0x50, 0x4b, 0x01, 0x02] {
+        let len = |o: usize| usize::from(u16::from_le_bytes([bytes[at + o], bytes[at + o + 1]]));
+        at += 46 + len(28) + len(30) + len(32);
+        n += 1;
+    }
+    n
 }
 
 pub(crate) fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Reject> {

@@ -8,10 +8,10 @@
 //!    encrypted `.xlsx` that is really a CFB container, …);
 //! 3. for zip containers, check the central directory against [`Limits`] *before*
 //!    anything is inflated (bombs, thousands of entries, overlapping entries);
-//! 4. open the workbook with the format's backend (`xlsx.rs` over calamine's streaming
-//!    cell reader, `ods.rs` our own streaming reader, `xls.rs` calamine after a BIFF
-//!    pre-scan) and read *only* the cells the form's defined names point at, plus the
-//!    hidden codes that cross-check them (`assemble.rs`);
+//! 4. open the workbook with the format's backend (`xlsx.rs` and `ods.rs` our own
+//!    streaming readers over the zip, `xls.rs` calamine) and read *only* the parts and
+//!    cells the form's defined names point at, plus the hidden codes that cross-check
+//!    them (`assemble.rs`);
 //! 5. everything runs under `catch_unwind`: a parser panic becomes
 //!    [`Code::FileParserFailed`] for that file only.
 //!
@@ -63,14 +63,27 @@ pub struct Limits {
     pub ratio_min_entry: u64,
     /// Cells visited while streaming sheets (stored cells, not the grid area).
     pub max_cells: u64,
-    /// Declared count of shared strings (calamine reserves memory for the declared count).
+    /// Declared count of shared strings (kept for compatibility; the xlsx reader no
+    /// longer reserves memory for the declared count, so it is not checked).
     pub max_shared_strings: u64,
+    /// Declared uncompressed size of one part that profplan parses (workbook, the
+    /// form's sheets, shared strings, styles, properties): bounds the largest XML token,
+    /// hence the parser's buffer.
+    pub max_read_part: u64,
     /// Cells in the used area of a legacy .xls sheet (calamine allocates it densely).
     pub max_xls_area: u64,
     /// Bytes of text kept from the wanted cells.
     pub max_text_bytes: u64,
-    /// Wall time for one file.
+    /// Wall time for one file (all of its reading: directory, names, styles, strings,
+    /// cells).
     pub max_time: Duration,
+    /// Bytes of returns held in memory at once by a run that reads files in parallel
+    /// (see [`crate::returns::read_folder`]): files wait for their turn beyond it.
+    pub max_run_file_bytes: u64,
+    /// Memory that the parsing of files read at once may take, by [`reading_cost`]:
+    /// files wait for their turn beyond it, and a file that alone would need more is
+    /// refused.
+    pub max_run_parse_bytes: u64,
 }
 
 impl Default for Limits {
@@ -84,9 +97,12 @@ impl Default for Limits {
             ratio_min_entry: 1024 * 1024,
             max_cells: 2_000_000,
             max_shared_strings: 1_000_000,
+            max_read_part: 64 * 1024 * 1024,
             max_xls_area: 4_000_000,
-            max_text_bytes: 64 * 1024 * 1024,
+            max_text_bytes: 16 * 1024 * 1024,
             max_time: Duration::from_secs(60),
+            max_run_file_bytes: 128 * 1024 * 1024,
+            max_run_parse_bytes: 384 * 1024 * 1024,
         }
     }
 }
@@ -284,11 +300,20 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big_file(display, bytes.len() as u64, limits));
     }
+    caught(display, || read_inner(bytes, display, limits))
+}
+
+/// Runs a parser so that a panic in it becomes [`Code::FileParserFailed`] for this file
+/// only, and a refusal a finding naming the file.
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
+fn caught(
+    display: &str,
+    parse: impl FnOnce() -> Result<RawReturn, Reject>,
+) -> Result<RawReturn, Finding> {
     // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
     IN_PARSER.with(|f| f.set(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_inner(bytes, display, limits)
-    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
     IN_PARSER.with(|f| f.set(false));
     match outcome {
         Ok(Ok(raw)) => Ok(raw),
@@ -300,6 +325,39 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
              Откройте форму в Excel или LibreOffice, сохраните как «Книга Excel (.xlsx)» и \
              пришлите заново",
         )),
+    }
+}
+
+/// What parsing `bytes` may cost in memory at most, before anything is inflated — what
+/// admission control in [`crate::returns::read_folder`] reserves for the file.
+///
+/// For a zip (xlsx, ods): the parsers stream each part they read, so they hold at most
+/// the largest XML token of a part, the values kept from the wanted cells (each no
+/// larger than the XML it came from, plus a record per cell) and the text copies
+/// bounded by [`Limits::max_text_bytes`]. Eight times the declared size of the XML parts
+/// (capped at [`Limits::max_read_part`] each: a larger part we read is refused) plus the
+/// text bound covers that. A legacy .xls is parsed whole by calamine into grids bounded
+/// by [`Limits::max_xls_area`]: a fixed 128 MB. Anything else is not parsed.
+pub fn reading_cost(bytes: &[u8], limits: &Limits) -> u64 {
+    const MB: u64 = 1024 * 1024;
+    match sniff(bytes) {
+        Format::Xlsx | Format::Xlsm | Format::Ods => {
+            let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+                return MB;
+            };
+            let mut xml: u64 = 0;
+            for i in 0..zip.len() {
+                if let Ok(e) = zip.by_index_raw(i) {
+                    let name = e.name().to_ascii_lowercase();
+                    if name.ends_with(".xml") || name.ends_with(".rels") {
+                        xml = xml.saturating_add(e.size().min(limits.max_read_part));
+                    }
+                }
+            }
+            xml.saturating_mul(8).saturating_add(limits.max_text_bytes).saturating_add(8 * MB)
+        }
+        Format::Xls => 128 * MB,
+        _ => MB,
     }
 }
 
@@ -347,8 +405,8 @@ fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn,
     let mut budget = Budget::new(limits);
     let (opened, mut backend): (Opened, Box<dyn Backend + '_>) = match format {
         Format::Xlsx | Format::Xlsm => {
-            container::check_zip(bytes, limits)?;
-            let (o, b) = xlsx::open(bytes, limits)?;
+            let parts = container::check_zip(bytes, limits)?;
+            let (o, b) = xlsx::open(bytes, parts, limits, &mut budget)?;
             (o, Box::new(b))
         }
         Format::Ods => {
@@ -459,6 +517,25 @@ pub(crate) trait Backend {
         want: &Want,
         budget: &mut Budget,
     ) -> Result<HashMap<(u32, u32), RawCell>, Reject>;
+
+    /// Every wanted sheet. A backend that shares work between sheets (the xlsx shared
+    /// strings) reads them together.
+    fn read_sheets(
+        &mut self,
+        wants: &BTreeMap<String, Want>,
+        budget: &mut Budget,
+    ) -> Result<HashMap<String, HashMap<(u32, u32), RawCell>>, Reject> {
+        let mut out = HashMap::new();
+        for (sheet, want) in wants {
+            out.insert(sheet.clone(), self.read_cells(sheet, want, budget)?);
+        }
+        Ok(out)
+    }
+
+    /// Structural notes found while reading (without the file name).
+    fn take_notes(&mut self) -> Vec<Finding> {
+        Vec::new()
+    }
 }
 
 /// Cells and time left for one file.
@@ -496,6 +573,17 @@ impl Budget {
         Ok(())
     }
 
+    /// Called for each XML event or other unit of work that is not a cell: only the
+    /// clock is watched, so every repeated structure of a file (names, styles, strings)
+    /// is covered by the file's time budget.
+    pub fn step(&mut self) -> Result<(), Reject> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks.is_multiple_of(4096) && Instant::now() > self.deadline {
+            return Err(timeout());
+        }
+        Ok(())
+    }
+
     /// Called for each cell (or repeated run of cells) visited.
     pub fn tick(&mut self) -> Result<(), Reject> {
         if self.cells_left == 0 {
@@ -508,14 +596,18 @@ impl Budget {
         self.ticks = self.ticks.wrapping_add(1);
         // Instant::now() is cheap but not free: look at the clock every 4096 cells.
         if self.ticks.is_multiple_of(4096) && Instant::now() > self.deadline {
-            return Err(Reject::new(
-                Code::FileTimeout,
-                "файл читается слишком долго и отклонён: пересохраните форму в Excel или \
-                 LibreOffice как «Книга Excel (.xlsx)» и пришлите заново",
-            ));
+            return Err(timeout());
         }
         Ok(())
     }
+}
+
+fn timeout() -> Reject {
+    Reject::new(
+        Code::FileTimeout,
+        "файл читается слишком долго и отклонён: пересохраните форму в Excel или \
+         LibreOffice как «Книга Excel (.xlsx)» и пришлите заново",
+    )
 }
 
 /// Excel serial date → date-time (1900 system, or 1904 when the workbook says so).
@@ -584,6 +676,21 @@ mod tests {
             ))
         );
         assert!(parse_saved_time("вчера").is_none());
+    }
+
+    /// No known file makes our parsers panic (the reversed `<dimension>` that made
+    /// calamine's debug build panic is read as an empty sheet now), so the catching is
+    /// tested with a parser that panics.
+    #[test]
+    fn parser_panic_becomes_file_parser_failed() {
+        let f = caught("returns/07.xlsx", || panic!("a parser bug")).unwrap_err();
+        assert_eq!(f.code, Code::FileParserFailed);
+        assert_eq!(f.file, "returns/07.xlsx");
+        assert!(f.message.contains("сохраните как «Книга Excel (.xlsx)»"), "{}", f.message);
+        assert!(!in_parser(), "the flag for the quiet panic hook is reset");
+        // A refusal keeps its own code and gets the file's name.
+        let f = caught("x.xlsx", || Err(Reject::damaged("тест"))).unwrap_err();
+        assert_eq!((f.code, f.file.as_str()), (Code::FileDamaged, "x.xlsx"));
     }
 
     #[test]

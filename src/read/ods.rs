@@ -163,7 +163,7 @@ fn read_meta(meta: &[u8]) -> (Option<BTreeMap<String, String>>, Option<crate::cl
 
 /// The five predefined XML entities and character references; anything else (a DTD
 /// entity) is dropped, never expanded.
-fn push_entity(out: &mut String, r: &quick_xml::events::BytesRef<'_>) {
+pub(crate) fn push_entity(out: &mut String, r: &quick_xml::events::BytesRef<'_>) {
     if let Ok(Some(c)) = r.resolve_char_ref() {
         out.push(c);
         return;

@@ -270,6 +270,7 @@ pub fn delete_sheet(bytes: &[u8], sheet: &str) -> Vec<u8> {
 // ------------------------------------------------------------------ raw zips
 
 /// One entry of a hand-made zip: the bytes as stored and what the headers declare.
+#[derive(Clone)]
 pub struct RawEntry {
     pub name: String,
     /// 0 stored, 8 deflated.
