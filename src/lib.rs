@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod config;
 pub mod consolidate;
 pub mod describe;
+pub mod district_key;
 pub mod expr;
 pub mod finding;
 pub mod form;

@@ -87,6 +87,10 @@ pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
                 result: Err(Finding::error(Code::FileUnreadable, &e.display, msg)),
             }
         }
+        FileKind::NotFile(what) => {
+            let f = read::not_a_file(&e.display, what);
+            FileRead { record: record(e, Outcome::Rejected, f.message.clone()), result: Err(f) }
+        }
         FileKind::Candidate => {
             let mut rec = record(e, Outcome::Rejected, String::new());
             let bytes = match read::read_bounded(&e.path, &e.display, limits) {

@@ -93,7 +93,12 @@ fn check(dir: &Path, registry: &Path) -> Run {
     let reg = profplan::schools::Registry::load(registry, plan()).unwrap();
     let files = profplan::returns::read_folder(dir, &Limits::default(), &|| {}).unwrap();
     let as_of = profplan::campaign::parse_date(AS_OF).unwrap();
-    let intake = assess(&campaign(), &reg, files, IntakeOptions { as_of, include_invalid: false });
+    let intake = assess(
+        &campaign(),
+        &reg,
+        files,
+        IntakeOptions { as_of, include_invalid: false, key: None },
+    );
     Run { code, json, text, data: intake.data }
 }
 

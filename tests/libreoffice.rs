@@ -56,7 +56,7 @@ fn campaigns() -> (Campaign<'static>, Campaign<'static>) {
 /// Intake through the library: the report and the values that go into the figures.
 fn intake(c: &Campaign, reg: &Registry, dir: &Path, as_of: NaiveDate) -> profplan::intake::Intake {
     let files = read_folder(dir, &Limits::default(), &|| {}).unwrap();
-    assess(c, reg, files, IntakeOptions { as_of, include_invalid: false })
+    assess(c, reg, files, IntakeOptions { as_of, include_invalid: false, key: None })
 }
 
 /// Every value typed into `fill` equals what profplan read into `data`: numbers as
@@ -244,7 +244,8 @@ fn setup(soffice: &Path, next: &Campaign, past: &Campaign) -> Setup {
     let blank = |c: &Campaign, s: &School| -> PathBuf {
         let p = forms.join(format!("{}-{}", c.id(), file_name(s)));
         let bytes =
-            profplan::form::writer::write_form(c, s, profplan::form::writer::form_date(c)).unwrap();
+            profplan::form::writer::write_form(c, s, profplan::form::writer::form_date(c), None)
+                .unwrap();
         std::fs::write(&p, bytes).unwrap();
         p
     };

@@ -27,6 +27,8 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
     let out = settings.summary_path(a.out.as_deref(), &campaign.id());
+    let compare: Vec<&std::path::Path> = a.compare.as_deref().into_iter().collect();
+    super::inputs(&settings, Some(&dir), &compare).refuse(&out, "сводный отчёт")?;
     // Refuse before any work: reading a large district only to refuse at the end wastes
     // the user's time.
     if out.exists() && !a.force {
@@ -40,12 +42,14 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         None => None,
     };
     let as_of = super::as_of(a.as_of.as_deref())?;
+    let key = super::district_key(&settings)?;
     let intake = super::intake(
         &campaign,
         &registry,
         &dir,
-        IntakeOptions { as_of, include_invalid: a.include_invalid },
+        IntakeOptions { as_of, include_invalid: a.include_invalid, key },
     )?;
+    super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
     let district = consolidate(&campaign, &intake.data);
     let bytes = write_summary(&SummaryInput {
         campaign: &campaign,

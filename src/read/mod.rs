@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::finding::{Code, Finding};
 
 pub use refs::{parse_reference, CellRef};
-pub use scan::{scan, FileEntry, FileKind, ScanResult, SkipReason};
+pub use scan::{display_name, scan, FileEntry, FileKind, ScanResult, SkipReason};
 pub use sniff::{sniff, Format};
 pub use value::{parse_number, NumberParse};
 
@@ -290,10 +290,50 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
     }
 }
 
-/// Reads the whole file into memory, refusing files over the limit without reading them.
+/// Why [`open_regular`] did not give a file.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// A FIFO, socket or device: what it is, in Russian.
+    NotFile(String),
+    Io(std::io::Error),
+}
+
+/// Opens a path for reading only if it is a regular file. On Unix the open itself does
+/// not block (`O_NONBLOCK`: opening a FIFO without a writer would wait forever), and the
+/// type is checked on the opened handle, so a file swapped for a FIFO or a device after
+/// the folder was listed is still refused without being read.
+pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, OpenError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(OpenError::Io)?;
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    if !meta.is_file() {
+        return Err(OpenError::NotFile(scan::special_kind(&meta.file_type())));
+    }
+    Ok(file)
+}
+
+/// The finding for a path that is not a regular file (`what` from [`open_regular`]).
+pub fn not_a_file(display: &str, what: &str) -> Finding {
+    Finding::error(
+        Code::FileNotRegular,
+        display,
+        format!(
+            "это не файл, а {what}: profplan его не открывает. Уберите его из папки отчётов \
+             и положите туда файл формы"
+        ),
+    )
+}
+
+/// Reads a file's bytes, refusing files over the size limit without reading them, and
+/// anything that is not a regular file without opening it for reading.
 // A refusal is a finding, once per file: its size does not matter, boxing it would.
 #[allow(clippy::result_large_err)]
-/// Reads a file's bytes, refusing files over the size limit without reading them.
 pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
     let unreadable = |e: std::io::Error| {
         Finding::error(
@@ -302,7 +342,11 @@ pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u
             format!("файл не удалось открыть для чтения ({e}): проверьте права доступа"),
         )
     };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let file = match open_regular(path) {
+        Ok(f) => f,
+        Err(OpenError::NotFile(what)) => return Err(not_a_file(display, &what)),
+        Err(OpenError::Io(e)) => return Err(unreadable(e)),
+    };
     let len = file.metadata().map_err(unreadable)?.len();
     if len > limits.max_file_bytes {
         return Err(too_big_file(display, len, limits));
