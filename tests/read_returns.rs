@@ -815,3 +815,58 @@ fn parser_panic_becomes_file_parser_failed() {
         raw_xlsx(r#"<row r="5"><c r="E5"><v>42</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
     assert_eq!(value(&read(&fine).unwrap(), "a"), Value::Number(42.0));
 }
+
+/// Issue 10, points 3 and 10: a device read as a return got «файл слишком большой (50 МБ,
+/// допускается не более 50 МБ)» after 50 MB of zeros had been read. Anything that is not a
+/// regular file is refused before a byte is read, named for what it is; a FIFO is not even
+/// waited for (the open does not block).
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_is_not_a_file_and_is_never_read() {
+    let f = read::read_return(Path::new("/dev/zero"), "zero.xlsx", &Limits::default()).unwrap_err();
+    assert_eq!(f.code, Code::FileNotRegular);
+    assert_eq!(
+        f.message,
+        "это не файл, а устройство: profplan его не открывает. Уберите его из папки отчётов и \
+         положите туда файл формы"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.xlsx");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let f = read::read_return(&fifo, "x.xlsx", &Limits::default()).unwrap_err();
+    assert_eq!(f.code, Code::FileNotRegular);
+    assert!(f.message.contains("именованный канал (FIFO)"), "{}", f.message);
+    // The scan says the same without opening it; a link inside the folder to the FIFO
+    // is the FIFO; a link to a device outside the folder is a link, skipped.
+    std::os::unix::fs::symlink(&fifo, dir.path().join("ссылка.xlsx")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("ноль.xlsx")).unwrap();
+    let kinds: Vec<(String, FileKind)> =
+        read::scan(dir.path()).unwrap().into_iter().map(|e| (e.display, e.kind)).collect();
+    let fifo_kind = FileKind::NotFile("именованный канал (FIFO)".into());
+    assert_eq!(
+        kinds,
+        [
+            ("x.xlsx".to_string(), fifo_kind.clone()),
+            ("ноль.xlsx".to_string(), FileKind::Skipped(SkipReason::Link)),
+            ("ссылка.xlsx".to_string(), fifo_kind),
+        ]
+    );
+}
+
+/// Names are shown as the user would type them, except bytes that are not UTF-8 (shown
+/// `\xFF`) and a backslash (doubled, so that a real `\xFF` in a name stays different).
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_are_shown_escaped_and_distinct() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let show = |b: &[u8]| read::display_name(OsStr::from_bytes(b));
+    assert_eq!(show(b"\xff1.xlsx"), "\\xFF1.xlsx");
+    assert_eq!(show(b"\xfe1.xlsx"), "\\xFE1.xlsx");
+    assert_eq!(show(b"\\xFF1.xlsx"), "\\\\xFF1.xlsx");
+    assert_eq!(show("школа.xlsx".as_bytes()), "школа.xlsx");
+    // Decomposed Unicode (macOS) is shown composed, as before.
+    assert_eq!(show("и\u{306}.xlsx".as_bytes()), "й.xlsx");
+    // Cyrillic in Windows-1251 bytes: every byte escaped, nothing lost.
+    assert_eq!(show(b"\xf8\xea.xlsx"), "\\xF8\\xEA.xlsx");
+}
