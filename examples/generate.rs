@@ -173,7 +173,7 @@ fn main() -> Result<()> {
                 NaiveTime::from_hms_opt(7 + (pct(a.seed, &school.id, 6) % 10) as u32, 15, 0)
                     .expect("valid"),
             );
-            let bytes = write_filled_form(&campaign, school, &f, saved)?;
+            let bytes = write_filled_form(&campaign, school, &f, saved, None)?;
             let name = form_file_name(&school.id, &school.short_name);
             let path = a.out.join("returns").join(&name);
             std::fs::write(&path, bytes).with_context(|| path.display().to_string())?;
@@ -190,7 +190,7 @@ fn main() -> Result<()> {
                 // An earlier draft (other values, saved two days before): the later file wins.
                 let draft = fill(&campaign, school, a.seed ^ 0xd4af7, None);
                 let bytes =
-                    write_filled_form(&campaign, school, &draft, saved - Duration::days(2))?;
+                    write_filled_form(&campaign, school, &draft, saved - Duration::days(2), None)?;
                 let path = a.out.join("returns").join(name.replace(".xlsx", "_черновик.xlsx"));
                 std::fs::write(&path, bytes).with_context(|| path.display().to_string())?;
                 out.push((path, Resave::Keep));

@@ -27,6 +27,8 @@ pub enum Code {
     FileTooLarge,
     /// Could not be read from disk (permissions, I/O).
     FileUnreadable,
+    /// Not a regular file (FIFO, socket, device): never opened.
+    FileNotRegular,
     /// The parser failed unexpectedly (a panic caught and reported).
     FileParserFailed,
     /// Reading took longer than allowed.
@@ -34,8 +36,12 @@ pub enum Code {
     // --- identity ---
     /// No profplan identity: not a form issued by profplan (or the identity was removed).
     IdentityMissing,
-    /// Identity sheet and document properties disagree, or the check does not match.
+    /// Identity sheet and document properties disagree, or the check does not match (also
+    /// a keyed check the district key does not confirm).
     IdentityContradictory,
+    /// The identity's check is the old public hash (no district key): accepted with a
+    /// warning, or not used when the school has a return with a confirmed keyed check.
+    IdentityUnverified,
     /// A form of another plan.
     OtherPlan,
     /// A form of an older (or different) version of the plan.

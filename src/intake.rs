@@ -2,7 +2,10 @@
 //! validate it, decide who is missing, late, invalid or accepted.
 //!
 //! The file name is never trusted: a return belongs to the school its identity names, and
-//! the identity must agree with itself (hidden sheet, document properties, check hash).
+//! the identity must agree with itself (hidden sheet, document properties, check value).
+//! With a district key, the check value also proves that the district issued the form:
+//! a keyed check the key does not confirm is refused, and a return whose check is the old
+//! public hash (which anyone can compute) never replaces a return with a confirmed one.
 //! Two returns of one school: the one saved last is taken (a school that re-sends a
 //! corrected form means the new one), the others are listed as superseded, and the
 //! conflict is reported to the methodologist naming every file.
@@ -15,8 +18,9 @@ use rayon::prelude::*;
 
 use crate::campaign::{ru_date, Campaign};
 use crate::clock::District;
+use crate::district_key::DistrictKey;
 use crate::finding::{Code, Finding, Severity};
-use crate::form::layout::{self, key, Identity, FORM_MARKER, LAYOUT_VERSION};
+use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
 use crate::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
 use crate::schools::Registry;
 use crate::validate::{validate, FormInput};
@@ -48,8 +52,13 @@ pub fn ru_datetime(t: chrono::DateTime<chrono::FixedOffset>) -> String {
     t.format("%d.%m.%Y %H:%M").to_string()
 }
 
-/// The identity of a form, or why it has none that can be trusted.
-pub fn resolve_identity(form: &ReadForm, file: &str) -> Result<(Identity, Vec<Finding>), Finding> {
+/// The identity of a form and how its check stands against `key` (this run's district
+/// key), or why it has none that can be trusted.
+pub fn resolve_identity(
+    form: &ReadForm,
+    file: &str,
+    key: Option<&DistrictKey>,
+) -> Result<(Identity, Seal, Vec<Finding>), Finding> {
     let parse = |m: &BTreeMap<String, String>| -> Option<(Identity, String)> {
         if m.get(key::FORM).map(|s| s.trim()) != Some(FORM_MARKER) {
             return None;
@@ -107,20 +116,29 @@ pub fn resolve_identity(form: &ReadForm, file: &str) -> Result<(Identity, Vec<Fi
             s
         }
     };
-    if check != layout::identity_check(&id) {
-        // The school id of an edited identity is untrusted: the finding is about the
-        // file, not about the school it names (which did nothing, and must not get a
-        // letter about it — nor have it hidden under its own clean return).
-        return Err(Finding::error(
+    // The school id of an identity that does not stand is untrusted: the finding is about
+    // the file, not about the school it names (which did nothing, and must not get a
+    // letter about it — nor have it hidden under its own clean return).
+    match layout::verify_check(&id, &check, key) {
+        Ok(seal) => Ok((id, seal, notes)),
+        Err(SealBroken::Edited) => Err(Finding::error(
             Code::IdentityContradictory,
             file,
             format!(
                 "отметка формы изменена вручную (указана ОО {}, но не совпадает контрольная сумма): заполните форму, выданную вашей школе, не меняя скрытый лист",
                 id.school_id
             ),
-        ));
+        )),
+        Err(SealBroken::WrongKey) => Err(Finding::error(
+            Code::IdentityContradictory,
+            file,
+            format!(
+                "отметка формы не подтверждается ключом района (указана ОО {}): форму выдал не этот отдел образования (другая рабочая папка profplan) или отметка подделана. Файл не используется; если форму выдали вы, проверьте, что рабочая папка та же и файл {} в ней не заменён",
+                id.school_id,
+                crate::district_key::KEY_FILE_NAME
+            ),
+        )),
     }
-    Ok((id, notes))
 }
 
 /// Options of an intake run.
@@ -132,6 +150,9 @@ pub struct IntakeOptions {
     pub include_invalid: bool,
     /// The district's time zone: where a deadline day ends, how times are read and shown.
     pub district: District,
+    /// The district key of the work folder, when there is one: keyed checks are verified
+    /// with it, and a return with a confirmed check is preferred to one without.
+    pub key: Option<DistrictKey>,
 }
 
 /// The outcome of an intake: the report and the values that go into the figures.
@@ -140,11 +161,15 @@ pub struct Intake {
     pub report: CheckReport,
     /// Schools in the figures, registry order.
     pub data: Vec<SchoolData>,
+    /// Returns with a keyed check that this run had no key to verify (said once by the
+    /// command, not per file).
+    pub unverifiable: usize,
 }
 
 struct Candidate {
     file_index: usize,
     identity: Identity,
+    seal: Seal,
     form: ReadForm,
     notes: Vec<Finding>,
 }
@@ -178,14 +203,14 @@ pub fn assess(
                     findings.push(finding);
                 }
             }
-            Ok(form) => match resolve_identity(&form, &rec.path) {
+            Ok(form) => match resolve_identity(&form, &rec.path, opts.key.as_ref()) {
                 Err(finding) => {
                     rec.outcome = Outcome::NotUsed;
                     rec.reason = finding.message.clone();
                     rec.school = finding.school.clone();
                     findings.push(finding);
                 }
-                Ok((id, notes)) => {
+                Ok((id, seal, notes)) => {
                     rec.school = Some(id.school_id.clone());
                     let reason = if id.plan_id != c.plan.id {
                         Some((
@@ -221,7 +246,7 @@ pub fn assess(
                         None => by_school
                             .entry(id.school_id.clone())
                             .or_default()
-                            .push(Candidate { file_index: i, identity: id, form, notes }),
+                            .push(Candidate { file_index: i, identity: id, seal, form, notes }),
                     }
                 }
             },
@@ -229,6 +254,34 @@ pub fn assess(
         records.push(rec);
     }
 
+    let unverifiable =
+        by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
+    // A school with a return whose keyed check this run confirmed: returns of it without
+    // such a check are not used. Their public check can be computed by anyone, so one of
+    // them, saved later, must not replace the confirmed return (a forged form claiming
+    // another school). They are named, as files, to the methodologist — not to the school
+    // they claim, which did nothing.
+    for cands in by_school.values_mut() {
+        if !cands.iter().any(|k| k.seal == Seal::Keyed) {
+            continue;
+        }
+        let (keyed, others): (Vec<Candidate>, Vec<Candidate>) =
+            std::mem::take(cands).into_iter().partition(|k| k.seal == Seal::Keyed);
+        *cands = keyed;
+        let confirmed: Vec<&str> =
+            cands.iter().map(|k| records[k.file_index].path.as_str()).collect();
+        let confirmed = confirmed.join(", ");
+        for k in others {
+            let rec = &mut records[k.file_index];
+            let msg = format!(
+                "отметка формы (ОО {}) без ключа района, а от этой ОО есть отчёт с подтверждённой отметкой ({confirmed}): этот файл не используется. Форма без ключа — либо выданная до появления ключа, либо подделанная; выясните, кто её прислал",
+                k.identity.school_id
+            );
+            rec.outcome = Outcome::NotUsed;
+            rec.reason = msg.clone();
+            findings.push(Finding::error(Code::IdentityUnverified, &rec.path, msg));
+        }
+    }
     // The return saved last wins; ties (same second) by path, for determinism.
     for cands in by_school.values_mut() {
         cands.sort_by(|a, b| {
@@ -325,6 +378,13 @@ pub fn assess(
         }
         let rec = &records[chosen.file_index];
         let mut inner_findings = chosen.notes.clone();
+        if opts.key.is_some() && chosen.seal == Seal::Public {
+            inner_findings.push(Finding::warning(
+                Code::IdentityUnverified,
+                &rec.path,
+                "форма выдана без ключа района (до его появления или без рабочей папки profplan): подлинность отметки формы проверить нельзя. Отчёт принят; следующие формы получите новые, с ключом",
+            ));
+        }
         inner_findings.extend(chosen.form.notes.iter().cloned());
         let version_problem = if chosen.identity.layout != LAYOUT_VERSION {
             Some(Finding::error(Code::OtherLayout, &rec.path, format!("форма старого образца (макет {}, действующий — {}): заполните форму, выданную для этой кампании", chosen.identity.layout, LAYOUT_VERSION)))
@@ -466,7 +526,7 @@ pub fn assess(
         findings,
         files: records,
     };
-    Intake { report, data }
+    Intake { report, data, unverifiable }
 }
 
 #[cfg(test)]
@@ -598,6 +658,7 @@ mod tests {
                 as_of: date("2025-12-22"),
                 include_invalid: false,
                 district: Default::default(),
+                key: None,
             },
         );
         let st: Vec<(Status, bool)> =
@@ -627,6 +688,7 @@ mod tests {
                 as_of: date("2025-12-01"),
                 include_invalid: false,
                 district: Default::default(),
+                key: None,
             },
         );
         assert!(early.report.schools.iter().all(|s| s.status == Status::Expected));
@@ -638,18 +700,21 @@ mod tests {
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
         let mut form = filled(&c, "01", 5.0);
         form.identity_props = Some(identity(&c, "02"));
-        let e = resolve_identity(&form, "x.xlsx").unwrap_err();
+        let e = resolve_identity(&form, "x.xlsx", None).unwrap_err();
         assert_eq!(e.code, Code::IdentityContradictory);
         assert!(e.message.contains("ОО 01") && e.message.contains("ОО 02"), "{}", e.message);
         let mut edited = filled(&c, "01", 5.0);
         edited.identity_props = None;
         edited.identity_sheet.as_mut().unwrap().insert("school_id".into(), "03".into());
         assert_eq!(
-            resolve_identity(&edited, "x.xlsx").unwrap_err().code,
+            resolve_identity(&edited, "x.xlsx", None).unwrap_err().code,
             Code::IdentityContradictory
         );
         let none = ReadForm::default();
-        assert_eq!(resolve_identity(&none, "x.xlsx").unwrap_err().code, Code::IdentityMissing);
+        assert_eq!(
+            resolve_identity(&none, "x.xlsx", None).unwrap_err().code,
+            Code::IdentityMissing
+        );
     }
 
     #[test]
@@ -675,6 +740,7 @@ mod tests {
                 as_of: date("2025-12-22"),
                 include_invalid: false,
                 district: Default::default(),
+                key: None,
             },
         );
         let codes: Vec<Code> = out.report.findings.iter().map(|f| f.code).collect();

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod consolidate;
 pub mod describe;
+pub mod district_key;
 pub mod expr;
 pub mod finding;
 pub mod form;

@@ -19,6 +19,14 @@ fn main() -> ExitCode {
             default_hook(info);
         }
     }));
+    // Ctrl+C: remove the temporary files of outputs being written (the old outputs stay
+    // as they were), then stop. Without a handler the temporary files would stay.
+    let _ = ctrlc::set_handler(|| {
+        profplan::output::remove_temp_files(|| {
+            eprintln!("profplan: прервано; незаписанные файлы удалены, прежние не тронуты");
+            std::process::exit(130);
+        })
+    });
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

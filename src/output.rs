@@ -6,9 +6,117 @@
 //! within one folder is atomic: readers see the old file or the new one, never a mix.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+/// What a run reads, so that its outputs can be kept off them.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Input files (registry, plan, settings, a previous summary).
+    pub files: Vec<PathBuf>,
+    /// Folders whose every file is an input (the returns folder).
+    pub dirs: Vec<PathBuf>,
+    /// Every input file as (device, inode), listed once when first needed: a hard link
+    /// elsewhere to a return is the return.
+    ids: std::sync::OnceLock<Vec<(FileId, PathBuf)>>,
+}
+
+type FileId = (u64, u64);
+
+impl Inputs {
+    pub fn new(files: Vec<PathBuf>, dirs: Vec<PathBuf>) -> Inputs {
+        Inputs { files, dirs, ids: Default::default() }
+    }
+
+    /// Refuses `out` when it is, or resolves to (through links, `..`, a hard link), one of
+    /// the input files, or lies in an input folder: inputs are never modified, `--force`
+    /// or not. `what` names the output in the message («сводный отчёт»).
+    pub fn refuse(&self, out: &Path, what: &str) -> Result<()> {
+        let target = resolve(out);
+        for dir in &self.dirs {
+            if target.starts_with(resolve(dir)) {
+                anyhow::bail!(
+                    "{}: {what} нельзя записать в папку с отчётами школ {} — присланные файлы \
+                     не изменяются. Укажите другую папку",
+                    out.display(),
+                    dir.display()
+                );
+            }
+        }
+        let by_name = self.files.iter().find(|f| resolve(f) == target);
+        let by_id = file_id(out).and_then(|id| {
+            self.ids.get_or_init(|| self.list_ids()).iter().find(|(x, _)| *x == id).map(|(_, p)| p)
+        });
+        if let Some(input) = by_name.or(by_id) {
+            anyhow::bail!(
+                "{}: {what} нельзя записать в этот файл — это входной файл {}, а входные файлы \
+                 не изменяются. Укажите другой файл",
+                out.display(),
+                input.display()
+            );
+        }
+        Ok(())
+    }
+
+    fn list_ids(&self) -> Vec<(FileId, PathBuf)> {
+        let in_dirs =
+            self.dirs.iter().filter_map(|d| crate::read::scan(d).ok()).flatten().map(|e| e.path);
+        self.files.iter().cloned().chain(in_dirs).filter_map(|p| Some((file_id(&p)?, p))).collect()
+    }
+}
+
+/// Device and inode of an existing file (links followed); `None` elsewhere.
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// `path` made absolute with links resolved as far as it exists: the file itself when it
+/// exists, else its folder plus the name (the file is about to be created there).
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => resolve(dir).join(name),
+        _ => abs,
+    }
+}
+
+/// Temporary files being written right now: removed by [`remove_temp_files`] when the
+/// user interrupts the run (Ctrl+C), since an exit from a signal handler runs no
+/// destructors.
+static LIVE_TEMP_FILES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE_TEMP_FILES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every temporary file being written, then runs `then` (the binary exits there)
+/// while no write can finish or start: an interrupted run leaves no `.tmpXXXXXX` and no
+/// half-written output; a file already renamed into place is complete.
+pub fn remove_temp_files(then: impl FnOnce()) {
+    let files = live();
+    for p in files.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+    then();
+    drop(files);
+}
+
+/// Environment variable of the interruption test: when set, [`write_atomic`] stops before
+/// the rename, with the temporary file written, and says so on stderr.
+pub const TEST_PAUSE_ENV: &str = "PROFPLAN_TEST_PAUSE_BEFORE_PERSIST";
 
 /// Write `bytes` to `path` atomically. With `overwrite` false an existing file is an
 /// error (checked at the rename, so a file created meanwhile is not clobbered either).
@@ -17,16 +125,42 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("не удалось создать временный файл в папке {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("не удалось записать {}", path.display()))?;
-    tmp.as_file().sync_all().with_context(|| format!("не удалось записать {}", path.display()))?;
-    if overwrite {
+    let mut tmp = {
+        // Created and registered under the lock: an interrupt sees it or it does not exist.
+        let mut files = live();
+        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
+            format!("не удалось создать временный файл в папке {}", dir.display())
+        })?;
+        files.push(tmp.path().to_path_buf());
+        tmp
+    };
+    let tmp_path = tmp.path().to_path_buf();
+    let forget = |files: &mut Vec<PathBuf>| files.retain(|p| *p != tmp_path);
+    let written = tmp
+        .write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("не удалось записать {}", path.display()));
+    if let Err(e) = written {
+        let mut files = live();
+        drop(tmp);
+        forget(&mut files);
+        return Err(e);
+    }
+    if std::env::var_os(TEST_PAUSE_ENV).is_some_and(|v| !v.is_empty()) {
+        eprintln!("profplan-test: paused before persist {}", tmp_path.display());
+        loop {
+            std::thread::park();
+        }
+    }
+    let mut files = live();
+    let persisted = if overwrite {
         tmp.persist(path).map_err(|e| e.error)
     } else {
         tmp.persist_noclobber(path).map_err(|e| e.error)
-    }
-    .with_context(|| format!("не удалось сохранить {}", path.display()))?;
+    };
+    forget(&mut files);
+    drop(files);
+    persisted.with_context(|| format!("не удалось сохранить {}", path.display()))?;
     Ok(())
 }
 

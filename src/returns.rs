@@ -165,6 +165,10 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
                 result: Err(Finding::error(Code::FileUnreadable, &e.display, msg)),
             }
         }
+        FileKind::NotFile(what) => {
+            let f = read::not_a_file(&e.display, what);
+            FileRead { record: record(e, Outcome::Rejected, f.message.clone()), result: Err(f) }
+        }
         FileKind::Candidate => {
             let mut rec = record(e, Outcome::Rejected, String::new());
             let refuse = |mut rec: FileRecord, f: Finding| {
@@ -201,7 +205,7 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
                     match g.parsing.take(cost) {
                         Some(s) => Some(s),
                         None => {
-                            rec.saved_at = fs_time;
+                            rec.saved = fs_time;
                             rec.saved_at_from_fs = true;
                             return refuse(rec, too_costly(&e.display, cost, g.parsing.capacity));
                         }

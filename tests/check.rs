@@ -409,6 +409,121 @@ fn duplicate_returns_the_later_saved_is_taken_and_both_are_named() {
     assert!(t.contains("01_второй.xlsx, 01_первый.xlsx"), "{t}");
 }
 
+// ================================================================== district key
+
+/// A working folder with `profplan.toml` (so that the run finds the district key beside
+/// it), a registry of `n` schools and a district key.
+fn keyed_district(n: usize) -> (Workdir, Vec<School>, profplan::district_key::DistrictKey) {
+    let (w, s) = district(n);
+    std::fs::write(w.path().join("profplan.toml"), "schools = \"schools.csv\"\n").unwrap();
+    let path = profplan::district_key::key_path(w.path());
+    let key = profplan::district_key::create(&path).unwrap();
+    (w, s, key)
+}
+
+fn keyed(s: &School, key: &profplan::district_key::DistrictKey, saved: &str) -> Vec<u8> {
+    let c = campaign();
+    let f = fill(&c, s, SEED, None);
+    profplan::form::writer::write_filled_form(&c, s, &f, at(saved), Some(key)).unwrap()
+}
+
+/// Issue 10, point 6: the identity's check was a hash of public fields, so anyone could
+/// make a form claiming school 106, and saved later it replaced 106's real return with only
+/// a `duplicate_return` warning. With the district key, a form with the public check (what
+/// a forger can compute) or with a check under another key never replaces a return whose
+/// keyed check the key confirms; each is named, as a file, with what happened — and the
+/// school it claims is not blamed for it.
+#[test]
+fn forged_return_claiming_a_school_never_replaces_its_return_with_a_keyed_check() {
+    let (w, s, key) = keyed_district(2);
+    let c = campaign();
+    w.put(&file_name(&s[0]), &keyed(&s[0], &key, "2025-12-18 09:00"));
+    w.put(&file_name(&s[1]), &keyed(&s[1], &key, "2025-12-18 09:00"));
+    // Later-saved forgeries with other figures: the public check computed by the forger…
+    let other = fill(&c, &s[0], SEED + 1, Some(Defect::RuleBroken));
+    w.put("01_исправленный.xlsx", &filled(&c, &s[0], &other, at("2025-12-19 12:00")));
+    // …and a check under a key of the forger's own work folder.
+    let forger = profplan::district_key::DistrictKey::from_bytes([7; 32]);
+    let f2 = profplan::form::writer::write_filled_form(
+        &c,
+        &s[1],
+        &fill(&c, &s[1], SEED + 1, Some(Defect::RuleBroken)),
+        at("2025-12-19 12:00"),
+        Some(&forger),
+    )
+    .unwrap();
+    w.put("02_исправленный.xlsx", &f2);
+    let (code, r) = check_json(&w, CAMPAIGN, AFTER);
+    assert_eq!(code, 0, "both schools keep their real returns: {:#}", r["findings"]);
+    for (sc, forged) in [(&s[0], "01_исправленный.xlsx"), (&s[1], "02_исправленный.xlsx")]
+    {
+        let st = school(&r, &sc.id);
+        assert_eq!((st["status"].as_str(), st["errors"].as_u64()), (Some("accepted"), Some(0)));
+        assert_eq!(st["file"], file_name(sc));
+        assert_eq!(
+            st["files"],
+            serde_json::json!([file_name(sc)]),
+            "the forgery is not the school's"
+        );
+        assert_eq!(file_record(&r, forged)["outcome"], "not_used");
+    }
+    let f1 = finding(&r, "identity_unverified", "01_исправленный.xlsx");
+    assert_eq!(f1["severity"], "error");
+    assert!(f1["school"].is_null(), "the school it claims is not blamed: {f1:#}");
+    assert!(
+        msg(f1).contains("без ключа района")
+            && msg(f1).contains(&format!("подтверждённой отметкой ({})", file_name(&s[0]))),
+        "{}",
+        msg(f1)
+    );
+    let f2 = finding(&r, "identity_contradictory", "02_исправленный.xlsx");
+    assert!(f2["school"].is_null(), "{f2:#}");
+    assert!(msg(f2).contains("не подтверждается ключом района (указана ОО 02)"), "{}", msg(f2));
+    assert!(findings(&r, "duplicate_return").is_empty(), "{:#}", r["findings"]);
+    assert!(findings(&r, "rule").is_empty(), "nothing of the forgeries is validated");
+    // The text report shows both among the files that could not be used.
+    let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
+    let t = stdout(&out);
+    assert!(t.contains("Файлы, которые не удалось использовать"), "{t}");
+    assert!(t.contains("01_исправленный.xlsx") && t.contains("02_исправленный.xlsx"), "{t}");
+    assert!(stderr(&out).is_empty(), "a run with its key has nothing to say: {}", stderr(&out));
+}
+
+/// The upgrade path: a form issued before the work folder had a key carries the public
+/// check. It is still accepted, with a warning saying its identity cannot be verified.
+#[test]
+fn form_issued_before_the_key_is_accepted_with_a_warning() {
+    let (w, s, key) = keyed_district(2);
+    w.put(&file_name(&s[0]), &clean(&s[0]));
+    w.put(&file_name(&s[1]), &keyed(&s[1], &key, "2025-12-18 09:00"));
+    let (code, r) = check_json(&w, CAMPAIGN, AFTER);
+    assert_eq!(code, 0, "{:#}", r["findings"]);
+    assert_eq!(school(&r, &s[0].id)["status"], "accepted");
+    assert_eq!(school(&r, &s[0].id)["warnings"], 1);
+    let f = finding(&r, "identity_unverified", &file_name(&s[0]));
+    assert_eq!((f["severity"].as_str(), f["school"].as_str()), (Some("warning"), Some("01")));
+    assert!(msg(f).contains("форма выдана без ключа района"), "{}", msg(f));
+    assert_eq!(school(&r, &s[1].id)["warnings"], 0);
+}
+
+/// Without a work folder (`--schools` only) there is no key: keyed returns are read as
+/// before, and the run says once that their identity was not verified.
+#[test]
+fn keyed_returns_checked_without_the_key_are_read_and_that_is_said_once() {
+    let (w, s) = district(2);
+    let key = profplan::district_key::DistrictKey::from_bytes([3; 32]);
+    for sc in &s {
+        w.put(&file_name(sc), &keyed(sc, &key, "2025-12-18 09:00"));
+    }
+    let out = check(&w, CAMPAIGN, &["--format", "json", "--as-of", AFTER]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("ключа района нет").count(), 1, "{err}");
+    assert!(err.contains("подлинность отметки 2 форм с ключом не проверена"), "{err}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(findings(&r, "identity_unverified").is_empty());
+}
+
 // ================================================================== finding codes
 
 /// Every code of `finding::Code` a return can cause, and the fixture that causes it.
@@ -424,9 +539,12 @@ fn every_finding_code_has_a_fixture() {
         "file_damaged",
         "file_too_large",
         "file_unreadable",
+        // tests/corpus.rs: a FIFO, a socket and a device in the returns folder.
+        "file_not_regular",
         "file_timeout",
         "identity_missing",
         "identity_contradictory",
+        "identity_unverified",
         "other_plan",
         "other_plan_version",
         "other_layout",
@@ -466,10 +584,12 @@ fn every_finding_code_has_a_fixture() {
         FileDamaged,
         FileTooLarge,
         FileUnreadable,
+        FileNotRegular,
         FileParserFailed,
         FileTimeout,
         IdentityMissing,
         IdentityContradictory,
+        IdentityUnverified,
         OtherPlan,
         OtherPlanVersion,
         OtherLayout,
@@ -506,10 +626,12 @@ fn every_finding_code_has_a_fixture() {
             | FileDamaged
             | FileTooLarge
             | FileUnreadable
+            | FileNotRegular
             | FileParserFailed
             | FileTimeout
             | IdentityMissing
             | IdentityContradictory
+            | IdentityUnverified
             | OtherPlan
             | OtherPlanVersion
             | OtherLayout

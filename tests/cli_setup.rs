@@ -233,3 +233,69 @@ fn unknown_key_in_profplan_toml_names_the_line() {
         .code(2)
         .stderr(predicate::str::contains("profplan.toml, строка 2: неизвестный ключ `shools`"));
 }
+
+/// The district key: `init` makes it (owner-only), `init --force` keeps it (replacing it
+/// would orphan every form issued), and `template` signs the forms with it — the key
+/// itself never goes into a form.
+#[test]
+fn init_makes_the_district_key_and_template_signs_forms_with_it() {
+    use profplan::district_key::{key_path, load};
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout_of(profplan(dir.path()).arg("init"));
+    assert!(out.contains(".profplan-key") && out.contains("не пересылайте"), "{out}");
+    let path = key_path(dir.path());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let key = load(&path).unwrap().expect("a key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the key is readable by its owner only");
+    }
+    let again = stdout_of(profplan(dir.path()).args(["init", "--force"]));
+    assert!(again.contains("прежний, сохранён"), "{again}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the key is never replaced");
+
+    let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).assert().success();
+    assert!(
+        t.get_output().stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&t.get_output().stderr)
+    );
+    let form = std::fs::read_dir(dir.path().join("forms")).unwrap().next().unwrap().unwrap().path();
+    let bytes = std::fs::read(&form).unwrap();
+    let secret = text.lines().find(|l| !l.starts_with('#')).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut custom = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("docProps/custom.xml").unwrap(), &mut custom)
+        .unwrap();
+    assert!(custom.contains("k1-"), "the check is keyed: {custom}");
+    for i in 0..zip.len() {
+        let mut part = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_index(i).unwrap(), &mut part).unwrap();
+        let part = String::from_utf8_lossy(&part);
+        assert!(!part.contains(secret), "the key is inside the form");
+    }
+    let _ = key;
+}
+
+/// A work folder made by a profplan without keys: the next `template` makes the key and
+/// says so once; `check` there before that says once that identities are checked only
+/// against the public hash.
+#[test]
+fn work_folder_without_a_key_gets_one_at_the_next_template() {
+    let dir = tempfile::tempdir().unwrap();
+    profplan(dir.path()).arg("init").assert().success();
+    let path = profplan::district_key::key_path(dir.path());
+    std::fs::remove_file(&path).unwrap();
+    let c = profplan(dir.path())
+        .args(["--campaign", "2025-12-20", "check", "--as-of", "2025-12-01"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&c.get_output().stderr).into_owned();
+    assert_eq!(err.matches("нет ключа района").count(), 1, "{err}");
+    let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).assert().success();
+    let err = String::from_utf8_lossy(&t.get_output().stderr).into_owned();
+    assert_eq!(err.matches("создан ключ района").count(), 1, "{err}");
+    assert!(profplan::district_key::load(&path).unwrap().is_some());
+}

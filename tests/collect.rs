@@ -70,7 +70,8 @@ fn district() -> District {
         };
         let f = fill(&c, school, SEED, defect);
         let day = if i == 7 { deadline.succ_opt().unwrap() } else { deadline.pred_opt().unwrap() };
-        let bytes = write_filled_form(&c, school, &f, day.and_hms_opt(9, 30, 0).unwrap()).unwrap();
+        let bytes =
+            write_filled_form(&c, school, &f, day.and_hms_opt(9, 30, 0).unwrap(), None).unwrap();
         let name = form_file_name(&school.id, &school.short_name);
         match (i, &office) {
             (0 | 1, Some(_)) => {

@@ -97,7 +97,7 @@ fn check(dir: &Path, registry: &Path) -> Run {
         &campaign(),
         &reg,
         files,
-        IntakeOptions { as_of, include_invalid: false, district: Default::default() },
+        IntakeOptions { as_of, include_invalid: false, district: Default::default(), key: None },
     );
     Run { code, json, text, data: intake.data }
 }
@@ -1233,7 +1233,11 @@ fn stretched_table(last_col: &str) -> Vec<u8> {
         } else if n == part {
             let x = text();
             let rows: String = (2000..=100_003)
-                .map(|r| format!("<row r=\"{r}\"><c r=\"B{r}\" t=\"inlineStr\"><is><t>x</t></is></c></row>"))
+                .map(|r| {
+                    format!(
+                        "<row r=\"{r}\"><c r=\"B{r}\" t=\"inlineStr\"><is><t>x</t></is></c></row>"
+                    )
+                })
                 .collect();
             Some(x.replacen("</sheetData>", &format!("{rows}</sheetData>"), 1).into_bytes())
         } else {
@@ -1321,5 +1325,275 @@ fn hostile_returns_read_by_eight_threads_stay_within_the_memory_bound() {
         if !["105", "106", "107", "109", "110"].contains(&id) {
             assert_eq!(s, school_json(&baseline().run, id), "school {id}");
         }
+    }
+}
+
+// ------------------------------------------------------------------ not files (issue 10)
+
+/// Issue 10, point 3: `mkfifo returns/x.xlsx; profplan check` never returned — the folder
+/// scan opened every file to classify it, and opening a FIFO waits for a writer. A FIFO, a
+/// socket and (where this test may make one) a device are now «не файл», never opened.
+/// Should the run open the FIFO again, a watchdog writes junk into it after a minute so
+/// that the run ends and the assertions below fail instead of the test hanging forever.
+#[cfg(unix)]
+#[test]
+fn fifo_socket_and_device_in_the_returns_folder_are_not_files_and_nothing_blocks() {
+    let mut device = false;
+    let (_d, run) = case(|r| {
+        let fifo = r.join("x.xlsx");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success(), "mkfifo failed");
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+            let _ = std::fs::write(&fifo, b"watchdog: the FIFO was opened");
+        });
+        // The listener is dropped at once; the socket file stays.
+        std::os::unix::net::UnixListener::bind(r.join("сокет.xlsx")).unwrap();
+        // A character device (like /dev/zero) needs root; skipped with a note elsewhere.
+        device = Command::new("mknod")
+            .arg(r.join("устройство.xls"))
+            .args(["c", "1", "5"])
+            .status()
+            .is_ok_and(|s| s.success());
+    });
+    let mut expected = vec![("x.xlsx", "именованный канал (FIFO)"), ("сокет.xlsx", "сокет")];
+    if device {
+        expected.push(("устройство.xls", "устройство"));
+    } else {
+        eprintln!(
+            "note: mknod is not permitted here: the device case is covered by read_returns.rs"
+        );
+    }
+    for (file, what) in &expected {
+        let f = finding(&run, file, "file_not_regular", &format!("это не файл, а {what}"));
+        assert_eq!(f["severity"], "error");
+        assert!(!f["message"].as_str().unwrap().contains("слишком большой"), "{f:#}");
+        assert_eq!(file_record(&run, file)["outcome"], "rejected");
+    }
+    assert_eq!(run.json["counts"]["rejected_files"], expected.len());
+    assert_eq!(run.code, 0, "every school still has its accepted return");
+    assert_others_unchanged(&run, &[]);
+}
+
+// ------------------------------------------------------------------ outputs (issue 10)
+
+/// Issue 10, point 7: `collect returns --out returns/105_….xlsx --force` overwrote a
+/// school's return with the summary. An output that is, or resolves to, an input is
+/// refused with exit 2 whatever `--force` says: in the returns folder (directly, through
+/// `..`, through a link to the folder), a hard link to a return, the registry.
+#[cfg(unix)]
+#[test]
+fn summary_output_onto_a_return_or_another_input_is_refused_even_with_force() {
+    let (d, _run) = case(|_| {});
+    let returns = d.path().join("returns");
+    let victim = returns.join(file_name("105"));
+    let before = std::fs::read(&victim).unwrap();
+    std::os::unix::fs::symlink(&returns, d.path().join("ссылка")).unwrap();
+    std::fs::hard_link(&victim, d.path().join("жёсткая.xlsx")).unwrap();
+    let registry_copy = d.path().join("schools.csv");
+    std::fs::copy(registry_path(), &registry_copy).unwrap();
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (victim.clone(), "папку с отчётами школ"),
+        (returns.join("новый.xlsx"), "папку с отчётами школ"),
+        (d.path().join("returns/../returns/").join(file_name("105")), "папку с отчётами школ"),
+        (d.path().join("ссылка").join(file_name("105")), "папку с отчётами школ"),
+        (d.path().join("жёсткая.xlsx"), "это входной файл"),
+    ];
+    for (out, words) in &cases {
+        let o = collect(&returns, out, &["--force"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}: {err}", out.display());
+        assert!(err.contains(words), "{}: «{err}» does not say «{words}»", out.display());
+        assert!(err.contains("не изменяются"), "{err}");
+        assert!(o.stdout.is_empty(), "refused before any work");
+    }
+    // The registry as the output (run with that registry, so it is an input).
+    let o = Command::new(env!("CARGO_BIN_EXE_profplan"))
+        .current_dir(d.path())
+        .args(["--schools", "schools.csv", "--campaign", CAMPAIGN, "collect", "returns"])
+        .args(["--as-of", AS_OF, "--force", "--out", "schools.csv"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let input = d.path().join("schools.csv");
+    assert!(err.contains(&format!("это входной файл {}", input.display())), "{err}");
+    assert_eq!(std::fs::read(&registry_copy).unwrap(), std::fs::read(registry_path()).unwrap());
+    assert_eq!(std::fs::read(&victim).unwrap(), before, "the return is untouched");
+    let names: Vec<String> = std::fs::read_dir(&returns)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 20, "nothing written into the returns folder: {names:?}");
+    // A summary beside the returns folder is still written.
+    let o = collect(&returns, &d.path().join("свод.xlsx"), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `check --letters` into the returns folder would put `рассылка.csv` (and the letters)
+/// among the returns, over a file of the same name with `--force`: refused before the
+/// check runs, exit 2, nothing written.
+#[test]
+fn letters_into_the_returns_folder_are_refused() {
+    let (d, _run) = case(|_| {});
+    let returns = d.path().join("returns");
+    for dir in [returns.clone(), returns.join("письма")] {
+        let o =
+            profplan(&returns, &registry_path(), &["--letters", dir.to_str().unwrap(), "--force"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("письма нельзя записать в папку с отчётами школ"), "{err}");
+        assert!(
+            o.stdout.is_empty(),
+            "refused before the check: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    assert_eq!(std::fs::read_dir(&returns).unwrap().count(), 20);
+}
+
+// ------------------------------------------------------------------ Ctrl+C (issue 10)
+
+/// Runs `cmd` with the test hook that stops before the temporary output is renamed into
+/// place, waits until it says so, interrupts it as Ctrl+C does (SIGINT), and returns its
+/// exit code and stderr.
+#[cfg(unix)]
+fn interrupt_before_persist(mut cmd: Command) -> (Option<i32>, String) {
+    use std::io::BufRead;
+    let mut child = cmd
+        .env(profplan::output::TEST_PAUSE_ENV, "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            panic!("profplan ended before writing its output: {seen}");
+        }
+        seen.push_str(&line);
+        if line.contains("paused before persist") {
+            break;
+        }
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let code = child.wait().unwrap().code();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    (code, seen + &rest)
+}
+
+/// Issue 10, point 8: Ctrl+C during the summary write left a `.tmpXXXXXX` of the
+/// summary's size in the output folder. Interrupted just before the rename, the run now
+/// removes its temporary file, keeps the old summary byte for byte and exits 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_the_summary_write_leaves_no_temp_file_and_the_old_summary_intact() {
+    let (d, _run) = case(|_| {});
+    let out_dir = d.path().join("свод");
+    std::fs::create_dir(&out_dir).unwrap();
+    let old = out_dir.join("свод.xlsx");
+    std::fs::write(&old, b"old summary").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_profplan"));
+    cmd.current_dir(d.path())
+        .arg("--schools")
+        .arg(registry_path())
+        .args(["--campaign", CAMPAIGN, "collect", "returns", "--as-of", AS_OF, "--force", "--out"])
+        .arg(&old);
+    let (code, err) = interrupt_before_persist(cmd);
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("прервано"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["свод.xlsx"], "no temporary file may remain");
+    assert_eq!(std::fs::read(&old).unwrap(), b"old summary");
+}
+
+/// The same for the forms of `template --force`: no temporary file, the old forms intact.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_the_forms_write_leaves_no_temp_file() {
+    let d = tempfile::tempdir().unwrap();
+    let forms = d.path().join("forms");
+    std::fs::create_dir(&forms).unwrap();
+    let old = forms.join(file_name("101"));
+    std::fs::write(&old, b"old form").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_profplan"));
+    cmd.current_dir(d.path()).arg("--schools").arg(registry_path()).args([
+        "--campaign",
+        CAMPAIGN,
+        "template",
+        "--force",
+        "--out",
+        "forms",
+    ]);
+    let (code, err) = interrupt_before_persist(cmd);
+    assert_eq!(code, Some(130), "{err}");
+    let left: Vec<String> = std::fs::read_dir(&forms)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, [file_name("101")], "no temporary file may remain");
+    assert_eq!(std::fs::read(&old).unwrap(), b"old form");
+}
+
+// ------------------------------------------------------------------ file names (issue 10)
+
+/// Issue 10, point 9: two names that differ only in a byte that is not UTF-8
+/// (`\xff1.xlsx`, `\xfe1.xlsx`) both showed as `�1.xlsx`. The bytes are now shown escaped,
+/// distinguishably, in the JSON, the text report, the CSV, the letters and the summary.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_shown_with_the_bytes_escaped_everywhere() {
+    use std::os::unix::ffi::OsStrExt;
+    let (d, run) = case(|r| {
+        let bytes = base_bytes("105");
+        std::fs::remove_file(r.join(file_name("105"))).unwrap();
+        for name in [&b"\xff1.xlsx"[..], &b"\xfe1.xlsx"[..]] {
+            std::fs::write(r.join(std::ffi::OsStr::from_bytes(name)), &bytes).unwrap();
+        }
+    });
+    let (ff, fe) = ("\\xFF1.xlsx", "\\xFE1.xlsx");
+    // Both files are school 105's (the same return twice): a duplicate naming both.
+    let dup = finding(&run, ff, "duplicate_return", fe);
+    assert!(dup["message"].as_str().unwrap().contains(ff), "{dup:#}");
+    assert!(file_record(&run, ff)["outcome"] == "accepted");
+    assert!(file_record(&run, fe)["outcome"] == "superseded");
+    assert!(!run.text.contains('\u{fffd}') && run.text.contains(fe), "{}", run.text);
+    assert_others_unchanged(&run, &["105"]);
+    let returns = d.path().join("returns");
+    let csv = profplan(&returns, &registry_path(), &["--format", "csv"]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.contains(ff) && csv.contains(fe), "{csv}");
+    let letters = d.path().join("письма");
+    let o = profplan(&returns, &registry_path(), &["--letters", letters.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let letter = std::fs::read_to_string(
+        std::fs::read_dir(&letters)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.to_string_lossy().starts_with(&letters.join("105").to_string_lossy().into_owned())
+            })
+            .expect("a letter to 105"),
+    )
+    .unwrap();
+    assert!(letter.contains(ff) && letter.contains(fe), "{letter}");
+    // The summary: «Замечания» and «Источники» name both files.
+    use calamine::Reader;
+    let out = d.path().join("свод.xlsx");
+    let o = collect(&returns, &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    for sheet in [profplan::summary::SHEET_FINDINGS, profplan::summary::SHEET_SOURCES] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        let text: String = range.used_cells().map(|(_, _, c)| c.to_string() + "\n").collect();
+        assert!(text.contains(ff) && text.contains(fe), "«{sheet}»: {text}");
+        assert!(!text.contains('\u{fffd}'), "«{sheet}»: {text}");
     }
 }

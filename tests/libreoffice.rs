@@ -61,7 +61,7 @@ fn intake(c: &Campaign, reg: &Registry, dir: &Path, as_of: NaiveDate) -> profpla
         c,
         reg,
         files,
-        IntakeOptions { as_of, include_invalid: false, district: Default::default() },
+        IntakeOptions { as_of, include_invalid: false, district: Default::default(), key: None },
     )
 }
 
@@ -250,7 +250,8 @@ fn setup(soffice: &Path, next: &Campaign, past: &Campaign) -> Setup {
     let blank = |c: &Campaign, s: &School| -> PathBuf {
         let p = forms.join(format!("{}-{}", c.id(), file_name(s)));
         let bytes =
-            profplan::form::writer::write_form(c, s, profplan::form::writer::form_date(c)).unwrap();
+            profplan::form::writer::write_form(c, s, profplan::form::writer::form_date(c), None)
+                .unwrap();
         std::fs::write(&p, bytes).unwrap();
         p
     };

@@ -151,7 +151,7 @@ fn assess_one(bytes: &[u8]) -> (Outcome, Option<String>) {
         &campaign(),
         registry(),
         vec![FileRead { record, result }],
-        IntakeOptions { as_of, include_invalid: false, district: Default::default() },
+        IntakeOptions { as_of, include_invalid: false, district: Default::default(), key: None },
     );
     let rec = &out.report.files[0];
     let msg = out.report.findings.iter().find(|f| f.file == FILE).map(|f| f.message.clone());

@@ -210,7 +210,12 @@ fn reads_fields_tables_identity_and_saved_time_from_xlsx() {
         identity().rows().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     assert_eq!(raw.identity.sheet.as_ref(), Some(&expected));
     assert_eq!(raw.identity.properties.as_ref(), Some(&expected));
-    assert_eq!(raw.saved_at.unwrap().to_rfc3339(), "2025-12-18T09:30:00+00:00");
+    assert_eq!(
+        raw.saved_at,
+        Some(profplan::clock::SavedTime::Instant(
+            chrono::DateTime::parse_from_rfc3339("2025-12-18T09:30:00Z").unwrap().to_utc()
+        ))
+    );
 }
 
 #[test]
@@ -587,7 +592,8 @@ fn a_date_formatted_number_is_a_date_and_other_styles_are_numbers() {
 
 #[test]
 fn part_names_differing_only_in_case_are_refused() {
-    let good = raw_xlsx(r#"<row r="5"><c r="E5"><v>111</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
+    let good =
+        raw_xlsx(r#"<row r="5"><c r="E5"><v>111</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
     let mut parts: Vec<(String, Vec<u8>)> = {
         let mut z = zip::ZipArchive::new(Cursor::new(&good)).unwrap();
         (0..z.len())
@@ -606,7 +612,11 @@ fn part_names_differing_only_in_case_are_refused() {
     let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, c)| (n.as_str(), c.as_slice())).collect();
     let f = refused(&zip_of(&refs));
     assert_eq!(f.code, Code::FileDamaged);
-    assert!(f.message.contains("«xl/worksheets/sheet1.xml» и «xl/worksheets/SHEET1.xml»"), "{}", f.message);
+    assert!(
+        f.message.contains("«xl/worksheets/sheet1.xml» и «xl/worksheets/SHEET1.xml»"),
+        "{}",
+        f.message
+    );
 }
 
 // ---------------------------------------------------------------- ODS
@@ -673,7 +683,14 @@ fn ods_values_errors_formulas_identity_and_date() {
     assert_eq!(value(&raw, "d"), Value::Text("1  234 & чел.\nвторая".into()));
     assert_eq!(raw.identity.sheet.as_ref().unwrap()["school_id"], "7");
     assert_eq!(raw.identity.properties.as_ref().unwrap()["school_id"], "07");
-    assert_eq!(raw.saved_at.unwrap().to_rfc3339(), "2025-12-21T08:15:00.123456789+00:00");
+    // No zone in an .ods: the wall time of the computer that saved it (to the second).
+    assert_eq!(
+        raw.saved_at,
+        Some(profplan::clock::SavedTime::Wall(
+            chrono::NaiveDateTime::parse_from_str("2025-12-21 08:15:00", "%Y-%m-%d %H:%M:%S")
+                .unwrap()
+        ))
+    );
 }
 
 #[test]
@@ -864,8 +881,7 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
     let dir = example_returns();
     let outcome = |limits: &Limits| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(8).build().unwrap();
-        let files =
-            pool.install(|| profplan::returns::read_folder(&dir, limits, &|| {}).unwrap());
+        let files = pool.install(|| profplan::returns::read_folder(&dir, limits, &|| {}).unwrap());
         files
             .into_iter()
             .map(|f| (f.record.path.clone(), f.result.map(|r| format!("{:?}", r.input)).ok()))
@@ -879,11 +895,8 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
         .map(|e| read::reading_cost(&std::fs::read(e.unwrap().path()).unwrap(), &Limits::default()))
         .max()
         .unwrap();
-    let one_at_a_time = Limits {
-        max_run_parse_bytes: most,
-        max_run_file_bytes: 200 * 1024,
-        ..Limits::default()
-    };
+    let one_at_a_time =
+        Limits { max_run_parse_bytes: most, max_run_file_bytes: 200 * 1024, ..Limits::default() };
     assert_eq!(outcome(&one_at_a_time), free);
 }
 
@@ -892,7 +905,8 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
 #[test]
 fn a_file_costing_more_than_the_run_budget_is_refused_with_the_reason() {
     let tmp = tempfile::tempdir().unwrap();
-    let small = raw_xlsx(r#"<row r="5"><c r="E5"><v>7</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
+    let small =
+        raw_xlsx(r#"<row r="5"><c r="E5"><v>7</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
     // The same form with 20 MB of (unread) XML on the side: parsing may cost up to 8×.
     let big_part = format!("<x>{}</x>", "<y>Ш</y>".repeat(2_000_000));
     let mut parts: Vec<(String, Vec<u8>)> = {
@@ -919,4 +933,59 @@ fn a_file_costing_more_than_the_run_budget_is_refused_with_the_reason() {
     assert_eq!((f.code, f.file.as_str()), (Code::FileTooLarge, "b.xlsx"));
     assert!(f.message.contains("не расходуя больше 64 МБ"), "{}", f.message);
     assert_eq!(files[1].record.reason, f.message);
+}
+
+/// Issue 10, points 3 and 10: a device read as a return got «файл слишком большой (50 МБ,
+/// допускается не более 50 МБ)» after 50 MB of zeros had been read. Anything that is not a
+/// regular file is refused before a byte is read, named for what it is; a FIFO is not even
+/// waited for (the open does not block).
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_is_not_a_file_and_is_never_read() {
+    let f = read::read_return(Path::new("/dev/zero"), "zero.xlsx", &Limits::default()).unwrap_err();
+    assert_eq!(f.code, Code::FileNotRegular);
+    assert_eq!(
+        f.message,
+        "это не файл, а устройство: profplan его не открывает. Уберите его из папки отчётов и \
+         положите туда файл формы"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.xlsx");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let f = read::read_return(&fifo, "x.xlsx", &Limits::default()).unwrap_err();
+    assert_eq!(f.code, Code::FileNotRegular);
+    assert!(f.message.contains("именованный канал (FIFO)"), "{}", f.message);
+    // The scan says the same without opening it; a link inside the folder to the FIFO
+    // is the FIFO; a link to a device outside the folder is a link, skipped.
+    std::os::unix::fs::symlink(&fifo, dir.path().join("ссылка.xlsx")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("ноль.xlsx")).unwrap();
+    let kinds: Vec<(String, FileKind)> =
+        read::scan(dir.path()).unwrap().into_iter().map(|e| (e.display, e.kind)).collect();
+    let fifo_kind = FileKind::NotFile("именованный канал (FIFO)".into());
+    assert_eq!(
+        kinds,
+        [
+            ("x.xlsx".to_string(), fifo_kind.clone()),
+            ("ноль.xlsx".to_string(), FileKind::Skipped(SkipReason::Link)),
+            ("ссылка.xlsx".to_string(), fifo_kind),
+        ]
+    );
+}
+
+/// Names are shown as the user would type them, except bytes that are not UTF-8 (shown
+/// `\xFF`) and a backslash (doubled, so that a real `\xFF` in a name stays different).
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_are_shown_escaped_and_distinct() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let show = |b: &[u8]| read::display_name(OsStr::from_bytes(b));
+    assert_eq!(show(b"\xff1.xlsx"), "\\xFF1.xlsx");
+    assert_eq!(show(b"\xfe1.xlsx"), "\\xFE1.xlsx");
+    assert_eq!(show(b"\\xFF1.xlsx"), "\\\\xFF1.xlsx");
+    assert_eq!(show("школа.xlsx".as_bytes()), "школа.xlsx");
+    // Decomposed Unicode (macOS) is shown composed, as before.
+    assert_eq!(show("и\u{306}.xlsx".as_bytes()), "й.xlsx");
+    // Cyrillic in Windows-1251 bytes: every byte escaped, nothing lost.
+    assert_eq!(show(b"\xf8\xea.xlsx"), "\\xF8\\xEA.xlsx");
 }

@@ -46,7 +46,7 @@ fn school() -> School {
 /// The campaign of the default plan with this deadline.
 fn form(plan: &Plan, campaign: &str) -> Vec<u8> {
     let c = Campaign::parse(plan, campaign).unwrap();
-    write_form(&c, &school(), form_date(&c)).unwrap()
+    write_form(&c, &school(), form_date(&c), None).unwrap()
 }
 
 /// Campaigns exercising every part of the layout: December (shares, a table), May (four

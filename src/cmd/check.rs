@@ -21,12 +21,20 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     let campaign = settings.campaign(&plan, as_of)?;
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
+    // Letters never go among the returns (nor over an input): refused before any work.
+    let inputs = super::inputs(&settings, Some(&dir), &[]);
+    let letters_dir = settings.letters_dir(a.letters.as_deref());
+    if let Some(d) = &letters_dir {
+        inputs.refuse(&d.join("рассылка.csv"), "письма")?;
+    }
+    let key = super::district_key(&settings)?;
     let intake = super::intake(
         &campaign,
         &registry,
         &dir,
-        IntakeOptions { as_of, include_invalid: false, district: settings.district() },
+        IntakeOptions { as_of, include_invalid: false, district: settings.district(), key },
     )?;
+    super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
     let report = &intake.report;
 
     let mut out = std::io::stdout().lock();
@@ -37,7 +45,7 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     }
     out.flush()?;
 
-    if let Some(letters_dir) = settings.letters_dir(a.letters.as_deref()) {
+    if let Some(letters_dir) = letters_dir {
         let letters = render::letters(report, &registry);
         std::fs::create_dir_all(&letters_dir)
             .with_context(|| format!("не удалось создать папку {}", letters_dir.display()))?;
@@ -66,6 +74,9 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
                     existing.into_iter().take(5).collect::<Vec<_>>().join(", ")
                 );
             }
+        }
+        for (path, _) in &files {
+            inputs.refuse(path, "письмо")?;
         }
         for (path, bytes) in &files {
             write_atomic(path, bytes, a.force)?;

@@ -29,6 +29,8 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
     let out = settings.summary_path(a.out.as_deref(), &campaign.id());
+    let compare: Vec<&std::path::Path> = a.compare.as_deref().into_iter().collect();
+    super::inputs(&settings, Some(&dir), &compare).refuse(&out, "сводный отчёт")?;
     // Refuse before any work: reading a large district only to refuse at the end wastes
     // the user's time.
     if out.exists() && !a.force {
@@ -41,12 +43,19 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         Some(p) => Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?),
         None => None,
     };
+    let key = super::district_key(&settings)?;
     let intake = super::intake(
         &campaign,
         &registry,
         &dir,
-        IntakeOptions { as_of, include_invalid: a.include_invalid, district: settings.district() },
+        IntakeOptions {
+            as_of,
+            include_invalid: a.include_invalid,
+            district: settings.district(),
+            key,
+        },
     )?;
+    super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
     let district = consolidate(&campaign, &intake.data);
     let bytes = write_summary(&SummaryInput {
         campaign: &campaign,

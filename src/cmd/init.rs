@@ -3,7 +3,9 @@
 //! `profplan check` and `profplan collect returns/` then run there without flags.
 //!
 //! Existing files are never overwritten without `--force`; nothing is written when one
-//! would be (a half-made folder is worse than none). The campaign written into the
+//! would be (a half-made folder is worse than none). The district key (`.profplan-key`,
+//! see `profplan::district_key`) is made when the folder has none and never replaced,
+//! not even with `--force`. The campaign written into the
 //! settings is the one with the next deadline from today. `--plan` and `--schools`, when
 //! given, are written into the settings (as absolute paths) instead of the defaults.
 
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use profplan::campaign::{current_campaign, ru_date};
 use profplan::config::{config_template, PlanSource, CONFIG_FILE_NAME};
+use profplan::district_key::{key_path, KEY_FILE_NAME};
 use profplan::schools::EXAMPLE_REGISTRY_CSV;
 
 use crate::cli::{GlobalArgs, InitArgs};
@@ -72,13 +75,22 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
     for (path, text) in &files {
-        write_atomically(path, text.as_bytes())?;
+        profplan::output::write_atomic(path, text.as_bytes(), true)?;
     }
     for sub in ["forms", "returns"] {
         let p = dir.join(sub);
         std::fs::create_dir_all(&p)
             .with_context(|| format!("не удалось создать папку {}", p.display()))?;
     }
+    // The district key is kept even with --force: replacing it would make every form
+    // already issued from this folder unrecognisable.
+    let key_file = key_path(&dir);
+    let key_made = if profplan::district_key::load(&key_file)?.is_none() {
+        profplan::district_key::create(&key_file)?;
+        true
+    } else {
+        false
+    };
 
     println!("Рабочая папка: {}", dir.display());
     println!(
@@ -96,6 +108,10 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     } else {
         println!("  реестр школ: {schools_setting}");
     }
+    println!(
+        "  {KEY_FILE_NAME}   — ключ района{}: подписывает формы; не пересылайте его и не удаляйте",
+        if key_made { "" } else { " (прежний, сохранён)" }
+    );
     println!("  forms/          — сюда profplan template положит формы для школ");
     println!("  returns/        — сюда складывайте отчёты, присланные школами");
     println!();
@@ -108,17 +124,4 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     println!("  profplan check              — проверить присланные отчёты");
     println!("  profplan collect returns/   — собрать сводный отчёт по району");
     Ok(0)
-}
-
-/// Write through a temporary file in the same folder and rename: never a half-written
-/// settings file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("не удалось записать файл в папку {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).with_context(|| format!("не удалось записать {}", path.display()))?;
-    Ok(())
 }

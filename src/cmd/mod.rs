@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use profplan::config::{CampaignOrigin, Settings};
+use profplan::district_key::{key_path, DistrictKey, KEY_FILE_NAME};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 
@@ -48,6 +49,56 @@ pub fn note_campaign_choice(settings: &Settings, campaign: &profplan::campaign::
             campaign.def.title
         );
     }
+}
+
+/// The district key of this run's work folder (`.profplan-key` beside `profplan.toml`);
+/// `None` when there is no settings file (a run with `--schools`/`--plan` only) or no key.
+pub fn district_key(settings: &Settings) -> anyhow::Result<Option<DistrictKey>> {
+    match settings.config {
+        Some(_) => profplan::district_key::load(&key_path(&settings.base_dir)),
+        None => Ok(None),
+    }
+}
+
+/// Say once (on stderr) what a run without a district key could not do: check/collect in
+/// a work folder without a key, or returns with a keyed check and no key to verify it.
+pub fn note_missing_key(settings: &Settings, key: Option<&DistrictKey>, unverifiable: usize) {
+    if key.is_some() {
+        return;
+    }
+    if unverifiable > 0 {
+        eprintln!(
+            "profplan: ключа района нет ({}), поэтому подлинность отметки {unverifiable} {} \
+             с ключом не проверена; проверяйте отчёты в рабочей папке, которая выдала формы",
+            if settings.config.is_some() {
+                format!("в рабочей папке нет файла {KEY_FILE_NAME}")
+            } else {
+                "нет рабочей папки profplan.toml".to_string()
+            },
+            plural(unverifiable, "формы", "форм", "форм")
+        );
+    } else if settings.config.is_some() {
+        eprintln!(
+            "profplan: в рабочей папке нет ключа района ({KEY_FILE_NAME}): отметки форм \
+             проверяются только по открытой контрольной сумме. Ключ создаст profplan template \
+             при следующем выпуске форм"
+        );
+    }
+}
+
+/// What a run reads: the settings, plan and registry files, `extra` files, and the
+/// returns folder. Outputs are checked against it ([`profplan::output::Inputs::refuse`]).
+pub fn inputs(
+    settings: &Settings,
+    returns: Option<&std::path::Path>,
+    extra: &[&std::path::Path],
+) -> profplan::output::Inputs {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    files.extend(settings.config.as_ref().map(|c| c.path.clone()));
+    files.extend(settings.plan_file.clone());
+    files.extend(settings.schools.clone());
+    files.extend(extra.iter().map(|p| p.to_path_buf()));
+    profplan::output::Inputs::new(files, returns.map(|r| r.to_path_buf()).into_iter().collect())
 }
 
 /// Russian plural: `plural(21, "школа", "школы", "школ")` → «школа».

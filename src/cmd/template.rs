@@ -13,6 +13,8 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use profplan::campaign::Campaign;
+use profplan::config::Settings;
+use profplan::district_key::{key_path, DistrictKey};
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::{form_date, write_form};
 use profplan::output::write_atomic;
@@ -33,11 +35,48 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
     let only: Vec<String> =
         a.only.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let schools = select(&registry, &only)?;
-    write_forms(&campaign, &schools, &out, a.force)
+    // Forms never go over a school's return (`--out returns/ --force`) or an input file.
+    let inputs = super::inputs(&settings, settings.returns_dir(None).ok().as_deref(), &[]);
+    for sc in &schools {
+        inputs.refuse(&out.join(form_file_name(&sc.id, &sc.short_name)), "форму")?;
+    }
+    let key = template_key(&settings)?;
+    write_forms(&campaign, &schools, &out, a.force, key.as_ref())
+}
+
+/// The district key the forms are signed with: the work folder's, made now if the folder
+/// was made by a profplan without keys. Without a work folder (`--schools` only) the
+/// forms get the public check, and the user is told so once.
+fn template_key(settings: &Settings) -> Result<Option<DistrictKey>> {
+    if settings.config.is_none() {
+        eprintln!(
+            "profplan: нет рабочей папки (profplan.toml), поэтому формы выпущены без ключа \
+             района: их отметку может подделать кто угодно. Формы для школ выпускайте в рабочей \
+             папке (profplan init)"
+        );
+        return Ok(None);
+    }
+    if let Some(key) = super::district_key(settings)? {
+        return Ok(Some(key));
+    }
+    let path = key_path(&settings.base_dir);
+    let key = profplan::district_key::create(&path)?;
+    eprintln!(
+        "profplan: создан ключ района {}: им подписаны отметки форм. Не пересылайте его \
+         школам и не удаляйте — без него присланные формы не проверить",
+        path.display()
+    );
+    Ok(Some(key))
 }
 
 /// Write the forms of `schools` into `out`; all or nothing about existing files.
-fn write_forms(campaign: &Campaign, schools: &[&School], out: &Path, force: bool) -> Result<u8> {
+fn write_forms(
+    campaign: &Campaign,
+    schools: &[&School],
+    out: &Path,
+    force: bool,
+    key: Option<&DistrictKey>,
+) -> Result<u8> {
     // Every target first: the no-overwrite rule is all or nothing, so a refused run leaves
     // the folder exactly as it was.
     let targets: Vec<(&School, PathBuf)> =
@@ -88,7 +127,7 @@ fn write_forms(campaign: &Campaign, schools: &[&School], out: &Path, force: bool
     let results: Vec<Result<()>> = targets
         .par_iter()
         .map(|(school, path)| {
-            let bytes = write_form(campaign, school, date)
+            let bytes = write_form(campaign, school, date, key)
                 .with_context(|| format!("форма школы {}", school.id))?;
             write_atomic(path, &bytes, force)?;
             if let Some(pb) = &progress {

@@ -7,6 +7,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::district_key::{DistrictKey, KEYED_CHECK_PREFIX};
+
 /// Version of the form layout; written into every form's identity.
 pub const LAYOUT_VERSION: u32 = 1;
 
@@ -53,7 +55,8 @@ pub mod key {
     pub const SCHOOL_ID: &str = "school_id";
     pub const SCHOOL_NAME: &str = "school_name";
     pub const LAYOUT: &str = "layout";
-    /// [`super::identity_check`] of the above: an edited identity no longer matches.
+    /// Check value of the above: keyed ([`super::keyed_identity_check`]) for forms issued
+    /// with a district key, else the public [`super::identity_check`].
     pub const CHECK: &str = "check";
 }
 
@@ -75,8 +78,19 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// `(key, value)` rows, as written to the identity sheet and the document properties.
+    /// `(key, value)` rows with the public check ([`identity_check`]): the identity of a
+    /// form issued without a district key.
     pub fn rows(&self) -> Vec<(&'static str, String)> {
+        self.rows_with(None)
+    }
+
+    /// `(key, value)` rows, as written to the identity sheet and the document properties:
+    /// the check is keyed when there is a district key.
+    pub fn rows_with(&self, key: Option<&DistrictKey>) -> Vec<(&'static str, String)> {
+        let check = match key {
+            Some(k) => keyed_identity_check(self, k),
+            None => identity_check(self),
+        };
         vec![
             (key::FORM, FORM_MARKER.to_string()),
             (key::PLAN_ID, self.plan_id.clone()),
@@ -85,20 +99,74 @@ impl Identity {
             (key::SCHOOL_ID, self.school_id.clone()),
             (key::SCHOOL_NAME, self.school_name.clone()),
             (key::LAYOUT, self.layout.to_string()),
-            (key::CHECK, identity_check(self)),
+            (key::CHECK, check),
         ]
     }
 }
 
-/// A short hash binding the identity's parts: an identity edited by hand (another school
-/// id typed in) no longer matches its check. Not a signature — it catches accidents and
-/// casual edits, which is what happens in practice.
-pub fn identity_check(id: &Identity) -> String {
-    let text = format!(
+/// The identity's parts that a check binds (the school's name is not: registries get
+/// names corrected between campaigns).
+fn check_text(id: &Identity) -> String {
+    format!(
         "profplan|{}|{}|{}|{}|{}",
         id.plan_id, id.plan_version, id.campaign, id.school_id, id.layout
-    );
-    Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    )
+}
+
+/// The public check of forms issued without a district key (and by profplan before the
+/// key existed): a short hash of the identity's parts. An identity edited by hand no
+/// longer matches it, but anyone can compute it for any school — only the keyed check
+/// ([`keyed_identity_check`]) shows that the district issued the form.
+pub fn identity_check(id: &Identity) -> String {
+    Sha256::digest(check_text(id).as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The keyed check: HMAC-SHA256 of the identity's parts under the district key,
+/// `k1-` and 32 hex digits.
+pub fn keyed_identity_check(id: &Identity, key: &DistrictKey) -> String {
+    key.sign(&check_text(id))
+}
+
+/// How a form's check value stands against this run's district key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seal {
+    /// Keyed, and verified with this run's key: the district issued the form.
+    Keyed,
+    /// The public hash matches: an identity not edited by hand, but anyone could have
+    /// made it (a form issued before the key existed, or without a work folder).
+    Public,
+    /// Keyed, but this run has no key to verify it with.
+    Unverifiable,
+}
+
+/// Why a check value does not stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealBroken {
+    /// The public hash does not match: the identity was edited.
+    Edited,
+    /// A keyed check that this run's key does not confirm: forged, edited, or issued by
+    /// another work folder (another key).
+    WrongKey,
+}
+
+/// Checks a form's `check` value against its identity and this run's key.
+pub fn verify_check(
+    id: &Identity,
+    check: &str,
+    key: Option<&DistrictKey>,
+) -> Result<Seal, SealBroken> {
+    if check.starts_with(KEYED_CHECK_PREFIX) {
+        return match key {
+            Some(k) if k.verifies(&check_text(id), check) => Ok(Seal::Keyed),
+            Some(_) => Err(SealBroken::WrongKey),
+            None => Ok(Seal::Unverifiable),
+        };
+    }
+    if check == identity_check(id) {
+        Ok(Seal::Public)
+    } else {
+        Err(SealBroken::Edited)
+    }
 }
 
 /// The form's columns on [`FORM_SHEET`] (0-based): hidden code column, item number,

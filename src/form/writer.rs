@@ -31,6 +31,7 @@ use super::layout::{
     TEXT_MAX_CHARS,
 };
 use crate::campaign::{ru_date, ru_date_long, Campaign};
+use crate::district_key::DistrictKey;
 use crate::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
 use crate::schools::School;
@@ -74,13 +75,18 @@ pub fn form_date(campaign: &Campaign) -> NaiveDate {
 
 /// Build the form of `school` for `campaign`; `generated` is the document date written into
 /// the file's properties (use [`form_date`]). Returns the .xlsx bytes.
-pub fn write_form(campaign: &Campaign, school: &School, generated: NaiveDate) -> Result<Vec<u8>> {
+pub fn write_form(
+    campaign: &Campaign,
+    school: &School,
+    generated: NaiveDate,
+    key: Option<&DistrictKey>,
+) -> Result<Vec<u8>> {
     let created = ExcelDateTime::from_ymd(
         u16::try_from(generated.year()).context("год даты формы")?,
         generated.month() as u8,
         generated.day() as u8,
     )?;
-    build(campaign, school, created, None)
+    build(campaign, school, created, None, key)
 }
 
 /// A form of `school` with `fill` entered in its cells, as if the school had filled it and
@@ -90,6 +96,7 @@ pub fn write_filled_form(
     school: &School,
     fill: &Fill,
     saved_at: NaiveDateTime,
+    key: Option<&DistrictKey>,
 ) -> Result<Vec<u8>> {
     let created = ExcelDateTime::from_ymd(
         u16::try_from(saved_at.year()).context("год сохранения")?,
@@ -97,7 +104,7 @@ pub fn write_filled_form(
         saved_at.day() as u8,
     )?
     .and_hms(saved_at.hour() as u16, saved_at.minute() as u8, saved_at.second() as f64)?;
-    build(campaign, school, created, Some(fill))
+    build(campaign, school, created, Some(fill), key)
 }
 
 fn build(
@@ -105,6 +112,7 @@ fn build(
     school: &School,
     created: ExcelDateTime,
     fill: Option<&Fill>,
+    key: Option<&DistrictKey>,
 ) -> Result<Vec<u8>> {
     let styles = Styles::new();
     let lists = Lists::of(campaign);
@@ -120,7 +128,8 @@ fn build(
     }
     let lists_ws = lists.sheet(&styles)?;
     let identity = identity(campaign, school);
-    let identity_ws = identity_sheet(&identity)?;
+    let identity_rows = identity.rows_with(key);
+    let identity_ws = identity_sheet(&identity_rows)?;
 
     let mut wb = Workbook::new();
     // Deflate level 1 instead of the default 6: compressing ~15 small XML parts was the
@@ -146,8 +155,8 @@ fn build(
         .set_company(campaign.plan.issuer.clone())
         .set_comment(format!("Форма profplan, кампания {}", campaign.id()))
         .set_creation_datetime(&created);
-    for (key, value) in identity.rows() {
-        props = props.set_custom_property(format!("{PROPERTY_PREFIX}{key}"), value.as_str());
+    for (name, value) in &identity_rows {
+        props = props.set_custom_property(format!("{PROPERTY_PREFIX}{name}"), value.as_str());
     }
     wb.set_properties(&props);
     Ok(wb.save_to_buffer()?)
@@ -886,11 +895,11 @@ fn instructions_sheet(campaign: &Campaign, school: &School, styles: &Styles) -> 
 // ---------------------------------------------------------------------------------------
 // Identity
 
-fn identity_sheet(identity: &Identity) -> Result<Worksheet> {
+fn identity_sheet(rows: &[(&str, String)]) -> Result<Worksheet> {
     let mut ws = Worksheet::new();
     ws.set_name(IDENTITY_SHEET)?;
-    for (i, (key, value)) in identity.rows().into_iter().enumerate() {
-        ws.write_string(i as u32, 0, key)?;
+    for (i, (key, value)) in rows.iter().enumerate() {
+        ws.write_string(i as u32, 0, *key)?;
         ws.write_string(i as u32, 1, value)?;
     }
     ws.set_column_width(0, 16)?;
@@ -1174,7 +1183,7 @@ mod tests {
         for def in &plan.campaigns {
             let date = crate::campaign::AcademicYear(2025).date(def.month, def.day).unwrap();
             let c = Campaign::resolve(&plan, date).unwrap();
-            let bytes = write_form(&c, &school(), form_date(&c)).unwrap();
+            let bytes = write_form(&c, &school(), form_date(&c), None).unwrap();
             assert!(bytes.starts_with(b"PK\x03\x04"));
         }
     }

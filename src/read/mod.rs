@@ -40,7 +40,7 @@ use crate::clock::SavedTime;
 use crate::finding::{Code, Finding};
 
 pub use refs::{parse_reference, CellRef};
-pub use scan::{scan, FileEntry, FileKind, ScanResult, SkipReason};
+pub use scan::{display_name, scan, FileEntry, FileKind, ScanResult, SkipReason};
 pub use sniff::{sniff, Format};
 pub use value::{parse_number, NumberParse};
 
@@ -242,6 +242,23 @@ pub struct RawReturn {
     pub notes: Vec<Finding>,
 }
 
+/// The saved time of a workbook from its `dcterms:modified` text and the application
+/// that saved it (`docProps/app.xml`). LibreOffice (7.4 at least) writes its local wall
+/// time into `dcterms:modified` and marks it `Z`: such a time is UTC or local, and the
+/// reader cannot tell which.
+pub(crate) fn saved_time(modified: Option<&str>, application: Option<&str>) -> Option<SavedTime> {
+    let modified = modified?;
+    let saved = parse_saved_time(modified)?;
+    let by_libreoffice =
+        application.is_some_and(|a| a.contains("LibreOffice") || a.contains("OpenOffice"));
+    match saved {
+        SavedTime::Instant(t) if by_libreoffice && modified.trim().ends_with('Z') => {
+            Some(SavedTime::UtcOrWall(t.naive_utc()))
+        }
+        other => Some(other),
+    }
+}
+
 /// The `profplan.*` custom properties (prefix removed; `None` when there are none) and the
 /// saved time of a workbook's document properties. Properties are optional: a broken
 /// docProps part (`None` here) must not cost the school its data.
@@ -256,18 +273,7 @@ fn identity_properties(
             k.strip_prefix(crate::form::layout::PROPERTY_PREFIX).map(|k| (k.to_string(), v.clone()))
         })
         .collect();
-    let mut saved = p.modified.as_deref().and_then(parse_saved_time);
-    // LibreOffice (7.4 at least) writes its local wall time into `dcterms:modified` and
-    // marks it `Z`: such a time is UTC or local, and the reader cannot tell which.
-    let by_libreoffice = p
-        .application
-        .as_deref()
-        .is_some_and(|a| a.contains("LibreOffice") || a.contains("OpenOffice"));
-    if let (true, Some(SavedTime::Instant(t))) = (by_libreoffice, saved) {
-        if p.modified.as_deref().is_some_and(|m| m.trim().ends_with('Z')) {
-            saved = Some(SavedTime::UtcOrWall(t.naive_utc()));
-        }
-    }
+    let saved = saved_time(p.modified.as_deref(), p.application.as_deref());
     ((!custom.is_empty()).then_some(custom), saved)
 }
 
@@ -361,10 +367,50 @@ pub fn reading_cost(bytes: &[u8], limits: &Limits) -> u64 {
     }
 }
 
-/// Reads the whole file into memory, refusing files over the limit without reading them.
+/// Why [`open_regular`] did not give a file.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// A FIFO, socket or device: what it is, in Russian.
+    NotFile(String),
+    Io(std::io::Error),
+}
+
+/// Opens a path for reading only if it is a regular file. On Unix the open itself does
+/// not block (`O_NONBLOCK`: opening a FIFO without a writer would wait forever), and the
+/// type is checked on the opened handle, so a file swapped for a FIFO or a device after
+/// the folder was listed is still refused without being read.
+pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, OpenError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(OpenError::Io)?;
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    if !meta.is_file() {
+        return Err(OpenError::NotFile(scan::special_kind(&meta.file_type())));
+    }
+    Ok(file)
+}
+
+/// The finding for a path that is not a regular file (`what` from [`open_regular`]).
+pub fn not_a_file(display: &str, what: &str) -> Finding {
+    Finding::error(
+        Code::FileNotRegular,
+        display,
+        format!(
+            "это не файл, а {what}: profplan его не открывает. Уберите его из папки отчётов \
+             и положите туда файл формы"
+        ),
+    )
+}
+
+/// Reads a file's bytes, refusing files over the size limit without reading them, and
+/// anything that is not a regular file without opening it for reading.
 // A refusal is a finding, once per file: its size does not matter, boxing it would.
 #[allow(clippy::result_large_err)]
-/// Reads a file's bytes, refusing files over the size limit without reading them.
 pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
     let unreadable = |e: std::io::Error| {
         Finding::error(
@@ -373,7 +419,11 @@ pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u
             format!("файл не удалось открыть для чтения ({e}): проверьте права доступа"),
         )
     };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let file = match open_regular(path) {
+        Ok(f) => f,
+        Err(OpenError::NotFile(what)) => return Err(not_a_file(display, &what)),
+        Err(OpenError::Io(e)) => return Err(unreadable(e)),
+    };
     let len = file.metadata().map_err(unreadable)?.len();
     if len > limits.max_file_bytes {
         return Err(too_big_file(display, len, limits));

@@ -4,9 +4,12 @@
 //! Lock files (`~$…` of Excel, `.~lock.…#` of LibreOffice) and hidden files are skipped
 //! and counted, not reported as errors: they appear whenever someone has a return open.
 //! Symbolic links are followed only to files inside the folder; linked directories are
-//! not entered (no cycles, no escaping the folder). Paths are never passed to a shell,
-//! so names with spaces, a leading `-` or decomposed Unicode need no care beyond
-//! showing them in NFC.
+//! not entered (no cycles, no escaping the folder). Only regular files are ever opened:
+//! a FIFO, socket or device (also behind a link) is accounted for as «не файл» without
+//! being opened — opening a FIFO blocks until someone writes to it, and a device such as
+//! `/dev/zero` never ends. Paths are never passed to a shell, so names with spaces, a
+//! leading `-` or decomposed Unicode need no care beyond showing them in NFC; bytes that
+//! are not UTF-8 are shown escaped (`\xFF`), so that two such names never look alike.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,8 @@ pub enum FileKind {
     NotSpreadsheet,
     /// Could not be opened or listed; the OS error text.
     Unreadable(String),
+    /// Not a regular file (FIFO, socket, device): never opened. What it is, in Russian.
+    NotFile(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,6 +61,7 @@ pub struct ScanResult {
     pub links: usize,
     pub not_spreadsheets: usize,
     pub unreadable: usize,
+    pub not_files: usize,
 }
 
 impl ScanResult {
@@ -69,6 +75,7 @@ impl ScanResult {
                 FileKind::Skipped(SkipReason::Link) => r.links += 1,
                 FileKind::NotSpreadsheet => r.not_spreadsheets += 1,
                 FileKind::Unreadable(_) => r.unreadable += 1,
+                FileKind::NotFile(_) => r.not_files += 1,
             }
         }
         r
@@ -116,7 +123,7 @@ fn walk(dir: &Path, root: &Path, rel: &Path, out: &mut Vec<FileEntry>) {
         };
         let path = item.path();
         let name = item.file_name();
-        let name_s = name.to_string_lossy();
+        let name_s = display_name(&name);
         let rel_child = rel.join(&name);
         if is_lock_file(&name_s) {
             out.push(entry(path, &rel_child, FileKind::Skipped(SkipReason::LockFile)));
@@ -137,13 +144,16 @@ fn walk(dir: &Path, root: &Path, rel: &Path, out: &mut Vec<FileEntry>) {
             }
         };
         if meta.file_type().is_symlink() {
-            // Follow only to a regular file inside the folder.
-            let inside =
-                fs::canonicalize(&path).ok().filter(|t| t.starts_with(root) && t.is_file());
-            let kind = if inside.is_some() {
-                classify(&path, &name_s)
-            } else {
-                FileKind::Skipped(SkipReason::Link)
+            // Follow only to a regular file inside the folder; a link to a FIFO or a
+            // device inside it is «не файл», like the thing itself.
+            let target = fs::canonicalize(&path)
+                .ok()
+                .filter(|t| t.starts_with(root))
+                .and_then(|t| fs::metadata(t).ok());
+            let kind = match target {
+                Some(m) if m.is_file() => classify(&path, &name_s),
+                Some(m) if !m.is_dir() => FileKind::NotFile(special_kind(&m.file_type())),
+                _ => FileKind::Skipped(SkipReason::Link),
             };
             out.push(entry(path, &rel_child, kind));
             continue;
@@ -151,6 +161,10 @@ fn walk(dir: &Path, root: &Path, rel: &Path, out: &mut Vec<FileEntry>) {
         if meta.is_dir() {
             // A folder named «x.xlsx» is a folder: walk into it.
             walk(&path, root, &rel_child, out);
+            continue;
+        }
+        if !meta.is_file() {
+            out.push(entry(path, &rel_child, FileKind::NotFile(special_kind(&meta.file_type()))));
             continue;
         }
         let kind = classify(&path, &name_s);
@@ -164,11 +178,52 @@ fn classify(path: &Path, name: &str) -> FileKind {
     if NOT_SPREADSHEET.contains(&ext.as_str()) {
         return FileKind::NotSpreadsheet;
     }
-    // Opening read-only neither changes the file nor its times.
-    match fs::File::open(path) {
+    // Opening read-only neither changes the file nor its times; `open_regular` does not
+    // block should the file have been replaced by a FIFO since it was listed.
+    match super::open_regular(path) {
         Ok(_) => FileKind::Candidate,
-        Err(e) => FileKind::Unreadable(e.to_string()),
+        Err(super::OpenError::NotFile(what)) => FileKind::NotFile(what),
+        Err(super::OpenError::Io(e)) => FileKind::Unreadable(e.to_string()),
     }
+}
+
+/// What a non-regular file is, in the words of the message.
+pub(crate) fn special_kind(t: &fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "именованный канал (FIFO)".into();
+        }
+        if t.is_socket() {
+            return "сокет".into();
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "устройство".into();
+        }
+    }
+    let _ = t;
+    "особый файл системы, а не документ".into()
+}
+
+/// A file name as messages show it: UTF-8 in NFC; each byte that is not UTF-8 escaped as
+/// `\xFF` and a backslash doubled, so that different names never show alike (two names
+/// differing in an invalid byte would otherwise both show as `�1.xlsx`).
+pub fn display_name(name: &std::ffi::OsStr) -> String {
+    let bytes = name.as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if valid.contains('\\') {
+            out.extend(valid.replace('\\', "\\\\").nfc());
+        } else {
+            out.extend(valid.nfc());
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 fn is_lock_file(name: &str) -> bool {
@@ -176,10 +231,7 @@ fn is_lock_file(name: &str) -> bool {
 }
 
 fn entry(path: PathBuf, rel: &Path, kind: FileKind) -> FileEntry {
-    let display = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().nfc().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("/");
+    let display =
+        rel.components().map(|c| display_name(c.as_os_str())).collect::<Vec<_>>().join("/");
     FileEntry { path, display, kind }
 }

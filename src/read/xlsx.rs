@@ -30,10 +30,7 @@ use zip::ZipArchive;
 
 use super::container::{self, Parts};
 use super::ods::{parse_iso_datetime, push_entity};
-use super::{
-    parse_saved_time, serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject,
-    Value, Want,
-};
+use super::{serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
 use crate::finding::{a1, Code, Finding};
 use crate::form::layout::{FIELD_NAME_PREFIX, PROPERTY_PREFIX, TABLE_NAME_PREFIX};
 
@@ -87,11 +84,16 @@ pub(crate) fn open<'a>(
         Some((d, f)) => (d.to_string(), f.to_string()),
         None => (String::new(), workbook.clone()),
     };
-    let rels_path =
-        if dir.is_empty() { format!("_rels/{file}.rels") } else { format!("{dir}/_rels/{file}.rels") };
+    let rels_path = if dir.is_empty() {
+        format!("_rels/{file}.rels")
+    } else {
+        format!("{dir}/_rels/{file}.rels")
+    };
     let rels = b.read_rels(&rels_path, &dir, budget)?;
-    let sibling = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-    b.shared_strings = by_type(&rels, "/sharedStrings").or_else(|| Some(sibling("sharedStrings.xml")));
+    let sibling =
+        |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+    b.shared_strings =
+        by_type(&rels, "/sharedStrings").or_else(|| Some(sibling("sharedStrings.xml")));
     b.styles = by_type(&rels, "/styles").or_else(|| Some(sibling("styles.xml")));
 
     let wb = b.read_workbook(&workbook, budget)?;
@@ -113,7 +115,10 @@ pub(crate) fn open<'a>(
     let custom =
         by_type(&root, "/custom-properties").unwrap_or_else(|| "docProps/custom.xml".into());
     // Properties are optional: a broken docProps part must not cost the school its data.
-    let saved_at = b.read_core(&core, budget).ok().flatten();
+    let app = by_type(&root, "/extended-properties").unwrap_or_else(|| "docProps/app.xml".into());
+    let modified = b.read_text_of(&core, b"modified", budget).ok().flatten();
+    let application = b.read_text_of(&app, b"Application", budget).ok().flatten();
+    let saved_at = super::saved_time(modified.as_deref(), application.as_deref());
     let properties = b.read_custom(&custom, budget).ok().flatten();
     Ok((Opened { sheets, names: wb.names, properties, saved_at }, b))
 }
@@ -263,7 +268,12 @@ impl<'a> XlsxBackend<'a> {
         Ok(Some(xml))
     }
 
-    fn read_rels(&mut self, path: &str, base_dir: &str, budget: &mut Budget) -> Result<Vec<Rel>, Reject> {
+    fn read_rels(
+        &mut self,
+        path: &str,
+        base_dir: &str,
+        budget: &mut Budget,
+    ) -> Result<Vec<Rel>, Reject> {
         let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
             return Ok(Vec::new());
         };
@@ -325,10 +335,17 @@ impl<'a> XlsxBackend<'a> {
                     }
                     b"definedName" if matches!(ev, Event::Start(_)) => {
                         let name = attr(e, b"name").unwrap_or_default();
-                        let text = read_text(&mut xml, &mut text_buf, b"definedName", MAX_NAME_TEXT, budget)
-                            .map_err(|e| damaged(path, e))?;
+                        let text = read_text(
+                            &mut xml,
+                            &mut text_buf,
+                            b"definedName",
+                            MAX_NAME_TEXT,
+                            budget,
+                        )
+                        .map_err(|e| damaged(path, e))?;
                         // Only the form's names matter; the others are not kept.
-                        let ours = strip_ci(&name, FIELD_NAME_PREFIX) || strip_ci(&name, TABLE_NAME_PREFIX);
+                        let ours = strip_ci(&name, FIELD_NAME_PREFIX)
+                            || strip_ci(&name, TABLE_NAME_PREFIX);
                         if ours && seen.insert((name.clone(), text.clone())) {
                             if seen.len() > 100_000 {
                                 return Err(Reject::too_large(
@@ -347,7 +364,14 @@ impl<'a> XlsxBackend<'a> {
         Ok(wb)
     }
 
-    fn read_core(&mut self, path: &str, budget: &mut Budget) -> Result<Option<chrono::DateTime<chrono::Utc>>, Reject> {
+    /// The text of the first element named `local` in a small XML part (`dcterms:modified`
+    /// of core.xml, `Application` of app.xml), or `None` when there is no such part or element.
+    fn read_text_of(
+        &mut self,
+        path: &str,
+        local: &[u8],
+        budget: &mut Budget,
+    ) -> Result<Option<String>, Reject> {
         let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
             return Ok(None);
         };
@@ -358,10 +382,10 @@ impl<'a> XlsxBackend<'a> {
             let ev = xml.read_event_into(&mut buf).map_err(|e| damaged(path, e))?;
             budget.step()?;
             match ev {
-                Event::Start(e) if e.local_name().as_ref() == b"modified" => {
-                    let t = read_text(&mut xml, &mut text_buf, b"modified", 256, budget)
+                Event::Start(e) if e.local_name().as_ref() == local => {
+                    let t = read_text(&mut xml, &mut text_buf, local, 256, budget)
                         .map_err(|e| damaged(path, e))?;
-                    return Ok(parse_saved_time(&t));
+                    return Ok(Some(t));
                 }
                 Event::Eof => return Ok(None),
                 _ => {}
@@ -369,7 +393,11 @@ impl<'a> XlsxBackend<'a> {
         }
     }
 
-    fn read_custom(&mut self, path: &str, budget: &mut Budget) -> Result<Option<BTreeMap<String, String>>, Reject> {
+    fn read_custom(
+        &mut self,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<Option<BTreeMap<String, String>>, Reject> {
         let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
             return Ok(None);
         };
@@ -390,7 +418,9 @@ impl<'a> XlsxBackend<'a> {
                     let local = e.local_name().as_ref().to_vec();
                     let t = read_text(&mut xml, &mut text_buf, &local, MAX_NAME_TEXT, budget)
                         .map_err(|e| damaged(path, e))?;
-                    if let Some(key) = current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX)) {
+                    if let Some(key) =
+                        current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX))
+                    {
                         props.insert(key.to_string(), t);
                     }
                 }
@@ -544,7 +574,8 @@ impl<'a> XlsxBackend<'a> {
                             .map_err(|e| damaged(&path, e))?;
                         out.insert(index, s);
                     } else {
-                        xml.read_to_end_into(e.name(), &mut text_buf).map_err(|e| damaged(&path, e))?;
+                        xml.read_to_end_into(e.name(), &mut text_buf)
+                            .map_err(|e| damaged(&path, e))?;
                     }
                     index += 1;
                     if index > last {
@@ -569,7 +600,11 @@ impl<'a> XlsxBackend<'a> {
 
     /// Which of the `wanted` cell styles have a date format: streams `styles.xml`,
     /// keeping custom number formats and the format id of the wanted `cellXfs` only.
-    fn date_styles(&mut self, wanted: &BTreeSet<u32>, budget: &mut Budget) -> Result<HashMap<u32, NumFormat>, Reject> {
+    fn date_styles(
+        &mut self,
+        wanted: &BTreeSet<u32>,
+        budget: &mut Budget,
+    ) -> Result<HashMap<u32, NumFormat>, Reject> {
         let mut out = HashMap::new();
         if wanted.is_empty() {
             return Ok(out);
@@ -767,7 +802,8 @@ fn read_rich_text<R: std::io::BufRead>(
                         .flatten()
                         .any(|a| a.key.as_ref() == b"xml:space" && a.value.as_ref() == b"preserve");
                     let t = read_text(xml, &mut inner, b"t", MAX_CELL_TEXT, budget)?;
-                    let t = if preserve { t.as_str() } else { t.trim_matches([' ', '\t', '\r', '\n']) };
+                    let t =
+                        if preserve { t.as_str() } else { t.trim_matches([' ', '\t', '\r', '\n']) };
                     if out.len() + t.len() <= MAX_CELL_TEXT {
                         out.push_str(&unescape_ooxml(t));
                     }
@@ -808,7 +844,8 @@ fn unescape_ooxml(s: &str) -> std::borrow::Cow<'_, str> {
             match u {
                 0xD800..=0xDBFF => match unit_at(s, i) {
                     Some(lo @ 0xDC00..=0xDFFF) => {
-                        let cp = 0x10000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                        let cp =
+                            0x10000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
                         out.push(char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER));
                         i += 7;
                     }
@@ -868,11 +905,9 @@ fn pending(
             None if !v.is_empty() => Value::Text(unescape_ooxml(&v).into_owned()),
             None => Value::Empty,
         }),
-        Some("str") => done(if !has_v {
-            Value::Empty
-        } else {
-            Value::Text(unescape_ooxml(&v).into_owned())
-        }),
+        Some("str") => {
+            done(if !has_v { Value::Empty } else { Value::Text(unescape_ooxml(&v).into_owned()) })
+        }
         Some("b") => done(match t {
             "" => Value::Empty,
             "1" | "true" | "TRUE" => Value::Bool(true),
@@ -964,7 +999,8 @@ fn classify_format(code: &str) -> NumFormat {
             ';' => return NumFormat::Other,
             'd' | 'D' | 'm' | 'M' | 'y' | 'Y' | 'h' | 'H' | 's' | 'S' => return NumFormat::Date,
             'a' | 'A' => {
-                let rest: String = chars[i - 1..].iter().take(5).collect::<String>().to_ascii_uppercase();
+                let rest: String =
+                    chars[i - 1..].iter().take(5).collect::<String>().to_ascii_uppercase();
                 if rest.starts_with("AM/PM") || rest.starts_with("A/P") {
                     return NumFormat::Date;
                 }

@@ -125,7 +125,7 @@ pub fn at(s: &str) -> NaiveDateTime {
 
 /// A return filled through the library and "saved" at `saved` (UTC).
 pub fn filled(c: &Campaign, school: &School, fill: &Fill, saved: NaiveDateTime) -> Vec<u8> {
-    write_filled_form(c, school, fill, saved).unwrap()
+    write_filled_form(c, school, fill, saved, None).unwrap()
 }
 
 /// The file name profplan gives a school's form.

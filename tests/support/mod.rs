@@ -61,7 +61,7 @@ pub fn values_of(id: &str) -> Fill {
 
 /// A school's form filled with `f`, as the school would send it back.
 pub fn return_with(id: &str, f: &Fill) -> Vec<u8> {
-    write_filled_form(&campaign(), school(id), f, saved_at()).expect("filled form")
+    write_filled_form(&campaign(), school(id), f, saved_at(), None).expect("filled form")
 }
 
 /// A school's valid return.
