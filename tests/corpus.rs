@@ -1333,8 +1333,8 @@ fn hostile_returns_read_by_eight_threads_stay_within_the_memory_bound() {
 /// Issue 10, point 3: `mkfifo returns/x.xlsx; profplan check` never returned — the folder
 /// scan opened every file to classify it, and opening a FIFO waits for a writer. A FIFO, a
 /// socket and (where this test may make one) a device are now «не файл», never opened.
-/// Should the run open the FIFO again, a watchdog writes junk into it after a minute so
-/// that the run ends and the assertions below fail instead of the test hanging forever.
+/// Should a run open the FIFO again, a watchdog writes junk into it every minute so that
+/// the runs end and the assertions below fail instead of the test hanging forever.
 #[cfg(unix)]
 #[test]
 fn fifo_socket_and_device_in_the_returns_folder_are_not_files_and_nothing_blocks() {
@@ -1343,8 +1343,13 @@ fn fifo_socket_and_device_in_the_returns_folder_are_not_files_and_nothing_blocks
         let fifo = r.join("x.xlsx");
         let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
         assert!(made.success(), "mkfifo failed");
-        std::thread::spawn(move || {
+        // Every minute, for each run that may be waiting on it (a write without a reader
+        // waits too, harmlessly, in this thread). Ends when the folder is gone.
+        std::thread::spawn(move || loop {
             std::thread::sleep(std::time::Duration::from_secs(60));
+            if !fifo.exists() {
+                break;
+            }
             let _ = std::fs::write(&fifo, b"watchdog: the FIFO was opened");
         });
         // The listener is dropped at once; the socket file stays.
