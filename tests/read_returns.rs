@@ -563,7 +563,7 @@ fn own_xlsx_reader_reads_the_example_returns_like_calamine() {
     assert_eq!(files.len(), 20);
     for f in &files {
         let n = reference::assert_reader_matches_calamine(f);
-        assert!(n > 100, "{}: only {n} cells compared", f.display());
+        assert!(n > 50, "{}: only {n} cells compared", f.display());
     }
 }
 

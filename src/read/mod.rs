@@ -329,6 +329,11 @@ pub fn reading_cost(bytes: &[u8], limits: &Limits) -> u64 {
     const MB: u64 = 1024 * 1024;
     match sniff(bytes) {
         Format::Xlsx | Format::Xlsm | Format::Ods => {
+            // A container the directory checks refuse is never parsed: it costs nothing
+            // here, and read_bytes gives its own reason (a bomb, twin parts…).
+            if container::check_zip(bytes, limits).is_err() {
+                return MB;
+            }
             let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
                 return MB;
             };
