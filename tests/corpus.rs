@@ -1228,7 +1228,11 @@ fn stretched_table(last_col: &str) -> Vec<u8> {
         } else if n == part {
             let x = text();
             let rows: String = (2000..=100_003)
-                .map(|r| format!("<row r=\"{r}\"><c r=\"B{r}\" t=\"inlineStr\"><is><t>x</t></is></c></row>"))
+                .map(|r| {
+                    format!(
+                        "<row r=\"{r}\"><c r=\"B{r}\" t=\"inlineStr\"><is><t>x</t></is></c></row>"
+                    )
+                })
                 .collect();
             Some(x.replacen("</sheetData>", &format!("{rows}</sheetData>"), 1).into_bytes())
         } else {

@@ -587,7 +587,8 @@ fn a_date_formatted_number_is_a_date_and_other_styles_are_numbers() {
 
 #[test]
 fn part_names_differing_only_in_case_are_refused() {
-    let good = raw_xlsx(r#"<row r="5"><c r="E5"><v>111</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
+    let good =
+        raw_xlsx(r#"<row r="5"><c r="E5"><v>111</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
     let mut parts: Vec<(String, Vec<u8>)> = {
         let mut z = zip::ZipArchive::new(Cursor::new(&good)).unwrap();
         (0..z.len())
@@ -606,7 +607,11 @@ fn part_names_differing_only_in_case_are_refused() {
     let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, c)| (n.as_str(), c.as_slice())).collect();
     let f = refused(&zip_of(&refs));
     assert_eq!(f.code, Code::FileDamaged);
-    assert!(f.message.contains("«xl/worksheets/sheet1.xml» и «xl/worksheets/SHEET1.xml»"), "{}", f.message);
+    assert!(
+        f.message.contains("«xl/worksheets/sheet1.xml» и «xl/worksheets/SHEET1.xml»"),
+        "{}",
+        f.message
+    );
 }
 
 // ---------------------------------------------------------------- ODS
@@ -864,8 +869,7 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
     let dir = example_returns();
     let outcome = |limits: &Limits| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(8).build().unwrap();
-        let files =
-            pool.install(|| profplan::returns::read_folder(&dir, limits, &|| {}).unwrap());
+        let files = pool.install(|| profplan::returns::read_folder(&dir, limits, &|| {}).unwrap());
         files
             .into_iter()
             .map(|f| (f.record.path.clone(), f.result.map(|r| format!("{:?}", r.input)).ok()))
@@ -879,11 +883,8 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
         .map(|e| read::reading_cost(&std::fs::read(e.unwrap().path()).unwrap(), &Limits::default()))
         .max()
         .unwrap();
-    let one_at_a_time = Limits {
-        max_run_parse_bytes: most,
-        max_run_file_bytes: 200 * 1024,
-        ..Limits::default()
-    };
+    let one_at_a_time =
+        Limits { max_run_parse_bytes: most, max_run_file_bytes: 200 * 1024, ..Limits::default() };
     assert_eq!(outcome(&one_at_a_time), free);
 }
 
@@ -892,7 +893,8 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
 #[test]
 fn a_file_costing_more_than_the_run_budget_is_refused_with_the_reason() {
     let tmp = tempfile::tempdir().unwrap();
-    let small = raw_xlsx(r#"<row r="5"><c r="E5"><v>7</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
+    let small =
+        raw_xlsx(r#"<row r="5"><c r="E5"><v>7</v></c></row>"#, None, &[("PP_a", "'Отчёт'!$E$5")]);
     // The same form with 20 MB of (unread) XML on the side: parsing may cost up to 8×.
     let big_part = format!("<x>{}</x>", "<y>Ш</y>".repeat(2_000_000));
     let mut parts: Vec<(String, Vec<u8>)> = {

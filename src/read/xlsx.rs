@@ -31,8 +31,8 @@ use zip::ZipArchive;
 use super::container::{self, Parts};
 use super::ods::{parse_iso_datetime, push_entity};
 use super::{
-    parse_saved_time, serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject,
-    Value, Want,
+    parse_saved_time, serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value,
+    Want,
 };
 use crate::finding::{a1, Code, Finding};
 use crate::form::layout::{FIELD_NAME_PREFIX, PROPERTY_PREFIX, TABLE_NAME_PREFIX};
@@ -87,11 +87,16 @@ pub(crate) fn open<'a>(
         Some((d, f)) => (d.to_string(), f.to_string()),
         None => (String::new(), workbook.clone()),
     };
-    let rels_path =
-        if dir.is_empty() { format!("_rels/{file}.rels") } else { format!("{dir}/_rels/{file}.rels") };
+    let rels_path = if dir.is_empty() {
+        format!("_rels/{file}.rels")
+    } else {
+        format!("{dir}/_rels/{file}.rels")
+    };
     let rels = b.read_rels(&rels_path, &dir, budget)?;
-    let sibling = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-    b.shared_strings = by_type(&rels, "/sharedStrings").or_else(|| Some(sibling("sharedStrings.xml")));
+    let sibling =
+        |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+    b.shared_strings =
+        by_type(&rels, "/sharedStrings").or_else(|| Some(sibling("sharedStrings.xml")));
     b.styles = by_type(&rels, "/styles").or_else(|| Some(sibling("styles.xml")));
 
     let wb = b.read_workbook(&workbook, budget)?;
@@ -263,7 +268,12 @@ impl<'a> XlsxBackend<'a> {
         Ok(Some(xml))
     }
 
-    fn read_rels(&mut self, path: &str, base_dir: &str, budget: &mut Budget) -> Result<Vec<Rel>, Reject> {
+    fn read_rels(
+        &mut self,
+        path: &str,
+        base_dir: &str,
+        budget: &mut Budget,
+    ) -> Result<Vec<Rel>, Reject> {
         let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
             return Ok(Vec::new());
         };
@@ -325,10 +335,17 @@ impl<'a> XlsxBackend<'a> {
                     }
                     b"definedName" if matches!(ev, Event::Start(_)) => {
                         let name = attr(e, b"name").unwrap_or_default();
-                        let text = read_text(&mut xml, &mut text_buf, b"definedName", MAX_NAME_TEXT, budget)
-                            .map_err(|e| damaged(path, e))?;
+                        let text = read_text(
+                            &mut xml,
+                            &mut text_buf,
+                            b"definedName",
+                            MAX_NAME_TEXT,
+                            budget,
+                        )
+                        .map_err(|e| damaged(path, e))?;
                         // Only the form's names matter; the others are not kept.
-                        let ours = strip_ci(&name, FIELD_NAME_PREFIX) || strip_ci(&name, TABLE_NAME_PREFIX);
+                        let ours = strip_ci(&name, FIELD_NAME_PREFIX)
+                            || strip_ci(&name, TABLE_NAME_PREFIX);
                         if ours && seen.insert((name.clone(), text.clone())) {
                             if seen.len() > 100_000 {
                                 return Err(Reject::too_large(
@@ -347,7 +364,11 @@ impl<'a> XlsxBackend<'a> {
         Ok(wb)
     }
 
-    fn read_core(&mut self, path: &str, budget: &mut Budget) -> Result<Option<chrono::DateTime<chrono::Utc>>, Reject> {
+    fn read_core(
+        &mut self,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Reject> {
         let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
             return Ok(None);
         };
@@ -369,7 +390,11 @@ impl<'a> XlsxBackend<'a> {
         }
     }
 
-    fn read_custom(&mut self, path: &str, budget: &mut Budget) -> Result<Option<BTreeMap<String, String>>, Reject> {
+    fn read_custom(
+        &mut self,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<Option<BTreeMap<String, String>>, Reject> {
         let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
             return Ok(None);
         };
@@ -390,13 +415,17 @@ impl<'a> XlsxBackend<'a> {
                     let local = e.local_name().as_ref().to_vec();
                     let t = read_text(&mut xml, &mut text_buf, &local, MAX_NAME_TEXT, budget)
                         .map_err(|e| damaged(path, e))?;
-                    if let Some(key) = current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX)) {
+                    if let Some(key) =
+                        current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX))
+                    {
                         props.insert(key.to_string(), t);
                     }
                 }
                 // An empty value element: the property is there, with no text.
                 Event::Empty(_) if current.is_some() => {
-                    if let Some(key) = current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX)) {
+                    if let Some(key) =
+                        current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX))
+                    {
                         props.insert(key.to_string(), String::new());
                     }
                 }
@@ -550,7 +579,8 @@ impl<'a> XlsxBackend<'a> {
                             .map_err(|e| damaged(&path, e))?;
                         out.insert(index, s);
                     } else {
-                        xml.read_to_end_into(e.name(), &mut text_buf).map_err(|e| damaged(&path, e))?;
+                        xml.read_to_end_into(e.name(), &mut text_buf)
+                            .map_err(|e| damaged(&path, e))?;
                     }
                     index += 1;
                     if index > last {
@@ -575,7 +605,11 @@ impl<'a> XlsxBackend<'a> {
 
     /// Which of the `wanted` cell styles have a date format: streams `styles.xml`,
     /// keeping custom number formats and the format id of the wanted `cellXfs` only.
-    fn date_styles(&mut self, wanted: &BTreeSet<u32>, budget: &mut Budget) -> Result<HashMap<u32, NumFormat>, Reject> {
+    fn date_styles(
+        &mut self,
+        wanted: &BTreeSet<u32>,
+        budget: &mut Budget,
+    ) -> Result<HashMap<u32, NumFormat>, Reject> {
         let mut out = HashMap::new();
         if wanted.is_empty() {
             return Ok(out);
@@ -773,7 +807,8 @@ fn read_rich_text<R: std::io::BufRead>(
                         .flatten()
                         .any(|a| a.key.as_ref() == b"xml:space" && a.value.as_ref() == b"preserve");
                     let t = read_text(xml, &mut inner, b"t", MAX_CELL_TEXT, budget)?;
-                    let t = if preserve { t.as_str() } else { t.trim_matches([' ', '\t', '\r', '\n']) };
+                    let t =
+                        if preserve { t.as_str() } else { t.trim_matches([' ', '\t', '\r', '\n']) };
                     if out.len() + t.len() <= MAX_CELL_TEXT {
                         out.push_str(&unescape_ooxml(t));
                     }
@@ -814,7 +849,8 @@ fn unescape_ooxml(s: &str) -> std::borrow::Cow<'_, str> {
             match u {
                 0xD800..=0xDBFF => match unit_at(s, i) {
                     Some(lo @ 0xDC00..=0xDFFF) => {
-                        let cp = 0x10000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                        let cp =
+                            0x10000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
                         out.push(char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER));
                         i += 7;
                     }
@@ -874,11 +910,9 @@ fn pending(
             None if !v.is_empty() => Value::Text(unescape_ooxml(&v).into_owned()),
             None => Value::Empty,
         }),
-        Some("str") => done(if !has_v {
-            Value::Empty
-        } else {
-            Value::Text(unescape_ooxml(&v).into_owned())
-        }),
+        Some("str") => {
+            done(if !has_v { Value::Empty } else { Value::Text(unescape_ooxml(&v).into_owned()) })
+        }
         Some("b") => done(match t {
             "" => Value::Empty,
             "1" | "true" | "TRUE" => Value::Bool(true),
@@ -970,7 +1004,8 @@ fn classify_format(code: &str) -> NumFormat {
             ';' => return NumFormat::Other,
             'd' | 'D' | 'm' | 'M' | 'y' | 'Y' | 'h' | 'H' | 's' | 'S' => return NumFormat::Date,
             'a' | 'A' => {
-                let rest: String = chars[i - 1..].iter().take(5).collect::<String>().to_ascii_uppercase();
+                let rest: String =
+                    chars[i - 1..].iter().take(5).collect::<String>().to_ascii_uppercase();
                 if rest.starts_with("AM/PM") || rest.starts_with("A/P") {
                     return NumFormat::Date;
                 }

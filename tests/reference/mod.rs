@@ -75,8 +75,7 @@ pub fn assert_reader_matches_calamine(path: &Path) -> usize {
         let (r0, c0) = range.start().unwrap_or((0, 0));
         for (r, c, v) in range.used_cells() {
             let (r, c) = (r as u32 + r0, c as u32 + c0);
-            let inside =
-                r >= t.first_row && r <= t.last_row && c >= t.first_col && c <= t.last_col;
+            let inside = r >= t.first_row && r <= t.last_row && c >= t.first_col && c <= t.last_col;
             if inside && !from_calamine(v).is_empty() {
                 assert!(rows.contains(&r), "{shown}: table {code}: row {} not read", r + 1);
             }
@@ -112,14 +111,11 @@ pub fn assert_reader_matches_calamine(path: &Path) -> usize {
     assert_eq!(
         raw.saved_at.map(|t| t.timestamp()),
         modified.as_deref().and_then(|m| {
-            chrono::DateTime::parse_from_rfc3339(m)
-                .map(|d| d.timestamp())
-                .ok()
-                .or_else(|| {
-                    chrono::NaiveDateTime::parse_from_str(m, "%Y-%m-%dT%H:%M:%S%.f")
-                        .ok()
-                        .map(|d| d.and_utc().timestamp())
-                })
+            chrono::DateTime::parse_from_rfc3339(m).map(|d| d.timestamp()).ok().or_else(|| {
+                chrono::NaiveDateTime::parse_from_str(m, "%Y-%m-%dT%H:%M:%S%.f")
+                    .ok()
+                    .map(|d| d.and_utc().timestamp())
+            })
         }),
         "{shown}: saved time"
     );
