@@ -500,6 +500,9 @@ impl Want {
     }
 }
 
+/// The wanted cells read from one sheet, by 0-based (row, column).
+pub(crate) type Grid = HashMap<(u32, u32), RawCell>;
+
 /// A format's way to stream the cells of one sheet. Only wanted cells are kept, so memory
 /// is bounded by what the form needs, whatever the sheet's extent.
 pub(crate) trait Backend {
@@ -516,7 +519,7 @@ pub(crate) trait Backend {
         &mut self,
         wants: &BTreeMap<String, Want>,
         budget: &mut Budget,
-    ) -> Result<HashMap<String, HashMap<(u32, u32), RawCell>>, Reject> {
+    ) -> Result<HashMap<String, Grid>, Reject> {
         let mut out = HashMap::new();
         for (sheet, want) in wants {
             out.insert(sheet.clone(), self.read_cells(sheet, want, budget)?);

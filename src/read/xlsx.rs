@@ -868,6 +868,9 @@ fn unescape_ooxml(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Wanted cells of one sheet before their shared strings and styles are read.
+type PendingGrid = HashMap<(u32, u32), Pending>;
+
 /// A wanted cell before the shared strings and styles it refers to are read.
 enum Pending {
     Done(RawCell),
@@ -1034,8 +1037,8 @@ impl Backend for XlsxBackend<'_> {
         &mut self,
         wants: &BTreeMap<String, Want>,
         budget: &mut Budget,
-    ) -> Result<HashMap<String, HashMap<(u32, u32), RawCell>>, Reject> {
-        let mut pending: Vec<(String, HashMap<(u32, u32), Pending>)> = Vec::new();
+    ) -> Result<HashMap<String, super::Grid>, Reject> {
+        let mut pending: Vec<(String, PendingGrid)> = Vec::new();
         for (sheet, want) in wants {
             let mut cells = HashMap::new();
             self.stream_sheet(sheet, want, budget, &mut cells)?;
