@@ -316,7 +316,7 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "xlsx") {
-                assert!(reference::assert_reader_matches_calamine(&p) > 100, "{}", p.display());
+                assert!(reference::assert_reader_matches_calamine(&p) > 50, "{}", p.display());
                 saved += 1;
             }
         }

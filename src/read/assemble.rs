@@ -75,8 +75,7 @@ pub(crate) fn assemble(
         w.add(table_rows::CODES, r.first_col, table_rows::CODES, r.last_col);
     }
 
-    let grids: HashMap<String, HashMap<(u32, u32), RawCell>> =
-        backend.read_sheets(&wants, budget)?;
+    let grids: HashMap<String, super::Grid> = backend.read_sheets(&wants, budget)?;
     for mut n in backend.take_notes() {
         n.file = display.to_string();
         notes.push(n);

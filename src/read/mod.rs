@@ -348,6 +348,11 @@ pub fn reading_cost(bytes: &[u8], limits: &Limits) -> u64 {
     const MB: u64 = 1024 * 1024;
     match sniff(bytes) {
         Format::Xlsx | Format::Xlsm | Format::Ods => {
+            // A container the directory checks refuse is never parsed: it costs nothing
+            // here, and read_bytes gives its own reason (a bomb, twin parts…).
+            if container::check_zip(bytes, limits).is_err() {
+                return MB;
+            }
             let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
                 return MB;
             };
@@ -558,6 +563,9 @@ impl Want {
     }
 }
 
+/// The wanted cells read from one sheet, by 0-based (row, column).
+pub(crate) type Grid = HashMap<(u32, u32), RawCell>;
+
 /// A format's way to stream the cells of one sheet. Only wanted cells are kept, so memory
 /// is bounded by what the form needs, whatever the sheet's extent.
 pub(crate) trait Backend {
@@ -574,7 +582,7 @@ pub(crate) trait Backend {
         &mut self,
         wants: &BTreeMap<String, Want>,
         budget: &mut Budget,
-    ) -> Result<HashMap<String, HashMap<(u32, u32), RawCell>>, Reject> {
+    ) -> Result<HashMap<String, Grid>, Reject> {
         let mut out = HashMap::new();
         for (sheet, want) in wants {
             out.insert(sheet.clone(), self.read_cells(sheet, want, budget)?);

@@ -424,6 +424,14 @@ impl<'a> XlsxBackend<'a> {
                         props.insert(key.to_string(), t);
                     }
                 }
+                // An empty value element: the property is there, with no text.
+                Event::Empty(_) if current.is_some() => {
+                    if let Some(key) =
+                        current.take().as_deref().and_then(|n| n.strip_prefix(PROPERTY_PREFIX))
+                    {
+                        props.insert(key.to_string(), String::new());
+                    }
+                }
                 Event::End(e) if e.local_name().as_ref() == b"property" => current = None,
                 Event::Eof => break,
                 _ => {}
@@ -863,6 +871,9 @@ fn unescape_ooxml(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Wanted cells of one sheet before their shared strings and styles are read.
+type PendingGrid = HashMap<(u32, u32), Pending>;
+
 /// A wanted cell before the shared strings and styles it refers to are read.
 enum Pending {
     Done(RawCell),
@@ -928,8 +939,8 @@ fn pending(
             }
             match t.parse::<f64>() {
                 Ok(number) if number.is_finite() => match style {
-                    Some(style) if style > 0 => Ok(Pending::Styled { number, style, formula }),
-                    _ => done(Value::Number(number)),
+                    Some(style) => Ok(Pending::Styled { number, style, formula }),
+                    None => done(Value::Number(number)),
                 },
                 _ => done(Value::Text(v.clone())),
             }
@@ -1029,8 +1040,8 @@ impl Backend for XlsxBackend<'_> {
         &mut self,
         wants: &BTreeMap<String, Want>,
         budget: &mut Budget,
-    ) -> Result<HashMap<String, HashMap<(u32, u32), RawCell>>, Reject> {
-        let mut pending: Vec<(String, HashMap<(u32, u32), Pending>)> = Vec::new();
+    ) -> Result<HashMap<String, super::Grid>, Reject> {
+        let mut pending: Vec<(String, PendingGrid)> = Vec::new();
         for (sheet, want) in wants {
             let mut cells = HashMap::new();
             self.stream_sheet(sheet, want, budget, &mut cells)?;
@@ -1057,6 +1068,9 @@ impl Backend for XlsxBackend<'_> {
         let mut out = HashMap::new();
         for (sheet, cells) in pending {
             let mut grid = HashMap::with_capacity(cells.len());
+            // In sheet order, so that the first broken cell reported is the same every run.
+            let mut cells: Vec<((u32, u32), Pending)> = cells.into_iter().collect();
+            cells.sort_unstable_by_key(|(pos, _)| *pos);
             for ((r, c), p) in cells {
                 let raw = match p {
                     Pending::Done(raw) => raw,
