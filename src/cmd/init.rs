@@ -41,8 +41,9 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
         })?,
     };
 
+    // dunce: on Windows a plain `D:\…` path, not the `\\?\D:\…` form canonicalize gives.
     let absolute = |p: &Path| -> String {
-        std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+        dunce::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
     };
     let plan_setting = plan_file.as_deref().map(absolute);
     let schools_setting = match &schools_file {
@@ -72,7 +73,8 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
     for (path, text) in &files {
-        write_atomically(path, text.as_bytes())?;
+        // Existing files were refused above unless --force.
+        profplan::output::write_atomic(path, text.as_bytes(), true)?;
     }
     for sub in ["forms", "returns"] {
         let p = dir.join(sub);
@@ -108,17 +110,4 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     println!("  profplan check              — проверить присланные отчёты");
     println!("  profplan collect returns/   — собрать сводный отчёт по району");
     Ok(0)
-}
-
-/// Write through a temporary file in the same folder and rename: never a half-written
-/// settings file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("не удалось записать файл в папку {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).with_context(|| format!("не удалось записать {}", path.display()))?;
-    Ok(())
 }
