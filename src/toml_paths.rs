@@ -59,9 +59,9 @@ fn rewrite_line(line: &str) -> Option<String> {
     // The value ends at the first quote followed by nothing or a comment: a Windows path
     // cannot contain a quote, so `"D:\Отдел\"` ends at its last character.
     let body_start = open + 1;
-    let close = line[body_start..].char_indices().find_map(|(i, c)| {
-        let tail = line[body_start + i + 1..].trim();
-        (c == '"' && (tail.is_empty() || tail.starts_with('#'))).then_some(body_start + i)
+    let close = line[body_start..].match_indices('"').map(|(i, _)| body_start + i).find(|&q| {
+        let tail = line[q + 1..].trim();
+        tail.is_empty() || tail.starts_with('#')
     })?;
     let body = &line[body_start..close];
     if !body.contains('\\') || body.chars().any(char::is_control) {
