@@ -46,8 +46,7 @@ pub fn accept_backslash_paths(text: &str) -> Cow<'_, str> {
 fn rewrite_line(line: &str) -> Option<String> {
     let (key, rest) = line.split_once('=')?;
     let key = key.trim();
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return None;
     }
     let value_start = line.len() - rest.len();
@@ -137,7 +136,8 @@ mod tests {
 
     #[test]
     fn literal_round_trips() {
-        for s in [r"Z:\tmp\Отдел образования\schools.csv", "it's", "plain", r"a\b'c"] {
+        for s in [r"Z:\tmp\Отдел образования\schools.csv", "it's", "plain", r"a\b'c"]
+        {
             let t: toml::Table = toml::from_str(&format!("k = {}", literal(s))).unwrap();
             assert_eq!(t["k"].as_str().unwrap(), s, "{}", literal(s));
         }
