@@ -221,6 +221,9 @@ impl Config {
     /// are resolved against its folder).
     pub fn parse(text: &str, path: &Path) -> Result<Config, SettingsError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // `schools = "D:\Отдел\schools.csv"` as copied from Explorer (src/toml_paths.rs).
+        let text = crate::toml_paths::accept_backslash_paths(text);
+        let text = &*text;
         let line_of = |pos: usize| text[..pos.min(text.len())].matches('\n').count() + 1;
         let raw: RawConfig = toml::from_str(text).map_err(|e| SettingsError::Config {
             path: path.to_path_buf(),
@@ -479,9 +482,9 @@ summary = "svod-{{campaign}}.xlsx"
     )
 }
 
-/// A TOML basic string (quotes and backslashes escaped: Windows paths).
+/// A TOML string for a path: `'D:\Отдел\schools.csv'` as the user would type it.
 fn toml_string(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+    crate::toml_paths::literal(s)
 }
 
 /// toml's English messages, in Russian where we can; the line is added by the caller.

@@ -27,5 +27,6 @@ pub mod returns;
 pub mod schools;
 pub mod summary;
 pub mod synth;
+mod toml_paths;
 pub mod validate;
 pub mod values;

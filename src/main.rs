@@ -4,6 +4,7 @@
 
 mod cli;
 mod cmd;
+mod windows;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,12 @@ fn main() -> ExitCode {
             std::process::exit(130);
         })
     });
+    // Double-clicked in Explorer: explain when given nothing to do, and keep the window
+    // open until Enter (the guard waits when main returns). Elsewhere nothing happens.
+    let explorer = windows::ExplorerWindow::detect();
+    if explorer.is_some() && std::env::args_os().len() < 2 {
+        return windows::explain();
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

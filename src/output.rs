@@ -4,6 +4,8 @@
 //! `rust_xlsxwriter`'s own `save` truncates the target before it knows the workbook is
 //! valid, and a crash mid-write leaves a half file that a school may receive. A rename
 //! within one folder is atomic: readers see the old file or the new one, never a mix.
+//! When the old file cannot be replaced (on Windows: it is open in Excel) the message says
+//! so in Russian and the old file stays as it was.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -160,8 +162,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     };
     forget(&mut files);
     drop(files);
-    persisted.with_context(|| format!("не удалось сохранить {}", path.display()))?;
-    Ok(())
+    match persisted {
+        Ok(_) => Ok(()),
+        // The temporary file is removed when `tmp` is dropped: the old file stays as it was.
+        Err(e) if held_by_another_program(&e) => Err(anyhow::anyhow!(
+            "не удалось заменить {}: файл открыт в другой программе или защищён от записи. \
+             Закройте файл {} в Excel (или другой программе) и запустите снова; прежний файл \
+             остался без изменений",
+            path.display(),
+            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        )),
+        Err(e) => Err(e).with_context(|| format!("не удалось сохранить {}", path.display())),
+    }
+}
+
+/// Whether the rename failed because the old file is in use or protected: on Windows a
+/// workbook open in Excel cannot be replaced (sharing violation, lock violation or access
+/// denied); elsewhere, a file or folder the user may not change.
+fn held_by_another_program(e: &std::io::Error) -> bool {
+    const ERROR_SHARING_VIOLATION: i32 = 32;
+    const ERROR_LOCK_VIOLATION: i32 = 33;
+    e.kind() == std::io::ErrorKind::PermissionDenied
+        || (cfg!(windows)
+            && matches!(e.raw_os_error(), Some(ERROR_SHARING_VIOLATION | ERROR_LOCK_VIOLATION)))
 }
 
 #[cfg(test)]

@@ -44,8 +44,9 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
         })?,
     };
 
+    // dunce: on Windows a plain `D:\…` path, not the `\\?\D:\…` form canonicalize gives.
     let absolute = |p: &Path| -> String {
-        std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+        dunce::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
     };
     let plan_setting = plan_file.as_deref().map(absolute);
     let schools_setting = match &schools_file {
@@ -75,6 +76,7 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
     for (path, text) in &files {
+        // Existing files were refused above unless --force.
         profplan::output::write_atomic(path, text.as_bytes(), true)?;
     }
     for sub in ["forms", "returns"] {
