@@ -472,3 +472,125 @@ fn find_row(r: &Range<Data>, col: u32, text: &str) -> u32 {
         .find(|&row| cell(r, row, col) == text)
         .unwrap_or_else(|| panic!("no «{text}» in column {col}"))
 }
+
+// ================================================================== really saved by LibreOffice
+
+/// libfaketime, which makes LibreOffice save at a chosen wall-clock time (Debian package
+/// `faketime`, installed by .ci/run). Without it: a failure when `CI=true`, else `None`.
+fn libfaketime() -> Option<std::path::PathBuf> {
+    let found = [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from)
+    .find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("libfaketime не найден, а CI=true: установите пакет faketime");
+        }
+        eprintln!(
+            "note: libfaketime не найден — проверка времени сохранения LibreOffice пропущена"
+        );
+    }
+    found
+}
+
+/// Forms saved by LibreOffice 7.4 (through UNO, tests/lo/fill.py) as .xlsx and .ods, with
+/// the computer's zone set to Moscow and to UTC, at 20:59, 21:30 and 23:59 on the deadline
+/// day and 00:01 after it by the computer's clock (libfaketime; its clock runs at a tenth
+/// of real speed so that the save lands within a second of the chosen minute).
+///
+/// LibreOffice writes its wall-clock time in both formats (.xlsx: marked `Z`; .ods: no
+/// zone), so the outcome follows the clock the school saw, whatever the zone setting:
+/// .ods is read as district wall time; .xlsx is ambiguous — on time at 20:59, on time with
+/// `saved_time_uncertain` at 21:30 and 23:59, late at 00:01.
+#[test]
+fn returns_really_saved_by_libreoffice_at_the_deadline() {
+    let (Some(_office), Some(faketime)) = (soffice(), libfaketime()) else { return };
+    let clocks = [
+        "2025-12-20 20:59:00",
+        "2025-12-20 21:30:00",
+        "2025-12-20 23:59:00",
+        "2025-12-21 00:01:00",
+    ];
+    let zones = ["Europe/Moscow", "UTC"];
+    let n = clocks.len() * zones.len() * 2;
+    let (w, s) = district(n);
+    let scratch = tempfile::tempdir().unwrap();
+    // (school index, zone, clock, format)
+    let mut cases = Vec::new();
+    let mut runs = Vec::new();
+    for (zi, zone) in zones.iter().enumerate() {
+        for (ci, clock) in clocks.iter().enumerate() {
+            let run = scratch.path().join(format!("run{zi}{ci}"));
+            std::fs::create_dir_all(&run).unwrap();
+            let mut outputs = Vec::new();
+            let mut jobs = Vec::new();
+            for (fi, format) in ["xlsx", "ods"].iter().enumerate() {
+                let i = (zi * clocks.len() + ci) * 2 + fi;
+                let input = run.join(format!("in{fi}.xlsx"));
+                std::fs::write(&input, saved(&s[i], "2025-12-01 09:00")).unwrap();
+                let out = w.returns().join(format!("{}.{format}", s[i].id));
+                jobs.push(serde_json::json!({
+                    "input": input,
+                    "values": {"PP_meta_fio": "Иванова Ирина Петровна"},
+                    "outputs": [{"path": out, "format": format}],
+                }));
+                outputs.push(out);
+                cases.push((i, *zone, *clock, *format));
+            }
+            let jobs_path = run.join("jobs.json");
+            std::fs::write(
+                &jobs_path,
+                serde_json::to_vec(&serde_json::json!({ "jobs": jobs })).unwrap(),
+            )
+            .unwrap();
+            runs.push((jobs_path, zone.to_string(), format!("@{clock} x0.1"), outputs));
+        }
+    }
+    // Two LibreOffice starts at a time: each has its own clock.
+    for pair in runs.chunks(2) {
+        let handles: Vec<_> = pair
+            .iter()
+            .map(|(jobs, zone, fake, _)| {
+                let (jobs, zone, fake, faketime) =
+                    (jobs.clone(), zone.clone(), fake.clone(), faketime.clone());
+                std::thread::spawn(move || {
+                    std::process::Command::new(uno_python())
+                        .arg(root().join("tests/lo/fill.py"))
+                        .arg(&jobs)
+                        .env("TZ", zone)
+                        .env("FAKETIME", fake)
+                        .env("LD_PRELOAD", faketime)
+                        .output()
+                        .unwrap()
+                })
+            })
+            .collect();
+        for (h, (_, _, _, outputs)) in handles.into_iter().zip(pair) {
+            let out = h.join().unwrap();
+            assert!(out.status.success(), "fill.py: {}", stderr(&out));
+            for o in outputs {
+                assert!(o.is_file(), "LibreOffice did not write {}", o.display());
+            }
+        }
+    }
+
+    let (_, r) = check_json(&w, CAMPAIGN, AFTER);
+    for (i, zone, clock, format) in cases {
+        let id = &s[i].id;
+        let what = format!("{format}, TZ={zone}, clock {clock}");
+        let st = school(&r, id);
+        assert_eq!(st["status"], "accepted", "{what}: {st:#}");
+        let after = clock.starts_with("2025-12-21");
+        assert_eq!(st["late"], after, "{what}: {st:#}");
+        // The time shown is the clock the school saw, in the district's offset.
+        let shown = st["saved_at"].as_str().unwrap();
+        assert!(shown.starts_with(&clock[..16].replace(' ', "T")), "{what}: {shown}");
+        assert!(shown.ends_with("+03:00"), "{what}: {shown}");
+        let uncertain = codes(&r, "saved_time_uncertain").iter().any(|f| f["school"] == *id);
+        let expect_uncertain = format == "xlsx" && !after && clock >= "2025-12-20 21:00";
+        assert_eq!(uncertain, expect_uncertain, "{what}");
+    }
+}
