@@ -209,7 +209,12 @@ fn reads_fields_tables_identity_and_saved_time_from_xlsx() {
         identity().rows().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     assert_eq!(raw.identity.sheet.as_ref(), Some(&expected));
     assert_eq!(raw.identity.properties.as_ref(), Some(&expected));
-    assert_eq!(raw.saved_at.unwrap().to_rfc3339(), "2025-12-18T09:30:00+00:00");
+    assert_eq!(
+        raw.saved_at,
+        Some(profplan::clock::SavedTime::Instant(
+            chrono::DateTime::parse_from_rfc3339("2025-12-18T09:30:00Z").unwrap().to_utc()
+        ))
+    );
 }
 
 #[test]
@@ -617,7 +622,14 @@ fn ods_values_errors_formulas_identity_and_date() {
     assert_eq!(value(&raw, "d"), Value::Text("1  234 & чел.\nвторая".into()));
     assert_eq!(raw.identity.sheet.as_ref().unwrap()["school_id"], "7");
     assert_eq!(raw.identity.properties.as_ref().unwrap()["school_id"], "07");
-    assert_eq!(raw.saved_at.unwrap().to_rfc3339(), "2025-12-21T08:15:00.123456789+00:00");
+    // No zone in an .ods: the wall time of the computer that saved it (to the second).
+    assert_eq!(
+        raw.saved_at,
+        Some(profplan::clock::SavedTime::Wall(
+            chrono::NaiveDateTime::parse_from_str("2025-12-21 08:15:00", "%Y-%m-%d %H:%M:%S")
+                .unwrap()
+        ))
+    );
 }
 
 #[test]

@@ -84,6 +84,9 @@ impl<'a> Line<'a> {
     }
 }
 
+// One short-lived list per summary (a few hundred rows): boxing the big variant would
+// only add noise.
+#[allow(clippy::large_enum_variant)]
 enum Row<'a> {
     Section(String),
     Item { code: String, text: String, indicator: String },
