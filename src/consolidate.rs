@@ -15,12 +15,34 @@ use crate::expr::{Expr, Term};
 use crate::plan::{Field, Kind, Share, Table, View};
 use crate::values::{SchoolData, Source, Val};
 
-/// The lowest or highest school value of an indicator.
+/// The lowest or highest school value of an indicator. Ties: every school with that
+/// value is named — the first (in registry order) here, the others in `tied`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Extreme {
     pub value: f64,
     pub school_id: String,
     pub school_name: String,
+    /// Other schools with the same value, registry order: `(id, name)`.
+    pub tied: Vec<(String, String)>,
+}
+
+impl Extreme {
+    /// The extreme of one school.
+    pub fn new(value: f64, school_id: &str, school_name: &str) -> Extreme {
+        Extreme {
+            value,
+            school_id: school_id.to_string(),
+            school_name: school_name.to_string(),
+            tied: Vec::new(),
+        }
+    }
+
+    /// Every school with this value, registry order: `(id, name)`.
+    pub fn schools(&self) -> Vec<(&str, &str)> {
+        std::iter::once((self.school_id.as_str(), self.school_name.as_str()))
+            .chain(self.tied.iter().map(|(i, n)| (i.as_str(), n.as_str())))
+            .collect()
+    }
 }
 
 /// The district value of one indicator.
@@ -115,16 +137,22 @@ fn share_sources(share: &Share, school: &SchoolData) -> Vec<Source> {
 }
 
 fn extreme(school: &SchoolData, value: f64) -> Extreme {
-    Extreme { value, school_id: school.school_id.clone(), school_name: school.school_name.clone() }
+    Extreme::new(value, &school.school_id, &school.school_name)
 }
 
-/// Keep the first school on ties, so the result does not depend on anything but order.
-fn update_extremes(min: &mut Option<Extreme>, max: &mut Option<Extreme>, e: Extreme) {
-    if min.as_ref().is_none_or(|m| e.value < m.value) {
-        *min = Some(e.clone());
+/// Track the lowest and highest value. Schools come in registry order; a school with the
+/// same value as the current extreme is added to its `tied` list, so every school that
+/// shares the lowest or highest value is named.
+pub fn update_extremes(min: &mut Option<Extreme>, max: &mut Option<Extreme>, e: Extreme) {
+    match min {
+        Some(m) if e.value == m.value => m.tied.push((e.school_id.clone(), e.school_name.clone())),
+        Some(m) if e.value > m.value => {}
+        _ => *min = Some(e.clone()),
     }
-    if max.as_ref().is_none_or(|m| e.value > m.value) {
-        *max = Some(e);
+    match max {
+        Some(m) if e.value == m.value => m.tied.push((e.school_id.clone(), e.school_name.clone())),
+        Some(m) if e.value < m.value => {}
+        _ => *max = Some(e),
     }
 }
 

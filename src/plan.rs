@@ -196,7 +196,7 @@ pub struct Table {
     #[serde(default, rename = "column", deserialize_with = "positioned")]
     pub columns: Vec<Field>,
     /// Views of the district summary: pivots and rankings of this table.
-    #[serde(default, rename = "view")]
+    #[serde(default, rename = "view", deserialize_with = "positioned")]
     pub views: Vec<View>,
     #[serde(skip)]
     pub pos: usize,
@@ -222,6 +222,8 @@ pub struct View {
     /// Draw a chart of the view in the summary.
     #[serde(default)]
     pub chart: bool,
+    #[serde(skip)]
+    pub pos: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,7 +339,7 @@ pub trait Positioned {
 macro_rules! positioned {
     ($($t:ty),*) => {$(impl Positioned for $t { fn set_pos(&mut self, pos: usize) { self.pos = pos; } })*};
 }
-positioned!(Section, Item, Field, Share, Table, Rule, CampaignDef);
+positioned!(Section, Item, Field, Share, Table, View, Rule, CampaignDef);
 
 /// Deserialize an array of tables remembering where each element starts.
 fn positioned<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
@@ -688,6 +690,9 @@ impl Plan {
                             ));
                         }
                     }
+                    for v in &t.views {
+                        self.check_view(t, v, &mut p);
+                    }
                 }
             }
         }
@@ -820,6 +825,85 @@ impl Plan {
     }
 
     /// Check that an expression term names something that exists and is numeric.
+    /// A view must name columns of its table: `rows` any column, `columns` a choice or
+    /// yes/no column, `values` one or more numeric columns; the summary relies on it.
+    fn check_view(&self, t: &Table, v: &View, p: &mut Vec<(Option<usize>, String)>) {
+        let at = Some(v.pos);
+        let name = format!("вид «{}» таблицы «{}»", v.title, t.code);
+        let col = |code: &str| t.columns.iter().find(|c| c.code == code);
+        let known = || t.columns.iter().map(|c| c.code.as_str()).collect::<Vec<_>>().join(", ");
+        if v.title.trim().is_empty() {
+            p.push((at, format!("у вида таблицы «{}» нет названия (title)", t.code)));
+        }
+        if col(&v.rows).is_none() {
+            p.push((
+                at,
+                format!(
+                    "{name}: rows = \"{}\" — такого столбца в таблице нет; столбцы: {}",
+                    v.rows,
+                    known()
+                ),
+            ));
+        }
+        if let Some(cc) = &v.columns {
+            match col(cc) {
+                None => p.push((
+                    at,
+                    format!(
+                        "{name}: columns = \"{cc}\" — такого столбца в таблице нет; столбцы: {}",
+                        known()
+                    ),
+                )),
+                Some(c) if !matches!(c.kind, Kind::Choice | Kind::YesNo) => p.push((
+                    at,
+                    format!(
+                        "{name}: columns = \"{cc}\" — столбцами вида может быть только столбец \
+                         со списком значений (kind = \"choice\" или \"yesno\")"
+                    ),
+                )),
+                Some(_) if *cc == v.rows => {
+                    p.push((at, format!("{name}: rows и columns — один и тот же столбец «{cc}»")))
+                }
+                Some(_) => {}
+            }
+        }
+        if v.values.is_empty() {
+            p.push((
+                at,
+                format!(
+                    "{name}: values = [] — укажите хотя бы один числовой столбец, значения \
+                     которого складываются"
+                ),
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        for code in &v.values {
+            match col(code) {
+                None => p.push((
+                    at,
+                    format!(
+                        "{name}: values — столбца «{code}» в таблице нет; столбцы: {}",
+                        known()
+                    ),
+                )),
+                Some(c) if !c.kind.is_numeric() => p.push((
+                    at,
+                    format!(
+                        "{name}: values — столбец «{code}» не числовой ({}), его нельзя сложить",
+                        c.kind.describe()
+                    ),
+                )),
+                Some(_) => {}
+            }
+            if !seen.insert(code) {
+                p.push((at, format!("{name}: values — столбец «{code}» указан дважды")));
+            }
+        }
+        if v.top == Some(0) {
+            p.push((at, format!("{name}: top = 0 — укажите число строк больше нуля")));
+        }
+    }
+
     fn check_term(&self, t: &Term, table: Option<&Table>) -> Option<String> {
         match t {
             Term::Number(_) => None,

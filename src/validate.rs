@@ -362,7 +362,10 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
         match check_value(&meta, &[], &cell.value) {
             Checked::Blank => findings.push(warn(
                 Code::Required,
-                format!("не указано «{label}»: укажите, кто заполнил форму"),
+                format!(
+                    "не заполнено «{label}» — сведения о заполнившем форму обязательны (ФИО, \
+                     должность, телефон), отчёт принят с предупреждением: заполните это поле"
+                ),
             )),
             Checked::Ok(v) => {
                 data.fields.insert(code.to_string(), FieldValue { value: v, source });

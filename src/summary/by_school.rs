@@ -303,16 +303,27 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
         let mut rows: Vec<(f64, f64, &str)> = Vec::new();
         let mut none: Vec<&str> = Vec::new();
+        // Reported a denominator of 0 (e.g. no graduates this year): the school did
+        // report; the share does not apply to it. Not «no data».
+        let mut zero: Vec<String> = Vec::new();
         for s in &ctx.input.registry.schools {
             let name = s.short_name.as_str();
             match ctx.data.get(s.id.as_str()).and_then(|d| school_share(sh, d)) {
                 Some((n, d)) if d > 0.0 => rows.push((n, d, name)),
-                _ => none.push(name),
+                Some((n, _)) => zero.push(format!("{name} ({} из 0)", n)),
+                None => none.push(name),
             }
         }
+        let zero_note = (!zero.is_empty())
+            .then(|| format!("Доля не применима (знаменатель 0, отчёт сдан): {}", zero.join(", ")));
         if rows.is_empty() {
-            let note = "Ни одна ОО в своде не указала и числитель, и знаменатель.";
-            banner(ws, r + 1, &SHARE_W[..4], note, &st.note, PT_NOTE)?;
+            let mut note =
+                "Ни одна ОО в своде не указала числитель и знаменатель больше нуля.".to_string();
+            if let Some(z) = &zero_note {
+                note.push(' ');
+                note.push_str(z);
+            }
+            banner(ws, r + 1, &SHARE_W[..4], &note, &st.note, PT_NOTE)?;
             r += 3;
             continue;
         }
@@ -346,6 +357,10 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
             &st.total_pct,
         )?;
         let mut end = tot + 1;
+        if let Some(z) = &zero_note {
+            banner(ws, end, &SHARE_W[..4], z, &st.note, PT_NOTE)?;
+            end += 1;
+        }
         if !none.is_empty() {
             banner(
                 ws,

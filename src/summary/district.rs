@@ -14,7 +14,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use super::compare::{implausible, Key, Measure};
 use super::style::Styles;
 use super::*;
-use crate::consolidate::{Extreme, Figure, Indicator};
+use crate::consolidate::{update_extremes, Extreme, Figure, Indicator};
 use crate::plan::{Item, Table};
 
 /// The current value of a line.
@@ -84,6 +84,9 @@ impl<'a> Line<'a> {
     }
 }
 
+// One short-lived list per summary (a few hundred rows): boxing the big variant would
+// only add noise.
+#[allow(clippy::large_enum_variant)]
 enum Row<'a> {
     Section(String),
     Item { code: String, text: String, indicator: String },
@@ -175,18 +178,8 @@ fn table_lines<'a>(ctx: &Ctx<'a>, item: &'a Item, t: &'a Table, out: &mut Vec<Ro
             let v: f64 = vals.iter().sum();
             sum += v;
             reported += 1;
-            let e = Extreme {
-                value: v,
-                school_id: s.school_id.clone(),
-                school_name: s.school_name.clone(),
-            };
-            // First school wins ties, as in `consolidate`.
-            if min.as_ref().is_none_or(|m| v < m.value) {
-                min = Some(e.clone());
-            }
-            if max.as_ref().is_none_or(|m| v > m.value) {
-                max = Some(e);
-            }
+            // Ties name every school, as in `consolidate`.
+            update_extremes(&mut min, &mut max, Extreme::new(v, &s.school_id, &s.school_name));
         }
         out.push(Row::Line(
             Line::new(
@@ -389,21 +382,22 @@ fn write_line(
             } else {
                 num(ws, r, col, e.value, st.number(e.value))?;
             }
-            text(ws, r, col + 1, ctx.short_name(&e.school_id, &e.school_name), &st.text)?;
+            text(ws, r, col + 1, &names(ctx, e), &st.text)?;
         }
     }
-    fn name<'b>(ctx: &'b Ctx, e: &'b Option<Extreme>) -> &'b str {
-        e.as_ref().map(|e| ctx.short_name(&e.school_id, &e.school_name)).unwrap_or("")
+    /// Every school with the extreme value (ties), registry order.
+    fn names(ctx: &Ctx, e: &Extreme) -> String {
+        e.schools().iter().map(|(id, n)| ctx.short_name(id, n)).collect::<Vec<_>>().join(", ")
     }
+    fn name(ctx: &Ctx, e: &Option<Extreme>) -> String {
+        e.as_ref().map(|e| names(ctx, e)).unwrap_or_default()
+    }
+    let (min_names, max_names) = (name(ctx, &line.min), name(ctx, &line.max));
     let label_width = if line.sub { WIDTHS[1] - 3.0 } else { WIDTHS[1] };
     fit_row(
         ws,
         r,
-        &[
-            (&line.label, label_width),
-            (name(ctx, &line.min), WIDTHS[8]),
-            (name(ctx, &line.max), WIDTHS[10]),
-        ],
+        &[(&line.label, label_width), (&min_names, WIDTHS[8]), (&max_names, WIDTHS[10])],
         PT_CELL,
     )?;
     let (Some(prev), Some(key)) = (ctx.input.previous, &line.key) else { return Ok(()) };

@@ -160,9 +160,19 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
                 ws.write_blank(r, 8, &st.text)?;
             }
         }
-        let others: Vec<&str> = status
-            .map(|s| s.files.iter().map(String::as_str).filter(|f| Some(*f) != file).collect())
+        let mut others: Vec<String> = status
+            .map(|s| s.files.iter().filter(|f| Some(f.as_str()) != file).cloned().collect())
             .unwrap_or_default();
+        // Files this school sent that cannot be used (another campaign's form, another
+        // plan): a school with only such a file is «не сдан», and this says why.
+        others.extend(
+            ctx.input
+                .report
+                .files
+                .iter()
+                .filter(|f| f.outcome == Outcome::NotUsed && f.school.as_deref() == Some(id))
+                .map(|f| format!("{} — не используется: {}", f.path, f.reason)),
+        );
         let others = others.join("\n");
         text(ws, r, 9, &others, &st.text)?;
         fit_row(
