@@ -87,7 +87,7 @@ pub enum SettingsError {
     #[error("файл настроек {} не найден; создайте рабочую папку командой «profplan init»", path.display())]
     ConfigNotFound { path: PathBuf },
     /// The settings file cannot be read.
-    #[error("не удалось прочитать файл настроек {}: {error}", path.display())]
+    #[error("не удалось прочитать файл настроек {}: {}", path.display(), crate::oserror::describe(error))]
     ConfigRead {
         path: PathBuf,
         #[source]
@@ -97,14 +97,14 @@ pub enum SettingsError {
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(", строка {l}")).unwrap_or_default())]
     Config { path: PathBuf, line: Option<usize>, message: String },
     /// The plan file cannot be read.
-    #[error("не удалось прочитать файл плана {}: {error}", path.display())]
+    #[error("не удалось прочитать файл плана {}: {}", path.display(), crate::oserror::describe(error))]
     PlanRead {
         path: PathBuf,
         #[source]
         error: std::io::Error,
     },
     /// The plan has mistakes (each with its line).
-    #[error("{0}")]
+    #[error(transparent)]
     Plan(#[from] PlanErrors),
     /// Neither `--schools` nor `schools` in a settings file.
     #[error(
@@ -114,13 +114,13 @@ pub enum SettingsError {
     )]
     NoSchools,
     /// The registry cannot be used.
-    #[error("{0}")]
+    #[error(transparent)]
     Registry(#[from] RegistryError),
     /// `--campaign` (or `campaign` in the file) is not a date.
     #[error("«{text}» — не дата кампании: укажите срок в виде ГГГГ-ММ-ДД, например 2025-12-20")]
     CampaignDate { text: String },
     /// The date is not a deadline of the plan.
-    #[error("{0}")]
+    #[error(transparent)]
     Campaign(#[from] CampaignError),
     /// No campaign was named and the plan has none around today.
     #[error("не удалось выбрать отчётную кампанию на {today}: укажите её явно, например --campaign 2025-12-20")]

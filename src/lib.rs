@@ -16,6 +16,7 @@ pub mod expr;
 pub mod finding;
 pub mod form;
 pub mod intake;
+pub mod oserror;
 pub mod output;
 pub mod plan;
 pub mod read;

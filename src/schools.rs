@@ -68,7 +68,7 @@ impl std::fmt::Display for RegistryWarning {
 #[derive(Debug, Error)]
 pub enum RegistryError {
     /// The file cannot be read.
-    #[error("не удалось прочитать реестр школ {source_name}: {error}")]
+    #[error("не удалось прочитать реестр школ {source_name}: {}", crate::oserror::describe(error))]
     Io {
         source_name: String,
         #[source]

@@ -299,7 +299,10 @@ pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u
         Finding::error(
             Code::FileUnreadable,
             display,
-            format!("файл не удалось открыть для чтения ({e}): проверьте права доступа"),
+            format!(
+                "файл не удалось открыть для чтения ({}): проверьте права доступа",
+                crate::oserror::describe(&e)
+            ),
         )
     };
     let file = std::fs::File::open(path).map_err(unreadable)?;
