@@ -113,6 +113,23 @@ pub enum SettingsError {
          к реестру и пример реестра schools.csv — или укажите файл явно: --schools ФАЙЛ.csv"
     )]
     NoSchools,
+    /// No settings file here and no `--schools`: the user is outside the working folder.
+    #[error(
+        "в папке {} нет файла настроек profplan.toml.\n{}",
+        dir.display(),
+        match nearby.as_slice() {
+            [] => "Перейдите (cd) в рабочую папку, которую создала команда «profplan init», \
+                   или создайте её: profplan init ПАПКА; реестр можно указать и явно: \
+                   --schools ФАЙЛ"
+                .to_string(),
+            [one] => format!("Рабочая папка есть рядом — перейдите в неё: cd {one}"),
+            many => format!(
+                "Рабочие папки есть рядом — перейдите в нужную: {}",
+                many.iter().map(|d| format!("cd {d}")).collect::<Vec<_>>().join(" или ")
+            ),
+        }
+    )]
+    NoWorkFolder { dir: PathBuf, nearby: Vec<String> },
     /// The registry cannot be used.
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -333,7 +350,14 @@ impl Settings {
 
     /// The registry file, or an error explaining how to name one.
     pub fn schools_path(&self) -> Result<&Path, SettingsError> {
-        self.schools.as_deref().ok_or(SettingsError::NoSchools)
+        match (&self.schools, &self.config) {
+            (Some(p), _) => Ok(p),
+            (None, Some(_)) => Err(SettingsError::NoSchools),
+            (None, None) => Err(SettingsError::NoWorkFolder {
+                dir: self.base_dir.clone(),
+                nearby: work_folders_in(&self.base_dir),
+            }),
+        }
     }
 
     /// Load the school registry.
@@ -409,6 +433,20 @@ impl Settings {
     pub fn letters_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
         flag.map(Path::to_path_buf).or_else(|| self.letters.clone())
     }
+}
+
+/// Subfolders of `dir` that hold a `profplan.toml` (sorted; at most a few are named).
+fn work_folders_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(CONFIG_FILE_NAME).is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .map(|n| if n.contains(char::is_whitespace) { format!("\"{n}\"") } else { n })
+        .collect();
+    found.sort();
+    found.truncate(5);
+    found
 }
 
 /// The text of a new `profplan.toml` (written by `profplan init`): every key, commented in
@@ -555,7 +593,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Settings::resolve_in(&Overrides::default(), dir.path()).unwrap();
         assert!(s.config.is_none());
-        assert!(matches!(s.schools_path(), Err(SettingsError::NoSchools)));
+        assert!(matches!(s.schools_path(), Err(SettingsError::NoWorkFolder { .. })));
         let plan = s.plan().unwrap();
         let c = s.campaign(&plan, d(2025, 11, 26)).unwrap();
         assert_eq!(c.id(), "2025-12-20");

@@ -72,7 +72,7 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
     for (path, text) in &files {
-        write_atomically(path, text.as_bytes())?;
+        profplan::output::write_atomic(path, text.as_bytes(), a.force)?;
     }
     for sub in ["forms", "returns"] {
         let p = dir.join(sub);
@@ -108,17 +108,4 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     println!("  profplan check              — проверить присланные отчёты");
     println!("  profplan collect returns/   — собрать сводный отчёт по району");
     Ok(0)
-}
-
-/// Write through a temporary file in the same folder and rename: never a half-written
-/// settings file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("не удалось записать файл в папку {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).with_context(|| format!("не удалось записать {}", path.display()))?;
-    Ok(())
 }
