@@ -23,6 +23,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::campaign::{current_campaign, parse_date, ru_date, Campaign, CampaignError};
+use crate::contacts::Contacts;
 use crate::plan::{Plan, PlanErrors, DEFAULT_PLAN_NAME, DEFAULT_PLAN_TOML};
 use crate::schools::{Registry, RegistryError, RegistryWarning};
 
@@ -62,6 +63,8 @@ pub struct Config {
     /// May contain [`CAMPAIGN_PLACEHOLDER`].
     pub summary: Option<PathBuf>,
     pub letters: Option<PathBuf>,
+    /// The methodologist's contacts for forms and letters.
+    pub contacts: Contacts,
 }
 
 /// The file as written. Unknown keys are refused: a misspelt `shools = …` silently
@@ -77,6 +80,10 @@ struct RawConfig {
     returns: Option<String>,
     summary: Option<String>,
     letters: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    send_returns_to: Option<String>,
 }
 
 /// Why the settings cannot be used. Messages are for the user, in Russian, and say how
@@ -241,6 +248,7 @@ impl Config {
             message: translate_config_error(e.message()),
         })?;
         let dir = path.parent().unwrap_or(Path::new(""));
+        let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).unwrap_or_default();
         let resolve = |p: Option<String>| p.filter(|p| !p.trim().is_empty()).map(|p| dir.join(p));
         let campaign = match raw.campaign {
             None => None,
@@ -275,6 +283,12 @@ impl Config {
             returns: resolve(raw.returns),
             summary: resolve(raw.summary),
             letters: resolve(raw.letters),
+            contacts: Contacts {
+                name: clean(raw.contact_name),
+                phone: clean(raw.contact_phone),
+                email: clean(raw.contact_email),
+                send_to: clean(raw.send_returns_to),
+            },
         })
     }
 }
@@ -428,6 +442,12 @@ impl Settings {
         PathBuf::from(text)
     }
 
+    /// The methodologist's contacts (`contact_*` and `send_returns_to` of the settings
+    /// file); empty without one.
+    pub fn contacts(&self) -> Contacts {
+        self.config.as_ref().map(|c| c.contacts.clone()).unwrap_or_default()
+    }
+
     /// Folder for letters to schools: the command's flag, else `letters` of the settings
     /// file; none when neither.
     pub fn letters_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
@@ -484,6 +504,14 @@ summary = "svod-{{campaign}}.xlsx"
 
 # Папка для писем школам, которым нужно что-то сделать (profplan check).
 # letters = "letters"
+
+# Контакты методиста: попадают в шапку формы, на лист «Инструкция» и в подпись писем
+# школам. Уберите «#» в начале строки и впишите свои данные.
+# contact_name = "Иванова Мария Петровна, методист отдела образования"
+# contact_phone = "+7 (4752) 00-00-00"
+# contact_email = "metodist@example.ru"
+# Куда школам отправлять заполненные формы (продолжает фразу «Отправьте заполненный файл …»).
+# send_returns_to = "на адрес metodist@example.ru с темой «Профориентация»"
 "#,
         schools = toml_string(schools),
     )
@@ -501,7 +529,7 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters"
+             summary, letters, contact_name, contact_phone, contact_email, send_returns_to"
         );
     }
     if let Some(rest) = m.strip_prefix("duplicate key") {

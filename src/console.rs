@@ -180,10 +180,8 @@ fn clap_message(e: &clap::Error) -> String {
             s
         }
         ErrorKind::InvalidSubcommand => {
-            let names: Vec<String> = Cli::command()
-                .get_subcommands()
-                .map(|s| s.get_name().to_string())
-                .collect();
+            let names: Vec<String> =
+                Cli::command().get_subcommands().map(|s| s.get_name().to_string()).collect();
             format!(
                 "неизвестная команда «{}»{}. Команды: {}",
                 context(e, ContextKind::InvalidSubcommand).unwrap_or_default(),

@@ -11,6 +11,7 @@
 pub mod campaign;
 pub mod config;
 pub mod consolidate;
+pub mod contacts;
 pub mod describe;
 pub mod expr;
 pub mod finding;

@@ -15,7 +15,7 @@ use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
 pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
-    let registry = settings.registry(&plan)?;
+    let registry = super::registry(&settings, &plan)?;
     let campaign = settings.campaign(&plan, super::today())?;
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
@@ -33,7 +33,7 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     out.flush()?;
 
     if let Some(letters_dir) = settings.letters_dir(a.letters.as_deref()) {
-        let letters = render::letters(report, &registry);
+        let letters = render::letters(report, &registry, &settings.contacts());
         std::fs::create_dir_all(&letters_dir)
             .with_context(|| format!("не удалось создать папку {}", letters_dir.display()))?;
         let mut files: Vec<(std::path::PathBuf, Vec<u8>)> = letters

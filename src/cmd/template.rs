@@ -13,8 +13,9 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use profplan::campaign::Campaign;
+use profplan::contacts::Contacts;
 use profplan::form::layout::form_file_name;
-use profplan::form::writer::{form_date, write_form};
+use profplan::form::writer::{form_date, write_form_with_contacts};
 use profplan::output::write_atomic;
 use profplan::schools::{Registry, School};
 
@@ -26,18 +27,24 @@ const PROGRESS_FROM: usize = 20;
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
-    let registry = settings.registry(&plan)?;
+    let registry = super::registry(&settings, &plan)?;
     let campaign = settings.campaign(&plan, super::today())?;
     super::note_campaign_choice(&settings, &campaign);
     let out = settings.forms_dir(a.out.as_deref());
     let only: Vec<String> =
         a.only.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let schools = select(&registry, &only)?;
-    write_forms(&campaign, &schools, &out, a.force)
+    write_forms(&campaign, &schools, &out, a.force, &settings.contacts())
 }
 
 /// Write the forms of `schools` into `out`; all or nothing about existing files.
-fn write_forms(campaign: &Campaign, schools: &[&School], out: &Path, force: bool) -> Result<u8> {
+fn write_forms(
+    campaign: &Campaign,
+    schools: &[&School],
+    out: &Path,
+    force: bool,
+    contacts: &Contacts,
+) -> Result<u8> {
     // Every target first: the no-overwrite rule is all or nothing, so a refused run leaves
     // the folder exactly as it was.
     let targets: Vec<(&School, PathBuf)> =
@@ -88,7 +95,7 @@ fn write_forms(campaign: &Campaign, schools: &[&School], out: &Path, force: bool
     let results: Vec<Result<()>> = targets
         .par_iter()
         .map(|(school, path)| {
-            let bytes = write_form(campaign, school, date)
+            let bytes = write_form_with_contacts(campaign, school, date, contacts)
                 .with_context(|| format!("форма школы {}", school.id))?;
             write_atomic(path, &bytes, force)?;
             if let Some(pb) = &progress {

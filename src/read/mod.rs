@@ -357,6 +357,18 @@ fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn,
     Ok(raw)
 }
 
+/// Opens an .xlsx workbook that is not a return (the school registry) within the same
+/// bounds as returns: zip entry sizes and the declared shared-string count are checked
+/// before calamine allocates anything. `None` when the file cannot be opened safely.
+pub(crate) fn open_bounded_xlsx<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Option<calamine::Xlsx<std::io::Cursor<&'a [u8]>>> {
+    container::check_zip(bytes, limits).ok()?;
+    xlsx::precheck_shared_strings(bytes, limits).ok()?;
+    calamine::Reader::new(std::io::Cursor::new(bytes)).ok()
+}
+
 /// Why a file is refused, before the display name is attached.
 #[derive(Debug, Clone)]
 pub(crate) struct Reject {

@@ -38,7 +38,7 @@ pub(crate) fn open<'a>(
 /// before reading a single string: `uniqueCount="100000000000"` would abort the process
 /// on a failed allocation. Read the declaration ourselves first (the `<sst>` start tag
 /// is at the top of the part; we inflate at most 64 KB to find it).
-fn precheck_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), Reject> {
+pub(super) fn precheck_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), Reject> {
     let mut zip = container::open(bytes)?;
     // calamine finds the part relative to the workbook's folder (normally
     // `xl/sharedStrings.xml`); check every part of that name, wherever it is.
