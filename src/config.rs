@@ -532,13 +532,7 @@ fn translate_config_error(msg: &str) -> String {
              summary, letters, contact_name, contact_phone, contact_email, send_returns_to"
         );
     }
-    if let Some(rest) = m.strip_prefix("duplicate key") {
-        return format!("ключ повторяется{rest}");
-    }
-    if m.starts_with("invalid type") {
-        return format!("значение должно быть строкой в кавычках ({m})");
-    }
-    format!("ошибка TOML: {m}")
+    crate::toml_ru::message(m)
 }
 
 #[cfg(test)]

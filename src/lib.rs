@@ -27,5 +27,6 @@ pub mod returns;
 pub mod schools;
 pub mod summary;
 pub mod synth;
+pub mod toml_ru;
 pub mod validate;
 pub mod values;
