@@ -125,10 +125,11 @@ pub enum RegistryError {
         source_name: String,
         line: usize,
         column: String,
-        /// «, ячейка G5» in a workbook; empty in a CSV file.
-        cell: String,
+        /// «, ячейка G5» in a workbook; empty in a CSV file. (Boxed strings keep the
+        /// error small.)
+        cell: Box<str>,
         value: String,
-        expected: String,
+        expected: Box<str>,
     },
     /// More values in a row than columns in the header.
     #[error(
@@ -589,9 +590,10 @@ impl<'a> Rows<'a> {
                                 cell: self
                                     .cell_names
                                     .map(|f| format!(", ячейка {}", f(line, i)))
-                                    .unwrap_or_default(),
+                                    .unwrap_or_default()
+                                    .into(),
                                 value: value.clone(),
-                                expected,
+                                expected: expected.into(),
                             });
                         }
                     }
