@@ -172,8 +172,7 @@ fn clap_message(e: &clap::Error) -> String {
                 context(e, ContextKind::InvalidArg).unwrap_or_default(),
                 suggestion(ContextKind::SuggestedArg)
             );
-            if let Some(v) = context(e, ContextKind::TrailingArg).filter(|v| v == "true") {
-                let _ = v;
+            if context(e, ContextKind::TrailingArg).as_deref() == Some("true") {
                 s.push_str("; значение, начинающееся с «-», передайте после «--»");
             }
             s.push_str(". Ключи команды перечислены в справке");
