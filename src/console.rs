@@ -286,7 +286,10 @@ mod tests {
         let io = std::io::Error::from(std::io::ErrorKind::NotFound);
         let e = anyhow::Error::new(io).context("не удалось прочитать реестр школ r.csv");
         let text = error_text(&e);
-        assert_eq!(text, "не удалось прочитать реестр школ r.csv: файл или папка не найдены");
+        assert_eq!(
+            text,
+            "не удалось прочитать реестр школ r.csv: файл или папка не найдены: проверьте путь"
+        );
         let e = anyhow::anyhow!("в плане нет кампании").context("в плане нет кампании");
         assert_eq!(error_text(&e), "в плане нет кампании");
     }
