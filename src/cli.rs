@@ -24,16 +24,16 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Файл настроек (по умолчанию ./profplan.toml, если он есть).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub config: Option<PathBuf>,
     /// Файл плана (TOML); без него — встроенный план Тамбовского района.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub plan: Option<PathBuf>,
-    /// Реестр школ (CSV).
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Реестр школ (CSV или книга Excel .xlsx).
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub schools: Option<PathBuf>,
     /// Отчётная кампания: дата срока, например 2025-12-20.
-    #[arg(long, global = true, value_name = "DATE")]
+    #[arg(long, global = true, value_name = "ДАТА")]
     pub campaign: Option<String>,
 }
 
@@ -57,7 +57,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Перечислить отчётные кампании учебного года.
     Campaigns(CampaignsArgs),
-    /// Проверить и показать реестр школ (что profplan прочитал из CSV).
+    /// Проверить и показать реестр школ (что profplan прочитал из файла).
     Schools(SchoolsArgs),
     /// Выпустить формы отчёта: по одному файлу .xlsx на каждую школу реестра.
     Template(TemplateArgs),
@@ -76,7 +76,7 @@ const EXIT_CODES: &str = "Коды выхода: 0 — все школы рее�
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Папка (по умолчанию текущая).
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "ПАПКА")]
     pub dir: Option<PathBuf>,
     /// Перезаписать существующие файлы.
     #[arg(long)]
@@ -95,38 +95,38 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Формат вывода.
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    /// Формат вывода: text (читаемо), toml (для правки) или json (по умолчанию text).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text, value_name = "ФОРМАТ")]
     pub format: PlanFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct CampaignsArgs {
     /// Учебный год по году начала: 2025 — это 2025/26 (по умолчанию текущий).
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "ГОД")]
     pub year: Option<i32>,
-    /// Формат вывода.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// Формат вывода: text, json или csv (по умолчанию text).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "ФОРМАТ")]
     pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct SchoolsArgs {
-    /// Формат вывода.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// Формат вывода: text, json или csv (по умолчанию text).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "ФОРМАТ")]
     pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
     /// Папка для форм (по умолчанию из profplan.toml или ./forms).
-    #[arg(long, short, value_name = "DIR")]
+    #[arg(long, short, value_name = "ПАПКА")]
     pub out: Option<PathBuf>,
     /// Перезаписать существующие формы.
     #[arg(long)]
     pub force: bool,
     /// Только эти школы (коды через запятую).
-    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    #[arg(long, value_delimiter = ',', value_name = "КОД,...")]
     pub only: Vec<String>,
 }
 
@@ -140,16 +140,16 @@ pub enum OutputFormat {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Папка со сданными отчётами (по умолчанию из profplan.toml).
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "ПАПКА")]
     pub returns: Option<PathBuf>,
-    /// Формат вывода.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// Формат вывода: text, json или csv (по умолчанию text).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "ФОРМАТ")]
     pub format: OutputFormat,
     /// Считать «сегодня» этой датой (ГГГГ-ММ-ДД): для проверки до срока и воспроизводимости.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "ДАТА")]
     pub as_of: Option<String>,
     /// Письма школам, которым нужно что-то сделать (адрес из реестра и текст), в эту папку.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "ПАПКА")]
     pub letters: Option<PathBuf>,
     /// Перезаписать существующие письма.
     #[arg(long)]
@@ -159,10 +159,10 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct CollectArgs {
     /// Папка со сданными отчётами (по умолчанию из profplan.toml).
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "ПАПКА")]
     pub returns: Option<PathBuf>,
     /// Файл сводного отчёта (.xlsx).
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "ФАЙЛ")]
     pub out: Option<PathBuf>,
     /// Перезаписать существующий файл.
     #[arg(long)]
@@ -171,10 +171,10 @@ pub struct CollectArgs {
     #[arg(long)]
     pub include_invalid: bool,
     /// Сравнить с предыдущим сводом profplan (.xlsx).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "ФАЙЛ")]
     pub compare: Option<PathBuf>,
     /// Считать «сегодня» этой датой (ГГГГ-ММ-ДД).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "ДАТА")]
     pub as_of: Option<String>,
     /// Число потоков (по умолчанию — по числу ядер).
     #[arg(long, value_name = "N")]

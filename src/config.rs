@@ -24,6 +24,7 @@ use thiserror::Error;
 
 use crate::campaign::{current_campaign, parse_date, ru_date, Campaign, CampaignError};
 use crate::clock::District;
+use crate::contacts::Contacts;
 use crate::plan::{Plan, PlanErrors, DEFAULT_PLAN_NAME, DEFAULT_PLAN_TOML};
 use crate::schools::{Registry, RegistryError, RegistryWarning};
 
@@ -65,6 +66,8 @@ pub struct Config {
     pub letters: Option<PathBuf>,
     /// The district's time zone (`timezone = "Europe/Moscow"`).
     pub timezone: Option<District>,
+    /// The methodologist's contacts for forms and letters.
+    pub contacts: Contacts,
 }
 
 /// The file as written. Unknown keys are refused: a misspelt `shools = …` silently
@@ -81,6 +84,10 @@ struct RawConfig {
     summary: Option<String>,
     letters: Option<String>,
     timezone: Option<toml::Spanned<String>>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    send_returns_to: Option<String>,
 }
 
 /// Why the settings cannot be used. Messages are for the user, in Russian, and say how
@@ -91,7 +98,7 @@ pub enum SettingsError {
     #[error("файл настроек {} не найден; создайте рабочую папку командой «profplan init»", path.display())]
     ConfigNotFound { path: PathBuf },
     /// The settings file cannot be read.
-    #[error("не удалось прочитать файл настроек {}: {error}", path.display())]
+    #[error("не удалось прочитать файл настроек {}: {}", path.display(), crate::oserror::describe(error))]
     ConfigRead {
         path: PathBuf,
         #[source]
@@ -101,14 +108,14 @@ pub enum SettingsError {
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(", строка {l}")).unwrap_or_default())]
     Config { path: PathBuf, line: Option<usize>, message: String },
     /// The plan file cannot be read.
-    #[error("не удалось прочитать файл плана {}: {error}", path.display())]
+    #[error("не удалось прочитать файл плана {}: {}", path.display(), crate::oserror::describe(error))]
     PlanRead {
         path: PathBuf,
         #[source]
         error: std::io::Error,
     },
     /// The plan has mistakes (each with its line).
-    #[error("{0}")]
+    #[error(transparent)]
     Plan(#[from] PlanErrors),
     /// Neither `--schools` nor `schools` in a settings file.
     #[error(
@@ -117,14 +124,31 @@ pub enum SettingsError {
          к реестру и пример реестра schools.csv — или укажите файл явно: --schools ФАЙЛ.csv"
     )]
     NoSchools,
+    /// No settings file here and no `--schools`: the user is outside the working folder.
+    #[error(
+        "в папке {} нет файла настроек profplan.toml.\n{}",
+        dir.display(),
+        match nearby.as_slice() {
+            [] => "Перейдите (cd) в рабочую папку, которую создала команда «profplan init», \
+                   или создайте её: profplan init ПАПКА; реестр можно указать и явно: \
+                   --schools ФАЙЛ"
+                .to_string(),
+            [one] => format!("Рабочая папка есть рядом — перейдите в неё: cd {one}"),
+            many => format!(
+                "Рабочие папки есть рядом — перейдите в нужную: {}",
+                many.iter().map(|d| format!("cd {d}")).collect::<Vec<_>>().join(" или ")
+            ),
+        }
+    )]
+    NoWorkFolder { dir: PathBuf, nearby: Vec<String> },
     /// The registry cannot be used.
-    #[error("{0}")]
+    #[error(transparent)]
     Registry(#[from] RegistryError),
     /// `--campaign` (or `campaign` in the file) is not a date.
     #[error("«{text}» — не дата кампании: укажите срок в виде ГГГГ-ММ-ДД, например 2025-12-20")]
     CampaignDate { text: String },
     /// The date is not a deadline of the plan.
-    #[error("{0}")]
+    #[error(transparent)]
     Campaign(#[from] CampaignError),
     /// No campaign was named and the plan has none around today.
     #[error("не удалось выбрать отчётную кампанию на {today}: укажите её явно, например --campaign 2025-12-20")]
@@ -231,6 +255,7 @@ impl Config {
             message: translate_config_error(e.message()),
         })?;
         let dir = path.parent().unwrap_or(Path::new(""));
+        let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).unwrap_or_default();
         let resolve = |p: Option<String>| p.filter(|p| !p.trim().is_empty()).map(|p| dir.join(p));
         let campaign = match raw.campaign {
             None => None,
@@ -279,6 +304,12 @@ impl Config {
             returns: resolve(raw.returns),
             summary: resolve(raw.summary),
             letters: resolve(raw.letters),
+            contacts: Contacts {
+                name: clean(raw.contact_name),
+                phone: clean(raw.contact_phone),
+                email: clean(raw.contact_email),
+                send_to: clean(raw.send_returns_to),
+            },
         })
     }
 }
@@ -354,7 +385,14 @@ impl Settings {
 
     /// The registry file, or an error explaining how to name one.
     pub fn schools_path(&self) -> Result<&Path, SettingsError> {
-        self.schools.as_deref().ok_or(SettingsError::NoSchools)
+        match (&self.schools, &self.config) {
+            (Some(p), _) => Ok(p),
+            (None, Some(_)) => Err(SettingsError::NoSchools),
+            (None, None) => Err(SettingsError::NoWorkFolder {
+                dir: self.base_dir.clone(),
+                nearby: work_folders_in(&self.base_dir),
+            }),
+        }
     }
 
     /// Load the school registry.
@@ -430,11 +468,31 @@ impl Settings {
         PathBuf::from(text)
     }
 
+    /// The methodologist's contacts (`contact_*` and `send_returns_to` of the settings
+    /// file); empty without one.
+    pub fn contacts(&self) -> Contacts {
+        self.config.as_ref().map(|c| c.contacts.clone()).unwrap_or_default()
+    }
+
     /// Folder for letters to schools: the command's flag, else `letters` of the settings
     /// file; none when neither.
     pub fn letters_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
         flag.map(Path::to_path_buf).or_else(|| self.letters.clone())
     }
+}
+
+/// Subfolders of `dir` that hold a `profplan.toml` (sorted; at most a few are named).
+fn work_folders_in(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(CONFIG_FILE_NAME).is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .map(|n| if n.contains(char::is_whitespace) { format!("\"{n}\"") } else { n })
+        .collect();
+    found.sort();
+    found.truncate(5);
+    found
 }
 
 /// The text of a new `profplan.toml` (written by `profplan init`): every key, commented in
@@ -477,6 +535,13 @@ summary = "svod-{{campaign}}.xlsx"
 # показано время сохранения отчётов. По умолчанию — московское время. Например:
 # "Europe/Samara" (МСК+1), "Asia/Yekaterinburg" (МСК+2), "Asia/Novosibirsk" (МСК+4).
 # timezone = "Europe/Moscow"
+# Контакты методиста: попадают в шапку формы, на лист «Инструкция» и в подпись писем
+# школам. Уберите «#» в начале строки и впишите свои данные.
+# contact_name = "Иванова Мария Петровна, методист отдела образования"
+# contact_phone = "+7 (4752) 00-00-00"
+# contact_email = "metodist@example.ru"
+# Куда школам отправлять заполненные формы (продолжает фразу «Отправьте заполненный файл …»).
+# send_returns_to = "на адрес metodist@example.ru с темой «Профориентация»"
 "#,
         schools = toml_string(schools),
     )
@@ -494,16 +559,10 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters, timezone"
+             summary, letters, timezone, contact_name, contact_phone, contact_email, send_returns_to"
         );
     }
-    if let Some(rest) = m.strip_prefix("duplicate key") {
-        return format!("ключ повторяется{rest}");
-    }
-    if m.starts_with("invalid type") {
-        return format!("значение должно быть строкой в кавычках ({m})");
-    }
-    format!("ошибка TOML: {m}")
+    crate::toml_ru::message(m)
 }
 
 #[cfg(test)]
@@ -586,7 +645,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Settings::resolve_in(&Overrides::default(), dir.path()).unwrap();
         assert!(s.config.is_none());
-        assert!(matches!(s.schools_path(), Err(SettingsError::NoSchools)));
+        assert!(matches!(s.schools_path(), Err(SettingsError::NoWorkFolder { .. })));
         let plan = s.plan().unwrap();
         let c = s.campaign(&plan, d(2025, 11, 26)).unwrap();
         assert_eq!(c.id(), "2025-12-20");

@@ -4,11 +4,10 @@
 
 mod cli;
 mod cmd;
+mod console;
 mod windows;
 
 use std::process::ExitCode;
-
-use clap::Parser;
 
 fn main() -> ExitCode {
     // A panic inside a file parser is caught and becomes a finding for that file; the
@@ -16,6 +15,10 @@ fn main() -> ExitCode {
     // are printed as usual.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if console::is_broken_pipe_panic(info) {
+            // `println!` to a reader that has gone away (`profplan init | head -1`).
+            std::process::exit(0);
+        }
         if !profplan::read::in_parser() {
             default_hook(info);
         }
@@ -34,19 +37,16 @@ fn main() -> ExitCode {
     if explorer.is_some() && std::env::args_os().len() < 2 {
         return windows::explain();
     }
-    let cli = match cli::Cli::try_parse() {
+    let cli = match console::parse(std::env::args_os()) {
         Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version are not errors.
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
+        Err(code) => return ExitCode::from(code),
     };
     match cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output has gone away: nothing to say, nothing went wrong.
+        Err(e) if console::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("profplan: ошибка: {e:#}");
+            eprintln!("profplan: ошибка: {}", console::error_text(&e));
             ExitCode::from(2)
         }
     }

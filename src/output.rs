@@ -130,7 +130,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     let mut tmp = {
         // Created and registered under the lock: an interrupt sees it or it does not exist.
         let mut files = live();
-        let tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
+        let tmp = temp_builder().tempfile_in(dir).with_context(|| {
             format!("не удалось создать временный файл в папке {}", dir.display())
         })?;
         files.push(tmp.path().to_path_buf());
@@ -187,6 +187,20 @@ fn held_by_another_program(e: &std::io::Error) -> bool {
             && matches!(e.raw_os_error(), Some(ERROR_SHARING_VIOLATION | ERROR_LOCK_VIOLATION)))
 }
 
+/// Temporary files are created as ordinary files: read-write for everyone, less what the
+/// user's umask removes (0644 under the usual 022). tempfile's default is 0600, which left
+/// every form and summary readable by its owner only.
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".profplan-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +216,21 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"three");
         // No temporary files are left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Forms and summaries were 0600 whatever the umask (tempfile's default).
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_others_under_umask_022() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.xlsx");
+        write_atomic(&p, b"one", false).unwrap();
+        // What the umask allows for an ordinary file, seen on a file made without us.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let ordinary = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, ordinary, "written {mode:o}, ordinary files {ordinary:o}");
     }
 }

@@ -975,7 +975,7 @@ fn translate_toml_error(msg: &str) -> String {
     if let Some(rest) = m.strip_prefix("unknown variant") {
         return format!("недопустимое значение{rest}");
     }
-    format!("ошибка TOML: {m}")
+    crate::toml_ru::message(m)
 }
 
 #[cfg(test)]

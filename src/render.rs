@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::campaign::ru_date;
+use crate::contacts::Contacts;
 use crate::finding::{Finding, Severity};
 use crate::intake::ru_datetime;
 use crate::report::{CheckReport, Outcome, SchoolStatus, Status};
@@ -330,13 +331,15 @@ pub fn json(r: &CheckReport) -> String {
     s
 }
 
-/// CSV as Russian Excel opens it: UTF-8 with BOM, `;`-separated.
-fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+/// CSV as Russian Excel opens it: UTF-8 with BOM, `;`-separated, Russian headers. The one
+/// CSV writer of every command (`check`, `schools`, `campaigns`, letters), so that every
+/// CSV neutralises formula-like text the same way.
+pub fn csv_table(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record(header).expect("write to memory");
     for r in rows {
-        // Excel takes a CSV cell starting with = + - @ for a formula (CSV injection):
-        // school text is made inert.
+        // Excel takes a CSV cell starting with = + - @ (or a tab or carriage return before
+        // one) for a formula (CSV injection): text from schools and registries is made inert.
         let safe: Vec<String> = r.into_iter().map(|c| inert(&c)).collect();
         w.write_record(&safe).expect("write to memory");
     }
@@ -345,7 +348,7 @@ fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
 
 /// Text a spreadsheet would take for a formula gets a leading apostrophe.
 fn inert(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
         format!("'{s}")
     } else {
         s.to_string()
@@ -378,7 +381,7 @@ pub fn csv_findings(r: &CheckReport, registry: &Registry) -> Vec<u8> {
             ]
         })
         .collect();
-    csv_bytes(
+    csv_table(
         &[
             "ОО",
             "Наименование",
@@ -409,7 +412,12 @@ pub struct Letter {
 
 /// Letters to the schools that must act: missing, with errors (and accepted with warnings,
 /// which they may want to correct).
-pub fn letters(r: &CheckReport, registry: &Registry) -> Vec<Letter> {
+pub fn letters(r: &CheckReport, registry: &Registry, contacts: &Contacts) -> Vec<Letter> {
+    let send_to = if contacts.send_to.is_empty() {
+        "в отдел образования"
+    } else {
+        contacts.send_to.as_str()
+    };
     let mut out = Vec::new();
     for s in &r.schools {
         let must = matches!(s.status, Status::Missing | Status::Invalid | Status::Expected)
@@ -432,7 +440,7 @@ pub fn letters(r: &CheckReport, registry: &Registry) -> Vec<Letter> {
                     format!("Отчёт по профориентации: не получен (срок {})", ru_date(r.deadline));
                 let _ = writeln!(
                     body,
-                    "Отчёт «{}» (кампания {}) от {} не получен, а срок сдачи — {} — прошёл. Пожалуйста, заполните выданную форму и направьте её в отдел образования как можно скорее.",
+                    "Отчёт «{}» (кампания {}) от {} не получен, а срок сдачи — {} — прошёл. Пожалуйста, заполните выданную форму и направьте её {send_to} как можно скорее.",
                     r.campaign_title, r.campaign, s.name, ru_date(r.deadline)
                 );
             }
@@ -441,7 +449,7 @@ pub fn letters(r: &CheckReport, registry: &Registry) -> Vec<Letter> {
                     format!("Отчёт по профориентации: напоминание, срок {}", ru_date(r.deadline));
                 let _ = writeln!(
                     body,
-                    "Напоминаем: отчёт «{}» (кампания {}) от {} нужно сдать до {} включительно. Заполните выданную форму и направьте её в отдел образования.",
+                    "Напоминаем: отчёт «{}» (кампания {}) от {} нужно сдать до {} включительно. Заполните выданную форму и направьте её {send_to}.",
                     r.campaign_title, r.campaign, s.name, ru_date(r.deadline)
                 );
             }
@@ -465,7 +473,7 @@ pub fn letters(r: &CheckReport, registry: &Registry) -> Vec<Letter> {
             };
             let _ = writeln!(body, "  • {kind}: {}", finding_line(f));
         }
-        let _ = writeln!(body, "\nС уважением,\nотдел образования");
+        let _ = writeln!(body, "\n{}", contacts.signature());
         out.push(Letter {
             school_id: s.id.clone(),
             school_name: s.name.clone(),
@@ -495,7 +503,7 @@ pub fn letters_csv(letters: &[Letter]) -> Vec<u8> {
             ]
         })
         .collect();
-    csv_bytes(
+    csv_table(
         &["ОО", "Наименование", "Контактное лицо", "E-mail", "Телефон", "Тема", "Текст"],
         rows,
     )
@@ -546,14 +554,14 @@ mod tests {
             phone: String::new(),
         };
         let reg = Registry::new(vec![school]);
-        let before = letters(&report(Status::Expected), &reg);
+        let before = letters(&report(Status::Expected), &reg, &Contacts::default());
         assert_eq!(before[0].subject, "Отчёт по профориентации: напоминание, срок 20.12.2025");
         assert!(before[0].body.starts_with("Уважаемый(ая) Иванова М. П.!"));
         assert!(before[0].body.contains("до 20.12.2025 включительно"));
-        let after = letters(&report(Status::Missing), &reg);
+        let after = letters(&report(Status::Missing), &reg, &Contacts::default());
         assert!(after[0].subject.contains("не получен"));
         assert!(after[0].body.contains("прошёл"));
         assert_eq!(after[0].email, "school@example.ru");
-        assert!(letters(&report(Status::Accepted), &reg).is_empty());
+        assert!(letters(&report(Status::Accepted), &reg, &Contacts::default()).is_empty());
     }
 }

@@ -32,11 +32,26 @@ pub struct School {
     pub name: String,
     /// Short name for file names and narrow columns (the full name when not given).
     pub short_name: String,
-    /// Prefilled school-profile figures, by field code.
+    /// Prefilled school-profile figures, by field code (whole numbers as integers in JSON).
+    #[serde(serialize_with = "whole_numbers")]
     pub profile: BTreeMap<String, f64>,
     pub contact_person: String,
     pub email: String,
     pub phone: String,
+}
+
+/// Figures in JSON as people write them: `31`, not `31.0`.
+fn whole_numbers<S: serde::Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(m.len()))?;
+    for (k, v) in m {
+        if v.fract() == 0.0 && v.abs() < 9e15 {
+            map.serialize_entry(k, &(*v as i64))?;
+        } else {
+            map.serialize_entry(k, v)?;
+        }
+    }
+    map.end()
 }
 
 /// The registry: schools in file order. Build it with [`Registry::new`], which indexes the
@@ -68,7 +83,7 @@ impl std::fmt::Display for RegistryWarning {
 #[derive(Debug, Error)]
 pub enum RegistryError {
     /// The file cannot be read.
-    #[error("не удалось прочитать реестр школ {source_name}: {error}")]
+    #[error("не удалось прочитать реестр школ {source_name}: {}", crate::oserror::describe(error))]
     Io {
         source_name: String,
         #[source]
@@ -103,8 +118,19 @@ pub enum RegistryError {
     #[error("{source_name}, строка {line}: код школы «{id}» уже встречался в строке {first_line}")]
     DuplicateId { source_name: String, line: usize, id: String, first_line: usize },
     /// A profile figure that is not a number the field accepts.
-    #[error("{source_name}, строка {line}, столбец «{column}»: {expected}, найдено «{value}»")]
-    BadNumber { source_name: String, line: usize, column: String, value: String, expected: String },
+    #[error(
+        "{source_name}, строка {line}, столбец «{column}»{cell}: {expected}, найдено «{value}»"
+    )]
+    BadNumber {
+        source_name: String,
+        line: usize,
+        column: String,
+        /// «, ячейка G5» in a workbook; empty in a CSV file. (Boxed strings keep the
+        /// error small.)
+        cell: Box<str>,
+        value: String,
+        expected: Box<str>,
+    },
     /// More values in a row than columns in the header.
     #[error(
         "{source_name}, строка {line}: значений больше, чем столбцов в заголовке ({columns}); \
@@ -118,6 +144,33 @@ pub enum RegistryError {
     /// A header and no schools.
     #[error("в реестре школ {source_name} нет ни одной школы")]
     NoSchools { source_name: String },
+    /// A workbook that cannot be read as a registry.
+    #[error("реестр школ {source_name}: {message}")]
+    Workbook { source_name: String, message: String },
+    /// Several mistakes, all found in one reading (each names its line).
+    #[error("{}", several(source_name, errors))]
+    Several { source_name: String, errors: Vec<RegistryError> },
+}
+
+/// «реестр школ X: 3 ошибки — …» and one line per mistake, without repeating the file.
+fn several(source_name: &str, errors: &[RegistryError]) -> String {
+    let n = errors.len();
+    let word = match (n % 10, n % 100) {
+        (1, r) if r != 11 => "ошибка",
+        (2..=4, r) if !(12..=14).contains(&r) => "ошибки",
+        _ => "ошибок",
+    };
+    let prefix = format!("{source_name}, ");
+    let mut text = format!("в реестре школ {source_name} {n} {word}; исправьте их все:");
+    for e in errors.iter().take(MAX_ERRORS) {
+        let line = e.to_string();
+        text.push_str("\n  ");
+        text.push_str(line.strip_prefix(&prefix).unwrap_or(&line));
+    }
+    if n > MAX_ERRORS {
+        text.push_str(&format!("\n  … и ещё {}", n - MAX_ERRORS));
+    }
+    text
 }
 
 impl RegistryError {
@@ -132,8 +185,10 @@ impl RegistryError {
             | RegistryError::BadNumber { line, .. }
             | RegistryError::ExtraValues { line, .. }
             | RegistryError::Csv { line, .. } => Some(*line),
+            RegistryError::Several { errors, .. } => errors.first().and_then(|e| e.line()),
             RegistryError::Io { .. }
             | RegistryError::Empty { .. }
+            | RegistryError::Workbook { .. }
             | RegistryError::NoSchools { .. } => None,
         }
     }
@@ -215,6 +270,16 @@ impl Registry {
         Registry { schools, index }
     }
 
+    /// Whether this is the example registry (or built from it): its schools are invented
+    /// and their addresses are at the reserved domains `example.ru`, `.com`, `.org`.
+    pub fn is_example(&self) -> bool {
+        self.schools.iter().any(|s| {
+            let domain = s.email.rsplit('@').next().unwrap_or_default().to_lowercase();
+            s.email.contains('@')
+                && ["example.ru", "example.com", "example.org"].contains(&domain.as_str())
+        })
+    }
+
     pub fn get(&self, id: &str) -> Option<&School> {
         self.index.get(id).map(|&i| &self.schools[i])
     }
@@ -238,8 +303,30 @@ impl Registry {
         plan: &Plan,
     ) -> Result<(Registry, Vec<RegistryWarning>), RegistryError> {
         let source_name = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|error| RegistryError::Io { source_name: source_name.clone(), error })?;
+        let io = |error| RegistryError::Io { source_name: source_name.clone(), error };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_REGISTRY_BYTES {
+            return Err(RegistryError::Workbook {
+                source_name,
+                message: format!(
+                    "файл больше {} МБ — это не реестр школ; проверьте путь",
+                    MAX_REGISTRY_BYTES >> 20
+                ),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        if bytes.starts_with(b"PK\x03\x04") {
+            return from_workbook(&bytes, &source_name, plan);
+        }
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return Err(RegistryError::Workbook {
+                source_name,
+                message: "это книга старого формата Excel (.xls) или книга с паролем: откройте \
+                          её в Excel и сохраните как «Книга Excel (.xlsx)» без пароля или как \
+                          «CSV (разделители — точка с запятой)»"
+                    .into(),
+            });
+        }
         Registry::from_bytes(&bytes, &source_name, plan)
     }
 
@@ -256,6 +343,98 @@ impl Registry {
     pub fn parse(text: &str, source_name: &str, plan: &Plan) -> Result<Registry, RegistryError> {
         parse_text(text, source_name, plan).map(|(r, _)| r)
     }
+}
+
+/// A registry larger than this is not a registry (40 000 schools in CSV take ~10 MB).
+const MAX_REGISTRY_BYTES: u64 = 50 << 20;
+
+/// Stored cells read from a registry workbook at most.
+const MAX_REGISTRY_CELLS: u64 = 2_000_000;
+
+/// Columns of a registry workbook looked at (the rest are ignored).
+const MAX_REGISTRY_COLUMNS: u32 = 200;
+
+/// The first worksheet of an .xlsx registry: the same columns and messages as a CSV
+/// file, with the sheet and the cell named. Read with calamine's streaming cell reader
+/// (never the dense `worksheet_range`), within the bounds used for returns.
+fn from_workbook(
+    bytes: &[u8],
+    source_name: &str,
+    plan: &Plan,
+) -> Result<(Registry, Vec<RegistryWarning>), RegistryError> {
+    use calamine::{DataRef, Reader};
+    let unreadable = || RegistryError::Workbook {
+        source_name: source_name.to_string(),
+        message: "файл не читается как книга Excel (.xlsx): откройте его в Excel и сохраните \
+                  как «Книга Excel (.xlsx)» или как «CSV (разделители — точка с запятой)»"
+            .into(),
+    };
+    let mut wb = crate::read::open_bounded_xlsx(bytes, &crate::read::Limits::default())
+        .ok_or_else(unreadable)?;
+    let sheet = wb.sheet_names().first().cloned().ok_or_else(unreadable)?;
+    let is_1904 = wb.has_1904_epoch();
+    let mut grid: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    {
+        let mut reader = wb.worksheet_cells_reader(&sheet).map_err(|_| unreadable())?;
+        let mut seen = 0u64;
+        while let Some(cell) = reader.next_cell().map_err(|_| unreadable())? {
+            seen += 1;
+            if seen > MAX_REGISTRY_CELLS {
+                return Err(RegistryError::Workbook {
+                    source_name: source_name.to_string(),
+                    message: format!(
+                        "на первом листе больше {MAX_REGISTRY_CELLS} ячеек — это не реестр школ"
+                    ),
+                });
+            }
+            let (r, c) = cell.get_position();
+            if c >= MAX_REGISTRY_COLUMNS {
+                continue;
+            }
+            let text = match cell.get_value() {
+                DataRef::Empty => continue,
+                DataRef::String(s) => s.clone(),
+                DataRef::SharedString(s) => s.to_string(),
+                DataRef::Float(f) => crate::read::Value::Number(*f).display(),
+                DataRef::Int(i) => i.to_string(),
+                DataRef::Bool(b) => crate::read::Value::Bool(*b).display(),
+                DataRef::DateTime(d) => {
+                    match crate::read::serial_to_datetime(d.as_f64(), is_1904) {
+                        Some(dt) => crate::read::Value::DateTime(dt).display(),
+                        None => d.as_f64().to_string(),
+                    }
+                }
+                DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+                DataRef::Error(e) => format!("{e}"),
+            };
+            grid.entry(r).or_default().insert(c, text);
+        }
+    }
+    let source = format!("{source_name}, лист «{sheet}»");
+    let mut rows = Rows::new(&source, plan, ';', Some(cell_name));
+    for (r, cells) in grid {
+        let width = cells.keys().next_back().map_or(0, |c| *c as usize + 1);
+        let mut row = vec![String::new(); width];
+        for (c, text) in cells {
+            row[c as usize] = clean_cell(&text);
+        }
+        if !rows.row(r as usize + 1, row) {
+            break;
+        }
+    }
+    rows.finish()
+}
+
+/// A1-style name of a cell: 1-based row, 0-based column.
+fn cell_name(row: usize, col: usize) -> String {
+    let mut letters = String::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.insert(0, (b'A' + rem as u8) as char);
+        n = (n - 1) / 26;
+    }
+    format!("{letters}{row}")
 }
 
 /// UTF-8 (BOM stripped) when valid, Windows-1251 otherwise: what Russian Excel writes.
@@ -283,38 +462,96 @@ fn parse_text(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-
-    let src = || source_name.to_string();
-    let mut warnings = Vec::new();
-    let mut header: Option<(usize, Vec<Column>, Vec<String>)> = None;
-    let mut schools: Vec<School> = Vec::new();
-    let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rows = Rows::new(source_name, plan, delimiter, None);
     let mut lines = LineCounter::new(text);
-
     for record in reader.records() {
-        let record = record.map_err(|e| RegistryError::Csv {
-            source_name: src(),
-            line: e.position().map_or(0, |p| line_at(text, p.byte())),
-            message: csv_message(&e),
-        })?;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                // The reader cannot go on after a broken quote: report what was found.
+                rows.errors.push(RegistryError::Csv {
+                    source_name: source_name.to_string(),
+                    line: e.position().map_or(0, |p| line_at(text, p.byte())),
+                    message: csv_message(&e),
+                });
+                break;
+            }
+        };
         // The csv crate's own line count skips blank lines; count from the byte offset.
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-        let cells: Vec<String> = record.iter().map(clean_cell).collect();
+        if !rows.row(line, record.iter().map(clean_cell).collect()) {
+            break;
+        }
+    }
+    rows.finish()
+}
+
+/// Errors shown at most: a registry with thousands of bad lines is the wrong file, and
+/// the first hundred say so.
+const MAX_ERRORS: usize = 100;
+
+/// The rows of a registry (CSV lines or worksheet rows) becoming schools. Every mistake
+/// is collected, so that one run names them all.
+struct Rows<'a> {
+    source_name: &'a str,
+    plan: &'a Plan,
+    delimiter: char,
+    /// For a worksheet: the column letters, to name cells in messages.
+    cell_names: Option<fn(usize, usize) -> String>,
+    header: Option<(Vec<Column>, Vec<String>)>,
+    schools: Vec<School>,
+    first_line: BTreeMap<String, usize>,
+    warnings: Vec<RegistryWarning>,
+    errors: Vec<RegistryError>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(
+        source_name: &'a str,
+        plan: &'a Plan,
+        delimiter: char,
+        cell_names: Option<fn(usize, usize) -> String>,
+    ) -> Rows<'a> {
+        Rows {
+            source_name,
+            plan,
+            delimiter,
+            cell_names,
+            header: None,
+            schools: Vec::new(),
+            first_line: BTreeMap::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// One row; `false` when reading should stop (a header that cannot be used).
+    fn row(&mut self, line: usize, cells: Vec<String>) -> bool {
         if cells.iter().all(String::is_empty) {
             // Blank lines and rows Excel writes as «;;;;».
-            continue;
+            return true;
         }
-        let Some((_, columns, names)) = &header else {
-            header = Some(read_header(&cells, line, source_name, plan, &mut warnings)?);
-            continue;
+        let src = || self.source_name.to_string();
+        let Some((columns, names)) = &self.header else {
+            match read_header(&cells, line, self.source_name, self.plan, &mut self.warnings) {
+                Ok((_, columns, names)) => {
+                    self.header = Some((columns, names));
+                    return true;
+                }
+                Err(errors) => {
+                    self.errors.extend(errors);
+                    return false;
+                }
+            }
         };
         if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.is_empty()) {
-            return Err(RegistryError::ExtraValues {
+            self.errors.push(RegistryError::ExtraValues {
                 source_name: src(),
                 line,
                 columns: columns.len(),
-                delimiter,
+                delimiter: self.delimiter,
             });
+            return true;
         }
         let mut school = School {
             id: String::new(),
@@ -325,6 +562,7 @@ fn parse_text(
             email: String::new(),
             phone: String::new(),
         };
+        let mut ok = true;
         for (i, column) in columns.iter().enumerate() {
             let value = cells.get(i).cloned().unwrap_or_default();
             match column {
@@ -338,60 +576,91 @@ fn parse_text(
                     if value.is_empty() {
                         continue;
                     }
-                    let field = &plan.profile[*k];
-                    let n = parse_figure(&value, field).map_err(|expected| {
-                        RegistryError::BadNumber {
-                            source_name: src(),
-                            line,
-                            column: names[i].clone(),
-                            value: value.clone(),
-                            expected,
+                    let field = &self.plan.profile[*k];
+                    match parse_figure(&value, field) {
+                        Ok(n) => {
+                            school.profile.insert(field.code.clone(), n);
                         }
-                    })?;
-                    school.profile.insert(field.code.clone(), n);
+                        Err(expected) => {
+                            ok = false;
+                            self.errors.push(RegistryError::BadNumber {
+                                source_name: src(),
+                                line,
+                                column: names[i].clone(),
+                                cell: self
+                                    .cell_names
+                                    .map(|f| format!(", ячейка {}", f(line, i)))
+                                    .unwrap_or_default()
+                                    .into(),
+                                value: value.clone(),
+                                expected: expected.into(),
+                            });
+                        }
+                    }
                 }
                 Column::Ignored => {}
             }
         }
         if school.id.is_empty() {
             let column = columns.iter().position(|c| *c == Column::Id).map(|i| names[i].clone());
-            return Err(RegistryError::EmptyId {
+            self.errors.push(RegistryError::EmptyId {
                 source_name: src(),
                 line,
                 column: column.unwrap_or_default(),
             });
+            return true;
         }
         if school.name.is_empty() {
-            return Err(RegistryError::EmptyName { source_name: src(), line, id: school.id });
+            self.errors.push(RegistryError::EmptyName {
+                source_name: src(),
+                line,
+                id: school.id.clone(),
+            });
+            ok = false;
         }
-        if let Some(&first) = first_line.get(&school.id) {
-            return Err(RegistryError::DuplicateId {
+        if let Some(&first) = self.first_line.get(&school.id) {
+            self.errors.push(RegistryError::DuplicateId {
                 source_name: src(),
                 line,
                 id: school.id,
                 first_line: first,
             });
+            return true;
         }
-        first_line.insert(school.id.clone(), line);
+        self.first_line.insert(school.id.clone(), line);
+        if !ok {
+            return true;
+        }
         if school.short_name.is_empty() {
             school.short_name = short_name(&school.name);
         }
         if !school.email.is_empty() && !looks_like_email(&school.email) {
-            warnings.push(RegistryWarning {
+            self.warnings.push(RegistryWarning {
                 source: src(),
                 line,
                 message: format!("адрес «{}» не похож на адрес электронной почты", school.email),
             });
         }
-        schools.push(school);
+        self.schools.push(school);
+        true
     }
-    if header.is_none() {
-        return Err(RegistryError::Empty { source_name: src() });
+
+    fn finish(mut self) -> Result<(Registry, Vec<RegistryWarning>), RegistryError> {
+        let src = self.source_name.to_string();
+        if self.errors.is_empty() {
+            if self.header.is_none() {
+                return Err(RegistryError::Empty { source_name: src });
+            }
+            if self.schools.is_empty() {
+                return Err(RegistryError::NoSchools { source_name: src });
+            }
+            return Ok((Registry::new(self.schools), self.warnings));
+        }
+        if self.errors.len() == 1 {
+            return Err(self.errors.remove(0));
+        }
+        Err(RegistryError::Several { source_name: src, errors: self.errors })
     }
-    if schools.is_empty() {
-        return Err(RegistryError::NoSchools { source_name: src() });
-    }
-    Ok((Registry::new(schools), warnings))
 }
 
 /// 1-based line of the record starting at a byte offset (the csv crate reports the
@@ -451,8 +720,15 @@ fn detect_delimiter(header: &str) -> char {
     }
 }
 
-/// Trim, and turn no-break spaces and runs of spaces into one space.
+/// Trim, and turn no-break spaces and runs of spaces into one space. The apostrophe a CSV
+/// writer (ours among them) puts before text that would read as a formula («'+7 …») is
+/// dropped, as Excel drops it.
 fn clean_cell(s: &str) -> String {
+    let s = s.trim_start();
+    let s = match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => s,
+    };
     s.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
@@ -473,7 +749,8 @@ fn read_header(
     source_name: &str,
     plan: &Plan,
     warnings: &mut Vec<RegistryWarning>,
-) -> Result<(usize, Vec<Column>, Vec<String>), RegistryError> {
+) -> Result<(usize, Vec<Column>, Vec<String>), Vec<RegistryError>> {
+    let mut errors = Vec::new();
     let mut columns = Vec::with_capacity(cells.len());
     for (i, cell) in cells.iter().enumerate() {
         let column = classify(cell, plan);
@@ -486,7 +763,7 @@ fn read_header(
                 });
             }
         } else if let Some(j) = columns.iter().position(|c| *c == column) {
-            return Err(RegistryError::DuplicateColumn {
+            errors.push(RegistryError::DuplicateColumn {
                 source_name: source_name.to_string(),
                 line,
                 first: cells[j].clone(),
@@ -498,19 +775,32 @@ fn read_header(
     let found =
         cells.iter().filter(|c| !c.is_empty()).map(|c| format!("«{c}»")).collect::<Vec<_>>();
     let found = if found.is_empty() { "ничего".to_string() } else { found.join(", ") };
-    for (column, name, hint) in [
-        (Column::Id, "id", "код школы; можно назвать «код»"),
-        (Column::Name, "name", "наименование школы; можно назвать «наименование»"),
-    ] {
-        if !columns.contains(&column) {
-            return Err(RegistryError::MissingColumn {
+    let missing: &[(Column, &'static str, &'static str)] =
+        match (columns.contains(&Column::Id), columns.contains(&Column::Name)) {
+            (false, false) => &[(
+                Column::Id,
+                "id» и «name",
+                "код и наименование школы; можно назвать «код» и «наименование»",
+            )],
+            (false, true) => &[(Column::Id, "id", "код школы; можно назвать «код»")],
+            (true, false) => {
+                &[(Column::Name, "name", "наименование школы; можно назвать «наименование»")]
+            }
+            (true, true) => &[],
+        };
+    for &(_, name, hint) in missing {
+        {
+            errors.push(RegistryError::MissingColumn {
                 source_name: source_name.to_string(),
                 line,
                 column: name,
                 hint,
-                found,
+                found: found.clone(),
             });
         }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok((line, columns, cells.to_vec()))
 }
@@ -547,6 +837,9 @@ fn label_matches(header: &str, label: &str) -> bool {
         };
     }
     parts.push(rest);
+    if header == label {
+        return true;
+    }
     let header = header
         .trim_end_matches([')', '.', ' '])
         .trim_end_matches(", чел")

@@ -175,11 +175,27 @@ fn campaigns_of_a_year() {
 }
 
 #[test]
-fn missing_schools_setting_is_explained() {
+fn outside_a_work_folder_says_there_is_no_profplan_toml_here() {
     let dir = tempfile::tempdir().unwrap();
     profplan(dir.path()).arg("schools").assert().code(2).stderr(
-        predicate::str::contains("не указан реестр школ")
+        predicate::str::contains("нет файла настроек profplan.toml")
             .and(predicate::str::contains("profplan init"))
+            .and(predicate::str::contains("--schools")),
+    );
+    // In the parent of the folder `init` made: name it.
+    profplan(dir.path()).args(["init", "work"]).assert().success();
+    profplan(dir.path()).arg("check").assert().code(2).stderr(
+        predicate::str::contains("нет файла настроек profplan.toml")
+            .and(predicate::str::contains("cd work")),
+    );
+}
+
+#[test]
+fn settings_file_without_registry_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("profplan.toml"), "forms = \"f\"\n").unwrap();
+    profplan(dir.path()).arg("schools").assert().code(2).stderr(
+        predicate::str::contains("не указан реестр школ")
             .and(predicate::str::contains("--schools")),
     );
 }

@@ -77,21 +77,23 @@ pub fn run(g: &GlobalArgs, a: &CampaignsArgs) -> anyhow::Result<u8> {
             writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
         }
         OutputFormat::Csv => {
-            // As Russian Excel reads it: BOM and «;».
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-            w.write_record(["Срок", "Кампания", "Код", "Название", "Пунктов", "Пункты"])?;
-            for c in &campaigns {
-                w.write_record([
-                    ru_date(c.deadline),
-                    c.id(),
-                    c.def.code.clone(),
-                    c.text(&c.def.title),
-                    c.items().len().to_string(),
-                    item_list(c),
-                ])?;
-            }
-            out.write_all("\u{feff}".as_bytes())?;
-            out.write_all(&w.into_inner()?)?;
+            let rows = campaigns
+                .iter()
+                .map(|c| {
+                    vec![
+                        ru_date(c.deadline),
+                        c.id(),
+                        c.def.code.clone(),
+                        c.text(&c.def.title),
+                        c.items().len().to_string(),
+                        item_list(c),
+                    ]
+                })
+                .collect();
+            out.write_all(&profplan::render::csv_table(
+                &["Срок", "Кампания", "Код", "Название", "Пунктов", "Пункты"],
+                rows,
+            ))?;
         }
         OutputFormat::Text => {
             writeln!(out, "Отчётные кампании {year} учебного года ({})", plan.title)?;

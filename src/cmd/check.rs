@@ -15,7 +15,7 @@ use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
 pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
-    let registry = settings.registry(&plan)?;
+    let registry = super::registry(&settings, &plan)?;
     // `--as-of` is «today» for every choice, the campaign's included.
     let as_of = super::as_of(a.as_of.as_deref())?;
     let campaign = settings.campaign(&plan, as_of)?;
@@ -46,7 +46,7 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     out.flush()?;
 
     if let Some(letters_dir) = letters_dir {
-        let letters = render::letters(report, &registry);
+        let letters = render::letters(report, &registry, &settings.contacts());
         std::fs::create_dir_all(&letters_dir)
             .with_context(|| format!("не удалось создать папку {}", letters_dir.display()))?;
         let mut files: Vec<(std::path::PathBuf, Vec<u8>)> = letters

@@ -22,7 +22,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     }
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
-    let registry = settings.registry(&plan)?;
+    let registry = super::registry(&settings, &plan)?;
     // `--as-of` is «today» for every choice, the campaign's included.
     let as_of = super::as_of(a.as_of.as_deref())?;
     let campaign = settings.campaign(&plan, as_of)?;

@@ -33,6 +33,28 @@ pub fn settings(g: &GlobalArgs) -> anyhow::Result<Settings> {
     Ok(Settings::resolve(&g.overrides())?)
 }
 
+/// The school registry of this run; a warning on stderr when it is the example one.
+pub fn registry(
+    settings: &Settings,
+    plan: &profplan::plan::Plan,
+) -> anyhow::Result<profplan::schools::Registry> {
+    let registry = settings.registry(plan)?;
+    warn_if_example(settings, &registry);
+    Ok(registry)
+}
+
+/// Forms and letters must not go out on the example's invented schools unnoticed.
+pub fn warn_if_example(settings: &Settings, registry: &profplan::schools::Registry) {
+    if registry.is_example() {
+        let path = settings.schools_path().map(|p| p.display().to_string()).unwrap_or_default();
+        eprintln!(
+            "profplan: предупреждение: реестр {path} — пример с выдуманными школами (адреса \
+             @example.ru): замените его реестром своих школ (CSV или Excel) и укажите его в \
+             profplan.toml (schools = \"…\")"
+        );
+    }
+}
+
 /// Today's date on this computer (the methodologist's local date).
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()

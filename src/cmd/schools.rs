@@ -18,41 +18,37 @@ pub fn run(g: &GlobalArgs, a: &SchoolsArgs) -> anyhow::Result<u8> {
     for w in &warnings {
         eprintln!("profplan: предупреждение: {w}");
     }
+    super::warn_if_example(&settings, &registry);
     let mut out = std::io::stdout().lock();
     match a.format {
         OutputFormat::Json => {
             writeln!(out, "{}", serde_json::to_string_pretty(&registry)?)?;
         }
         OutputFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-            let mut header = vec![
-                "id".to_string(),
-                "name".into(),
-                "short_name".into(),
-                "contact_person".into(),
-                "email".into(),
-                "phone".into(),
-            ];
-            header.extend(plan.profile.iter().map(|f| f.code.clone()));
-            w.write_record(&header)?;
-            for s in &registry.schools {
-                let mut row = vec![
-                    s.id.clone(),
-                    s.name.clone(),
-                    s.short_name.clone(),
-                    s.contact_person.clone(),
-                    s.email.clone(),
-                    s.phone.clone(),
-                ];
-                row.extend(
-                    plan.profile
-                        .iter()
-                        .map(|f| s.profile.get(&f.code).map(|v| v.to_string()).unwrap_or_default()),
-                );
-                w.write_record(&row)?;
-            }
-            out.write_all("\u{feff}".as_bytes())?;
-            out.write_all(&w.into_inner()?)?;
+            // Russian headers the registry reader understands: the output is a registry.
+            let labels: Vec<String> = plan.profile.iter().map(|f| header_label(&f.label)).collect();
+            let mut header = vec!["Код", "Наименование", "Краткое наименование", "Контактное лицо"];
+            header.extend(["E-mail", "Телефон"]);
+            header.extend(labels.iter().map(String::as_str));
+            let rows = registry
+                .schools
+                .iter()
+                .map(|s| {
+                    let mut row = vec![
+                        s.id.clone(),
+                        s.name.clone(),
+                        s.short_name.clone(),
+                        s.contact_person.clone(),
+                        s.email.clone(),
+                        s.phone.clone(),
+                    ];
+                    row.extend(plan.profile.iter().map(|f| {
+                        s.profile.get(&f.code).map(|v| v.to_string()).unwrap_or_default()
+                    }));
+                    row
+                })
+                .collect();
+            out.write_all(&profplan::render::csv_table(&header, rows))?;
         }
         OutputFormat::Text => {
             let path = settings.schools_path()?;
@@ -82,4 +78,17 @@ pub fn run(g: &GlobalArgs, a: &SchoolsArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// A profile field's label as a column header: year placeholders («{prev_year}») dropped,
+/// which the registry reader accepts for any year.
+fn header_label(label: &str) -> String {
+    let mut out = String::new();
+    let mut rest = label;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].find('}').map_or("", |end| &rest[start + end + 1..]);
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -14,9 +14,10 @@ use rayon::prelude::*;
 
 use profplan::campaign::Campaign;
 use profplan::config::Settings;
+use profplan::contacts::Contacts;
 use profplan::district_key::{key_path, DistrictKey};
 use profplan::form::layout::form_file_name;
-use profplan::form::writer::{form_date, write_form};
+use profplan::form::writer::{form_date, write_form_with_contacts};
 use profplan::output::write_atomic;
 use profplan::schools::{Registry, School};
 
@@ -28,7 +29,7 @@ const PROGRESS_FROM: usize = 20;
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
     let settings = super::settings(g)?;
     let plan = settings.plan()?;
-    let registry = settings.registry(&plan)?;
+    let registry = super::registry(&settings, &plan)?;
     let campaign = settings.campaign(&plan, super::today())?;
     super::note_campaign_choice(&settings, &campaign);
     let out = settings.forms_dir(a.out.as_deref());
@@ -41,7 +42,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
         inputs.refuse(&out.join(form_file_name(&sc.id, &sc.short_name)), "форму")?;
     }
     let key = template_key(&settings)?;
-    write_forms(&campaign, &schools, &out, a.force, key.as_ref())
+    write_forms(&campaign, &schools, &out, a.force, key.as_ref(), &settings.contacts())
 }
 
 /// The district key the forms are signed with: the work folder's, made now if the folder
@@ -76,6 +77,7 @@ fn write_forms(
     out: &Path,
     force: bool,
     key: Option<&DistrictKey>,
+    contacts: &Contacts,
 ) -> Result<u8> {
     // Every target first: the no-overwrite rule is all or nothing, so a refused run leaves
     // the folder exactly as it was.
@@ -127,7 +129,7 @@ fn write_forms(
     let results: Vec<Result<()>> = targets
         .par_iter()
         .map(|(school, path)| {
-            let bytes = write_form(campaign, school, date, key)
+            let bytes = write_form_with_contacts(campaign, school, date, key, contacts)
                 .with_context(|| format!("форма школы {}", school.id))?;
             write_atomic(path, &bytes, force)?;
             if let Some(pb) = &progress {

@@ -31,6 +31,7 @@ use super::layout::{
     TEXT_MAX_CHARS,
 };
 use crate::campaign::{ru_date, ru_date_long, Campaign};
+use crate::contacts::Contacts;
 use crate::district_key::DistrictKey;
 use crate::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
@@ -81,12 +82,23 @@ pub fn write_form(
     generated: NaiveDate,
     key: Option<&DistrictKey>,
 ) -> Result<Vec<u8>> {
+    write_form_with_contacts(campaign, school, generated, key, &Contacts::default())
+}
+
+/// [`write_form`] with the methodologist's contacts in the header and «Инструкция».
+pub fn write_form_with_contacts(
+    campaign: &Campaign,
+    school: &School,
+    generated: NaiveDate,
+    key: Option<&DistrictKey>,
+    contacts: &Contacts,
+) -> Result<Vec<u8>> {
     let created = ExcelDateTime::from_ymd(
         u16::try_from(generated.year()).context("год даты формы")?,
         generated.month() as u8,
         generated.day() as u8,
     )?;
-    build(campaign, school, created, None, key)
+    build(campaign, school, created, None, key, contacts)
 }
 
 /// A form of `school` with `fill` entered in its cells, as if the school had filled it and
@@ -104,7 +116,7 @@ pub fn write_filled_form(
         saved_at.day() as u8,
     )?
     .and_hms(saved_at.hour() as u16, saved_at.minute() as u8, saved_at.second() as f64)?;
-    build(campaign, school, created, Some(fill), key)
+    build(campaign, school, created, Some(fill), key, &Contacts::default())
 }
 
 fn build(
@@ -113,13 +125,14 @@ fn build(
     created: ExcelDateTime,
     fill: Option<&Fill>,
     key: Option<&DistrictKey>,
+    contacts: &Contacts,
 ) -> Result<Vec<u8>> {
     let styles = Styles::new();
     let lists = Lists::of(campaign);
     let mut names: Vec<(String, String)> = Vec::new();
 
-    let form = form_sheet(campaign, school, &styles, &lists, &mut names, fill)?;
-    let instructions = instructions_sheet(campaign, school, &styles)?;
+    let form = form_sheet(campaign, school, &styles, &lists, &mut names, fill, contacts)?;
+    let instructions = instructions_sheet(campaign, school, &styles, contacts)?;
     let mut tables = Vec::new();
     for (item, table) in campaign.tables() {
         let rows =
@@ -446,6 +459,7 @@ fn form_sheet(
     lists: &Lists,
     names: &mut Vec<(String, String)>,
     fill: Option<&Fill>,
+    contacts: &Contacts,
 ) -> Result<Worksheet> {
     let plan = campaign.plan;
     let def = campaign.def;
@@ -466,9 +480,15 @@ fn form_sheet(
         s.wide(&plan.issuer, &styles.text)?;
     }
     s.wide(&format!("{}, {} учебный год", def.title, campaign.academic_year()), &styles.subtitle)?;
+    // Contacts go into existing header rows: the form's rows (and every cell address in
+    // messages) do not move when they are set.
+    let send_to = match contacts.send_to.as_str() {
+        "" => String::new(),
+        to => format!("; отправить {to}"),
+    };
     s.wide(
         &format!(
-            "Срок сдачи: до {} ({})",
+            "Срок сдачи: до {} ({}){send_to}",
             ru_date(campaign.deadline),
             ru_date_long(campaign.deadline)
         ),
@@ -481,8 +501,13 @@ fn form_sheet(
         &format!("Образовательная организация: {} (код в реестре: {})", school.name, school.id),
         &styles.subtitle,
     )?;
+    let questions =
+        contacts.line().map(|c| format!(" Вопросы по заполнению: {c}.")).unwrap_or_default();
     s.wide(
-        "Перед заполнением прочитайте лист «Инструкция». Заполняйте только жёлтые ячейки.",
+        &format!(
+            "Перед заполнением прочитайте лист «Инструкция». Заполняйте только жёлтые \
+             ячейки.{questions}"
+        ),
         &styles.note,
     )?;
     s.blank();
@@ -761,7 +786,12 @@ fn table_sheet(
 // ---------------------------------------------------------------------------------------
 // Instructions
 
-fn instructions_sheet(campaign: &Campaign, school: &School, styles: &Styles) -> Result<Worksheet> {
+fn instructions_sheet(
+    campaign: &Campaign,
+    school: &School,
+    styles: &Styles,
+    contacts: &Contacts,
+) -> Result<Worksheet> {
     // Fits portrait A4 without scaling (see FORM_WIDTHS).
     const WIDTH: f64 = 72.0;
     let def = campaign.def;
@@ -849,8 +879,13 @@ fn instructions_sheet(campaign: &Campaign, school: &School, styles: &Styles) -> 
             .to_string(),
         "Имя файла можно не менять. Не защищайте файл паролем.".to_string(),
         format!(
-            "Отправьте заполненный файл в отдел образования до {deadline} включительно. \
-             Отчёт, сохранённый после срока, считается сданным с опозданием."
+            "Отправьте заполненный файл {} до {deadline} включительно. \
+             Отчёт, сохранённый после срока, считается сданным с опозданием.",
+            if contacts.send_to.is_empty() {
+                "в отдел образования"
+            } else {
+                &contacts.send_to
+            }
         ),
     ] {
         put(&mut ws, &format!("• {t}"), &styles.text)?;
@@ -879,13 +914,16 @@ fn instructions_sheet(campaign: &Campaign, school: &School, styles: &Styles) -> 
             put(&mut ws, &format!("• {} — {}", item.code, campaign.text(&sh.label)), &styles.text)?;
         }
     }
-    if !campaign.plan.issuer.is_empty() {
+    let issuer = lower_first(&campaign.plan.issuer);
+    let questions = match (contacts.line(), issuer.is_empty()) {
+        (Some(c), true) => Some(format!("Вопросы по заполнению: {c}.")),
+        (Some(c), false) => Some(format!("Вопросы по заполнению — в {issuer}: {c}.")),
+        (None, false) => Some(format!("Вопросы по заполнению — в {issuer}.")),
+        (None, true) => None,
+    };
+    if let Some(q) = questions {
         put(&mut ws, "", &styles.text)?;
-        put(
-            &mut ws,
-            &format!("Вопросы по заполнению — в {}.", lower_first(&campaign.plan.issuer)),
-            &styles.note,
-        )?;
+        put(&mut ws, &q, &styles.note)?;
     }
     page_setup(&mut ws, school, false);
     ws.protect_with_options(&protection());

@@ -421,7 +421,10 @@ pub fn read_bounded(path: &Path, display: &str, limits: &Limits) -> Result<Vec<u
         Finding::error(
             Code::FileUnreadable,
             display,
-            format!("файл не удалось открыть для чтения ({e}): проверьте права доступа"),
+            format!(
+                "файл не удалось открыть для чтения ({}): проверьте права доступа",
+                crate::oserror::describe(&e)
+            ),
         )
     };
     let file = match open_regular(path) {
@@ -478,6 +481,18 @@ fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn,
     let mut raw = assemble::assemble(opened, backend.as_mut(), &mut budget, display)?;
     raw.format = format;
     Ok(raw)
+}
+
+/// Opens an .xlsx workbook that is not a return (the school registry) within the same
+/// bounds as returns: zip entry sizes and the declared shared-string count are checked
+/// before calamine allocates anything. `None` when the file cannot be opened safely.
+pub(crate) fn open_bounded_xlsx<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Option<calamine::Xlsx<std::io::Cursor<&'a [u8]>>> {
+    container::check_zip(bytes, limits).ok()?;
+    xlsx::precheck_shared_strings(bytes, limits).ok()?;
+    calamine::Reader::new(std::io::Cursor::new(bytes)).ok()
 }
 
 /// Why a file is refused, before the display name is attached.

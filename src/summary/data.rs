@@ -169,9 +169,22 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     ws.set_name(SHEET_DATA)?;
     ws.set_formula_result_default("");
     widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &st.header)?;
-    }
+    // The table writes its header row itself, so it is added before any data row: added
+    // after them, its header write to the flushed row 0 was dropped by the low-memory
+    // writer with a line on stderr per column. Its extent is counted first.
+    let rows: usize = ctx.input.schools.iter().map(|s| school_rows(ctx, s).len()).sum();
+    // An Excel table needs a data row; an empty district gets one blank row.
+    let last = (rows as u32).max(1);
+    let columns: Vec<TableColumn> = HEADERS
+        .iter()
+        .map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header))
+        .collect();
+    let table = Table::new()
+        .set_name(TABLE_NAME)
+        .set_style(TableStyle::Light1)
+        .set_columns(&columns)
+        .set_autofilter(true);
+    ws.add_table(0, 0, last, (HEADERS.len() - 1) as u16, &table)?;
     let mut r = 1u32;
     for s in ctx.input.schools {
         for row in school_rows(ctx, s) {
@@ -209,18 +222,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             r += 1;
         }
     }
-    // An Excel table needs a data row; an empty district gets one blank row.
-    let last = r.max(2) - 1;
-    let columns: Vec<TableColumn> = HEADERS
-        .iter()
-        .map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header))
-        .collect();
-    let table = Table::new()
-        .set_name(TABLE_NAME)
-        .set_style(TableStyle::Light1)
-        .set_columns(&columns)
-        .set_autofilter(true);
-    ws.add_table(0, 0, last, (HEADERS.len() - 1) as u16, &table)?;
+    debug_assert_eq!(r as usize, rows + 1, "rows counted and written differ");
     ws.set_freeze_panes(1, 0)?;
     // Kept printable, though it is meant for filters and pivot tables.
     super::print_setup(ws, ctx, Some((0, 0)))?;
