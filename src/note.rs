@@ -36,7 +36,12 @@ pub enum Block {
     Para(String, String),
     Bullet(String),
     /// A titled table: header row, body rows, and whether the last row is a total.
-    Table { title: String, head: Vec<String>, rows: Vec<Vec<String>>, total: bool },
+    Table {
+        title: String,
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+        total: bool,
+    },
 }
 
 /// The note's file beside the summary: «svod-2025-12-20.xlsx» → «svod-2025-12-20-spravka.docx».
@@ -188,7 +193,11 @@ fn view_table(v: &ViewFigures) -> Block {
     if cross {
         for k in &v.columns {
             for l in &v.value_labels {
-                head.push(if v.value_labels.len() == 1 { k.clone() } else { format!("{k} — {l}") });
+                head.push(if v.value_labels.len() == 1 {
+                    k.clone()
+                } else {
+                    format!("{k} — {l}")
+                });
             }
         }
         if v.value_labels.len() == 1 {
@@ -302,8 +311,7 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
             ),
         ));
     }
-    if h.late.is_empty() && h.missing.is_empty() && h.invalid.is_empty() && h.pending.is_empty()
-    {
+    if h.late.is_empty() && h.missing.is_empty() && h.invalid.is_empty() && h.pending.is_empty() {
         out.push(Block::Para(
             String::new(),
             "Все школы представили отчёты в срок, все отчёты приняты.".into(),
@@ -330,11 +338,8 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
                 .into(),
         ));
         for sh in &h.shares {
-            let mut s = format!(
-                "{} — {}.",
-                sh.label,
-                share_text(sh.numerator, sh.denominator, sh.percent)
-            );
+            let mut s =
+                format!("{} — {}.", sh.label, share_text(sh.numerator, sh.denominator, sh.percent));
             if let Some(was) = sh.previous {
                 s.push_str(&format!(" В предыдущем своде — {}", ru::percent(was)));
                 if let Some(now) = sh.percent {
@@ -345,8 +350,7 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
                 s.push_str(" В предыдущем своде этой доли нет.");
             }
             let ind = input.district.indicators.iter().find(|i| i.code == sh.code);
-            if let Some(Figure::Share { min: Some(a), max: Some(b), .. }) = ind.map(|i| &i.figure)
-            {
+            if let Some(Figure::Share { min: Some(a), max: Some(b), .. }) = ind.map(|i| &i.figure) {
                 if a.value != b.value {
                     s.push_str(&format!(
                         " Наименьшая доля — {} ({}), наибольшая — {} ({}).",
@@ -384,7 +388,10 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
         if items.is_empty() {
             continue;
         }
-        out.push(Block::Para(format!("Раздел {}. {}", section.number, section.title), String::new()));
+        out.push(Block::Para(
+            format!("Раздел {}. {}", section.number, section.title),
+            String::new(),
+        ));
         for item in items {
             out.push(Block::Para(format!("{}. ", item.code), c.text(&item.text)));
             for ind in input.district.indicators.iter().filter(|i| i.item == item.code) {
@@ -566,11 +573,12 @@ pub fn write_note(input: &SummaryInput, summary_file: &str) -> anyhow::Result<Ve
                 if t.is_empty() {
                     p = p.keep_next(true);
                 }
-                doc.add_paragraph(
-                    body(p)
-                        .align(AlignmentType::Both)
-                        .indent(None, Some(SpecialIndentType::FirstLine(709)), None, None),
-                )
+                doc.add_paragraph(body(p).align(AlignmentType::Both).indent(
+                    None,
+                    Some(SpecialIndentType::FirstLine(709)),
+                    None,
+                    None,
+                ))
             }
             // Left-aligned: justified lines with long names bound by no-break spaces
             // stretch their gaps.
@@ -598,11 +606,13 @@ pub fn write_note(input: &SummaryInput, summary_file: &str) -> anyhow::Result<Ve
                 for (i, r) in rows.iter().enumerate() {
                     let bold = total && i == last;
                     trs.push(TableRow::new(
-                        r.iter().enumerate().map(|(j, x)| cell(&ids, x, bold, bold, j > 0)).collect(),
+                        r.iter()
+                            .enumerate()
+                            .map(|(j, x)| cell(&ids, x, bold, bold, j > 0))
+                            .collect(),
                     ));
                 }
-                let table =
-                    Table::new(trs).set_grid(grid).width(text_w as usize, WidthType::Dxa);
+                let table = Table::new(trs).set_grid(grid).width(text_w as usize, WidthType::Dxa);
                 doc.add_table(table)
                     .add_paragraph(para(&ids).line_spacing(LineSpacing::new().after(60)))
             }

@@ -105,7 +105,8 @@ fn example_summary_prints_whole_without_raw_sheets() {
         assert!(wb.sheet_names().iter().any(|s| s == raw), "{raw} is in the workbook");
         assert!(!sheets.iter().any(|s| s == raw), "{raw} is printed: {sheets:?}");
     }
-    for read in ["Свод по району", "Сдача отчётов", "По школам", "Доли по школам", "Замечания"] {
+    for read in ["Свод по району", "Сдача отчётов", "По школам", "Доли по школам", "Замечания"]
+    {
         assert!(sheets.iter().any(|s| s == read), "{read} is not printed: {sheets:?}");
     }
 
@@ -133,17 +134,31 @@ fn example_summary_prints_whole_without_raw_sheets() {
     let blocks = share_blocks(&shares);
     assert!(blocks.len() >= 5, "only {} share charts found", blocks.len());
     for block in &blocks {
+        // Below the block's title: its table's last row and the chart's last bar. (Every
+        // block names every school: only what lies below this block's title counts.)
         let whole = words.iter().any(|page| {
-            seen(page, &block.label) >= 1 && seen(page, &block.last) >= 2 && seen(page, "По району") >= 1
+            let title = tops(page, &block.label);
+            title.first().is_some_and(|t| {
+                tops(page, &block.last).iter().filter(|y| *y > t).count() >= 2
+                    && tops(page, "По району").iter().any(|y| y > t)
+            })
         });
-        assert!(whole, "«{}»: no page shows the chart with its last bar «{}»", block.label, block.last);
+        assert!(
+            whole,
+            "«{}»: no page shows the chart with its last bar «{}»",
+            block.label, block.last
+        );
     }
-    // The contests view: the chart's title (also the table's), its last category and legend.
+    // The contests view: below the chart's title (the second, after the table's), its last
+    // category and its legend.
     let view = "Участники конкурсов по уровням";
     let whole = words.iter().any(|page| {
-        seen(page, view) >= 2
-            && seen(page, "международный") >= 2
-            && seen(page, "Из них победителей и призёров") >= 2
+        let title = tops(page, view);
+        title.len() >= 2 && {
+            let t = title[title.len() - 1];
+            tops(page, "международный").iter().any(|y| *y > t)
+                && tops(page, "Из них победителей и призёров").iter().any(|y| *y > t)
+        }
     });
     assert!(whole, "the chart «{view}» is not seen whole on one page");
 
@@ -153,7 +168,8 @@ fn example_summary_prints_whole_without_raw_sheets() {
     assert!(first.contains("из них сдано с опозданием"), "{first}");
     let (num, den) = share_row(&district, "Доля обучающихся 6–11 классов, охваченных");
     // The spreadsheet groups digits as LibreOffice's locale does: «5 903» or «5,903».
-    let shown = |v: f64| first.contains(&grouped(v)) || first.contains(&grouped(v).replace(' ', ","));
+    let shown =
+        |v: f64| first.contains(&grouped(v)) || first.contains(&grouped(v).replace(' ', ","));
     assert!(shown(num) && shown(den), "{first}");
 }
 
@@ -183,9 +199,10 @@ fn pdf_words(pdf: &Path) -> Vec<Vec<(String, f64, f64)>> {
     pages
 }
 
-/// Times `phrase` is seen on a page: its words in a row, all inside the printable area of
-/// an A4 landscape page (margins 0.55" top and bottom; the footer is below it).
-fn seen(page: &[(String, f64, f64)], phrase: &str) -> usize {
+/// Where `phrase` is seen on a page (the top of each occurrence, points from the page's
+/// top): its words in a row, all inside the printable area of an A4 landscape page
+/// (margins 0.55" top and bottom; the footer is below it).
+fn tops(page: &[(String, f64, f64)], phrase: &str) -> Vec<f64> {
     const TOP: f64 = 30.0;
     const BOTTOM: f64 = 595.3 - 0.55 * 72.0 + 5.0;
     let want: Vec<&str> = phrase.split_whitespace().collect();
@@ -199,7 +216,8 @@ fn seen(page: &[(String, f64, f64)], phrase: &str) -> usize {
                     text == w && *top >= TOP && *bottom <= BOTTOM
                 })
         })
-        .count()
+        .map(|i| words[i].1)
+        .collect()
 }
 
 /// A block of «Доли по школам»: its title and the school with the highest share.
@@ -216,8 +234,7 @@ fn share_blocks(sheet: &Range<Data>) -> Vec<ShareBlock> {
     let mut prev = String::new();
     for r in 0..=h {
         let a = sheet.get_value((r, 0)).map(|d| d.to_string()).unwrap_or_default();
-        if a.len() > 4 && a.chars().next().is_some_and(|c| c.is_ascii_digit()) && a.contains(". ")
-        {
+        if a.len() > 4 && a.chars().next().is_some_and(|c| c.is_ascii_digit()) && a.contains(". ") {
             // The chart's title is the label without the item code.
             label = Some(a.split_once(". ").unwrap().1.to_string());
         } else if a == "По району" {

@@ -66,7 +66,8 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         previous: previous.as_ref(),
     };
     let bytes = write_summary(&input)?;
-    let summary_name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let summary_name =
+        out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note_bytes = match &note {
         Some(_) => Some(write_note(&input, &summary_name)?),
         None => None,

@@ -296,7 +296,8 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
     )?;
     // One share a page: its table and its chart side by side, the chart no taller than
     // the page (below the sheet's title on the first page), so no chart is ever cut.
-    let width_px: f64 = SHARE_W.iter().map(|w| column_px(*w)).sum::<f64>() + f64::from(CHART_W) + 10.0;
+    let width_px: f64 =
+        SHARE_W.iter().map(|w| column_px(*w)).sum::<f64>() + f64::from(CHART_W) + 10.0;
     let scale = print_scale(width_px);
     let chart_cap = (page_px(scale) - 130.0).max(220.0) as u32;
     let mut breaks = Vec::new();

@@ -60,10 +60,8 @@ pub fn convert_all(srcs: &[&Path], to: &str, outdir: &Path) -> Option<Vec<PathBu
         .status()
         .unwrap();
     assert!(status.success(), "soffice --convert-to {to} failed");
-    let outs: Vec<PathBuf> = srcs
-        .iter()
-        .map(|src| outdir.join(src.with_extension(to).file_name().unwrap()))
-        .collect();
+    let outs: Vec<PathBuf> =
+        srcs.iter().map(|src| outdir.join(src.with_extension(to).file_name().unwrap())).collect();
     for out in &outs {
         assert!(out.exists(), "LibreOffice did not write {}", out.display());
     }
