@@ -267,7 +267,7 @@ fn grouped(v: f64) -> String {
     let d = (v as i64).to_string();
     let mut s = String::new();
     for (i, ch) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
             s.push(' ');
         }
         s.push(ch);
@@ -280,8 +280,11 @@ fn pct(fraction: f64) -> String {
     format!("{:.1} %", fraction * 100.0).replace('.', ",")
 }
 
-/// Every line of «Свод по району»'s main table: (label, value, numerator, denominator).
-fn district_lines(sheet: &Range<Data>) -> Vec<(String, Option<f64>, Option<f64>, Option<f64>)> {
+/// A line of «Свод по району»'s main table: label, value, numerator, denominator.
+type Line = (String, Option<f64>, Option<f64>, Option<f64>);
+
+/// Every line of «Свод по району»'s main table.
+fn district_lines(sheet: &Range<Data>) -> Vec<Line> {
     let (h, _) = sheet.end().unwrap();
     let header = (0..=h)
         .find(|r| sheet.get_value((*r, 1)).map(|d| d.to_string()).as_deref() == Some("Показатель"))

@@ -760,6 +760,11 @@ fn compare_round_trip_shows_changes_and_flags_jumps() {
     let r = find_row(&sheet, 1, &plan_label("s2_1_covered"));
     assert!(close(f(&sheet, r, D_PREV), 209.0 / 390.0));
     assert!(close(f(&sheet, r, D_CHANGE), (259.0 / 390.0 - 209.0 / 390.0) * 100.0));
+    // The headline shows the same «Было» and change for the share.
+    let h = find_row(&sheet, 1, &format!("2.1. {}", plan_label("s2_1_covered")));
+    assert!(h < r);
+    assert!(close(f(&sheet, h, D_PREV), 209.0 / 390.0));
+    assert!(close(f(&sheet, h, D_CHANGE), (259.0 / 390.0 - 209.0 / 390.0) * 100.0));
 
     let changes = book.sheet(summary::SHEET_CHANGES);
     let label = plan_label("p2_1_events");
