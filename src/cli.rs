@@ -164,9 +164,12 @@ pub struct CollectArgs {
     /// Файл сводного отчёта (.xlsx).
     #[arg(long, short, value_name = "ФАЙЛ")]
     pub out: Option<PathBuf>,
-    /// Перезаписать существующий файл.
+    /// Перезаписать существующие файлы (свод и аналитическую справку).
     #[arg(long)]
     pub force: bool,
+    /// Не писать аналитическую справку (.docx рядом со сводом).
+    #[arg(long)]
+    pub no_note: bool,
     /// Включить в свод и отчёты с ошибками (они будут отмечены).
     #[arg(long)]
     pub include_invalid: bool,

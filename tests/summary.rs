@@ -484,16 +484,47 @@ fn district_sums_yes_no_and_marks() {
     assert_eq!(f(&sheet, r, D_VALUE), 27.0);
     assert_eq!(f(&sheet, r, D_REPORTED), 2.0);
 
-    // Top block: completeness with names.
+    // Top: campaign, dates, and the headline's completeness, a status a line, with names.
     let (h, _) = sheet.end().unwrap();
     let top: Vec<String> = (0..h.min(8)).map(|row| s(&sheet, row, 0)).collect();
-    let line = top.iter().find(|l| l.starts_with("Принято")).expect("completeness line");
-    assert!(line.starts_with("Принято 4 из 7 ОО; с опозданием 1: ООШ № 2"), "{line}");
-    assert!(line.contains("не сдали 1: Школа № 6"), "{line}");
-    assert!(line.contains("с ошибками 2: Школа № 5, Школа № 7"), "{line}");
     assert!(top.iter().any(|l| l.contains("25.05.2026") && l.contains("27.05.2026")));
     assert!(top.iter().any(|l| l.contains("2025/26 учебный год")));
-    assert!(top.iter().any(|l| l.contains("--include-invalid") && l.contains("Школа № 5")));
+    let status = |label: &str| {
+        let r = find_row(&sheet, 1, label);
+        (f(&sheet, r, 3), s(&sheet, r, 4))
+    };
+    assert_eq!(status("Ожидалось отчётов (ОО в реестре)").0, 7.0);
+    assert_eq!(status("Принято").0, 4.0);
+    assert_eq!(status("из них сдано с опозданием"), (1.0, "ООШ № 2".to_string()));
+    assert_eq!(status("Не сдали"), (1.0, "Школа № 6".to_string()));
+    assert_eq!(
+        status("С ошибками — возвращены на доработку"),
+        (2.0, "Школа № 5, Школа № 7".to_string())
+    );
+    let (n, who) = status("В показателях свода учтены данные ОО");
+    assert_eq!(n, schools.len() as f64);
+    assert!(who.contains("--include-invalid") && who.contains("Школа № 5"), "{who}");
+}
+
+#[test]
+fn headline_shares_equal_the_table_and_name_the_lagging_schools() {
+    let schools = schools();
+    let book_bytes = build(&schools, None);
+    let mut book = Book::open(&book_bytes);
+    let sheet = book.sheet(summary::SHEET_DISTRICT);
+    let label = plan_label("s2_1_covered");
+    let table = find_row(&sheet, 1, &label);
+    let head = find_row(&sheet, 1, &format!("2.1. {label}"));
+    assert!(head < table, "the headline comes first");
+    for col in [D_VALUE, D_NUM, D_DEN, D_REPORTED] {
+        assert_eq!(f(&sheet, head, col), f(&sheet, table, col), "column {col}");
+    }
+    assert_eq!((f(&sheet, head, D_NUM), f(&sheet, head, D_DEN)), (209.0, 390.0));
+    // 209/390 = 53,6 % in the district; СОШ № 1 has 10/100 = 10 %, the furthest below.
+    let lagging = s(&sheet, head, 7).replace('\u{a0}', " ");
+    assert!(lagging.starts_with("СОШ № 1 — 10,0 % (на 43,6 п. п. ниже)"), "{lagging}");
+    // Only schools below the district share are named.
+    assert!(!lagging.contains("ООШ № 2"), "{lagging}");
 }
 
 #[test]
@@ -732,6 +763,11 @@ fn compare_round_trip_shows_changes_and_flags_jumps() {
     let r = find_row(&sheet, 1, &plan_label("s2_1_covered"));
     assert!(close(f(&sheet, r, D_PREV), 209.0 / 390.0));
     assert!(close(f(&sheet, r, D_CHANGE), (259.0 / 390.0 - 209.0 / 390.0) * 100.0));
+    // The headline shows the same «Было» and change for the share.
+    let h = find_row(&sheet, 1, &format!("2.1. {}", plan_label("s2_1_covered")));
+    assert!(h < r);
+    assert!(close(f(&sheet, h, D_PREV), 209.0 / 390.0));
+    assert!(close(f(&sheet, h, D_CHANGE), (259.0 / 390.0 - 209.0 / 390.0) * 100.0));
 
     let changes = book.sheet(summary::SHEET_CHANGES);
     let label = plan_label("p2_1_events");

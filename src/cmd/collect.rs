@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use profplan::consolidate::consolidate;
 use profplan::intake::IntakeOptions;
+use profplan::note::{note_path, write_note};
 use profplan::output::write_atomic;
 use profplan::report::Status;
 use profplan::summary::{read_previous, write_summary, SummaryInput};
@@ -33,10 +34,18 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     super::inputs(&settings, Some(&dir), &compare).refuse(&out, "сводный отчёт")?;
     // Refuse before any work: reading a large district only to refuse at the end wastes
     // the user's time.
-    if out.exists() && !a.force {
+    let note = (!a.no_note).then(|| note_path(&out));
+    if !a.force && out.exists() {
         anyhow::bail!(
             "файл {} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out",
             out.display()
+        );
+    }
+    if let Some(n) = note.as_ref().filter(|n| !a.force && n.exists()) {
+        anyhow::bail!(
+            "файл аналитической справки {} уже существует: чтобы заменить его, добавьте --force; \
+             чтобы не писать справку — --no-note",
+            n.display()
         );
     }
     let previous = match &a.compare {
@@ -57,7 +66,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     )?;
     super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
     let district = consolidate(&campaign, &intake.data);
-    let bytes = write_summary(&SummaryInput {
+    let input = SummaryInput {
         campaign: &campaign,
         registry: &registry,
         report: &intake.report,
@@ -65,18 +74,31 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         district: &district,
         generated: as_of,
         previous: previous.as_ref(),
-    })?;
+    };
+    let bytes = write_summary(&input)?;
+    let summary_name =
+        out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let note_bytes = match &note {
+        Some(_) => Some(write_note(&input, &summary_name)?),
+        None => None,
+    };
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
     }
     write_atomic(&out, &bytes, a.force)?;
+    if let (Some(path), Some(b)) = (&note, &note_bytes) {
+        write_atomic(path, b, a.force)?;
+    }
 
     let r = &intake.report;
     let names = |s: Status| -> Vec<String> {
         r.schools.iter().filter(|x| x.status == s).map(|x| x.name.clone()).collect()
     };
     println!("Сводный отчёт: {}", out.display());
+    if let Some(path) = &note {
+        println!("Аналитическая справка: {}", path.display());
+    }
     let mut line = format!(
         "Принято {} из {} ОО (в свод вошло: {}); с опозданием: {}",
         r.counts.accepted,

@@ -44,6 +44,9 @@ fn columns<'a>(ctx: &Ctx<'a>) -> Vec<(String, Col<'a>)> {
 }
 
 const FIRST_DATA_COL: u16 = 3;
+/// The title and the note span the first columns only: a wide sheet prints on several
+/// pages across, and a merged title wider than the first page is cut at its edge.
+const TITLE_COLS: usize = 6;
 const DATA_WIDTH: f64 = 14.0;
 /// Characters of a printed page at a readable scale; wider sheets print on more pages
 /// across, with the school columns repeated.
@@ -74,7 +77,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     banner(
         ws,
         0,
-        &w[..w.len().min(12)],
+        &w[..w.len().min(TITLE_COLS)],
         &format!("Показатели по школам: {}, {} учебный год", c.def.title, c.academic_year()),
         &st.title,
         PT_TITLE,
@@ -82,7 +85,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     banner(
         ws,
         1,
-        &w[..w.len().min(12)],
+        &w[..w.len().min(TITLE_COLS)],
         "Доли школ — числитель школы, делённый на её знаменатель. В строке «Итого по району» \
          доли — сумма числителей, делённая на сумму знаменателей (не среднее процентов). \
          Цвет долей: красный — низкая, жёлтый — около 50 %, зелёный — высокая. Пустые \
@@ -297,6 +300,13 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         &st.note,
         PT_NOTE,
     )?;
+    // One share a page: its table and its chart side by side, the chart no taller than
+    // the page (below the sheet's title on the first page), so no chart is ever cut.
+    let width_px: f64 =
+        SHARE_W.iter().map(|w| column_px(*w)).sum::<f64>() + f64::from(CHART_W) + 10.0;
+    let scale = print_scale(width_px);
+    let chart_cap = (page_px(scale) - 130.0).max(220.0) as u32;
+    let mut breaks = Vec::new();
     let mut r = 3u32;
     for (item, sh) in shares {
         let label = format!("{}. {}", item.code, c.text(&sh.label));
@@ -326,6 +336,9 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
             banner(ws, r + 1, &SHARE_W[..4], &note, &st.note, PT_NOTE)?;
             r += 3;
             continue;
+        }
+        if r > 3 {
+            breaks.push(r);
         }
         // Lowest first; the sort is stable, so ties keep registry order.
         rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
@@ -373,7 +386,7 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
             end += 1;
         }
         if !rows.is_empty() {
-            let height = (60 + 24 * rows.len() as u32).max(220);
+            let height = (60 + 24 * rows.len() as u32).clamp(220, chart_cap);
             let mut chart = Chart::new(ChartType::Bar);
             chart
                 .add_series()
@@ -389,12 +402,18 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
             // the bottom: reverse it to keep the table's order, lowest on top.
             chart.y_axis().set_reverse();
             chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
-            chart.set_width(620).set_height(height);
+            chart.set_width(CHART_W).set_height(height);
             ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
             end = end.max(r + height.div_ceil(20) + 1);
         }
         r = end + 1;
     }
-    print_setup(ws, ctx, None)?;
+    if !breaks.is_empty() {
+        ws.set_page_breaks(&breaks)?;
+    }
+    print_setup_scaled(ws, ctx, width_px)?;
     Ok(())
 }
+
+/// Width of the charts of «Доли по школам», pixels.
+const CHART_W: u32 = 620;

@@ -285,9 +285,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         dates = format!("{}. {dates}", c.plan.issuer);
     }
     banner(ws, 2, &w, &dates, &st.subtitle, PT_SUBTITLE)?;
-    banner(ws, 3, &w, &ctx.completeness(), &st.subtitle, PT_SUBTITLE)?;
-    banner(ws, 4, &w, &ctx.included(), &st.subtitle, PT_SUBTITLE)?;
-    let mut r = 5;
+    let mut r = 3;
     if let Some(p) = prev {
         banner(
             ws,
@@ -299,6 +297,10 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         )?;
         r += 1;
     }
+    // Completeness, the plan's shares and the lagging schools come first.
+    let r = super::headline::write(ws, ctx, st, r + 1, &w)?;
+    banner(ws, r, &w, "Показатели по пунктам плана", &st.section, PT_SECTION)?;
+    let r = r + 1;
     let mut note = String::from(
         "Доли по району — сумма числителей всех ОО, делённая на сумму знаменателей (не среднее \
          процентов школ). «Отчитались ОО» — сколько ОО заполнили показатель (для долей — и \

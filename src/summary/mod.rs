@@ -26,6 +26,7 @@ mod by_school;
 mod compare;
 pub mod data;
 mod district;
+pub mod headline;
 mod lists;
 mod style;
 mod tables;
@@ -201,29 +202,6 @@ impl<'a> Ctx<'a> {
         s.push_str(&format!("; с ошибками {}.", list(&invalid)));
         s
     }
-
-    /// The line about whose values are in the figures, naming those taken in with errors.
-    fn included(&self) -> String {
-        let invalid: Vec<&str> = self
-            .input
-            .schools
-            .iter()
-            .filter(|s| s.invalid)
-            .map(|s| self.short_name(&s.school_id, &s.school_name))
-            .collect();
-        let mut s = format!("В показателях учтены данные {} ОО", self.input.schools.len());
-        if invalid.is_empty() {
-            s.push_str(" (только принятые отчёты).");
-        } else {
-            s.push_str(&format!(
-                "; из них {} — отчёты с ошибками, включённые в свод по решению методиста \
-                 (ключ --include-invalid): {}.",
-                invalid.len(),
-                invalid.join(", ")
-            ));
-        }
-        s
-    }
 }
 
 /// Unique sheet names of at most 31 characters (Excel compares them case-insensitively).
@@ -276,6 +254,12 @@ fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     }
     data::write(wb, ctx, st)?;
     lists::write_sources(wb, ctx, st)?;
+    // The raw sheets are for work (pivot tables, `--compare`, audit), not for reading on
+    // paper: hidden sheets are left out when the workbook is printed or exported to PDF,
+    // by Excel and LibreOffice alike. «Формат → Лист → Показать» brings them back.
+    for raw in [SHEET_DATA, SHEET_SOURCES] {
+        wb.worksheet_from_name(raw)?.set_hidden(true);
+    }
     // The first sheet opens: Excel shows whatever sheet is active.
     wb.worksheet_from_index(0)?.set_active(true);
     Ok(())
@@ -367,10 +351,25 @@ fn sheet_link(
 
 /// Page setup every sheet shares: A4 landscape, fit to one page wide, header rows repeated.
 fn print_setup(ws: &mut Worksheet, ctx: &Ctx, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
+    page_setup(ws, ctx, repeat)?;
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// Page setup of a sheet with charts: a fixed scale instead of «fit to width», because
+/// Excel ignores manual page breaks on a sheet printed «fit to» — and the breaks are what
+/// keeps every chart whole on one page. `width_px`: the width of the sheet's content.
+fn print_setup_scaled(ws: &mut Worksheet, ctx: &Ctx, width_px: f64) -> Result<u16, XlsxError> {
+    page_setup(ws, ctx, None)?;
+    let scale = print_scale(width_px);
+    ws.set_print_scale(scale);
+    Ok(scale)
+}
+
+fn page_setup(ws: &mut Worksheet, ctx: &Ctx, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.4, 0.4, 0.55, 0.55, 0.25, 0.25);
+    ws.set_margins(MARGIN_LR, MARGIN_LR, MARGIN_TB, MARGIN_TB, 0.25, 0.25);
     if let Some((first, last)) = repeat {
         ws.set_repeat_rows(first, last)?;
     }
@@ -378,6 +377,36 @@ fn print_setup(ws: &mut Worksheet, ctx: &Ctx, repeat: Option<(u32, u32)>) -> Res
     let footer = ctx.footer.replace('&', "&&");
     ws.set_footer(format!("&L&8{footer}&R&8Лист «&A», страница &P из &N"));
     Ok(())
+}
+
+/// Page margins, inches: left and right, top and bottom.
+const MARGIN_LR: f64 = 0.4;
+const MARGIN_TB: f64 = 0.55;
+/// The printable part of an A4 landscape page, in points (1/72 inch).
+const PAGE_W_PT: f64 = 842.0 - 2.0 * MARGIN_LR * 72.0;
+const PAGE_H_PT: f64 = 595.0 - 2.0 * MARGIN_TB * 72.0;
+/// Screen pixels per point at 100 %: column widths and chart sizes are in pixels.
+const PX_PER_PT: f64 = 96.0 / 72.0;
+
+/// Pixels of a column `chars` wide (the default font's digit is 7 px, plus padding).
+fn column_px(chars: f64) -> f64 {
+    (chars * 7.0 + 5.0).floor()
+}
+
+/// LibreOffice on a machine without Calibri (or Carlito) lays columns out in DejaVu Sans,
+/// about a quarter wider — and a chart, anchored to cells, widens with its columns. The
+/// print scale is computed for that wider layout.
+const LAYOUT_SLACK: f64 = 1.3;
+
+/// The print scale (percent, at most 100) that fits `width_px` across the page.
+fn print_scale(width_px: f64) -> u16 {
+    let fit = PAGE_W_PT * PX_PER_PT / (width_px.max(1.0) * LAYOUT_SLACK) * 100.0;
+    (fit.floor() as u16).clamp(10, 100)
+}
+
+/// The height of one printed page, in the sheet's pixels, at `scale` percent.
+fn page_px(scale: u16) -> f64 {
+    PAGE_H_PT * PX_PER_PT * 100.0 / f64::from(scale.max(10))
 }
 
 /// A new sheet. A formula whose cached result is an empty string would otherwise be
@@ -477,6 +506,12 @@ fn banner(
     let lines = wrapped_lines(s, chars_per_line(w.iter().sum(), pt));
     ws.set_row_height(row, pt * 1.45 * lines as f64 + 2.0)?;
     Ok(())
+}
+
+/// The height [`banner`] gives its row, in pixels.
+fn banner_px(w: &[f64], s: &str, pt: f64) -> f64 {
+    let lines = wrapped_lines(s, chars_per_line(w.iter().sum(), pt));
+    (pt * 1.45 * lines as f64 + 2.0) * PX_PER_PT
 }
 
 /// Font sizes of the banner styles, for [`banner`].

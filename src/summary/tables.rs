@@ -190,20 +190,90 @@ fn write_views(
             ctx.input.schools.len()
         ), &st.note, PT_NOTE)?;
     sheet_link(ws, 2, 0, &ts.rows, &format!("Все строки школ — лист «{}»", ts.rows), &st.link)?;
+    // Keep each view's table and chart on one page when they fit together, else the chart
+    // starts the next page; a chart is never taller than a page.
+    let width_px = w.iter().map(|x| column_px(*x)).sum::<f64>().max(f64::from(CHART_W) + 10.0);
+    let page = page_px(print_scale(width_px)) - 20.0;
+    let mut pager = Pager { page, used: 0.0, breaks: Vec::new() };
+    pager.add(
+        banner_px(&w, &format!("{}. Итоги таблицы «{}»", item.code, c.text(&t.title)), PT_TITLE)
+            + 3.0 * ROW_PX,
+    );
     let mut r = 4u32;
-    let mut breaks = Vec::new();
-    for (i, (pv, v)) in views.iter().enumerate() {
-        // A chart cut by a page break is unreadable: a view with a chart starts a page.
-        if pv.chart && i > 0 {
-            breaks.push(r);
+    for (pv, v) in views {
+        let ranking = pv.top.is_some();
+        let table = view_table_px(v, &w);
+        let chart = if pv.chart { chart_px(v, ranking, page) + ROW_PX } else { 0.0 };
+        if !pager.fits(table + chart) && (pager.page >= table + chart || !pager.fits(table)) {
+            pager.new_page(r);
         }
-        r = write_view(ws, st, name, r, pv, v, &w)? + 2;
+        r = write_view(ws, st, name, r, pv, v, &w, &mut pager)? + 2;
+        pager.add(2.0 * ROW_PX);
     }
-    if !breaks.is_empty() {
-        ws.set_page_breaks(&breaks)?;
+    if !pager.breaks.is_empty() {
+        ws.set_page_breaks(&pager.breaks)?;
     }
-    print_setup(ws, ctx, None)?;
+    print_setup_scaled(ws, ctx, width_px)?;
     Ok(())
+}
+
+/// Height of a default row, pixels.
+const ROW_PX: f64 = 20.0;
+/// Width of the views' charts, pixels.
+const CHART_W: u32 = 760;
+
+/// Where manual page breaks go, from estimated heights (pixels of the sheet at 100 %).
+struct Pager {
+    /// The height of a printed page.
+    page: f64,
+    /// Used on the current page.
+    used: f64,
+    breaks: Vec<u32>,
+}
+
+impl Pager {
+    fn fits(&self, px: f64) -> bool {
+        self.used + px <= self.page
+    }
+    /// The next page starts at `row` (nothing to do on an empty page).
+    fn new_page(&mut self, row: u32) {
+        if self.used > 0.0 {
+            self.breaks.push(row);
+        }
+        self.used = 0.0;
+    }
+    fn add(&mut self, px: f64) {
+        self.used += px;
+        // A table longer than a page flows on: what is left of it is on the last page.
+        while self.used > self.page {
+            self.used -= self.page;
+        }
+    }
+}
+
+/// Estimated height of a view's rows (title, note, header, rows, total), pixels; on the
+/// generous side, so that what is estimated to fit does fit.
+fn view_table_px(v: &ViewFigures, w: &[f64]) -> f64 {
+    let mut all: Vec<&str> = vec![&v.rows_label];
+    let heads = view_headers(v);
+    all.extend(heads.iter().map(String::as_str));
+    let header_lines = all
+        .iter()
+        .zip(w)
+        .map(|(h, w)| wrapped_lines(h, chars_per_line(*w, PT_HEADER)))
+        .max()
+        .unwrap_or(1);
+    let rows: f64 = v
+        .rows
+        .iter()
+        .map(|l| wrapped_lines(l, chars_per_line(w[0], PT_CELL)).max(1) as f64 * 18.0 + 4.0)
+        .sum();
+    2.0 * 24.0 + header_lines as f64 * 18.0 + 6.0 + rows + 2.0 * ROW_PX
+}
+
+/// The height of a view's chart, pixels: fitted to the rows, at most a page.
+fn chart_px(v: &ViewFigures, ranking: bool, page: f64) -> f64 {
+    f64::from(chart_height(v, ranking)).min(page - ROW_PX)
 }
 
 /// Writes one view from row `r`; returns the first free row after it.
@@ -216,6 +286,7 @@ fn write_view(
     pv: &View,
     v: &ViewFigures,
     w: &[f64],
+    pager: &mut Pager,
 ) -> Result<u32, XlsxError> {
     let heads = view_headers(v);
     let row_totals = !v.columns.is_empty() && v.value_labels.len() == 1;
@@ -241,6 +312,7 @@ fn write_view(
     }
     if v.rows.is_empty() {
         text(ws, header + 1, 0, "Нет данных.", &st.note)?;
+        pager.add(view_table_px(v, w));
         return Ok(header + 2);
     }
     let first = header + 1;
@@ -288,11 +360,19 @@ fn write_view(
         text(ws, tot, rank_col, "", &st.total_text)?;
     }
     let mut end = tot + 1;
+    pager.add(view_table_px(v, w));
     if pv.chart {
-        let chart = view_chart(sheet, v, first, last, ranking);
-        let h = chart_height(v, ranking);
+        let h = chart_px(v, ranking, pager.page);
+        if !pager.fits(h + ROW_PX) {
+            pager.new_page(end + 1);
+        } else {
+            pager.add(ROW_PX);
+        }
+        let mut chart = view_chart(sheet, v, first, last, ranking);
+        chart.set_height(h as u32);
         ws.insert_chart_with_offset(end + 1, 0, &chart, 0, 0)?;
-        end += 2 + h.div_ceil(20);
+        pager.add(h);
+        end += 2 + (h as u32).div_ceil(20);
     }
     Ok(end)
 }
@@ -354,6 +434,6 @@ fn view_chart(sheet: &str, v: &ViewFigures, first: u32, last: u32, ranking: bool
         // reverse it to keep the table's order top to bottom.
         chart.y_axis().set_reverse();
     }
-    chart.set_width(760).set_height(chart_height(v, ranking));
+    chart.set_width(CHART_W).set_height(chart_height(v, ranking));
     chart
 }

@@ -43,3 +43,27 @@ pub fn convert(src: &Path, to: &str, outdir: &Path) -> Option<PathBuf> {
     assert!(out.exists(), "LibreOffice did not write {}", out.display());
     Some(out)
 }
+
+/// Convert several files in one LibreOffice start (it is slow to start); returns the
+/// outputs in the order of `srcs`. `None` when soffice is absent outside CI.
+pub fn convert_all(srcs: &[&Path], to: &str, outdir: &Path) -> Option<Vec<PathBuf>> {
+    let soffice = soffice()?;
+    let profile = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(soffice)
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
+        .args(["--convert-to", to, "--outdir"])
+        .arg(outdir)
+        .args(srcs)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "soffice --convert-to {to} failed");
+    let outs: Vec<PathBuf> =
+        srcs.iter().map(|src| outdir.join(src.with_extension(to).file_name().unwrap())).collect();
+    for out in &outs {
+        assert!(out.exists(), "LibreOffice did not write {}", out.display());
+    }
+    Some(outs)
+}
