@@ -154,6 +154,10 @@ pub struct CheckArgs {
     /// Перезаписать существующие письма.
     #[arg(long)]
     pub force: bool,
+    /// Своды прошлых кампаний учебного года (файл или папка) для межпериодного контроля;
+    /// своды в рабочей папке находятся и без этого ключа.
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +183,10 @@ pub struct CollectArgs {
     /// Число потоков (по умолчанию — по числу ядер).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Своды прошлых кампаний учебного года (файл или папка) для межпериодного контроля;
+    /// своды в папке сводного отчёта находятся и без этого ключа.
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 #[cfg(test)]

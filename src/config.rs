@@ -62,6 +62,11 @@ pub struct Config {
     /// May contain [`CAMPAIGN_PLACEHOLDER`].
     pub summary: Option<PathBuf>,
     pub letters: Option<PathBuf>,
+    /// Summaries of earlier campaigns (a file or a folder) for inter-period checks.
+    pub previous: Option<PathBuf>,
+    /// The district's code in the region's registry of districts, and its name.
+    pub district: Option<String>,
+    pub district_name: Option<String>,
 }
 
 /// The file as written. Unknown keys are refused: a misspelt `shools = …` silently
@@ -77,6 +82,9 @@ struct RawConfig {
     returns: Option<String>,
     summary: Option<String>,
     letters: Option<String>,
+    previous: Option<String>,
+    district: Option<String>,
+    district_name: Option<String>,
 }
 
 /// Why the settings cannot be used. Messages are for the user, in Russian, and say how
@@ -258,6 +266,12 @@ impl Config {
             returns: resolve(raw.returns),
             summary: resolve(raw.summary),
             letters: resolve(raw.letters),
+            previous: resolve(raw.previous),
+            district: raw.district.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            district_name: raw
+                .district_name
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
         })
     }
 }
@@ -404,6 +418,32 @@ impl Settings {
         PathBuf::from(text)
     }
 
+    /// Where to look for summaries of earlier campaigns (inter-period checks): the
+    /// `--previous` flag or `previous` of the settings file (named: what is wrong with
+    /// them is said), and the folder the summaries are written to (searched quietly).
+    /// Returns (searched folders, named paths).
+    pub fn previous_paths(
+        &self,
+        flag: Option<&Path>,
+        summary: &Path,
+    ) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let named: Vec<PathBuf> = flag
+            .map(Path::to_path_buf)
+            .or_else(|| self.config.as_ref().and_then(|c| c.previous.clone()))
+            .into_iter()
+            .collect();
+        let dir = summary.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        (vec![dir.to_path_buf()], named)
+    }
+
+    /// The district of this work folder (`district`, `district_name` in the settings
+    /// file): written into the summary for the regional summary.
+    pub fn district(&self) -> Option<(String, String)> {
+        let c = self.config.as_ref()?;
+        let code = c.district.clone()?;
+        Some((code, c.district_name.clone().unwrap_or_default()))
+    }
+
     /// Folder for letters to schools: the command's flag, else `letters` of the settings
     /// file; none when neither.
     pub fn letters_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
@@ -446,6 +486,15 @@ summary = "svod-{{campaign}}.xlsx"
 
 # Папка для писем школам, которым нужно что-то сделать (profplan check).
 # letters = "letters"
+
+# Своды прошлых кампаний учебного года для межпериодного контроля (файл или папка).
+# Своды в папке, куда пишется сводный отчёт, находятся и без этой строки.
+# previous = "svody"
+
+# Код района в реестре районов области и его название: записываются в сводный отчёт,
+# по ним региональный свод (profplan region) узнаёт район.
+# district = "tambovsky"
+# district_name = "Тамбовский район"
 "#,
         schools = toml_string(schools),
     )
@@ -463,7 +512,7 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters"
+             summary, letters, previous, district, district_name"
         );
     }
     if let Some(rest) = m.strip_prefix("duplicate key") {

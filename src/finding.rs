@@ -85,6 +85,11 @@ pub enum Code {
     // --- timing ---
     /// Saved after the deadline.
     Late,
+    // --- across campaigns (межпериодный контроль) ---
+    /// A cumulative figure fell since the earlier campaign of the school year.
+    PeriodDecrease,
+    /// A stable figure changed by more than the plan allows since the earlier campaign.
+    PeriodChange,
 }
 
 impl Code {

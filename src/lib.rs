@@ -17,6 +17,7 @@ pub mod finding;
 pub mod form;
 pub mod intake;
 pub mod output;
+pub mod periods;
 pub mod plan;
 pub mod read;
 pub mod render;

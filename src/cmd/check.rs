@@ -20,8 +20,10 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
     let as_of = super::as_of(a.as_of.as_deref())?;
-    let intake =
+    let mut intake =
         super::intake(&campaign, &registry, &dir, IntakeOptions { as_of, include_invalid: false })?;
+    let summary = settings.summary_path(None, &campaign.id());
+    super::inter_period(&settings, &campaign, a.previous.as_deref(), &summary, &mut intake);
     let report = &intake.report;
 
     let mut out = std::io::stdout().lock();

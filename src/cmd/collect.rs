@@ -8,7 +8,7 @@ use profplan::consolidate::consolidate;
 use profplan::intake::IntakeOptions;
 use profplan::output::write_atomic;
 use profplan::report::Status;
-use profplan::summary::{read_previous, write_summary, SummaryInput};
+use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
 
 use crate::cli::{CollectArgs, GlobalArgs};
 
@@ -40,22 +40,27 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         None => None,
     };
     let as_of = super::as_of(a.as_of.as_deref())?;
-    let intake = super::intake(
+    let mut intake = super::intake(
         &campaign,
         &registry,
         &dir,
         IntakeOptions { as_of, include_invalid: a.include_invalid },
     )?;
+    super::inter_period(&settings, &campaign, a.previous.as_deref(), &out, &mut intake);
     let district = consolidate(&campaign, &intake.data);
-    let bytes = write_summary(&SummaryInput {
-        campaign: &campaign,
-        registry: &registry,
-        report: &intake.report,
-        schools: &intake.data,
-        district: &district,
-        generated: as_of,
-        previous: previous.as_ref(),
-    })?;
+    let mark = settings.district().map(|(code, name)| DistrictMark { code, name });
+    let bytes = write_summary_of(
+        &SummaryInput {
+            campaign: &campaign,
+            registry: &registry,
+            report: &intake.report,
+            schools: &intake.data,
+            district: &district,
+            generated: as_of,
+            previous: previous.as_ref(),
+        },
+        mark.as_ref(),
+    )?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;

@@ -88,6 +88,24 @@ pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
     }
 }
 
+/// Inter-period checks: find the summaries of the school year's earlier campaigns, say
+/// once on stderr what is missing, and add the warnings to the report.
+pub fn inter_period(
+    settings: &Settings,
+    campaign: &profplan::campaign::Campaign<'_>,
+    flag: Option<&std::path::Path>,
+    summary: &std::path::Path,
+    intake: &mut profplan::intake::Intake,
+) {
+    let (folders, named) = settings.previous_paths(flag, summary);
+    let search = profplan::periods::find_earlier(campaign, &folders, &named);
+    for note in &search.notes {
+        eprintln!("profplan: межпериодный контроль: {note}");
+    }
+    let findings = profplan::periods::check(campaign, &search.earlier, &intake.data);
+    profplan::periods::add_to_report(&mut intake.report, findings);
+}
+
 /// Read and assess a returns folder: the shared first half of `check` and `collect`.
 pub fn intake(
     campaign: &profplan::campaign::Campaign<'_>,

@@ -115,7 +115,12 @@ pub(crate) fn check(ctx: &Ctx) -> String {
                     .is_ok();
                     let shown = Val::Date(*d).display();
                     let t = if ok { "дата" } else { shown.as_str() };
-                    lines.push(check_line(&s.school_id, &row.code, &table_row, &CheckValue::Text(t)));
+                    lines.push(check_line(
+                        &s.school_id,
+                        &row.code,
+                        &table_row,
+                        &CheckValue::Text(t),
+                    ));
                     continue;
                 }
                 DataVal::Fraction(f) => CheckValue::Num(f),
