@@ -20,6 +20,7 @@ pub mod output;
 pub mod periods;
 pub mod plan;
 pub mod read;
+pub mod region;
 pub mod render;
 pub mod report;
 pub mod returns;

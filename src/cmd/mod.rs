@@ -10,6 +10,7 @@ pub mod check;
 pub mod collect;
 pub mod init;
 pub mod plan;
+pub mod region;
 pub mod schools;
 pub mod template;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Template(a) => template::run(g, a),
         Command::Check(a) => check::run(g, a),
         Command::Collect(a) => collect::run(g, a),
+        Command::Region(a) => region::run(g, a),
     }
 }
 

@@ -27,6 +27,7 @@ mod compare;
 pub mod data;
 mod district;
 mod lists;
+mod region;
 mod style;
 mod tables;
 
@@ -45,6 +46,10 @@ use crate::schools::Registry;
 use crate::values::SchoolData;
 
 pub use compare::{implausible, read_previous, read_previous_bytes, Previous};
+pub use region::{
+    write_region, REGION_CODE_ROW, REGION_HEADER_ROW, SHEET_DISTRICTS, SHEET_REGION,
+    SHEET_REGION_DATA, SHEET_REGION_SOURCES,
+};
 
 use style::Styles;
 
