@@ -78,7 +78,14 @@ fn candidates(path: &Path) -> Vec<PathBuf> {
 /// Find the summaries of earlier campaigns of `c`'s school year among `paths` (files or
 /// folders). `explicit` paths were named by the user: a file there that cannot be used is
 /// said so; other workbooks of a folder that are not summaries are passed over quietly.
-pub fn find_earlier(c: &Campaign, paths: &[PathBuf], explicit: &[PathBuf]) -> Search {
+/// `district`: this folder's district code, when set — summaries of other districts (a
+/// folder may hold several) are not this district's schools.
+pub fn find_earlier(
+    c: &Campaign,
+    paths: &[PathBuf],
+    explicit: &[PathBuf],
+    district: Option<&str>,
+) -> Search {
     let mut notes = Vec::new();
     let year = c.academic_year();
     let mut seen: Vec<PathBuf> = Vec::new();
@@ -106,8 +113,11 @@ pub fn find_earlier(c: &Campaign, paths: &[PathBuf], explicit: &[PathBuf]) -> Se
                     continue;
                 }
             };
+            let theirs = prev.properties.get(crate::summary::PROP_DISTRICT).map(String::as_str);
             let why_not = if prev.plan_id.as_deref() != Some(c.plan.id.as_str()) {
                 Some("свод другого плана".to_string())
+            } else if theirs.is_some() && district.is_some() && theirs != district {
+                Some(format!("свод другого района ({})", theirs.unwrap_or("")))
             } else {
                 match prev.campaign.as_deref().and_then(parse_date) {
                     None => Some("в своде не указана кампания".to_string()),

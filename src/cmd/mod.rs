@@ -100,7 +100,8 @@ pub fn inter_period(
     intake: &mut profplan::intake::Intake,
 ) {
     let (folders, named) = settings.previous_paths(flag, summary);
-    let search = profplan::periods::find_earlier(campaign, &folders, &named);
+    let district = settings.district().map(|(code, _)| code);
+    let search = profplan::periods::find_earlier(campaign, &folders, &named, district.as_deref());
     for note in &search.notes {
         eprintln!("profplan: межпериодный контроль: {note}");
     }
