@@ -65,11 +65,21 @@ pub fn write_region(
     wb.save_to_buffer().context("свод по области: ошибка при сохранении")
 }
 
-fn page(ws: &mut Worksheet, c: &Campaign, repeat: u32) -> Result<(), XlsxError> {
+/// A4 landscape, header rows repeated; one page wide unless `wide` (the districts × indicators
+/// table: fitted to one page it would be unreadable, so it runs across pages with the
+/// district columns repeated on each).
+fn page(ws: &mut Worksheet, c: &Campaign, repeat: u32, wide: bool) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, repeat)?;
+    if wide {
+        ws.set_print_scale(75);
+        ws.set_repeat_columns(0, 1)?;
+    } else {
+        ws.set_print_fit_to_pages(1, 0);
+    }
+    // The wide table repeats its header rows only (the title would crowd every page).
+    let first = if wide { REGION_HEADER_ROW } else { 0 };
+    ws.set_repeat_rows(first, repeat)?;
     let footer = format!("Свод по области: {}, срок {}", c.def.title, super::ru(c.deadline))
         .replace('&', "&&");
     ws.set_footer(format!("&L&8{footer}&R&8Лист «&A», страница &P из &N"));
@@ -216,7 +226,7 @@ fn build(
         }
     }
     ws.set_freeze_panes(cr + 1, 2)?;
-    page(ws, c, cr)?;
+    page(ws, c, cr, true)?;
 
     // «Районы»
     let ws = super::new_sheet(wb, SHEET_DISTRICTS)?;
@@ -249,7 +259,7 @@ fn build(
             Some(x) => {
                 text(ws, r, 2, "получен", &st.status_good)?;
                 text(ws, r, 3, &x.file, &st.text)?;
-                text(ws, r, 4, x.data.generated.as_deref().unwrap_or(""), &st.text_center)?;
+                text(ws, r, 4, &ru_date_text(x.data.generated.as_deref()), &st.text_center)?;
                 let k = &x.completeness;
                 for (col, v) in
                     [(5u16, k.expected), (6, k.accepted), (7, k.late), (8, k.in_figures)]
@@ -304,7 +314,7 @@ fn build(
         &st.total_pct,
     )?;
     ws.set_freeze_panes(3, 2)?;
-    page(ws, c, 2)?;
+    page(ws, c, 2, false)?;
 
     // «Данные»
     let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
@@ -345,7 +355,7 @@ fn build(
     }
     ws.autofilter(0, 0, r.max(2) - 1, 5)?;
     ws.set_freeze_panes(1, 0)?;
-    page(ws, c, 0)?;
+    page(ws, c, 0, false)?;
 
     // «Источники»
     let ws = super::new_sheet(wb, SHEET_REGION_SOURCES)?;
@@ -357,7 +367,7 @@ fn build(
         let r = i as u32 + 1;
         text(ws, r, 0, &s.path, &st.text)?;
         text(ws, r, 1, s.district.as_deref().unwrap_or(""), &st.text_center)?;
-        text(ws, r, 2, s.generated.as_deref().unwrap_or(""), &st.text_center)?;
+        text(ws, r, 2, &ru_date_text(s.generated.as_deref()), &st.text_center)?;
         num(ws, r, 3, s.size as f64, &st.int)?;
         let f = match s.outcome {
             Outcome::Accepted => &st.status_good,
@@ -369,9 +379,15 @@ fn build(
         text(ws, r, 6, &s.sha256, &st.mono)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    page(ws, c, 0)?;
+    page(ws, c, 0, false)?;
     wb.worksheet_from_index(0)?.set_active(true);
     Ok(())
+}
+
+/// «2025-12-25» → «25.12.2025»; other text as it is.
+fn ru_date_text(s: Option<&str>) -> String {
+    let s = s.unwrap_or("");
+    crate::campaign::parse_date(s).map(super::ru).unwrap_or_else(|| s.to_string())
 }
 
 /// Write one indicator's cells of a row from `col`; returns the next column.
