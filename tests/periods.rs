@@ -107,7 +107,11 @@ fn school_year() -> Year {
         schools.iter().map(|s| (s.id.clone(), fill(c, s, SEED, None))).collect()
     };
     let sept_f = fills(&sept);
-    let dec_f = fills(&dec);
+    let mut dec_f = fills(&dec);
+    // School 09 corrected its number of students in December (the registry is behind):
+    // May's form should carry December's figure forward.
+    let reg = num(&dec_f["09"], "oo_students_6_11").unwrap();
+    set(dec_f.get_mut("09").unwrap(), "oo_students_6_11", reg + 5.0);
     let mut may_f = fills(&may);
     // Counted from 1 September: May's counts are at least December's (the generator's
     // values are independent per campaign). `max` keeps the rules among them true.
@@ -315,4 +319,63 @@ fn marks_are_checked_at_plan_load_with_the_line() {
     assert!(b.field("p2_1_covered").unwrap().cumulative);
     assert_eq!(b.field("oo_students_6_11").unwrap().stable.unwrap().percent, 15.0);
     assert!(!a.field("p2_1_covered").unwrap().cumulative);
+}
+
+/// The value in a form's cell of a field, read with calamine.
+fn form_value(bytes: &[u8], code: &str) -> f64 {
+    let (sheet, cell) = field_cell(bytes, code);
+    let col = cell
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .fold(0u32, |a, c| a * 26 + (c as u32 - 'A' as u32 + 1))
+        - 1;
+    let row: u32 =
+        cell.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse::<u32>().unwrap() - 1;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let r = book.worksheet_range(&sheet).unwrap();
+    match r.get_value((row, col)) {
+        Some(calamine::Data::Float(f)) => *f,
+        other => panic!("{code} at {sheet}!{cell}: {other:?}"),
+    }
+}
+
+fn form_text(bytes: &[u8]) -> String {
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let r = book.worksheet_range("Отчёт").unwrap();
+    r.rows().flat_map(|row| row.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn carry_forward_prefills_what_the_earlier_campaign_accepted() {
+    let y = school_year();
+    let template = |force: bool| {
+        let mut args = vec!["template", "--out", "forms-may"];
+        if force {
+            args.push("--force");
+        }
+        let o = run(&y.w, MAY, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        o
+    };
+    let form = |n: usize| {
+        std::fs::read(y.w.path().join("forms-may").join(file_name(&test_school(n)))).unwrap()
+    };
+    let registry = test_school(9).profile["oo_students_6_11"];
+    // No December summary yet: the registry's figures.
+    template(false);
+    assert_eq!(form_value(&form(9), "oo_students_6_11"), registry);
+    assert!(!form_text(&form(9)).contains("перенесены"));
+    // With December's summary: what school 09 reported and December accepted.
+    collect(&y.w, DEC, "2025-12-22");
+    let o = template(true);
+    assert!(stderr(&o).contains("перенесены из сводов прошлых кампаний"), "{}", stderr(&o));
+    let dec = num(&y.dec["09"], "oo_students_6_11").unwrap();
+    assert_eq!(dec, registry + 5.0);
+    assert_eq!(form_value(&form(9), "oo_students_6_11"), dec);
+    assert_eq!(form_value(&form(15), "oo_teachers"), num(&y.dec["15"], "oo_teachers").unwrap());
+    let text = form_text(&form(9));
+    assert!(
+        text.contains("перенесены из принятого отчёта школы за прошлую кампанию («Промежуточный отчёт за I полугодие», срок 20.12.2025)"),
+        "{text}"
+    );
 }

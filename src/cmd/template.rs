@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use profplan::campaign::Campaign;
 use profplan::form::layout::form_file_name;
-use profplan::form::writer::{form_date, write_form};
+use profplan::form::writer::{form_date, write_form, write_form_carried, Carried};
 use profplan::output::write_atomic;
 use profplan::schools::{Registry, School};
 
@@ -33,11 +33,61 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
     let only: Vec<String> =
         a.only.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let schools = select(&registry, &only)?;
-    write_forms(&campaign, &schools, &out, a.force)
+    let carried = carry_forward(&settings, &campaign, &schools);
+    write_forms(&campaign, &schools, &carried, &out, a.force)
+}
+
+/// Carry-forward: each school's profile figures as accepted in the latest earlier
+/// campaign of the school year whose summary is at hand (the registry stays the fallback).
+fn carry_forward(
+    settings: &profplan::config::Settings,
+    campaign: &Campaign,
+    schools: &[&School],
+) -> std::collections::BTreeMap<String, Carried> {
+    let summary = settings.summary_path(None, &campaign.id());
+    let (folders, named) = settings.previous_paths(None, &summary);
+    let district = settings.district().map(|(code, _)| code);
+    let search = profplan::periods::find_earlier(campaign, &folders, &named, district.as_deref());
+    let mut out = std::collections::BTreeMap::new();
+    let profile = campaign.profile_fields();
+    for school in schools {
+        let mut c = Carried::default();
+        for f in &profile {
+            let found = search
+                .earlier
+                .summaries
+                .iter()
+                .find_map(|e| e.data.num(&school.id, &f.code).map(|v| (v, e)));
+            if let Some((v, e)) = found {
+                if c.from.is_empty() {
+                    let title = e.data.campaign_title.clone().unwrap_or_default();
+                    c.from = format!("«{title}», срок {}", profplan::campaign::ru_date(e.deadline));
+                }
+                c.values.insert(f.code.clone(), v);
+            }
+        }
+        if !c.values.is_empty() {
+            out.insert(school.id.clone(), c);
+        }
+    }
+    if !out.is_empty() {
+        eprintln!(
+            "profplan: общие сведения ОО перенесены из сводов прошлых кампаний учебного года \
+             (школ: {}); в формах они отмечены для проверки",
+            out.len()
+        );
+    }
+    out
 }
 
 /// Write the forms of `schools` into `out`; all or nothing about existing files.
-fn write_forms(campaign: &Campaign, schools: &[&School], out: &Path, force: bool) -> Result<u8> {
+fn write_forms(
+    campaign: &Campaign,
+    schools: &[&School],
+    carried: &std::collections::BTreeMap<String, Carried>,
+    out: &Path,
+    force: bool,
+) -> Result<u8> {
     // Every target first: the no-overwrite rule is all or nothing, so a refused run leaves
     // the folder exactly as it was.
     let targets: Vec<(&School, PathBuf)> =
@@ -88,8 +138,11 @@ fn write_forms(campaign: &Campaign, schools: &[&School], out: &Path, force: bool
     let results: Vec<Result<()>> = targets
         .par_iter()
         .map(|(school, path)| {
-            let bytes = write_form(campaign, school, date)
-                .with_context(|| format!("форма школы {}", school.id))?;
+            let bytes = match carried.get(&school.id) {
+                Some(c) => write_form_carried(campaign, school, date, c),
+                None => write_form(campaign, school, date),
+            }
+            .with_context(|| format!("форма школы {}", school.id))?;
             write_atomic(path, &bytes, force)?;
             if let Some(pb) = &progress {
                 pb.inc(1);
