@@ -156,11 +156,9 @@ pub fn find_earlier(
     }
     // Said once: the earlier campaign whose data is missing, when there is one to miss.
     let wanted: Vec<&str> = marked(c).iter().map(|f| f.code.as_str()).collect();
-    let before = campaigns_of_year(c.plan, year)
-        .into_iter()
-        .filter(|e| e.deadline < c.deadline)
-        .filter(|e| e.fields().iter().any(|f| wanted.contains(&f.code.as_str())))
-        .next_back();
+    let before = campaigns_of_year(c.plan, year).into_iter().rfind(|e| {
+        e.deadline < c.deadline && e.fields().iter().any(|f| wanted.contains(&f.code.as_str()))
+    });
     if let Some(b) = before {
         if !summaries.iter().any(|s| s.deadline == b.deadline) {
             let mut where_ = String::new();
