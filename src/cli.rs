@@ -67,6 +67,10 @@ pub enum Command {
     /// Собрать сводный отчёт по району из принятых отчётов.
     #[command(after_help = EXIT_CODES)]
     Collect(CollectArgs),
+    /// Свод по области из сводных отчётов районов (папка сводов profplan).
+    #[command(after_help = "Коды выхода: 0 — получены своды всех районов реестра; 1 — нет свода \
+какого-то района (свод по области всё равно записан); 2 — ошибка запуска или настройки.")]
+    Region(RegionArgs),
 }
 
 /// Exit codes of `check` and `collect`, shown in their `--help`.
@@ -154,6 +158,29 @@ pub struct CheckArgs {
     /// Перезаписать существующие письма.
     #[arg(long)]
     pub force: bool,
+    /// Своды прошлых кампаний учебного года (файл или папка) для межпериодного контроля;
+    /// своды в рабочей папке находятся и без этого ключа.
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegionArgs {
+    /// Папка со сводными отчётами районов (.xlsx, сделанными profplan collect).
+    #[arg(value_name = "DIR")]
+    pub summaries: PathBuf,
+    /// Реестр районов (CSV: Код; Наименование; Ответственный; E-mail; Телефон).
+    #[arg(long, value_name = "FILE")]
+    pub districts: PathBuf,
+    /// Файл свода по области (по умолчанию svod-oblast-<кампания>.xlsx).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Перезаписать существующий файл.
+    #[arg(long)]
+    pub force: bool,
+    /// Дата свода (ГГГГ-ММ-ДД; по умолчанию сегодня).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +209,10 @@ pub struct CollectArgs {
     /// Число потоков (по умолчанию — по числу ядер).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Своды прошлых кампаний учебного года (файл или папка) для межпериодного контроля;
+    /// своды в папке сводного отчёта находятся и без этого ключа.
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -68,6 +68,11 @@ pub struct Config {
     pub timezone: Option<District>,
     /// The methodologist's contacts for forms and letters.
     pub contacts: Contacts,
+    /// Summaries of earlier campaigns (a file or a folder) for inter-period checks.
+    pub previous: Option<PathBuf>,
+    /// The district's code in the region's registry of districts, and its name.
+    pub district: Option<String>,
+    pub district_name: Option<String>,
 }
 
 /// The file as written. Unknown keys are refused: a misspelt `shools = …` silently
@@ -88,6 +93,9 @@ struct RawConfig {
     contact_phone: Option<String>,
     contact_email: Option<String>,
     send_returns_to: Option<String>,
+    previous: Option<String>,
+    district: Option<String>,
+    district_name: Option<String>,
 }
 
 /// Why the settings cannot be used. Messages are for the user, in Russian, and say how
@@ -310,6 +318,12 @@ impl Config {
                 email: clean(raw.contact_email),
                 send_to: clean(raw.send_returns_to),
             },
+            previous: resolve(raw.previous),
+            district: raw.district.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            district_name: raw
+                .district_name
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
         })
     }
 }
@@ -474,6 +488,32 @@ impl Settings {
         self.config.as_ref().map(|c| c.contacts.clone()).unwrap_or_default()
     }
 
+    /// Where to look for summaries of earlier campaigns (inter-period checks): the
+    /// `--previous` flag or `previous` of the settings file (named: what is wrong with
+    /// them is said), and the folder the summaries are written to (searched quietly).
+    /// Returns (searched folders, named paths).
+    pub fn previous_paths(
+        &self,
+        flag: Option<&Path>,
+        summary: &Path,
+    ) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let named: Vec<PathBuf> = flag
+            .map(Path::to_path_buf)
+            .or_else(|| self.config.as_ref().and_then(|c| c.previous.clone()))
+            .into_iter()
+            .collect();
+        let dir = summary.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        (vec![dir.to_path_buf()], named)
+    }
+
+    /// The district of this work folder (`district`, `district_name` in the settings
+    /// file): written into the summary for the regional summary.
+    pub fn district_mark(&self) -> Option<(String, String)> {
+        let c = self.config.as_ref()?;
+        let code = c.district.clone()?;
+        Some((code, c.district_name.clone().unwrap_or_default()))
+    }
+
     /// Folder for letters to schools: the command's flag, else `letters` of the settings
     /// file; none when neither.
     pub fn letters_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
@@ -542,6 +582,14 @@ summary = "svod-{{campaign}}.xlsx"
 # contact_email = "metodist@example.ru"
 # Куда школам отправлять заполненные формы (продолжает фразу «Отправьте заполненный файл …»).
 # send_returns_to = "на адрес metodist@example.ru с темой «Профориентация»"
+# Своды прошлых кампаний учебного года для межпериодного контроля (файл или папка).
+# Своды в папке, куда пишется сводный отчёт, находятся и без этой строки.
+# previous = "svody"
+
+# Код района в реестре районов области и его название: записываются в сводный отчёт,
+# по ним региональный свод (profplan region) узнаёт район.
+# district = "tambovsky"
+# district_name = "Тамбовский район"
 "#,
         schools = toml_string(schools),
     )
@@ -559,7 +607,8 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters, timezone, contact_name, contact_phone, contact_email, send_returns_to"
+             summary, letters, timezone, contact_name, contact_phone, contact_email, send_returns_to,
+             previous, district, district_name"
         );
     }
     crate::toml_ru::message(m)

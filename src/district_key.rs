@@ -117,8 +117,8 @@ pub fn load(path: &Path) -> Result<Option<DistrictKey>> {
 /// the owner only, where the system has such permissions.
 pub fn create(path: &Path) -> Result<DistrictKey> {
     let key = DistrictKey::generate()?;
-    // A temporary file is created readable by its owner only, and keeps that mode.
-    crate::output::write_atomic(path, key.file_text().as_bytes(), false)
+    // Readable by its owner only, from the moment the temporary file exists.
+    crate::output::write_atomic_private(path, key.file_text().as_bytes(), false)
         .with_context(|| format!("не удалось записать ключ района {}", path.display()))?;
     Ok(key)
 }

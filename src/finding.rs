@@ -94,6 +94,11 @@ pub enum Code {
     /// The saved time cannot be trusted (LibreOffice's .xlsx) and its two readings fall
     /// on two sides of the deadline: taken as on time, and said so.
     SavedTimeUncertain,
+    // --- across campaigns (межпериодный контроль) ---
+    /// A cumulative figure fell since the earlier campaign of the school year.
+    PeriodDecrease,
+    /// A stable figure changed by more than the plan allows since the earlier campaign.
+    PeriodChange,
 }
 
 impl Code {

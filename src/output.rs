@@ -123,6 +123,16 @@ pub const TEST_PAUSE_ENV: &str = "PROFPLAN_TEST_PAUSE_BEFORE_PERSIST";
 /// Write `bytes` to `path` atomically. With `overwrite` false an existing file is an
 /// error (checked at the rename, so a file created meanwhile is not clobbered either).
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    write_atomic_as(path, bytes, overwrite, false)
+}
+
+/// [`write_atomic`] for a secret (the district key): the file is readable by its owner
+/// only from the moment it exists.
+pub fn write_atomic_private(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    write_atomic_as(path, bytes, overwrite, true)
+}
+
+fn write_atomic_as(path: &Path, bytes: &[u8], overwrite: bool, private: bool) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -130,7 +140,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     let mut tmp = {
         // Created and registered under the lock: an interrupt sees it or it does not exist.
         let mut files = live();
-        let tmp = temp_builder().tempfile_in(dir).with_context(|| {
+        let tmp = temp_builder(private).tempfile_in(dir).with_context(|| {
             format!("не удалось создать временный файл в папке {}", dir.display())
         })?;
         files.push(tmp.path().to_path_buf());
@@ -190,14 +200,17 @@ fn held_by_another_program(e: &std::io::Error) -> bool {
 /// Temporary files are created as ordinary files: read-write for everyone, less what the
 /// user's umask removes (0644 under the usual 022). tempfile's default is 0600, which left
 /// every form and summary readable by its owner only.
-fn temp_builder() -> tempfile::Builder<'static, 'static> {
+fn temp_builder(private: bool) -> tempfile::Builder<'static, 'static> {
     let mut b = tempfile::Builder::new();
     b.prefix(".profplan-");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o666));
+        // 0666 less the umask, like any file a program writes; a secret 0600.
+        b.permissions(std::fs::Permissions::from_mode(if private { 0o600 } else { 0o666 }));
     }
+    #[cfg(not(unix))]
+    let _ = private;
     b
 }
 

@@ -161,12 +161,32 @@ pub struct Field {
     /// Column width on the form (columns only), in characters.
     #[serde(default)]
     pub width: Option<f64>,
+    /// Counted cumulatively within the school year («с 1 сентября по дату заполнения»):
+    /// the value may not fall from one campaign of the year to the next.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cumulative: bool,
+    /// A profile figure that changes little between campaigns: a change beyond the given
+    /// percent is a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stable: Option<Stable>,
     #[serde(skip)]
     pub pos: usize,
 }
 
+/// `stable = { percent = 30 }`: how far a figure may move between two campaigns of a
+/// school year before it is worth a question.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stable {
+    pub percent: f64,
+}
+
 fn yes() -> bool {
     true
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A share (доля), collected as numerator and denominator, never as a percentage.
@@ -444,9 +464,22 @@ impl Plan {
     }
 
     /// Hash of the definition: same meaning → same version, whatever the formatting.
+    /// The inter-period marks (`cumulative`, `stable`) are left out: they change what is
+    /// checked across campaigns, not what the form collects, so forms issued before a
+    /// plan was marked are still forms of the same version.
     fn compute_version(&self) -> String {
         let mut copy = self.clone();
         copy.version.clear();
+        let unmark = |f: &mut Field| {
+            f.cumulative = false;
+            f.stable = None;
+        };
+        copy.profile.iter_mut().for_each(unmark);
+        for s in &mut copy.sections {
+            for i in &mut s.items {
+                i.fields.iter_mut().for_each(unmark);
+            }
+        }
         let json = serde_json::to_vec(&copy).expect("plan serializes");
         let digest = Sha256::digest(&json);
         digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
@@ -584,6 +617,27 @@ impl Plan {
                     ));
                 }
             }
+            if (f.cumulative || f.stable.is_some()) && !f.kind.is_numeric() {
+                p.push((
+                    Some(f.pos),
+                    format!(
+                        "отметки cumulative и stable у {what} «{}» допустимы только для чисел",
+                        f.code
+                    ),
+                ));
+            }
+            if let Some(st) = f.stable {
+                if !(st.percent > 0.0 && st.percent <= 1000.0) {
+                    p.push((
+                        Some(f.pos),
+                        format!(
+                            "у {what} «{}» stable = {{ percent = {} }}: допустимое изменение \
+                             указывается в процентах, больше 0 и не больше 1000",
+                            f.code, st.percent
+                        ),
+                    ));
+                }
+            }
             if f.kind == Kind::Integer {
                 for b in [f.min, f.max].into_iter().flatten() {
                     if b.fract() != 0.0 || b.abs() > i32::MAX as f64 {
@@ -683,6 +737,16 @@ impl Plan {
                     let mut cols = BTreeSet::new();
                     for c in &t.columns {
                         check_field(c, "столбца", &mut p);
+                        if c.cumulative || c.stable.is_some() {
+                            p.push((
+                                Some(c.pos),
+                                format!(
+                                    "столбец «{}» таблицы «{}»: отметки cumulative и stable \
+                                     ставятся только у полей, не у столбцов таблиц",
+                                    c.code, t.code
+                                ),
+                            ));
+                        }
                         if !cols.insert(&c.code) {
                             p.push((
                                 Some(c.pos),

@@ -352,6 +352,8 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
             required: false,
             hint: String::new(),
             width: None,
+            cumulative: false,
+            stable: None,
             pos: 0,
         };
         let warn = |code_: Code, msg: String| {

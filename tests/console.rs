@@ -241,7 +241,11 @@ fn the_whole_cycle_and_its_common_mistakes_speak_russian_once() {
         std::fs::write(dir.path().join("profplan.toml"), text).unwrap();
         let out = run_checked(dir.path(), &["schools"]);
         assert!(out.code == 2 || out.code == 0, "{text}: {}", out.stderr);
-        if out.code == 2 {
+        if text.contains("D:\\") {
+            // A Windows path in "…" is read as written (docs/registry-and-settings.md): the
+            // registry is then missing here, and the message names the path as typed.
+            assert!(out.stderr.contains("D:\\Отдел\\schools.csv"), "{text}: {}", out.stderr);
+        } else if out.code == 2 {
             assert!(out.stderr.contains("строка 1"), "{text}: {}", out.stderr);
         }
     }

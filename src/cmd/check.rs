@@ -28,13 +28,15 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
         inputs.refuse(&d.join("рассылка.csv"), "письма")?;
     }
     let key = super::district_key(&settings)?;
-    let intake = super::intake(
+    let mut intake = super::intake(
         &campaign,
         &registry,
         &dir,
         IntakeOptions { as_of, include_invalid: false, district: settings.district(), key },
     )?;
     super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
+    let summary = settings.summary_path(None, &campaign.id());
+    super::inter_period(&settings, &campaign, a.previous.as_deref(), &summary, &mut intake);
     let report = &intake.report;
 
     let mut out = std::io::stdout().lock();

@@ -9,7 +9,7 @@ use profplan::intake::IntakeOptions;
 use profplan::note::{note_path, write_note};
 use profplan::output::write_atomic;
 use profplan::report::Status;
-use profplan::summary::{read_previous, write_summary, SummaryInput};
+use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
 
 use crate::cli::{CollectArgs, GlobalArgs};
 
@@ -53,7 +53,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         None => None,
     };
     let key = super::district_key(&settings)?;
-    let intake = super::intake(
+    let mut intake = super::intake(
         &campaign,
         &registry,
         &dir,
@@ -65,7 +65,9 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         },
     )?;
     super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
+    super::inter_period(&settings, &campaign, a.previous.as_deref(), &out, &mut intake);
     let district = consolidate(&campaign, &intake.data);
+    let mark = settings.district_mark().map(|(code, name)| DistrictMark { code, name });
     let input = SummaryInput {
         campaign: &campaign,
         registry: &registry,
@@ -75,7 +77,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         generated: as_of,
         previous: previous.as_ref(),
     };
-    let bytes = write_summary(&input)?;
+    let bytes = write_summary_of(&input, mark.as_ref())?;
     let summary_name =
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note_bytes = match &note {

@@ -11,6 +11,7 @@ pub mod check;
 pub mod collect;
 pub mod init;
 pub mod plan;
+pub mod region;
 pub mod schools;
 pub mod template;
 
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Template(a) => template::run(g, a),
         Command::Check(a) => check::run(g, a),
         Command::Collect(a) => collect::run(g, a),
+        Command::Region(a) => region::run(g, a),
     }
 }
 
@@ -160,6 +162,25 @@ pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
             anyhow::anyhow!("--as-of «{s}»: укажите дату в виде ГГГГ-ММ-ДД, например 2025-12-22")
         }),
     }
+}
+
+/// Inter-period checks: find the summaries of the school year's earlier campaigns, say
+/// once on stderr what is missing, and add the warnings to the report.
+pub fn inter_period(
+    settings: &Settings,
+    campaign: &profplan::campaign::Campaign<'_>,
+    flag: Option<&std::path::Path>,
+    summary: &std::path::Path,
+    intake: &mut profplan::intake::Intake,
+) {
+    let (folders, named) = settings.previous_paths(flag, summary);
+    let district = settings.district_mark().map(|(code, _)| code);
+    let search = profplan::periods::find_earlier(campaign, &folders, &named, district.as_deref());
+    for note in &search.notes {
+        eprintln!("profplan: межпериодный контроль: {note}");
+    }
+    let findings = profplan::periods::check(campaign, &search.earlier, &intake.data);
+    profplan::periods::add_to_report(&mut intake.report, findings);
 }
 
 /// Read and assess a returns folder: the shared first half of `check` and `collect`.

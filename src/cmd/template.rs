@@ -17,7 +17,7 @@ use profplan::config::Settings;
 use profplan::contacts::Contacts;
 use profplan::district_key::{key_path, DistrictKey};
 use profplan::form::layout::form_file_name;
-use profplan::form::writer::{form_date, write_form_with_contacts};
+use profplan::form::writer::{form_date, write_form_carried, write_form_with_contacts, Carried};
 use profplan::output::write_atomic;
 use profplan::schools::{Registry, School};
 
@@ -42,7 +42,16 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
         inputs.refuse(&out.join(form_file_name(&sc.id, &sc.short_name)), "форму")?;
     }
     let key = template_key(&settings)?;
-    write_forms(&campaign, &schools, &out, a.force, key.as_ref(), &settings.contacts())
+    let carried = carry_forward(&settings, &campaign, &schools);
+    let signing = Signing { key: key.as_ref(), contacts: &settings.contacts() };
+    write_forms(&campaign, &schools, &out, a.force, &carried, &signing)
+}
+
+/// What every form of a run carries besides its school: the district key its identity is
+/// signed with and the methodologist's contacts.
+struct Signing<'a> {
+    key: Option<&'a DistrictKey>,
+    contacts: &'a Contacts,
 }
 
 /// The district key the forms are signed with: the work folder's, made now if the folder
@@ -70,14 +79,57 @@ fn template_key(settings: &Settings) -> Result<Option<DistrictKey>> {
     Ok(Some(key))
 }
 
+/// Carry-forward: each school's profile figures as accepted in the latest earlier
+/// campaign of the school year whose summary is at hand (the registry stays the fallback).
+fn carry_forward(
+    settings: &profplan::config::Settings,
+    campaign: &Campaign,
+    schools: &[&School],
+) -> std::collections::BTreeMap<String, Carried> {
+    let summary = settings.summary_path(None, &campaign.id());
+    let (folders, named) = settings.previous_paths(None, &summary);
+    let district = settings.district_mark().map(|(code, _)| code);
+    let search = profplan::periods::find_earlier(campaign, &folders, &named, district.as_deref());
+    let mut out = std::collections::BTreeMap::new();
+    let profile = campaign.profile_fields();
+    for school in schools {
+        let mut c = Carried::default();
+        for f in &profile {
+            let found = search
+                .earlier
+                .summaries
+                .iter()
+                .find_map(|e| e.data.num(&school.id, &f.code).map(|v| (v, e)));
+            if let Some((v, e)) = found {
+                if c.from.is_empty() {
+                    let title = e.data.campaign_title.clone().unwrap_or_default();
+                    c.from = format!("«{title}», срок {}", profplan::campaign::ru_date(e.deadline));
+                }
+                c.values.insert(f.code.clone(), v);
+            }
+        }
+        if !c.values.is_empty() {
+            out.insert(school.id.clone(), c);
+        }
+    }
+    if !out.is_empty() {
+        eprintln!(
+            "profplan: общие сведения ОО перенесены из сводов прошлых кампаний учебного года \
+             (школ: {}); в формах они отмечены для проверки",
+            out.len()
+        );
+    }
+    out
+}
+
 /// Write the forms of `schools` into `out`; all or nothing about existing files.
 fn write_forms(
     campaign: &Campaign,
     schools: &[&School],
     out: &Path,
     force: bool,
-    key: Option<&DistrictKey>,
-    contacts: &Contacts,
+    carried: &std::collections::BTreeMap<String, Carried>,
+    signing: &Signing,
 ) -> Result<u8> {
     // Every target first: the no-overwrite rule is all or nothing, so a refused run leaves
     // the folder exactly as it was.
@@ -129,8 +181,15 @@ fn write_forms(
     let results: Vec<Result<()>> = targets
         .par_iter()
         .map(|(school, path)| {
-            let bytes = write_form_with_contacts(campaign, school, date, key, contacts)
-                .with_context(|| format!("форма школы {}", school.id))?;
+            let bytes = match carried.get(&school.id) {
+                Some(c) => {
+                    write_form_carried(campaign, school, date, signing.key, signing.contacts, c)
+                }
+                None => {
+                    write_form_with_contacts(campaign, school, date, signing.key, signing.contacts)
+                }
+            }
+            .with_context(|| format!("форма школы {}", school.id))?;
             write_atomic(path, &bytes, force)?;
             if let Some(pb) = &progress {
                 pb.inc(1);

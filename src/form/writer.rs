@@ -101,6 +101,34 @@ pub fn write_form_with_contacts(
     build(campaign, school, created, None, key, contacts)
 }
 
+/// Profile figures carried forward from the school's accepted values of an earlier
+/// campaign (`profplan template` finds them in that campaign's summary).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Carried {
+    /// Field code → value.
+    pub values: std::collections::BTreeMap<String, f64>,
+    /// The campaign they come from: «Промежуточный отчёт за I полугодие, срок 20.12.2025».
+    pub from: String,
+}
+
+/// [`write_form`] with profile figures taken from an earlier campaign instead of the
+/// registry (the registry's values stay the fallback), marked on the form as such.
+pub fn write_form_carried(
+    campaign: &Campaign,
+    school: &School,
+    generated: NaiveDate,
+    key: Option<&DistrictKey>,
+    contacts: &Contacts,
+    carried: &Carried,
+) -> Result<Vec<u8>> {
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(generated.year()).context("год даты формы")?,
+        generated.month() as u8,
+        generated.day() as u8,
+    )?;
+    build_with(campaign, school, created, None, key, contacts, Some(carried))
+}
+
 /// A form of `school` with `fill` entered in its cells, as if the school had filled it and
 /// saved it at `saved_at` (UTC): the synthetic returns of tests, examples and benchmarks.
 pub fn write_filled_form(
@@ -127,11 +155,23 @@ fn build(
     key: Option<&DistrictKey>,
     contacts: &Contacts,
 ) -> Result<Vec<u8>> {
+    build_with(campaign, school, created, fill, key, contacts, None)
+}
+
+fn build_with(
+    campaign: &Campaign,
+    school: &School,
+    created: ExcelDateTime,
+    fill: Option<&Fill>,
+    key: Option<&DistrictKey>,
+    contacts: &Contacts,
+    carried: Option<&Carried>,
+) -> Result<Vec<u8>> {
     let styles = Styles::new();
     let lists = Lists::of(campaign);
     let mut names: Vec<(String, String)> = Vec::new();
 
-    let form = form_sheet(campaign, school, &styles, &lists, &mut names, fill, contacts)?;
+    let form = form_sheet(campaign, school, &styles, &lists, &mut names, fill, contacts, carried)?;
     let instructions = instructions_sheet(campaign, school, &styles, contacts)?;
     let mut tables = Vec::new();
     for (item, table) in campaign.tables() {
@@ -377,6 +417,22 @@ impl FormSheet<'_> {
         self.names.push((field_name(code), target));
     }
 
+    /// A profile field prefilled from an earlier campaign: the cell's input message says
+    /// where the value comes from and asks to check it.
+    fn field_from(
+        &mut self,
+        campaign: &Campaign,
+        lists: &Lists,
+        f: &Field,
+        value: f64,
+        from: &str,
+    ) -> Result<()> {
+        let why = format!(
+            "Значение перенесено из отчёта школы за {from}: проверьте и при необходимости исправьте."
+        );
+        self.field_with(campaign, lists, "", f, Some(value), &why)
+    }
+
     /// A field row: code, item number, label, unit, input cell with validation.
     fn field(
         &mut self,
@@ -385,6 +441,25 @@ impl FormSheet<'_> {
         number: &str,
         f: &Field,
         prefill: Option<f64>,
+    ) -> Result<()> {
+        self.field_with(
+            campaign,
+            lists,
+            number,
+            f,
+            prefill,
+            "Значение взято из реестра школ: проверьте и при необходимости исправьте.",
+        )
+    }
+
+    fn field_with(
+        &mut self,
+        campaign: &Campaign,
+        lists: &Lists,
+        number: &str,
+        f: &Field,
+        prefill: Option<f64>,
+        why: &str,
     ) -> Result<()> {
         let s = self.styles;
         let label = campaign.text(&f.label);
@@ -408,13 +483,7 @@ impl FormSheet<'_> {
         };
         let mut dv = validation(campaign.plan, lists, f, &label)?;
         if prefill.is_some() {
-            dv = dv.set_input_message(truncate_utf16(
-                &format!(
-                    "Значение взято из реестра школ: проверьте и при необходимости исправьте. {}",
-                    rule_text(f)
-                ),
-                255,
-            ))?;
+            dv = dv.set_input_message(truncate_utf16(&format!("{why} {}", rule_text(f)), 255))?;
         }
         self.ws.add_data_validation(r, col::VALUE, r, col::VALUE, &dv)?;
         let value_lines = if f.kind == Kind::Text { 2 } else { 1 };
@@ -460,6 +529,7 @@ fn form_sheet(
     names: &mut Vec<(String, String)>,
     fill: Option<&Fill>,
     contacts: &Contacts,
+    carried: Option<&Carried>,
 ) -> Result<Worksheet> {
     let plan = campaign.plan;
     let def = campaign.def;
@@ -537,17 +607,37 @@ fn form_sheet(
     let profile = campaign.profile_fields();
     if !profile.is_empty() {
         s.wide("Общие сведения об ОО", &styles.block)?;
+        let carried_here: Vec<&str> = profile
+            .iter()
+            .filter(|f| carried.is_some_and(|c| c.values.contains_key(&f.code)))
+            .map(|f| f.code.as_str())
+            .collect();
         let prefilled = profile.iter().any(|f| school.profile.contains_key(&f.code));
-        let note = if prefilled {
-            "Заполняются один раз и используются для расчёта долей ниже. Значения из реестра \
-             школ уже внесены: проверьте их и заполните пустые ячейки."
-        } else {
-            "Заполняются один раз и используются для расчёта долей ниже."
+        let note = match carried {
+            Some(c) if !carried_here.is_empty() => format!(
+                "Заполняются один раз и используются для расчёта долей ниже. Значения \
+                 перенесены из принятого отчёта школы за прошлую кампанию ({}): проверьте \
+                 их, исправьте, если изменились, и заполните пустые ячейки.",
+                c.from
+            ),
+            _ if prefilled => "Заполняются один раз и используются для расчёта долей ниже. \
+                               Значения из реестра школ уже внесены: проверьте их и заполните \
+                               пустые ячейки."
+                .to_string(),
+            _ => "Заполняются один раз и используются для расчёта долей ниже.".to_string(),
         };
-        s.wide(note, &styles.note)?;
+        s.wide(&note, &styles.note)?;
         for f in profile {
-            let prefill = school.profile.get(&f.code).copied().filter(|v| v.is_finite());
-            s.field(campaign, lists, "", f, prefill)?;
+            let from_campaign = carried
+                .and_then(|c| c.values.get(&f.code).copied().map(|v| (v, c.from.as_str())))
+                .filter(|(v, _)| v.is_finite());
+            match from_campaign {
+                Some((v, from)) => s.field_from(campaign, lists, f, v, from)?,
+                None => {
+                    let prefill = school.profile.get(&f.code).copied().filter(|v| v.is_finite());
+                    s.field(campaign, lists, "", f, prefill)?;
+                }
+            }
         }
         s.blank();
     }

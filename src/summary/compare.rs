@@ -47,6 +47,15 @@ pub struct Previous {
     pub campaign_title: Option<String>,
     /// Date the previous summary was made.
     pub generated: Option<String>,
+    /// Plan id and version the summary was made with, from its document properties.
+    pub plan_id: Option<String>,
+    pub plan_version: Option<String>,
+    /// Every `profplan.*` document property, as written (the district, the counts of
+    /// schools, the data check: see [`super::PROP_DATA_CHECK`]).
+    pub properties: BTreeMap<String, String>,
+    /// The check of «Данные» recomputed from what was read (compare with the
+    /// `profplan.data_check` property to find a summary edited by hand).
+    pub data_check: String,
     /// School id → name.
     pub schools: BTreeMap<String, String>,
     /// (school id, field or share code) → value.
@@ -334,6 +343,13 @@ fn parse(bytes: &[u8]) -> anyhow::Result<Previous> {
         prev.campaign = p.get(super::PROP_CAMPAIGN).cloned();
         prev.campaign_title = p.get(super::PROP_CAMPAIGN_TITLE).cloned();
         prev.generated = p.get(super::PROP_GENERATED).cloned();
+        prev.plan_id = p.get(super::PROP_PLAN_ID).cloned();
+        prev.plan_version = p.get(super::PROP_PLAN_VERSION).cloned();
+        prev.properties = p
+            .iter()
+            .filter(|(k, _)| k.starts_with("profplan."))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
     }
     if !wb.sheet_names().iter().any(|s| s == SHEET_DATA) {
         bail!("в книге нет листа «{SHEET_DATA}»: это не сводный отчёт profplan");
@@ -348,6 +364,7 @@ fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow:
     let mut row_no: Option<u32> = None;
     let mut row: BTreeMap<u32, CellVal> = BTreeMap::new();
     let mut table_row_seen: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut lines: Vec<String> = Vec::new();
     let mut count = 0u64;
     loop {
         let next = cells.next_cell().context("лист «Данные» повреждён")?;
@@ -367,7 +384,7 @@ fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow:
                         cols = Columns::find(&header);
                     }
                     None => bail!("на листе «Данные» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)"),
-                    Some(c) => take_row(c, &row, prev, &mut table_row_seen),
+                    Some(c) => take_row(c, &row, prev, &mut table_row_seen, &mut lines),
                 }
             }
             row.clear();
@@ -391,6 +408,7 @@ fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow:
     if cols.is_none() {
         bail!("на листе «Данные» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)");
     }
+    prev.data_check = super::data::check_of(lines);
     Ok(())
 }
 
@@ -414,6 +432,7 @@ fn take_row(
     row: &BTreeMap<u32, CellVal>,
     prev: &mut Previous,
     seen: &mut BTreeSet<(String, String, String)>,
+    lines: &mut Vec<String>,
 ) {
     let get = |col: u32| row.get(&col);
     let (Some(id), Some(code), Some(value)) = (get(c.school_id), get(c.code), get(c.value)) else {
@@ -426,6 +445,15 @@ fn take_row(
     let name = c.school.and_then(get).map(CellVal::text).unwrap_or_default();
     prev.schools.entry(id.clone()).or_insert(name);
     let table_row = c.row.and_then(get).map(CellVal::text).filter(|s| !s.is_empty());
+    lines.push(super::data::check_line(
+        &id,
+        &code,
+        table_row.as_deref().unwrap_or(""),
+        &match value {
+            CellVal::Num(n) => super::data::CheckValue::Num(*n),
+            CellVal::Text(t) => super::data::CheckValue::Text(t),
+        },
+    ));
     match (code.split_once('.'), table_row) {
         (Some((table, _)), Some(r)) => {
             if let CellVal::Num(n) = value {

@@ -65,6 +65,72 @@ pub const HEADERS: [&str; 12] = [
 /// Name of the Excel table (ASCII: some spreadsheet programs refuse other names).
 pub const TABLE_NAME: &str = "ProfplanData";
 
+/// A value of «Данные» as the data check sees it.
+pub(crate) enum CheckValue<'a> {
+    Num(f64),
+    Text(&'a str),
+}
+
+/// One line of the data check: school, code, table row and value, with numbers rounded
+/// (a spreadsheet program that re-saves the summary may write the last digit of a
+/// fraction differently) and dates as the word «дата» (what the reader sees of them).
+pub(crate) fn check_line(school: &str, code: &str, row: &str, v: &CheckValue) -> String {
+    let v = match v {
+        CheckValue::Num(n) => format!("{n:.6}"),
+        CheckValue::Text(t) => t.trim().to_string(),
+    };
+    format!("{}\t{}\t{}\t{v}", school.trim(), code.trim(), row.trim())
+}
+
+/// The data check: SHA-256 of the sorted lines (a sorted «Данные» is the same data),
+/// first 16 hex digits.
+pub(crate) fn check_of(mut lines: Vec<String>) -> String {
+    use sha2::{Digest, Sha256};
+    lines.sort_unstable();
+    let mut h = Sha256::new();
+    for l in &lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The data check of the «Данные» sheet [`write`] writes for `ctx`.
+pub(crate) fn check(ctx: &Ctx) -> String {
+    let mut lines = Vec::new();
+    for s in ctx.input.schools {
+        for row in school_rows(ctx, s) {
+            let table_row = row.table_row.map(|n| n.to_string()).unwrap_or_default();
+            let v = match row.value {
+                DataVal::Val(Val::Num(n)) => CheckValue::Num(*n),
+                DataVal::Val(Val::Text(t)) => CheckValue::Text(t),
+                DataVal::Val(Val::Date(d)) => {
+                    // As written: a date Excel cannot hold is written as its text.
+                    use chrono::Datelike;
+                    let ok = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        d.year() as u16,
+                        d.month() as u8,
+                        d.day() as u8,
+                    )
+                    .is_ok();
+                    let shown = Val::Date(*d).display();
+                    let t = if ok { "дата" } else { shown.as_str() };
+                    lines.push(check_line(
+                        &s.school_id,
+                        &row.code,
+                        &table_row,
+                        &CheckValue::Text(t),
+                    ));
+                    continue;
+                }
+                DataVal::Fraction(f) => CheckValue::Num(f),
+            };
+            lines.push(check_line(&s.school_id, &row.code, &table_row, &v));
+        }
+    }
+    check_of(lines)
+}
+
 /// One row of «Данные».
 struct DataRow<'a> {
     item: String,

@@ -28,6 +28,7 @@ pub mod data;
 mod district;
 pub mod headline;
 mod lists;
+mod region;
 mod style;
 mod tables;
 
@@ -46,6 +47,10 @@ use crate::schools::Registry;
 use crate::values::SchoolData;
 
 pub use compare::{implausible, read_previous, read_previous_bytes, Previous};
+pub use region::{
+    write_region, REGION_CODE_ROW, REGION_HEADER_ROW, SHEET_DISTRICTS, SHEET_REGION,
+    SHEET_REGION_DATA, SHEET_REGION_SOURCES,
+};
 
 use style::Styles;
 
@@ -67,6 +72,26 @@ pub const PROP_PLAN_VERSION: &str = "profplan.plan_version";
 pub const PROP_CAMPAIGN: &str = "profplan.campaign";
 pub const PROP_CAMPAIGN_TITLE: &str = "profplan.campaign_title";
 pub const PROP_GENERATED: &str = "profplan.generated";
+/// The check of «Данные» (see `data::check_of`): a summary whose data no longer matches it
+/// was edited by hand.
+pub const PROP_DATA_CHECK: &str = "profplan.data_check";
+/// The district the summary is of (`district` and `district_name` in profplan.toml).
+pub const PROP_DISTRICT: &str = "profplan.district";
+pub const PROP_DISTRICT_NAME: &str = "profplan.district_name";
+/// Completeness: schools in the registry, accepted, late, in the figures.
+pub const PROP_SCHOOLS_EXPECTED: &str = "profplan.schools_expected";
+pub const PROP_SCHOOLS_ACCEPTED: &str = "profplan.schools_accepted";
+pub const PROP_SCHOOLS_LATE: &str = "profplan.schools_late";
+pub const PROP_SCHOOLS_IN_FIGURES: &str = "profplan.schools_in_figures";
+
+/// The district a summary is of, for the regional summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DistrictMark {
+    /// Code in the region's registry of districts.
+    pub code: String,
+    /// «Тамбовский район».
+    pub name: String,
+}
 
 /// Everything the summary is built from.
 #[derive(Debug, Clone, Copy)]
@@ -231,6 +256,14 @@ impl SheetNames {
 
 /// Write the summary workbook; returns its bytes.
 pub fn write_summary(input: &SummaryInput) -> anyhow::Result<Vec<u8>> {
+    write_summary_of(input, None)
+}
+
+/// [`write_summary`], marking the summary as the district's (for the regional summary).
+pub fn write_summary_of(
+    input: &SummaryInput,
+    district: Option<&DistrictMark>,
+) -> anyhow::Result<Vec<u8>> {
     let ctx = Ctx::new(input);
     let st = Styles::new();
     let mut wb = Workbook::new();
@@ -238,7 +271,7 @@ pub fn write_summary(input: &SummaryInput) -> anyhow::Result<Vec<u8>> {
     // (BENCHMARKS.md); level 1 makes the file somewhat larger, the content is the same.
     wb.set_zip_compression_level(1);
     build(&mut wb, &ctx, &st).context("сводный отчёт: ошибка при формировании книги")?;
-    wb.set_properties(&properties(input)?);
+    wb.set_properties(&properties(&ctx, district)?);
     wb.save_to_buffer().context("сводный отчёт: ошибка при сохранении книги")
 }
 
@@ -265,12 +298,24 @@ fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     Ok(())
 }
 
-fn properties(input: &SummaryInput) -> anyhow::Result<DocProperties> {
+fn properties(ctx: &Ctx, district: Option<&DistrictMark>) -> anyhow::Result<DocProperties> {
+    let input = ctx.input;
     let c = input.campaign;
     let g = input.generated;
     // A fixed creation time makes the bytes depend on the input only.
     let created = ExcelDateTime::from_ymd(g.year() as u16, g.month() as u8, g.day() as u8)?;
-    Ok(DocProperties::new()
+    let counts = &input.report.counts;
+    let mut p = DocProperties::new();
+    if let Some(d) = district {
+        p = p
+            .set_custom_property(PROP_DISTRICT, d.code.as_str())
+            .set_custom_property(PROP_DISTRICT_NAME, d.name.as_str());
+    }
+    Ok(p.set_custom_property(PROP_DATA_CHECK, data::check(ctx).as_str())
+        .set_custom_property(PROP_SCHOOLS_EXPECTED, counts.schools.to_string().as_str())
+        .set_custom_property(PROP_SCHOOLS_ACCEPTED, counts.accepted.to_string().as_str())
+        .set_custom_property(PROP_SCHOOLS_LATE, counts.late.to_string().as_str())
+        .set_custom_property(PROP_SCHOOLS_IN_FIGURES, input.schools.len().to_string().as_str())
         .set_title(format!("Сводный отчёт: {}, {} учебный год", c.def.title, c.academic_year()))
         .set_subject(c.plan.title.clone())
         .set_author("profplan")

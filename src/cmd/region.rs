@@ -1,0 +1,62 @@
+//! `profplan region`: the regional summary from a folder of district summaries made by
+//! `profplan collect`. Every file of the folder is accounted for (taken, replaced by a
+//! later summary of the same district, or refused with its reason); exit code 0 when a
+//! summary of every district of the registry was taken, 1 otherwise (the regional
+//! summary is written anyway).
+
+use anyhow::{Context, Result};
+
+use profplan::output::write_atomic;
+use profplan::region::{assess, Districts, Outcome};
+use profplan::summary::write_region;
+
+use crate::cli::{GlobalArgs, RegionArgs};
+
+pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
+    let settings = super::settings(g)?;
+    let plan = settings.plan()?;
+    let campaign = settings.campaign(&plan, super::today())?;
+    super::note_campaign_choice(&settings, &campaign);
+    let registry = Districts::load(&a.districts)?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| settings.base_dir.join(format!("svod-oblast-{}.xlsx", campaign.id())));
+    if out.exists() && !a.force {
+        anyhow::bail!(
+            "файл {} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out",
+            out.display()
+        );
+    }
+    if !a.summaries.is_dir() {
+        anyhow::bail!("папка со сводами районов {} не найдена", a.summaries.display());
+    }
+    let as_of = super::as_of(a.as_of.as_deref())?;
+    let region = assess(&campaign, &registry, &a.summaries)?;
+    let bytes = write_region(&campaign, &region, as_of)?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
+    }
+    write_atomic(&out, &bytes, a.force)?;
+
+    println!("Свод по области: {}", out.display());
+    let got = region.districts.iter().filter(|(_, r)| r.is_some()).count();
+    let mut line = format!("Получены своды {} из {} районов", got, region.districts.len());
+    let missing: Vec<&str> = region
+        .districts
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(d, _)| d.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        line.push_str(&format!("; нет свода ({}): {}", missing.len(), missing.join(", ")));
+    }
+    println!("{line}");
+    for s in &region.sources {
+        if s.outcome != Outcome::Accepted {
+            println!("  • {}: {} — {}", s.path, s.outcome.ru(), s.reason);
+        }
+    }
+    Ok(region.exit_code())
+}

@@ -1,0 +1,276 @@
+//! Inter-period checks (межпериодный контроль): a school's figures against what the same
+//! school reported in the earlier campaigns of the school year.
+//!
+//! The plan marks fields: `cumulative = true` — counted from 1 September, so the value may
+//! not fall from one campaign of the year to the next; `stable = { percent = N }` — a
+//! profile figure (students, teachers) whose change by more than N % is worth a question.
+//! Both give warnings, never errors: the school may be right, and the methodologist
+//! decides.
+//!
+//! Earlier data comes from earlier profplan summaries (their «Данные» sheet, read by
+//! [`crate::summary::read_previous`]): every summary of the same plan and school year
+//! whose campaign came before this one, found in the folders and files the caller names.
+//! For each school and field the latest earlier value is the baseline. No earlier data is
+//! a note said once, not an error.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
+use crate::finding::{Code, Finding};
+use crate::plan::Field;
+use crate::report::CheckReport;
+use crate::summary::{read_previous, Previous};
+use crate::values::{fmt_num, SchoolData};
+
+/// Summaries of earlier campaigns of the school year, latest campaign first.
+#[derive(Debug, Clone, Default)]
+pub struct Earlier {
+    pub summaries: Vec<EarlierSummary>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EarlierSummary {
+    /// Deadline of its campaign.
+    pub deadline: NaiveDate,
+    /// Where it was read from (as the user named it or as found in a folder).
+    pub path: PathBuf,
+    pub data: Previous,
+}
+
+/// The outcome of looking for earlier data: what was found and what to tell the user
+/// (once, on stderr or in the summary's notes).
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub earlier: Earlier,
+    pub notes: Vec<String>,
+}
+
+/// Marked fields of a campaign's form.
+fn marked<'p>(c: &Campaign<'p>) -> Vec<&'p Field> {
+    c.fields().into_iter().filter(|f| f.cumulative || f.stable.is_some()).collect()
+}
+
+/// The `.xlsx` files a path stands for: the file itself, or the workbooks directly in the
+/// folder (no subfolders: forms and returns live there), sorted by name.
+fn candidates(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let Ok(rd) = std::fs::read_dir(path) else { return Vec::new() };
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            !name.starts_with('.')
+                && !name.starts_with("~$")
+                && name.to_lowercase().ends_with(".xlsx")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Find the summaries of earlier campaigns of `c`'s school year among `paths` (files or
+/// folders). `explicit` paths were named by the user: a file there that cannot be used is
+/// said so; other workbooks of a folder that are not summaries are passed over quietly.
+/// `district`: this folder's district code, when set — summaries of other districts (a
+/// folder may hold several) are not this district's schools.
+pub fn find_earlier(
+    c: &Campaign,
+    paths: &[PathBuf],
+    explicit: &[PathBuf],
+    district: Option<&str>,
+) -> Search {
+    let mut notes = Vec::new();
+    let year = c.academic_year();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    // Campaign deadline → the summaries of it.
+    let mut by_campaign: BTreeMap<NaiveDate, Vec<(PathBuf, Previous)>> = BTreeMap::new();
+    for path in explicit.iter().chain(paths) {
+        let named = explicit.contains(path);
+        if named && !path.exists() {
+            notes.push(format!("{}: файл или папка не найдены", path.display()));
+            continue;
+        }
+        for file in candidates(path) {
+            let key = std::fs::canonicalize(&file).unwrap_or(file.clone());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let named_file = named && path.is_file();
+            let prev = match read_previous(&file) {
+                Ok(p) => p,
+                Err(e) => {
+                    if named_file {
+                        notes.push(format!("{e:#}"));
+                    }
+                    continue;
+                }
+            };
+            let theirs = prev.properties.get(crate::summary::PROP_DISTRICT).map(String::as_str);
+            let why_not = if prev.plan_id.as_deref() != Some(c.plan.id.as_str()) {
+                Some("свод другого плана".to_string())
+            } else if theirs.is_some() && district.is_some() && theirs != district {
+                Some(format!("свод другого района ({})", theirs.unwrap_or("")))
+            } else {
+                match prev.campaign.as_deref().and_then(parse_date) {
+                    None => Some("в своде не указана кампания".to_string()),
+                    Some(d) if AcademicYear::of(d) != year => {
+                        Some(format!("свод {} учебного года", AcademicYear::of(d)))
+                    }
+                    Some(d) if d >= c.deadline => Some("свод не более ранней кампании".into()),
+                    Some(d) => {
+                        by_campaign.entry(d).or_default().push((file.clone(), prev));
+                        None
+                    }
+                }
+            };
+            if let (Some(why), true) = (why_not, named_file) {
+                notes.push(format!(
+                    "{}: не используется для межпериодного контроля: {why}",
+                    file.display()
+                ));
+            }
+        }
+    }
+    let mut summaries = Vec::new();
+    for (deadline, mut list) in by_campaign.into_iter().rev() {
+        // Two summaries of one campaign: the one made last (then the last by name).
+        list.sort_by(|a, b| a.1.generated.cmp(&b.1.generated).then_with(|| a.0.cmp(&b.0)));
+        let (path, data) = list.pop().expect("non-empty");
+        if !list.is_empty() {
+            notes.push(format!(
+                "для кампании со сроком {} найдено сводов: {}; взят {}",
+                ru_date(deadline),
+                list.len() + 1,
+                path.display()
+            ));
+        }
+        summaries.push(EarlierSummary { deadline, path, data });
+    }
+    // Said once: the earlier campaign whose data is missing, when there is one to miss.
+    let wanted: Vec<&str> = marked(c).iter().map(|f| f.code.as_str()).collect();
+    let before = campaigns_of_year(c.plan, year).into_iter().rfind(|e| {
+        e.deadline < c.deadline && e.fields().iter().any(|f| wanted.contains(&f.code.as_str()))
+    });
+    if let Some(b) = before {
+        if !summaries.iter().any(|s| s.deadline == b.deadline) {
+            let mut where_ = String::new();
+            if let Some(p) = paths.first() {
+                where_ = format!(" в папку {}", p.display());
+            }
+            notes.push(format!(
+                "нет данных прошлой кампании «{}» (срок {}): межпериодный контроль по ней не \
+                 выполнен. Положите её сводный отчёт (svod-{}.xlsx){where_} или укажите его \
+                 ключом --previous",
+                b.def.title,
+                ru_date(b.deadline),
+                b.id()
+            ));
+        }
+    }
+    Search { earlier: Earlier { summaries }, notes }
+}
+
+/// A number for a message: «12», «12,5».
+fn n(v: f64) -> String {
+    fmt_num(v).replace('.', ",")
+}
+
+/// Warnings for the schools' values against the earlier campaigns.
+pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Finding> {
+    let fields = marked(c);
+    let item_of: BTreeMap<&str, &str> =
+        c.item_fields().into_iter().map(|(i, f)| (f.code.as_str(), i.code.as_str())).collect();
+    let mut out = Vec::new();
+    for s in schools {
+        for f in &fields {
+            let Some(fv) = s.fields.get(&f.code) else { continue };
+            let Some(now) = fv.value.num() else { continue };
+            let Some((was, from)) = earlier
+                .summaries
+                .iter()
+                .find_map(|e| e.data.num(&s.school_id, &f.code).map(|v| (v, e)))
+            else {
+                continue;
+            };
+            let label = c.text(&f.label);
+            let when = match &from.data.campaign_title {
+                Some(t) => format!("«{t}», срок {}", ru_date(from.deadline)),
+                None => format!("срок {}", ru_date(from.deadline)),
+            };
+            let mut found = Vec::new();
+            if f.cumulative && now < was {
+                found.push((
+                    Code::PeriodDecrease,
+                    format!(
+                        "«{label}»: {} — меньше, чем в прошлой кампании ({when}): {}. \
+                         Показатель считается нарастающим итогом с 1 сентября и уменьшиться \
+                         не может: укажите значение за весь период с 1 сентября или объясните \
+                         снижение методисту",
+                        n(now),
+                        n(was)
+                    ),
+                ));
+            }
+            if let Some(st) = f.stable {
+                let jump = if was == 0.0 {
+                    (now != 0.0).then(|| "было 0".to_string())
+                } else {
+                    let pct = (now - was) / was * 100.0;
+                    (pct.abs() > st.percent).then(|| {
+                        let sign = if pct > 0.0 { "+" } else { "−" };
+                        format!("{sign}{} %", n((pct.abs() * 10.0).round() / 10.0))
+                    })
+                };
+                if let Some(change) = jump {
+                    found.push((
+                        Code::PeriodChange,
+                        format!(
+                            "«{label}»: {} — в прошлой кампании ({when}) было {} ({change}; \
+                             обычно меняется не больше чем на {} %). Проверьте значение; если \
+                             оно верно, сообщите методисту причину изменения",
+                            n(now),
+                            n(was),
+                            n(st.percent)
+                        ),
+                    ));
+                }
+            }
+            for (code, message) in found {
+                let mut x = Finding::warning(code, &s.file, message)
+                    .at(&fv.source.sheet, &fv.source.cell)
+                    .field(&f.code)
+                    .school(&s.school_id);
+                if let Some(i) = item_of.get(f.code.as_str()) {
+                    x = x.item(*i);
+                }
+                out.push(x);
+            }
+        }
+    }
+    out
+}
+
+/// Put inter-period findings into a check report: each after its school's other
+/// findings, counted among the school's warnings.
+pub fn add_to_report(report: &mut CheckReport, findings: Vec<Finding>) {
+    for f in &findings {
+        if let Some(s) = report.schools.iter_mut().find(|s| Some(&s.id) == f.school.as_ref()) {
+            s.warnings += 1;
+        }
+    }
+    report.findings.extend(findings);
+    let order: BTreeMap<String, usize> =
+        report.schools.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+    let rank =
+        |f: &Finding| f.school.as_ref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
+    // Stable: within a school, the return's own findings keep their order and come first.
+    report.findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
+}

@@ -1,0 +1,431 @@
+//! The regional summary workbook (`profplan region`). Sheets:
+//!
+//! - «Свод по области» — a row per district of the registry and the region's row: every
+//!   numeric indicator of the campaign; for shares Σ numerators, Σ denominators and the
+//!   percentage as a live formula over them (the region's from the summed numerators and
+//!   denominators, never an average of the districts' percentages). Row 6 holds the
+//!   indicators' codes, for programs that read the sheet;
+//! - «Районы» — completeness per district: schools expected, accepted, late, in the
+//!   figures; the file taken; contacts from the registry of districts;
+//! - «Данные» — every school value of every district taken (tables as their column sums);
+//! - «Источники» — every file of the folder, its SHA-256 and what became of it.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
+
+use super::style::Styles;
+use super::{banner, formula, header_cells, num, ratio_formula, text, widths, PT_NOTE};
+use super::{PT_SUBTITLE, PT_TITLE};
+use crate::campaign::Campaign;
+use crate::region::{district_value, indicators, region_value, Measure, Outcome, Region, Value};
+
+pub const SHEET_REGION: &str = "Свод по области";
+pub const SHEET_DISTRICTS: &str = "Районы";
+pub const SHEET_REGION_DATA: &str = "Данные";
+pub const SHEET_REGION_SOURCES: &str = "Источники";
+/// Custom property marking a regional summary.
+pub const REGION_MARKER: &str = "region";
+
+/// Rows of «Свод по области»: labels, then codes, then districts.
+pub const REGION_HEADER_ROW: u32 = 4;
+pub const REGION_CODE_ROW: u32 = 5;
+
+/// Write the regional summary; `generated` dates it (and fixes the bytes).
+pub fn write_region(
+    c: &Campaign,
+    region: &Region,
+    generated: chrono::NaiveDate,
+) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    use chrono::Datelike;
+    let st = Styles::new();
+    let mut wb = Workbook::new();
+    build(&mut wb, c, region, &st, generated)
+        .context("свод по области: ошибка при формировании")?;
+    let created = ExcelDateTime::from_ymd(
+        generated.year() as u16,
+        generated.month() as u8,
+        generated.day() as u8,
+    )?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "Свод по области: {}, {} учебный год",
+                c.def.title,
+                c.academic_year()
+            ))
+            .set_subject(c.plan.title.clone())
+            .set_author("profplan")
+            .set_creation_datetime(&created)
+            .set_custom_property(super::PROP_KIND, REGION_MARKER)
+            .set_custom_property(super::PROP_PLAN_ID, c.plan.id.as_str())
+            .set_custom_property(super::PROP_PLAN_VERSION, c.plan.version.as_str())
+            .set_custom_property(super::PROP_CAMPAIGN, c.id().as_str())
+            .set_custom_property(super::PROP_GENERATED, generated.to_string().as_str()),
+    );
+    wb.save_to_buffer().context("свод по области: ошибка при сохранении")
+}
+
+/// A4 landscape, header rows repeated; one page wide unless `wide` (the districts × indicators
+/// table: fitted to one page it would be unreadable, so it runs across pages with the
+/// district columns repeated on each).
+fn page(ws: &mut Worksheet, c: &Campaign, repeat: u32, wide: bool) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    if wide {
+        ws.set_print_scale(75);
+        ws.set_repeat_columns(0, 1)?;
+    } else {
+        ws.set_print_fit_to_pages(1, 0);
+    }
+    // The wide table repeats its header rows only (the title would crowd every page).
+    let first = if wide { REGION_HEADER_ROW } else { 0 };
+    ws.set_repeat_rows(first, repeat)?;
+    let footer = format!("Свод по области: {}, срок {}", c.def.title, super::ru(c.deadline))
+        .replace('&', "&&");
+    ws.set_footer(format!("&L&8{footer}&R&8Лист «&A», страница &P из &N"));
+    Ok(())
+}
+
+fn build(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+    generated: chrono::NaiveDate,
+) -> Result<(), XlsxError> {
+    let inds = indicators(c);
+    let received: Vec<&str> = region
+        .districts
+        .iter()
+        .filter(|(_, r)| r.is_some())
+        .map(|(d, _)| d.name.as_str())
+        .collect();
+    let missing: Vec<&str> = region
+        .districts
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(d, _)| d.name.as_str())
+        .collect();
+
+    // «Свод по области»
+    let ws = super::new_sheet(wb, SHEET_REGION)?;
+    let mut w: Vec<f64> = vec![10.0, 26.0];
+    for ind in &inds {
+        match ind.measure {
+            Measure::Share(_) => w.extend([11.0, 11.0, 10.0]),
+            _ => w.push(12.0),
+        }
+    }
+    widths(ws, &w)?;
+    let head = &w[..w.len().min(10)];
+    banner(
+        ws,
+        0,
+        head,
+        &format!("Свод по области: {}, {} учебный год", c.def.title, c.academic_year()),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(
+        ws,
+        1,
+        head,
+        &format!(
+            "{}. Срок {}; свод от {}. Версия плана {}.",
+            c.plan.title,
+            super::ru(c.deadline),
+            super::ru(generated),
+            c.plan.version
+        ),
+        &st.subtitle,
+        PT_SUBTITLE,
+    )?;
+    let mut line =
+        format!("Получены своды {} из {} районов", received.len(), region.districts.len());
+    if !missing.is_empty() {
+        line.push_str(&format!("; нет свода: {}", missing.join(", ")));
+    }
+    line.push_str(
+        ". Суммы — по районам; доли — Σ числителей / Σ знаменателей районов (не среднее \
+         процентов). Полнота по районам — лист «Районы», файлы — «Источники».",
+    );
+    banner(ws, 2, head, &line, &st.note, PT_NOTE)?;
+    let (hr, cr) = (REGION_HEADER_ROW, REGION_CODE_ROW);
+    let mut heads: Vec<String> = vec!["Код района".into(), "Район".into()];
+    let mut codes: Vec<String> = vec![String::new(), String::new()];
+    for ind in &inds {
+        let base = format!("{} {}", ind.item, super::short_label(&ind.label, 70));
+        match ind.measure {
+            Measure::Share(_) => {
+                heads.push(format!("{base}: числитель"));
+                heads.push(format!("{base}: знаменатель"));
+                heads.push(format!("{base}, %"));
+                codes.push(format!("{}:числитель", ind.code));
+                codes.push(format!("{}:знаменатель", ind.code));
+                codes.push(ind.code.clone());
+            }
+            _ => {
+                let unit =
+                    if ind.unit.is_empty() { String::new() } else { format!(", {}", ind.unit) };
+                heads.push(format!("{base}{unit}"));
+                codes.push(ind.code.clone());
+            }
+        }
+    }
+    let h: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, hr, &h, &w)?;
+    for (i, code) in codes.iter().enumerate() {
+        text(ws, cr, i as u16, code, &st.mono)?;
+    }
+    let mut r = cr + 1;
+    let first = r;
+    for (d, rec) in &region.districts {
+        text(ws, r, 0, &d.code, &st.text_center)?;
+        text(ws, r, 1, &d.name, &st.text)?;
+        let mut col = 2u16;
+        for ind in &inds {
+            let v = rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure));
+            col = write_value(ws, st, r, col, &ind.measure, v, false)?;
+        }
+        if rec.is_none() {
+            // Say it in the row too: a blank row is not a district with zeros.
+            text(ws, r, 2, "нет свода", &st.status_bad)?;
+        }
+        r += 1;
+    }
+    text(ws, r, 0, "", &st.total_text)?;
+    text(ws, r, 1, "Итого по области", &st.total_text)?;
+    let mut col = 2u16;
+    for ind in &inds {
+        let vals: Vec<Option<Value>> = region
+            .districts
+            .iter()
+            .map(|(_, rec)| rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure)))
+            .collect();
+        let total = region_value(&vals);
+        let c0 = col;
+        col = write_value(ws, st, r, col, &ind.measure, total, true)?;
+        // Sums as live formulas over the districts' cells, with the computed value.
+        if first < r {
+            for k in c0..col {
+                let is_pct = matches!(ind.measure, Measure::Share(_)) && k == col - 1;
+                if is_pct {
+                    continue;
+                }
+                let cached = match (total, &ind.measure, k - c0) {
+                    (Some(Value::Share { num, .. }), _, 0) => Some(num),
+                    (Some(Value::Share { den, .. }), _, 1) => Some(den),
+                    (Some(Value::Sum(s)), _, _) => Some(s),
+                    _ => None,
+                };
+                if let Some(v) = cached {
+                    let f = format!("=SUM({}:{})", super::cell(first, k), super::cell(r - 1, k));
+                    formula(ws, r, k, &f, Some(v), &st.total_int)?;
+                }
+            }
+        }
+    }
+    ws.set_freeze_panes(cr + 1, 2)?;
+    page(ws, c, cr, true)?;
+
+    // «Районы»
+    let ws = super::new_sheet(wb, SHEET_DISTRICTS)?;
+    const WD: [f64; 13] =
+        [10.0, 26.0, 14.0, 28.0, 12.0, 11.0, 11.0, 11.0, 11.0, 11.0, 26.0, 24.0, 18.0];
+    widths(ws, &WD)?;
+    banner(ws, 0, &WD, "Полнота по районам", &st.title, PT_TITLE)?;
+    let heads = [
+        "Код района",
+        "Район",
+        "Свод",
+        "Файл",
+        "Свод от",
+        "ОО в реестре района",
+        "Принято отчётов",
+        "С опозданием",
+        "ОО в показателях",
+        "Принято, %",
+        "Ответственный",
+        "E-mail",
+        "Телефон",
+    ];
+    header_cells(ws, st, 2, &heads, &WD)?;
+    let mut r = 3u32;
+    let first = r;
+    for (d, rec) in &region.districts {
+        text(ws, r, 0, &d.code, &st.text_center)?;
+        text(ws, r, 1, &d.name, &st.text)?;
+        match rec {
+            Some(x) => {
+                text(ws, r, 2, "получен", &st.status_good)?;
+                text(ws, r, 3, &x.file, &st.text)?;
+                text(ws, r, 4, &ru_date_text(x.data.generated.as_deref()), &st.text_center)?;
+                let k = &x.completeness;
+                for (col, v) in
+                    [(5u16, k.expected), (6, k.accepted), (7, k.late), (8, k.in_figures)]
+                {
+                    num(ws, r, col, v as f64, &st.int)?;
+                }
+                let share = (k.expected > 0).then(|| k.accepted as f64 / k.expected as f64);
+                formula(
+                    ws,
+                    r,
+                    9,
+                    &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)),
+                    share,
+                    &st.pct,
+                )?;
+            }
+            None => {
+                text(ws, r, 2, "нет свода", &st.status_bad)?;
+                for col in 3..10 {
+                    text(ws, r, col, "", &st.text)?;
+                }
+            }
+        }
+        text(ws, r, 10, &d.contact_person, &st.text)?;
+        text(ws, r, 11, &d.email, &st.text)?;
+        text(ws, r, 12, &d.phone, &st.text)?;
+        r += 1;
+    }
+    text(ws, r, 1, "Итого по области", &st.total_text)?;
+    let sum = |k: fn(&crate::region::Completeness) -> usize| -> f64 {
+        region
+            .districts
+            .iter()
+            .filter_map(|(_, x)| x.as_ref())
+            .map(|x| k(&x.completeness) as f64)
+            .sum()
+    };
+    let totals = [sum(|k| k.expected), sum(|k| k.accepted), sum(|k| k.late), sum(|k| k.in_figures)];
+    for (i, v) in totals.iter().enumerate() {
+        let col = 5 + i as u16;
+        let f =
+            format!("=SUM({}:{})", super::cell(first, col), super::cell(r.max(first + 1) - 1, col));
+        formula(ws, r, col, &f, Some(*v), &st.total_int)?;
+    }
+    let share = (totals[0] > 0.0).then(|| totals[1] / totals[0]);
+    formula(
+        ws,
+        r,
+        9,
+        &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)),
+        share,
+        &st.total_pct,
+    )?;
+    ws.set_freeze_panes(3, 2)?;
+    page(ws, c, 2, false)?;
+
+    // «Данные»
+    let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
+    widths(ws, &[10.0, 24.0, 8.0, 30.0, 22.0, 14.0])?;
+    let heads = ["Код района", "Район", "Код ОО", "ОО", "Код", "Значение"];
+    for (i, h) in heads.iter().enumerate() {
+        text(ws, 0, i as u16, h, &st.header)?;
+    }
+    let mut r = 1u32;
+    for (d, rec) in &region.districts {
+        let Some(x) = rec else { continue };
+        for (school, name) in &x.data.schools {
+            let mut rows: Vec<(String, Option<f64>, Option<String>)> = Vec::new();
+            for ((s, code), v) in &x.data.values {
+                if s == school {
+                    rows.push((code.clone(), v.num(), v.text().map(str::to_string)));
+                }
+            }
+            for ((s, code), v) in &x.data.table_sums {
+                if s == school {
+                    rows.push((code.clone(), Some(*v), None));
+                }
+            }
+            for (code, n, t) in rows {
+                text(ws, r, 0, &d.code, &st.plain)?;
+                text(ws, r, 1, &d.name, &st.plain)?;
+                text(ws, r, 2, school, &st.plain)?;
+                text(ws, r, 3, name, &st.plain)?;
+                text(ws, r, 4, &code, &st.plain)?;
+                match (n, t) {
+                    (Some(n), _) => num(ws, r, 5, n, st.number(n))?,
+                    (None, Some(t)) => text(ws, r, 5, &t, &st.plain)?,
+                    _ => {}
+                }
+                r += 1;
+            }
+        }
+    }
+    ws.autofilter(0, 0, r.max(2) - 1, 5)?;
+    ws.set_freeze_panes(1, 0)?;
+    page(ws, c, 0, false)?;
+
+    // «Источники»
+    let ws = super::new_sheet(wb, SHEET_REGION_SOURCES)?;
+    const WS: [f64; 7] = [30.0, 10.0, 12.0, 14.0, 24.0, 60.0, 66.0];
+    widths(ws, &WS)?;
+    let heads = ["Файл", "Район", "Свод от", "Размер, байт", "Итог", "Причина", "SHA-256"];
+    header_cells(ws, st, 0, &heads, &WS)?;
+    for (i, s) in region.sources.iter().enumerate() {
+        let r = i as u32 + 1;
+        text(ws, r, 0, &s.path, &st.text)?;
+        text(ws, r, 1, s.district.as_deref().unwrap_or(""), &st.text_center)?;
+        text(ws, r, 2, &ru_date_text(s.generated.as_deref()), &st.text_center)?;
+        num(ws, r, 3, s.size as f64, &st.int)?;
+        let f = match s.outcome {
+            Outcome::Accepted => &st.status_good,
+            Outcome::Superseded => &st.status_late,
+            Outcome::Refused => &st.status_bad,
+        };
+        text(ws, r, 4, s.outcome.ru(), f)?;
+        text(ws, r, 5, &s.reason, &st.text)?;
+        text(ws, r, 6, &s.sha256, &st.mono)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    page(ws, c, 0, false)?;
+    wb.worksheet_from_index(0)?.set_active(true);
+    Ok(())
+}
+
+/// «2025-12-25» → «25.12.2025»; other text as it is.
+fn ru_date_text(s: Option<&str>) -> String {
+    let s = s.unwrap_or("");
+    crate::campaign::parse_date(s).map(super::ru).unwrap_or_else(|| s.to_string())
+}
+
+/// Write one indicator's cells of a row from `col`; returns the next column.
+fn write_value(
+    ws: &mut Worksheet,
+    st: &Styles,
+    r: u32,
+    col: u16,
+    m: &Measure,
+    v: Option<Value>,
+    total: bool,
+) -> Result<u16, XlsxError> {
+    let (fi, fp) = if total { (&st.total_int, &st.total_pct) } else { (&st.int, &st.pct) };
+    match m {
+        Measure::Share(_) => {
+            match v {
+                Some(Value::Share { num: n, den: d }) => {
+                    num(ws, r, col, n, fi)?;
+                    num(ws, r, col + 1, d, fi)?;
+                    let shown = (d > 0.0).then(|| n / d);
+                    let f = ratio_formula(&super::cell(r, col), &super::cell(r, col + 1));
+                    formula(ws, r, col + 2, &f, shown, fp)?;
+                }
+                _ => {
+                    for k in 0..3 {
+                        text(ws, r, col + k, "", &st.text)?;
+                    }
+                }
+            }
+            Ok(col + 3)
+        }
+        _ => {
+            match v.and_then(Value::shown) {
+                Some(x) if x.fract() == 0.0 => num(ws, r, col, x, fi)?,
+                Some(x) => num(ws, r, col, x, if total { &st.total_dec } else { &st.dec })?,
+                None => text(ws, r, col, "", &st.text)?,
+            }
+            Ok(col + 1)
+        }
+    }
+}
