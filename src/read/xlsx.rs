@@ -1109,47 +1109,6 @@ impl Backend for XlsxBackend<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cell_addresses() {
-        assert_eq!(cell_address("A1"), Some((0, 0)));
-        assert_eq!(cell_address("E14"), Some((13, 4)));
-        assert_eq!(cell_address("XFD1048576"), Some((1_048_575, 16_383)));
-        for bad in ["A0", "XFE1", "A1048577", "", "1", "A", "A-1", "AAAA1", "A1x"] {
-            assert_eq!(cell_address(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn formats() {
-        assert_eq!(classify_format("dd.mm.yyyy"), NumFormat::Date);
-        assert_eq!(classify_format("[$-419]d mmmm yyyy"), NumFormat::Date);
-        assert_eq!(classify_format("[h]:mm"), NumFormat::Duration);
-        assert_eq!(classify_format("0.00"), NumFormat::Other);
-        assert_eq!(classify_format("\"дней\" 0"), NumFormat::Other);
-        assert_eq!(classify_format("General"), NumFormat::Other);
-        assert_eq!(builtin_format(14), NumFormat::Date);
-        assert_eq!(builtin_format(0), NumFormat::Other);
-    }
-
-    #[test]
-    fn ooxml_escapes() {
-        assert_eq!(unescape_ooxml("a_x000D_b"), "a\rb");
-        assert_eq!(unescape_ooxml("_xD83D__xDCF7_"), "\u{1F4F7}");
-        assert_eq!(unescape_ooxml("_x00"), "_x00");
-    }
-
-    #[test]
-    fn targets() {
-        assert_eq!(resolve_target("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve_target("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve_target("xl/sub", "../styles.xml"), "xl/styles.xml");
-    }
-}
-
 // ---- the school registry: read by calamine (not a return), checked first
 
 /// calamine reserves memory for the `uniqueCount` that `sharedStrings.xml` declares,
@@ -1210,5 +1169,46 @@ fn check_declared_count(
             _ => {}
         }
         buf.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_addresses() {
+        assert_eq!(cell_address("A1"), Some((0, 0)));
+        assert_eq!(cell_address("E14"), Some((13, 4)));
+        assert_eq!(cell_address("XFD1048576"), Some((1_048_575, 16_383)));
+        for bad in ["A0", "XFE1", "A1048577", "", "1", "A", "A-1", "AAAA1", "A1x"] {
+            assert_eq!(cell_address(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(classify_format("dd.mm.yyyy"), NumFormat::Date);
+        assert_eq!(classify_format("[$-419]d mmmm yyyy"), NumFormat::Date);
+        assert_eq!(classify_format("[h]:mm"), NumFormat::Duration);
+        assert_eq!(classify_format("0.00"), NumFormat::Other);
+        assert_eq!(classify_format("\"дней\" 0"), NumFormat::Other);
+        assert_eq!(classify_format("General"), NumFormat::Other);
+        assert_eq!(builtin_format(14), NumFormat::Date);
+        assert_eq!(builtin_format(0), NumFormat::Other);
+    }
+
+    #[test]
+    fn ooxml_escapes() {
+        assert_eq!(unescape_ooxml("a_x000D_b"), "a\rb");
+        assert_eq!(unescape_ooxml("_xD83D__xDCF7_"), "\u{1F4F7}");
+        assert_eq!(unescape_ooxml("_x00"), "_x00");
+    }
+
+    #[test]
+    fn targets() {
+        assert_eq!(resolve_target("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
+        assert_eq!(resolve_target("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
+        assert_eq!(resolve_target("xl/sub", "../styles.xml"), "xl/styles.xml");
     }
 }
