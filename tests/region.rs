@@ -69,7 +69,7 @@ fn collect(d: &Path, campaign: &str, as_of: &str, out: &Path) {
         &["--campaign", campaign, "collect", "returns", "--as-of", as_of, "--out"]
             .iter()
             .map(|s| s.to_string())
-            .chain([out.display().to_string(), "--force".into()])
+            .chain([out.display().to_string(), "--force".into(), "--no-note".into()])
             .collect::<Vec<_>>()
             .iter()
             .map(String::as_str)
