@@ -93,12 +93,18 @@ pub fn write_form_with_contacts(
     key: Option<&DistrictKey>,
     contacts: &Contacts,
 ) -> Result<Vec<u8>> {
-    let created = ExcelDateTime::from_ymd(
+    let created = form_created(generated)?;
+    build(campaign, school, created, None, key, contacts)
+}
+
+/// The document date of an issued form (its properties' creation time: fixed, so that the
+/// same inputs give the same bytes).
+fn form_created(generated: NaiveDate) -> Result<ExcelDateTime> {
+    Ok(ExcelDateTime::from_ymd(
         u16::try_from(generated.year()).context("год даты формы")?,
         generated.month() as u8,
         generated.day() as u8,
-    )?;
-    build(campaign, school, created, None, key, contacts)
+    )?)
 }
 
 /// Profile figures carried forward from the school's accepted values of an earlier
@@ -121,11 +127,7 @@ pub fn write_form_carried(
     contacts: &Contacts,
     carried: &Carried,
 ) -> Result<Vec<u8>> {
-    let created = ExcelDateTime::from_ymd(
-        u16::try_from(generated.year()).context("год даты формы")?,
-        generated.month() as u8,
-        generated.day() as u8,
-    )?;
+    let created = form_created(generated)?;
     build_with(campaign, school, created, None, key, contacts, Some(carried))
 }
 
