@@ -24,9 +24,9 @@ use chrono::{Duration, NaiveTime};
 use clap::Parser;
 use rayon::prelude::*;
 
-use profplan::campaign::Campaign;
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::write_filled_form;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::{Registry, School};
 use profplan::synth::{fill, Defect};

@@ -8,32 +8,22 @@
 // file is read once, so the size of the `Err` variant does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod campaign;
+// Shared basics, used by several stages.
 pub mod clock;
-pub mod config;
-pub mod consolidate;
-pub mod contacts;
-pub mod describe;
-pub mod district_key;
-pub mod expr;
-pub mod finding;
-pub mod form;
-pub mod intake;
-pub mod note;
 pub mod oserror;
 pub mod output;
-pub mod periods;
+pub mod ru;
+
+// The stages, in the order a return goes through them.
+pub mod check;
+pub mod config;
+pub mod form;
 pub mod plan;
 pub mod read;
 pub mod region;
 pub mod render;
-pub mod report;
-pub mod returns;
-pub mod ru;
 pub mod schools;
 pub mod summary;
+
+// Synthetic filled returns for tests, examples and benchmarks.
 pub mod synth;
-mod toml_paths;
-pub mod toml_ru;
-pub mod validate;
-pub mod values;

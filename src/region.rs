@@ -19,7 +19,7 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 use sha2::{Digest, Sha256};
 
-use crate::campaign::Campaign;
+use crate::plan::campaign::Campaign;
 use crate::plan::{Kind, Share};
 use crate::summary::{
     read_previous_bytes, Previous, PROP_DATA_CHECK, PROP_DISTRICT, PROP_DISTRICT_NAME,

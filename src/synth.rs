@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::campaign::Campaign;
+use crate::plan::campaign::Campaign;
 use crate::plan::{Field, Kind};
 use crate::schools::School;
 

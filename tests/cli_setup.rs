@@ -132,7 +132,7 @@ fn plan_json_names_every_field() {
     assert_eq!(v["campaign"]["academic_year"], "2025/26");
     let fields = v["fields"].as_array().unwrap();
     let plan = Plan::default_plan();
-    let dec = profplan::campaign::Campaign::parse(&plan, "2025-12-20").unwrap();
+    let dec = profplan::plan::campaign::Campaign::parse(&plan, "2025-12-20").unwrap();
     assert_eq!(fields.len(), dec.fields().len());
     for f in fields {
         let code = f["code"].as_str().unwrap();
@@ -255,7 +255,7 @@ fn unknown_key_in_profplan_toml_names_the_line() {
 /// itself never goes into a form.
 #[test]
 fn init_makes_the_district_key_and_template_signs_forms_with_it() {
-    use profplan::district_key::{key_path, load};
+    use profplan::check::identity::{key_path, load};
     let dir = tempfile::tempdir().unwrap();
     let out = stdout_of(profplan(dir.path()).arg("init"));
     assert!(out.contains(".profplan-key") && out.contains("не пересылайте"), "{out}");
@@ -304,7 +304,7 @@ fn init_makes_the_district_key_and_template_signs_forms_with_it() {
 fn work_folder_without_a_key_gets_one_at_the_next_template() {
     let dir = tempfile::tempdir().unwrap();
     profplan(dir.path()).arg("init").assert().success();
-    let path = profplan::district_key::key_path(dir.path());
+    let path = profplan::check::identity::key_path(dir.path());
     std::fs::remove_file(&path).unwrap();
     let c = profplan(dir.path())
         .args(["--campaign", "2025-12-20", "check", "--as-of", "2025-12-01"])
@@ -315,5 +315,5 @@ fn work_folder_without_a_key_gets_one_at_the_next_template() {
     let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).assert().success();
     let err = String::from_utf8_lossy(&t.get_output().stderr).into_owned();
     assert_eq!(err.matches("создан ключ района").count(), 1, "{err}");
-    assert!(profplan::district_key::load(&path).unwrap().is_some());
+    assert!(profplan::check::identity::load(&path).unwrap().is_some());
 }

@@ -13,9 +13,9 @@ use assert_cmd::Command;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use chrono::NaiveDate;
 
-use profplan::campaign::Campaign;
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::write_filled_form;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::{Kind, Plan};
 use profplan::schools::Registry;
 use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_RETURNS};

@@ -18,11 +18,11 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use profplan::check::intake::{assess, IntakeOptions};
+use profplan::check::values::SchoolData;
 use profplan::form::layout::{self, key, FORM_SHEET, IDENTITY_SHEET};
-use profplan::intake::{assess, IntakeOptions};
 use profplan::read::Limits;
 use profplan::synth::FillValue;
-use profplan::values::SchoolData;
 use serde_json::Value as Json;
 use support::*;
 
@@ -91,8 +91,8 @@ fn check(dir: &Path, registry: &Path) -> Run {
     assert_eq!(text_out.status.code(), Some(code), "text and JSON runs disagree");
     let text = String::from_utf8(text_out.stdout).unwrap();
     let reg = profplan::schools::Registry::load(registry, plan()).unwrap();
-    let files = profplan::returns::read_folder(dir, &Limits::default(), &|| {}).unwrap();
-    let as_of = profplan::campaign::parse_date(AS_OF).unwrap();
+    let files = profplan::read::folder::read_folder(dir, &Limits::default(), &|| {}).unwrap();
+    let as_of = profplan::plan::campaign::parse_date(AS_OF).unwrap();
     let intake = assess(
         &campaign(),
         &reg,
@@ -800,7 +800,7 @@ fn school_text_starting_with_formula_characters_stays_inert_text() {
     for (code, t) in texts {
         assert_eq!(
             d.fields[code].value,
-            profplan::values::Val::Text(t.into()),
+            profplan::check::values::Val::Text(t.into()),
             "{code} must arrive as the text typed, never evaluated"
         );
     }

@@ -13,9 +13,9 @@ use std::process::Command as Process;
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, DataType, Range, Reader, Xlsx};
 
-use profplan::campaign::{campaigns_of_year, AcademicYear};
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::write_filled_form;
+use profplan::plan::campaign::{campaigns_of_year, AcademicYear};
 use profplan::plan::Plan;
 use profplan::schools::Registry;
 use profplan::synth::fill;

@@ -10,7 +10,7 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
-use profplan::campaign::Campaign;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::School;
 use profplan::summary::{SHEET_DISTRICT, SHEET_RETURNS, SHEET_SCHOOLS, SHEET_SHARES};
@@ -364,7 +364,7 @@ fn ties_name_every_school_and_zero_of_zero_is_not_no_data() {
     let (_, share) = *c.shares().iter().find(|(_, sh)| sh.denominator == "oo_teachers").unwrap();
     let mut zero = fill(&c, &s[2], SEED + 1, None);
     for side in [&share.numerator, &share.denominator] {
-        for code in profplan::expr::Expr::parse(side).unwrap().fields() {
+        for code in profplan::plan::expr::Expr::parse(side).unwrap().fields() {
             zero.values.insert(code.to_string(), FillValue::Num(0.0));
         }
     }

@@ -19,14 +19,14 @@ use std::sync::OnceLock;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate, Utc};
-use profplan::campaign::{campaigns_of_year, AcademicYear, Campaign};
-use profplan::intake::{assess, IntakeOptions};
+use profplan::check::intake::{assess, IntakeOptions};
+use profplan::check::values::{SchoolData, Val};
+use profplan::plan::campaign::{campaigns_of_year, AcademicYear, Campaign};
 use profplan::plan::{Kind, Plan};
+use profplan::read::folder::read_folder;
 use profplan::read::Limits;
-use profplan::returns::read_folder;
 use profplan::schools::{Registry, School};
 use profplan::synth::{fill, Defect, Fill, FillValue};
-use profplan::values::{SchoolData, Val};
 
 use common::*;
 
@@ -55,7 +55,12 @@ fn campaigns() -> (Campaign<'static>, Campaign<'static>) {
 }
 
 /// Intake through the library: the report and the values that go into the figures.
-fn intake(c: &Campaign, reg: &Registry, dir: &Path, as_of: NaiveDate) -> profplan::intake::Intake {
+fn intake(
+    c: &Campaign,
+    reg: &Registry,
+    dir: &Path,
+    as_of: NaiveDate,
+) -> profplan::check::intake::Intake {
     let files = read_folder(dir, &Limits::default(), &|| {}).unwrap();
     assess(
         c,
@@ -80,7 +85,7 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
             _ => {
                 let want = match v {
                     FillValue::Text(t) => t.trim().to_string(),
-                    FillValue::Num(n) => profplan::values::fmt_num(*n),
+                    FillValue::Num(n) => profplan::check::values::fmt_num(*n),
                 };
                 assert_eq!(got.map(Val::display), Some(want), "{what}: {code}");
             }
@@ -114,7 +119,7 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
                     }
                     Some(FillValue::Num(n)) => assert_eq!(
                         g.map(Val::display),
-                        Some(profplan::values::fmt_num(*n)),
+                        Some(profplan::check::values::fmt_num(*n)),
                         "{what}: {table}[{i}].{}",
                         col.code
                     ),
@@ -329,8 +334,8 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
     let findings_of = |id: &str| {
         r.findings.iter().filter(|f| f.school.as_deref() == Some(id)).collect::<Vec<_>>()
     };
-    use profplan::finding::Code;
-    use profplan::report::Status;
+    use profplan::check::finding::Code;
+    use profplan::check::report::Status;
 
     // Statuses.
     for id in ["01", "02", "05", "06", "07"] {

@@ -20,9 +20,9 @@ use std::io::Write;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use profplan::intake::{assess, FileRead, IntakeOptions};
+use profplan::check::intake::{assess, FileRead, IntakeOptions};
+use profplan::check::report::{FileRecord, Outcome};
 use profplan::read::{self, Limits};
-use profplan::report::{FileRecord, Outcome};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use support::*;
@@ -145,8 +145,9 @@ fn assess_one(bytes: &[u8]) -> (Outcome, Option<String>) {
         outcome: Outcome::Rejected,
         reason: String::new(),
     };
-    let result = read::read_bytes(bytes, FILE, &Limits::default()).map(profplan::returns::to_form);
-    let as_of = profplan::campaign::parse_date(AS_OF).unwrap();
+    let result =
+        read::read_bytes(bytes, FILE, &Limits::default()).map(profplan::read::folder::to_form);
+    let as_of = profplan::plan::campaign::parse_date(AS_OF).unwrap();
     let out = assess(
         &campaign(),
         registry(),

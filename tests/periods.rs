@@ -10,7 +10,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use calamine::{open_workbook, Reader, Xlsx};
-use profplan::campaign::Campaign;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::School;
 use profplan::synth::{fill, Fill, FillValue};

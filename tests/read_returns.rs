@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
-use profplan::finding::Code;
+use profplan::check::finding::Code;
 use profplan::form::layout::{self, Identity};
 use profplan::read::{self, FileKind, Format, Limits, NumberParse, RawReturn, SkipReason, Value};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook};
@@ -153,11 +153,11 @@ fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 #[allow(clippy::result_large_err)]
-fn read(bytes: &[u8]) -> Result<RawReturn, profplan::finding::Finding> {
+fn read(bytes: &[u8]) -> Result<RawReturn, profplan::check::finding::Finding> {
     read::read_bytes(bytes, "returns/07.xlsx", &Limits::default())
 }
 
-fn refused(bytes: &[u8]) -> profplan::finding::Finding {
+fn refused(bytes: &[u8]) -> profplan::check::finding::Finding {
     match read(bytes) {
         Ok(raw) => panic!("expected a refusal, read {:?}", raw.cells),
         Err(f) => {
@@ -881,7 +881,8 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
     let dir = example_returns();
     let outcome = |limits: &Limits| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(8).build().unwrap();
-        let files = pool.install(|| profplan::returns::read_folder(&dir, limits, &|| {}).unwrap());
+        let files =
+            pool.install(|| profplan::read::folder::read_folder(&dir, limits, &|| {}).unwrap());
         files
             .into_iter()
             .map(|f| (f.record.path.clone(), f.result.map(|r| format!("{:?}", r.input)).ok()))
@@ -935,7 +936,7 @@ fn a_file_costing_more_than_the_run_budget_is_refused_with_the_reason() {
     std::fs::write(tmp.path().join("b.xlsx"), &big).unwrap();
     let limits = Limits { max_run_parse_bytes: 64 * 1024 * 1024, ..Limits::default() };
     assert!(read::reading_cost(&big, &limits) > limits.max_run_parse_bytes);
-    let files = profplan::returns::read_folder(tmp.path(), &limits, &|| {}).unwrap();
+    let files = profplan::read::folder::read_folder(tmp.path(), &limits, &|| {}).unwrap();
     assert!(files[0].result.is_ok(), "a.xlsx is read");
     let f = files[1].result.as_ref().unwrap_err();
     assert_eq!((f.code, f.file.as_str()), (Code::FileTooLarge, "b.xlsx"));

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
-use profplan::campaign::Campaign;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::{Plan, Share};
 use profplan::schools::School;
 use profplan::summary::{REGION_CODE_ROW, SHEET_DISTRICTS, SHEET_REGION, SHEET_REGION_SOURCES};

@@ -9,14 +9,14 @@ use std::io::Cursor;
 use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use profplan::campaign::Campaign;
-use profplan::consolidate::consolidate;
-use profplan::finding::{Code, Finding};
+use profplan::check::finding::{Code, Finding};
+use profplan::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
+use profplan::check::values::{FieldValue, Row, SchoolData, Source, Val};
+use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
-use profplan::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
 use profplan::schools::{Registry, School};
+use profplan::summary::figures::consolidate;
 use profplan::summary::{self, read_previous_bytes, write_summary, Previous, SummaryInput};
-use profplan::values::{FieldValue, Row, SchoolData, Source, Val};
 
 // ---------------------------------------------------------------------------------------
 // The district: 7 schools. 01–04 accepted (02 late), 05 with errors but taken in with
@@ -579,7 +579,7 @@ fn schools_sheet_totals_are_live_and_right() {
 }
 
 fn a1(row: u32, col: u32) -> String {
-    profplan::finding::a1(row, col)
+    profplan::check::finding::a1(row, col)
 }
 
 #[test]

@@ -16,12 +16,12 @@ use calamine::{open_workbook_auto, Data, Reader, SheetVisible, Xlsx};
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use profplan::campaign::Campaign;
 use profplan::form::layout::{
     col, field_name, form_file_name, table_name, table_rows, FORM_SHEET, IDENTITY_SHEET,
     INSTRUCTIONS_SHEET, LISTS_SHEET, META_FIELDS, PROPERTY_PREFIX, TABLE_FIRST_COL,
 };
 use profplan::form::writer::{form_date, identity, write_form};
+use profplan::plan::campaign::Campaign;
 use profplan::plan::{Kind, Plan};
 use profplan::schools::School;
 

@@ -7,8 +7,8 @@
 use std::io::Write as _;
 
 use chrono::NaiveDate;
-use profplan::campaign::{campaigns_of_year, ru_date, AcademicYear, Campaign};
 use profplan::config::CampaignOrigin;
+use profplan::plan::campaign::{campaigns_of_year, ru_date, AcademicYear, Campaign};
 use serde::Serialize;
 
 use crate::cli::{CampaignsArgs, GlobalArgs, OutputFormat};

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use profplan::intake::IntakeOptions;
+use profplan::check::intake::IntakeOptions;
 use profplan::output::write_atomic;
 use profplan::render;
 

@@ -4,11 +4,11 @@
 
 use anyhow::{Context, Result};
 
-use profplan::consolidate::consolidate;
-use profplan::intake::IntakeOptions;
-use profplan::note::{note_path, write_note};
+use profplan::check::intake::IntakeOptions;
+use profplan::check::report::Status;
 use profplan::output::write_atomic;
-use profplan::report::Status;
+use profplan::summary::figures::consolidate;
+use profplan::summary::note::{note_path, write_note};
 use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
 
 use crate::cli::{CollectArgs, GlobalArgs};

@@ -4,7 +4,7 @@
 //!
 //! Existing files are never overwritten without `--force`; nothing is written when one
 //! would be (a half-made folder is worse than none). The district key (`.profplan-key`,
-//! see `profplan::district_key`) is made when the folder has none and never replaced,
+//! see `profplan::check::identity`) is made when the folder has none and never replaced,
 //! not even with `--force`. The campaign written into the
 //! settings is the one with the next deadline from today. `--plan` and `--schools`, when
 //! given, are written into the settings (as absolute paths) instead of the defaults.
@@ -12,9 +12,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use profplan::campaign::{current_campaign, ru_date};
+use profplan::check::identity::{key_path, KEY_FILE_NAME};
 use profplan::config::{config_template, PlanSource, CONFIG_FILE_NAME};
-use profplan::district_key::{key_path, KEY_FILE_NAME};
+use profplan::plan::campaign::{current_campaign, ru_date};
 use profplan::schools::EXAMPLE_REGISTRY_CSV;
 
 use crate::cli::{GlobalArgs, InitArgs};
@@ -38,7 +38,7 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     };
     let today = super::today();
     let campaign = match &g.campaign {
-        Some(text) => profplan::campaign::Campaign::parse(&plan, text)?,
+        Some(text) => profplan::plan::campaign::Campaign::parse(&plan, text)?,
         None => current_campaign(&plan, today).with_context(|| {
             format!("в плане нет кампании после {}: укажите --campaign", ru_date(today))
         })?,
@@ -87,8 +87,8 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     // The district key is kept even with --force: replacing it would make every form
     // already issued from this folder unrecognisable.
     let key_file = key_path(&dir);
-    let key_made = if profplan::district_key::load(&key_file)?.is_none() {
-        profplan::district_key::create(&key_file)?;
+    let key_made = if profplan::check::identity::load(&key_file)?.is_none() {
+        profplan::check::identity::create(&key_file)?;
         true
     } else {
         false

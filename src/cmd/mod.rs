@@ -1,8 +1,8 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
 use chrono::NaiveDate;
+use profplan::check::identity::{key_path, DistrictKey, KEY_FILE_NAME};
 use profplan::config::{CampaignOrigin, Settings};
-use profplan::district_key::{key_path, DistrictKey, KEY_FILE_NAME};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 
@@ -64,7 +64,10 @@ pub fn today() -> NaiveDate {
 
 /// Tell the user (on stderr) when the campaign was chosen by today's date rather than
 /// named, so that nobody checks December's returns against May's form by accident.
-pub fn note_campaign_choice(settings: &Settings, campaign: &profplan::campaign::Campaign<'_>) {
+pub fn note_campaign_choice(
+    settings: &Settings,
+    campaign: &profplan::plan::campaign::Campaign<'_>,
+) {
     if settings.campaign_origin() == CampaignOrigin::Today {
         eprintln!(
             "profplan: кампания не указана — взята ближайшая по сроку: {} ({}); \
@@ -79,7 +82,7 @@ pub fn note_campaign_choice(settings: &Settings, campaign: &profplan::campaign::
 /// `None` when there is no settings file (a run with `--schools`/`--plan` only) or no key.
 pub fn district_key(settings: &Settings) -> anyhow::Result<Option<DistrictKey>> {
     match settings.config {
-        Some(_) => profplan::district_key::load(&key_path(&settings.base_dir)),
+        Some(_) => profplan::check::identity::load(&key_path(&settings.base_dir)),
         None => Ok(None),
     }
 }
@@ -158,7 +161,7 @@ pub fn color() -> bool {
 pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
     match flag {
         None => Ok(today()),
-        Some(s) => profplan::campaign::parse_date(s).ok_or_else(|| {
+        Some(s) => profplan::plan::campaign::parse_date(s).ok_or_else(|| {
             anyhow::anyhow!("--as-of «{s}»: укажите дату в виде ГГГГ-ММ-ДД, например 2025-12-22")
         }),
     }
@@ -168,28 +171,29 @@ pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
 /// once on stderr what is missing, and add the warnings to the report.
 pub fn inter_period(
     settings: &Settings,
-    campaign: &profplan::campaign::Campaign<'_>,
+    campaign: &profplan::plan::campaign::Campaign<'_>,
     flag: Option<&std::path::Path>,
     summary: &std::path::Path,
-    intake: &mut profplan::intake::Intake,
+    intake: &mut profplan::check::intake::Intake,
 ) {
     let (folders, named) = settings.previous_paths(flag, summary);
     let district = settings.district_mark().map(|(code, _)| code);
-    let search = profplan::periods::find_earlier(campaign, &folders, &named, district.as_deref());
+    let search =
+        profplan::check::periods::find_earlier(campaign, &folders, &named, district.as_deref());
     for note in &search.notes {
         eprintln!("profplan: межпериодный контроль: {note}");
     }
-    let findings = profplan::periods::check(campaign, &search.earlier, &intake.data);
-    profplan::periods::add_to_report(&mut intake.report, findings);
+    let findings = profplan::check::periods::check(campaign, &search.earlier, &intake.data);
+    profplan::check::periods::add_to_report(&mut intake.report, findings);
 }
 
 /// Read and assess a returns folder: the shared first half of `check` and `collect`.
 pub fn intake(
-    campaign: &profplan::campaign::Campaign<'_>,
+    campaign: &profplan::plan::campaign::Campaign<'_>,
     registry: &profplan::schools::Registry,
     dir: &std::path::Path,
-    opts: profplan::intake::IntakeOptions,
-) -> anyhow::Result<profplan::intake::Intake> {
+    opts: profplan::check::intake::IntakeOptions,
+) -> anyhow::Result<profplan::check::intake::Intake> {
     use anyhow::Context;
     if !dir.is_dir() {
         anyhow::bail!(
@@ -197,17 +201,17 @@ pub fn intake(
             dir.display()
         );
     }
-    let total = profplan::returns::count_files(dir);
+    let total = profplan::read::folder::count_files(dir);
     let bar = progress(total, "файлов");
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
     };
-    let files = profplan::returns::read_folder(dir, &profplan::read::Limits::default(), &tick)
+    let files = profplan::read::folder::read_folder(dir, &profplan::read::Limits::default(), &tick)
         .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(profplan::intake::assess(campaign, registry, files, opts))
+    Ok(profplan::check::intake::assess(campaign, registry, files, opts))
 }

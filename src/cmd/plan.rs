@@ -5,13 +5,13 @@
 //!   `{year}` / `{prev_year}` are shown as written: they take a campaign's years.
 //! - `--format toml`: the plan's source text, unchanged (the embedded plan or the
 //!   `--plan` file), to edit and pass back with `--plan FILE`.
-//! - `--format json`: the description of one campaign's form (see `profplan::describe`),
+//! - `--format json`: the description of one campaign's form (see `profplan::form::describe`),
 //!   for the campaign of `--campaign`, `profplan.toml`, or the next deadline.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use profplan::describe::describe;
+use profplan::form::describe::describe;
 use profplan::plan::{Field, Kind, Plan, Severity, WhenBlank};
 
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};

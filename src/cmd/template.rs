@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use profplan::campaign::Campaign;
+use profplan::check::identity::{key_path, DistrictKey};
+use profplan::config::contacts::Contacts;
 use profplan::config::Settings;
-use profplan::contacts::Contacts;
-use profplan::district_key::{key_path, DistrictKey};
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::{form_date, write_form_carried, write_form_with_contacts, Carried};
 use profplan::output::write_atomic;
+use profplan::plan::campaign::Campaign;
 use profplan::schools::{Registry, School};
 
 use crate::cli::{GlobalArgs, TemplateArgs};
@@ -70,7 +70,7 @@ fn template_key(settings: &Settings) -> Result<Option<DistrictKey>> {
         return Ok(Some(key));
     }
     let path = key_path(&settings.base_dir);
-    let key = profplan::district_key::create(&path)?;
+    let key = profplan::check::identity::create(&path)?;
     eprintln!(
         "profplan: создан ключ района {}: им подписаны отметки форм. Не пересылайте его \
          школам и не удаляйте — без него присланные формы не проверить",
@@ -89,7 +89,8 @@ fn carry_forward(
     let summary = settings.summary_path(None, &campaign.id());
     let (folders, named) = settings.previous_paths(None, &summary);
     let district = settings.district_mark().map(|(code, _)| code);
-    let search = profplan::periods::find_earlier(campaign, &folders, &named, district.as_deref());
+    let search =
+        profplan::check::periods::find_earlier(campaign, &folders, &named, district.as_deref());
     let mut out = std::collections::BTreeMap::new();
     let profile = campaign.profile_fields();
     for school in schools {
@@ -103,7 +104,10 @@ fn carry_forward(
             if let Some((v, e)) = found {
                 if c.from.is_empty() {
                     let title = e.data.campaign_title.clone().unwrap_or_default();
-                    c.from = format!("«{title}», срок {}", profplan::campaign::ru_date(e.deadline));
+                    c.from = format!(
+                        "«{title}», срок {}",
+                        profplan::plan::campaign::ru_date(e.deadline)
+                    );
                 }
                 c.values.insert(f.code.clone(), v);
             }
@@ -209,7 +213,7 @@ fn write_forms(
         out.display(),
         campaign.id(),
         campaign.def.title,
-        profplan::campaign::ru_date(campaign.deadline)
+        profplan::plan::campaign::ru_date(campaign.deadline)
     );
     Ok(0)
 }

@@ -1,4 +1,5 @@
 //! Report forms: the layout contract shared by the writer and the reader.
 
+pub mod describe;
 pub mod layout;
 pub mod writer;

@@ -30,10 +30,10 @@ use super::layout::{
     INSTRUCTIONS_SHEET, LAYOUT_VERSION, LISTS_SHEET, META_FIELDS, PROPERTY_PREFIX, TABLE_FIRST_COL,
     TEXT_MAX_CHARS,
 };
-use crate::campaign::{ru_date, ru_date_long, Campaign};
-use crate::contacts::Contacts;
-use crate::district_key::DistrictKey;
-use crate::expr::{Expr, Term};
+use crate::check::identity::DistrictKey;
+use crate::config::contacts::Contacts;
+use crate::plan::campaign::{ru_date, ru_date_long, Campaign};
+use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
 use crate::schools::School;
 use crate::synth::{Fill, FillValue};
@@ -1314,7 +1314,7 @@ mod tests {
     fn every_campaign_of_the_default_plan_builds() {
         let plan = Plan::default_plan();
         for def in &plan.campaigns {
-            let date = crate::campaign::AcademicYear(2025).date(def.month, def.day).unwrap();
+            let date = crate::plan::campaign::AcademicYear(2025).date(def.month, def.day).unwrap();
             let c = Campaign::resolve(&plan, date).unwrap();
             let bytes = write_form(&c, &school(), form_date(&c), None).unwrap();
             assert!(bytes.starts_with(b"PK\x03\x04"));

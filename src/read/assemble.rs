@@ -14,7 +14,7 @@ use super::{
     Backend, Budget, CellValue, IdentitySources, Opened, RawCell, RawReturn, Reject, TableData,
     TableRow, Value, Want,
 };
-use crate::finding::{a1, Code, Finding};
+use crate::check::finding::{a1, Code, Finding};
 use crate::form::layout::{
     col, table_rows, FIELD_NAME_PREFIX, FORM_SHEET, IDENTITY_SHEET, TABLE_NAME_PREFIX,
 };

@@ -20,6 +20,7 @@
 
 mod assemble;
 mod container;
+pub mod folder;
 mod ods;
 mod refs;
 mod scan;
@@ -36,8 +37,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
+use crate::check::finding::{Code, Finding};
 use crate::clock::SavedTime;
-use crate::finding::{Code, Finding};
 
 pub use refs::{parse_reference, CellRef};
 pub use scan::{display_name, scan, FileEntry, FileKind, ScanResult, SkipReason};
@@ -78,7 +79,7 @@ pub struct Limits {
     /// cells).
     pub max_time: Duration,
     /// Bytes of returns held in memory at once by a run that reads files in parallel
-    /// (see [`crate::returns::read_folder`]): files wait for their turn beyond it.
+    /// (see [`crate::read::folder::read_folder`]): files wait for their turn beyond it.
     pub max_run_file_bytes: u64,
     /// Memory that the parsing of files read at once may take, by [`reading_cost`]:
     /// files wait for their turn beyond it, and a file that alone would need more is
@@ -335,7 +336,7 @@ fn caught(
 }
 
 /// What parsing `bytes` may cost in memory at most, before anything is inflated — what
-/// admission control in [`crate::returns::read_folder`] reserves for the file.
+/// admission control in [`crate::read::folder::read_folder`] reserves for the file.
 ///
 /// For a zip (xlsx, ods): the parsers stream each part they read, so they hold at most
 /// the largest XML token of a part, the values kept from the wanted cells (each no

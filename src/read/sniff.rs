@@ -7,7 +7,7 @@ use std::io::{Cursor, Read};
 
 use serde::Serialize;
 
-use crate::finding::Code;
+use crate::check::finding::Code;
 
 /// What a file is, judged by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

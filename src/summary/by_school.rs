@@ -5,7 +5,7 @@
 //! The totals row must give the district figures of «Свод по району»: counts are `SUM`s,
 //! and a share is `SUM(numerators)/SUM(denominators)` over hidden helper columns that hold
 //! each school's numerator and denominator (only for schools that reported both, exactly
-//! as `consolidate` counts them) — never an average of the percentages.
+//! as `summary::figures` counts them) — never an average of the percentages.
 
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartType, ConditionalFormat3ColorScale, ConditionalFormatType,
@@ -14,10 +14,10 @@ use rust_xlsxwriter::{
 
 use super::style::Styles;
 use super::*;
-use crate::consolidate::school_share;
+use crate::check::report::Status;
+use crate::check::values::Val;
 use crate::plan::{Field, Kind, Share};
-use crate::report::Status;
-use crate::values::Val;
+use crate::summary::figures::school_share;
 
 enum Col<'a> {
     Field(&'a Field),

@@ -21,9 +21,9 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
 use super::*;
-use crate::expr::{Expr, Term};
+use crate::check::values::Val;
+use crate::plan::expr::{Expr, Term};
 use crate::plan::{Kind, Share};
-use crate::values::Val;
 
 /// Larger files are not summaries of a district.
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -159,7 +159,7 @@ impl Previous {
             s.push_str(&format!("«{t}»"));
         }
         if let Some(c) = &self.campaign {
-            let date = crate::campaign::parse_date(c).map(super::ru).unwrap_or(c.clone());
+            let date = crate::plan::campaign::parse_date(c).map(super::ru).unwrap_or(c.clone());
             s.push_str(&format!(" (срок {date})"));
         }
         if !s.is_empty() {
@@ -167,7 +167,7 @@ impl Previous {
         }
         s.push_str(&format!("файл {}", self.file));
         if let Some(g) = &self.generated {
-            let date = crate::campaign::parse_date(g).map(super::ru).unwrap_or(g.clone());
+            let date = crate::plan::campaign::parse_date(g).map(super::ru).unwrap_or(g.clone());
             s.push_str(&format!(", свод от {date}"));
         }
         s
@@ -422,7 +422,7 @@ impl CellVal {
     fn text(&self) -> String {
         match self {
             CellVal::Text(s) => s.trim().to_string(),
-            CellVal::Num(n) => crate::values::fmt_num(*n),
+            CellVal::Num(n) => crate::check::values::fmt_num(*n),
         }
     }
 }
@@ -503,7 +503,7 @@ fn current(ctx: &Ctx, key: &Key, school: &str) -> Option<f64> {
     let s = ctx.data.get(school)?;
     match key {
         Key::Sum(code) => s.num(code),
-        Key::Share(sh) => crate::consolidate::school_share(sh, s)
+        Key::Share(sh) => crate::summary::figures::school_share(sh, s)
             .and_then(|(n, d)| (d > 0.0).then(|| n * 100.0 / d)),
         _ => None,
     }

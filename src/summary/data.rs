@@ -29,9 +29,9 @@ use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, XlsxError};
 
 use super::style::Styles;
 use super::{num, text, widths, Ctx, SHEET_DATA};
+use crate::check::values::{SchoolData, Val};
 use crate::form::layout::META_FIELDS;
 use crate::plan::Field;
-use crate::values::{SchoolData, Val};
 
 pub const COL_SCHOOL_ID: &str = "Код ОО";
 pub const COL_SCHOOL: &str = "ОО";
@@ -174,7 +174,7 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
             field_row(&item.code, f, &mut out);
         }
         for sh in &item.shares {
-            if let Some((n, d)) = crate::consolidate::school_share(sh, s) {
+            if let Some((n, d)) = crate::summary::figures::school_share(sh, s) {
                 if d > 0.0 {
                     out.push(DataRow {
                         item: item.code.clone(),

@@ -14,8 +14,8 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use super::compare::{implausible, Key, Measure};
 use super::style::Styles;
 use super::*;
-use crate::consolidate::{update_extremes, Extreme, Figure, Indicator};
 use crate::plan::{Item, Table};
+use crate::summary::figures::{update_extremes, Extreme, Figure, Indicator};
 
 /// The current value of a line.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +94,7 @@ enum Row<'a> {
     Link { sheet: String, label: String },
 }
 
-/// Lines of one indicator of `consolidate`.
+/// Lines of one indicator of `summary::figures`.
 fn indicator_lines<'a>(item: Option<&'a Item>, ind: &'a Indicator, out: &mut Vec<Row<'a>>) {
     let code = Some(ind.item.as_str());
     let label = ind.label.clone();
@@ -151,7 +151,7 @@ fn indicator_lines<'a>(item: Option<&'a Item>, ind: &'a Indicator, out: &mut Vec
 /// Lines of a detail table: rows filled, and the total of every numeric column.
 fn table_lines<'a>(ctx: &Ctx<'a>, item: &'a Item, t: &'a Table, out: &mut Vec<Row<'a>>) {
     let schools = ctx.input.schools;
-    let rows_of = |s: &'a crate::values::SchoolData| {
+    let rows_of = |s: &'a crate::check::values::SchoolData| {
         s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default()
     };
     let total: usize = schools.iter().map(|s| rows_of(s).len()).sum();
@@ -178,7 +178,7 @@ fn table_lines<'a>(ctx: &Ctx<'a>, item: &'a Item, t: &'a Table, out: &mut Vec<Ro
             let v: f64 = vals.iter().sum();
             sum += v;
             reported += 1;
-            // Ties name every school, as in `consolidate`.
+            // Ties name every school, as in `summary::figures`.
             update_extremes(&mut min, &mut max, Extreme::new(v, &s.school_id, &s.school_name));
         }
         out.push(Row::Line(

@@ -2,9 +2,9 @@
 //! plan's shares with numerator and denominator (and the change against `--compare`),
 //! and the schools furthest below the district level.
 //!
-//! [`headline`] gathers them as data from the consolidated figures (`consolidate`'s
+//! [`headline`] gathers them as data from the consolidated figures (`summary::figures`'s
 //! shares, `school_share` for each school, the check report's statuses); [`write`] puts
-//! them at the top of «Свод по району», and the analytic note (`crate::note`) says the
+//! them at the top of «Свод по району», and the analytic note (`crate::summary::note`) says the
 //! same figures in sentences. Both read one [`Headline`], so they cannot disagree.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
@@ -12,9 +12,9 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use super::compare::Key;
 use super::style::Styles;
 use super::*;
-use crate::consolidate::{school_share, Figure};
-use crate::report::Status;
+use crate::check::report::Status;
 use crate::ru;
+use crate::summary::figures::{school_share, Figure};
 
 /// How many lagging schools the headline names per share.
 pub const LAGGING: usize = 3;
@@ -84,7 +84,7 @@ fn named(input: &SummaryInput, id: &str, fallback: &str) -> Named {
 /// The headline figures of a summary.
 pub fn headline(input: &SummaryInput) -> Headline {
     let schools = &input.report.schools;
-    let with = |f: &dyn Fn(&crate::report::SchoolStatus) -> bool| -> Vec<Named> {
+    let with = |f: &dyn Fn(&crate::check::report::SchoolStatus) -> bool| -> Vec<Named> {
         schools.iter().filter(|s| f(s)).map(|s| named(input, &s.id, &s.name)).collect()
     };
     let c = input.campaign;

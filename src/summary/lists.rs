@@ -6,8 +6,8 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
 use super::*;
+use crate::check::report::{FileRecord, Outcome, SchoolStatus, Status};
 use crate::plan::Severity;
-use crate::report::{FileRecord, Outcome, SchoolStatus, Status};
 
 fn finish(
     ws: &mut Worksheet,

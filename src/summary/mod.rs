@@ -26,8 +26,10 @@ mod by_school;
 mod compare;
 pub mod data;
 mod district;
+pub mod figures;
 pub mod headline;
 mod lists;
+pub mod note;
 mod region;
 mod style;
 mod tables;
@@ -40,11 +42,11 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Formula, Url, Workbook, Worksheet, XlsxError,
 };
 
-use crate::campaign::Campaign;
-use crate::consolidate::District;
-use crate::report::{CheckReport, SchoolStatus};
+use crate::check::report::{CheckReport, SchoolStatus};
+use crate::check::values::SchoolData;
+use crate::plan::campaign::Campaign;
 use crate::schools::Registry;
-use crate::values::SchoolData;
+use crate::summary::figures::District;
 
 pub use compare::{implausible, read_previous, read_previous_bytes, Previous};
 pub use region::{
@@ -192,15 +194,15 @@ impl<'a> Ctx<'a> {
         let names = |f: &dyn Fn(&SchoolStatus) -> bool| -> Vec<&str> {
             schools.iter().filter(|s| f(s)).map(|s| self.short_name(&s.id, &s.name)).collect()
         };
-        let accepted = names(&|s| s.status == crate::report::Status::Accepted);
+        let accepted = names(&|s| s.status == crate::check::report::Status::Accepted);
         // Late among the accepted only: a late return with errors is named (and marked
         // late) among those with errors.
-        let late = names(&|s| s.late && s.status == crate::report::Status::Accepted);
-        let missing = names(&|s| s.status == crate::report::Status::Missing);
-        let expected = names(&|s| s.status == crate::report::Status::Expected);
+        let late = names(&|s| s.late && s.status == crate::check::report::Status::Accepted);
+        let missing = names(&|s| s.status == crate::check::report::Status::Missing);
+        let expected = names(&|s| s.status == crate::check::report::Status::Expected);
         let invalid: Vec<String> = schools
             .iter()
-            .filter(|s| s.status == crate::report::Status::Invalid)
+            .filter(|s| s.status == crate::check::report::Status::Invalid)
             .map(|s| {
                 let name = self.short_name(&s.id, &s.name);
                 if s.late {
@@ -372,7 +374,7 @@ fn ratio_formula(num_ref: &str, den_ref: &str) -> String {
 
 /// A1 address of 0-based (row, col).
 fn cell(row: u32, col: u16) -> String {
-    crate::finding::a1(row, col as u32)
+    crate::check::finding::a1(row, col as u32)
 }
 
 /// `'Sheet name'!A1` reference.
@@ -576,7 +578,7 @@ fn local_time(t: DateTime<FixedOffset>) -> Option<ExcelDateTime> {
 }
 
 fn ru(d: NaiveDate) -> String {
-    crate::campaign::ru_date(d)
+    crate::plan::campaign::ru_date(d)
 }
 
 /// A label cut at a word boundary for narrow headers; the full text is elsewhere.

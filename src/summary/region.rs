@@ -15,7 +15,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxErr
 use super::style::Styles;
 use super::{banner, formula, header_cells, num, ratio_formula, text, widths, PT_NOTE};
 use super::{PT_SUBTITLE, PT_TITLE};
-use crate::campaign::Campaign;
+use crate::plan::campaign::Campaign;
 use crate::region::{district_value, indicators, region_value, Measure, Outcome, Region, Value};
 
 pub const SHEET_REGION: &str = "Свод по области";
@@ -387,7 +387,7 @@ fn build(
 /// «2025-12-25» → «25.12.2025»; other text as it is.
 fn ru_date_text(s: Option<&str>) -> String {
     let s = s.unwrap_or("");
-    crate::campaign::parse_date(s).map(super::ru).unwrap_or_else(|| s.to_string())
+    crate::plan::campaign::parse_date(s).map(super::ru).unwrap_or_else(|| s.to_string())
 }
 
 /// Write one indicator's cells of a row from `col`; returns the next column.

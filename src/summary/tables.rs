@@ -6,9 +6,9 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
 use super::*;
-use crate::consolidate::ViewFigures;
+use crate::check::values::Val;
 use crate::plan::{Item, Table, View};
-use crate::values::Val;
+use crate::summary::figures::ViewFigures;
 
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let c = ctx.campaign();
@@ -17,7 +17,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         if let Some(name) = &ts.views {
             let figures: Vec<&ViewFigures> =
                 ctx.input.district.views.iter().filter(|v| v.table == t.code).collect();
-            // `consolidate` emits a table's views in the plan's order.
+            // `summary::figures` emits a table's views in the plan's order.
             let views: Vec<(&View, &ViewFigures)> = t.views.iter().zip(figures).collect();
             write_views(wb, ctx, st, item, t, ts, name, &views)?;
         }
@@ -42,7 +42,8 @@ fn write_rows(
     widths(ws, &w)?;
     let ncols = w.len() as u16;
     let schools = ctx.input.schools;
-    let rows_of = |s: &crate::values::SchoolData| s.tables.get(&t.code).map(Vec::len).unwrap_or(0);
+    let rows_of =
+        |s: &crate::check::values::SchoolData| s.tables.get(&t.code).map(Vec::len).unwrap_or(0);
     let total_rows: usize = schools.iter().map(rows_of).sum();
     let with_rows = schools.iter().filter(|s| rows_of(s) > 0).count();
 

@@ -12,9 +12,9 @@ use std::process::Output;
 use std::time::SystemTime;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use profplan::campaign::Campaign;
 use profplan::form::layout::{field_name, form_file_name, table_name};
 use profplan::form::writer::write_filled_form;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::{Registry, School};
 use profplan::synth::{Fill, FillValue};

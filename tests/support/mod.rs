@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use profplan::campaign::Campaign;
 use profplan::form::layout::{self, Identity};
 use profplan::form::writer::write_filled_form;
+use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::{Registry, School};
 use profplan::synth::{fill, Fill};

@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::campaign::ru_date;
-use crate::contacts::Contacts;
-use crate::finding::{Finding, Severity};
-use crate::intake::ru_datetime;
-use crate::report::{CheckReport, Outcome, SchoolStatus, Status};
+use crate::check::finding::{Finding, Severity};
+use crate::check::intake::ru_datetime;
+use crate::check::report::{CheckReport, Outcome, SchoolStatus, Status};
+use crate::config::contacts::Contacts;
+use crate::plan::campaign::ru_date;
 use crate::schools::Registry;
 
 /// Version of the JSON schema of `check --format json`.
@@ -232,10 +232,10 @@ struct JsonReport<'a> {
     campaign: JsonCampaign<'a>,
     timezone: &'static str,
     as_of: String,
-    counts: &'a crate::report::Counts,
+    counts: &'a crate::check::report::Counts,
     schools: Vec<JsonSchool<'a>>,
     findings: Vec<JsonFinding<'a>>,
-    files: &'a [crate::report::FileRecord],
+    files: &'a [crate::check::report::FileRecord],
     exit_code: u8,
 }
 
@@ -275,7 +275,7 @@ struct JsonFinding<'a> {
     item: Option<&'a str>,
     field: Option<&'a str>,
     severity: Severity,
-    code: crate::finding::Code,
+    code: crate::check::finding::Code,
     message: &'a str,
 }
 
@@ -303,7 +303,7 @@ pub fn json(r: &CheckReport) -> String {
                 late: s.late,
                 file: s.file.as_deref(),
                 files: &s.files,
-                saved_at: s.saved_at.map(crate::report::rfc3339_text),
+                saved_at: s.saved_at.map(crate::check::report::rfc3339_text),
                 errors: s.errors,
                 warnings: s.warnings,
             })
@@ -512,7 +512,7 @@ pub fn letters_csv(letters: &[Letter]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CheckReport, Counts, SchoolStatus};
+    use crate::check::report::{CheckReport, Counts, SchoolStatus};
     use crate::schools::School;
 
     fn report(status: Status) -> CheckReport {

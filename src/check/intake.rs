@@ -16,15 +16,15 @@ use chrono::NaiveDate;
 
 use rayon::prelude::*;
 
-use crate::campaign::{ru_date, Campaign};
+use crate::check::finding::{Code, Finding, Severity};
+use crate::check::identity::DistrictKey;
+use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
+use crate::check::validate::{validate, FormInput};
+use crate::check::values::SchoolData;
 use crate::clock::District;
-use crate::district_key::DistrictKey;
-use crate::finding::{Code, Finding, Severity};
 use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
-use crate::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
+use crate::plan::campaign::{ru_date, Campaign};
 use crate::schools::Registry;
-use crate::validate::{validate, FormInput};
-use crate::values::SchoolData;
 
 /// What the reader made of a form: identity sources, values, structural findings.
 #[derive(Debug, Clone, Default)]
@@ -135,7 +135,7 @@ pub fn resolve_identity(
             format!(
                 "отметка формы не подтверждается ключом района (указана ОО {}): форму выдал не этот отдел образования (другая рабочая папка profplan) или отметка подделана. Файл не используется; если форму выдали вы, проверьте, что рабочая папка та же и файл {} в ней не заменён",
                 id.school_id,
-                crate::district_key::KEY_FILE_NAME
+                crate::check::identity::KEY_FILE_NAME
             ),
         )),
     }
@@ -219,7 +219,7 @@ pub fn assess(
                             format!("форма другого плана («{}»), а не «{}»", id.plan_id, c.plan.id),
                         ))
                     } else if id.campaign != campaign_id {
-                        let shown = crate::campaign::parse_date(&id.campaign)
+                        let shown = crate::plan::campaign::parse_date(&id.campaign)
                             .map(ru_date)
                             .unwrap_or(id.campaign.clone());
                         Some((Code::OtherCampaign, Severity::Error, format!("форма другой отчётной кампании (срок {shown}), а проверяется кампания со сроком {}: заполните форму текущей кампании", ru_date(c.deadline))))
@@ -293,7 +293,7 @@ pub fn assess(
     // validate each school's chosen return in parallel first (on a 2-core machine this
     // stage ran on one core; see BENCHMARKS.md). Results are matched back by file index,
     // so the report does not depend on the thread count.
-    let mut validated: HashMap<usize, crate::validate::Validated> = {
+    let mut validated: HashMap<usize, crate::check::validate::Validated> = {
         let chosen: Vec<(&crate::schools::School, &Candidate)> = registry
             .schools
             .iter()
@@ -532,9 +532,9 @@ pub fn assess(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::validate::{RawCell, RawValue};
     use crate::plan::Plan;
     use crate::schools::School;
-    use crate::validate::{RawCell, RawValue};
 
     fn registry() -> Registry {
         let school = |id: &str| School {
@@ -610,7 +610,7 @@ mod tests {
             .iter()
             .map(|(_, t)| {
                 let columns = t.columns.iter().map(|c| c.code.clone()).collect();
-                (t.code.clone(), crate::validate::RawTable { columns, ..Default::default() })
+                (t.code.clone(), crate::check::validate::RawTable { columns, ..Default::default() })
             })
             .collect();
         ReadForm {

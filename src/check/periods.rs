@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
-use crate::finding::{Code, Finding};
+use crate::check::finding::{Code, Finding};
+use crate::check::report::CheckReport;
+use crate::check::values::{fmt_num, SchoolData};
+use crate::plan::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
 use crate::plan::Field;
-use crate::report::CheckReport;
 use crate::summary::{read_previous, Previous};
-use crate::values::{fmt_num, SchoolData};
 
 /// Summaries of earlier campaigns of the school year, latest campaign first.
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! «Аналитическая справка»: the analytic note that goes with the summary to the head of
 //! the department and to the region, written by `collect` beside the summary as .docx.
 //!
-//! Every figure in it is read from what the summary is built from — `consolidate`'s
+//! Every figure in it is read from what the summary is built from — `summary::figures`'s
 //! district figures and the summary's [`Headline`] — and said in Russian as a person
 //! writes it («7 577», «77,9 %», «5 школ», «20 декабря 2025 г.»). Nothing in it is a
 //! placeholder: the methodologist edits it in Word or Writer and signs it.
@@ -19,10 +19,10 @@ use docx_rs::{
     SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
 
-use crate::campaign::ru_date_long;
-use crate::consolidate::{Extreme, Figure, Indicator, ViewFigures};
+use crate::plan::campaign::ru_date_long;
 use crate::plan::Item;
 use crate::ru::{self, count, SCHOOLS, SCHOOLS_GEN};
+use crate::summary::figures::{Extreme, Figure, Indicator, ViewFigures};
 use crate::summary::headline::{headline, Lagging, Named};
 use crate::summary::SummaryInput;
 
@@ -110,7 +110,7 @@ fn share_text(num: f64, den: f64, percent: Option<f64>) -> String {
     }
 }
 
-/// The sentence of one indicator of `consolidate`.
+/// The sentence of one indicator of `summary::figures`.
 fn indicator_sentence(input: &SummaryInput, ind: &Indicator) -> String {
     let label = ind.label.trim_end_matches('.');
     let reported = format!("по данным {}", gen(ind.reported));
@@ -162,7 +162,7 @@ fn indicator_sentence(input: &SummaryInput, ind: &Indicator) -> String {
 /// «Свод по району» sums them.
 fn table_sentences(input: &SummaryInput, t: &crate::plan::Table) -> Vec<String> {
     let c = input.campaign;
-    let rows_of = |s: &crate::values::SchoolData| {
+    let rows_of = |s: &crate::check::values::SchoolData| {
         s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default().to_vec()
     };
     let total: usize = input.schools.iter().map(|s| rows_of(s).len()).sum();

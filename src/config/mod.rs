@@ -12,8 +12,12 @@
 //! Paths given as flags are relative to the current folder, as in every other program.
 //!
 //! Campaign choice: `--campaign`, else `campaign` of `profplan.toml`, else the campaign
-//! with the next deadline on or after today ([`crate::campaign::current_campaign`]); the
+//! with the next deadline on or after today ([`crate::plan::campaign::current_campaign`]); the
 //! caller can tell which by [`Settings::campaign_origin`] and say so to the user.
+
+pub mod contacts;
+mod toml_paths;
+pub mod toml_ru;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -22,9 +26,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::campaign::{current_campaign, parse_date, ru_date, Campaign, CampaignError};
 use crate::clock::District;
-use crate::contacts::Contacts;
+use crate::config::contacts::Contacts;
+use crate::plan::campaign::{current_campaign, parse_date, ru_date, Campaign, CampaignError};
 use crate::plan::{Plan, PlanErrors, DEFAULT_PLAN_NAME, DEFAULT_PLAN_TOML};
 use crate::schools::{Registry, RegistryError, RegistryWarning};
 
@@ -253,8 +257,8 @@ impl Config {
     /// are resolved against its folder).
     pub fn parse(text: &str, path: &Path) -> Result<Config, SettingsError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        // `schools = "D:\Отдел\schools.csv"` as copied from Explorer (src/toml_paths.rs).
-        let text = crate::toml_paths::accept_backslash_paths(text);
+        // `schools = "D:\Отдел\schools.csv"` as copied from Explorer (src/config/toml_paths.rs).
+        let text = crate::config::toml_paths::accept_backslash_paths(text);
         let text = &*text;
         let line_of = |pos: usize| text[..pos.min(text.len())].matches('\n').count() + 1;
         let raw: RawConfig = toml::from_str(text).map_err(|e| SettingsError::Config {
@@ -597,7 +601,7 @@ summary = "svod-{{campaign}}.xlsx"
 
 /// A TOML string for a path: `'D:\Отдел\schools.csv'` as the user would type it.
 fn toml_string(s: &str) -> String {
-    crate::toml_paths::literal(s)
+    crate::config::toml_paths::literal(s)
 }
 
 /// toml's English messages, in Russian where we can; the line is added by the caller.
@@ -611,7 +615,7 @@ fn translate_config_error(msg: &str) -> String {
              previous, district, district_name"
         );
     }
-    crate::toml_ru::message(m)
+    crate::config::toml_ru::message(m)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::expr::{Expr, Term};
+use crate::plan::expr::{Expr, Term};
 use crate::plan::{CampaignDef, Field, Item, Plan, Rule, Share, Table};
 
 /// An academic year, named by the calendar year it starts in: 2025 is 2025/26.

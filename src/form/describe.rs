@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
-use crate::campaign::Campaign;
 use crate::form::layout;
+use crate::plan::campaign::Campaign;
 use crate::plan::{Field, Kind, Op, Rule, Severity, WhenBlank};
 
 /// Value of `format` in the JSON.

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::campaign::Campaign;
-use crate::expr::{Expr, Term};
+use crate::check::values::{SchoolData, Source, Val};
+use crate::plan::campaign::Campaign;
+use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Kind, Share, Table, View};
-use crate::values::{SchoolData, Source, Val};
 
 /// The lowest or highest school value of an indicator. Ties: every school with that
 /// value is named — the first (in registry order) here, the others in `tied`.
@@ -387,8 +387,8 @@ pub fn consolidate(c: &Campaign, schools: &[SchoolData]) -> District {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::values::{FieldValue, Row};
     use crate::plan::Plan;
-    use crate::values::{FieldValue, Row};
 
     fn school(id: &str, fields: &[(&str, Val)]) -> SchoolData {
         SchoolData {

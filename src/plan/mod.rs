@@ -6,16 +6,19 @@
 //! plan with a mistake with a message naming the line: a form built from a broken plan would
 //! be sent to every school of the district before anyone noticed.
 
+pub mod campaign;
+pub mod expr;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::expr::{Expr, Term};
+use crate::plan::expr::{Expr, Term};
 
 /// The default plan: the Tambov district plan, as shipped.
-pub const DEFAULT_PLAN_TOML: &str = include_str!("../templates/plan-tambov.toml");
+pub const DEFAULT_PLAN_TOML: &str = include_str!("../../templates/plan-tambov.toml");
 
 /// Name under which the embedded plan is shown to users.
 pub const DEFAULT_PLAN_NAME: &str = "встроенный план Тамбовского района";
@@ -1039,7 +1042,7 @@ fn translate_toml_error(msg: &str) -> String {
     if let Some(rest) = m.strip_prefix("unknown variant") {
         return format!("недопустимое значение{rest}");
     }
-    crate::toml_ru::message(m)
+    crate::config::toml_ru::message(m)
 }
 
 #[cfg(test)]

@@ -18,12 +18,12 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::check::finding::{a1, Code, Finding};
+use crate::check::intake::{FileRead, ReadForm};
+use crate::check::report::{FileRecord, Outcome};
+use crate::check::validate::{FormInput, RawCell, RawTable};
 use crate::clock::SavedTime;
-use crate::finding::{a1, Code, Finding};
-use crate::intake::{FileRead, ReadForm};
 use crate::read::{self, FileEntry, FileKind, Limits, RawReturn, SkipReason};
-use crate::report::{FileRecord, Outcome};
-use crate::validate::{FormInput, RawCell, RawTable};
 
 /// Read every file under `dir` (sorted by path). `progress` is called once per file done.
 pub fn read_folder(

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
-use crate::finding::Finding;
+use crate::check::finding::Finding;
 
 /// Status of a school's report in a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -75,15 +75,15 @@ pub struct FileRecord {
     /// Format detected from the content («xlsx», «ods», «xls», «html», …).
     pub format: String,
     /// The saved time as the file wrote it (or the file time as a fallback); `saved_at`
-    /// is what it means in the district, filled in by [`crate::intake::assess`].
+    /// is what it means in the district, filled in by [`crate::check::intake::assess`].
     #[serde(skip)]
     pub saved: Option<crate::clock::SavedTime>,
     /// When the file was last saved, with the district's offset. For an ambiguous time
     /// (LibreOffice's .xlsx) the earlier reading.
-    #[serde(serialize_with = "crate::report::rfc3339")]
+    #[serde(serialize_with = "crate::check::report::rfc3339")]
     pub saved_at: Option<DateTime<FixedOffset>>,
     /// The other reading of an ambiguous saved time; `None` when the time is certain.
-    #[serde(serialize_with = "crate::report::rfc3339")]
+    #[serde(serialize_with = "crate::check::report::rfc3339")]
     pub saved_at_other: Option<DateTime<FixedOffset>>,
     /// Whether `saved_at` came from the file system rather than the workbook.
     pub saved_at_from_fs: bool,
@@ -106,7 +106,7 @@ pub struct SchoolStatus {
     pub file: Option<String>,
     /// All files that claim to be this school's return of this campaign.
     pub files: Vec<String>,
-    #[serde(serialize_with = "crate::report::rfc3339")]
+    #[serde(serialize_with = "crate::check::report::rfc3339")]
     pub saved_at: Option<DateTime<FixedOffset>>,
     pub errors: usize,
     pub warnings: usize,

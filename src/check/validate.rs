@@ -7,13 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::campaign::Campaign;
-use crate::expr::{Expr, Term};
-use crate::finding::{Code, Finding};
+use crate::check::finding::{Code, Finding};
+use crate::check::values::{fmt_num, FieldValue, Row, SchoolData, Source, Val};
 use crate::form::layout::{self, META_FIELDS};
+use crate::plan::campaign::Campaign;
+use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Kind, Op, Rule, Severity, WhenBlank};
 use crate::read::NumberParse;
-use crate::values::{fmt_num, FieldValue, Row, SchoolData, Source, Val};
 
 pub use crate::read::Value as RawValue;
 
@@ -223,7 +223,7 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
         }
         Kind::Date => match raw {
             RawValue::DateTime(d) => Checked::Ok(Val::Date(d.date())),
-            RawValue::Text(s) => match crate::campaign::parse_date(s) {
+            RawValue::Text(s) => match crate::plan::campaign::parse_date(s) {
                 Some(d) => Checked::Ok(Val::Date(d)),
                 None => {
                     Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp()))
@@ -699,7 +699,7 @@ mod tests {
                             k.to_string(),
                             RawCell {
                                 sheet: "10.1 Конкурсы".into(),
-                                cell: crate::finding::a1(n - 1, i as u32),
+                                cell: crate::check::finding::a1(n - 1, i as u32),
                                 value: v.clone(),
                             },
                         )
