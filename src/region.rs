@@ -190,8 +190,9 @@ impl Region {
     }
 }
 
-/// Largest file read (a district of a thousand schools is far smaller).
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest file read: the summary of 10 000 schools is ~42 MB (BENCHMARKS.md); this leaves
+/// room for ~40 000 (the same bound as `--compare`'s).
+const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Read and assess every file directly in `dir`.
 pub fn assess(c: &Campaign, registry: &Districts, dir: &Path) -> anyhow::Result<Region> {

@@ -9,7 +9,7 @@
 
 use rust_xlsxwriter::{
     Chart, ChartDataLabel, ChartType, ConditionalFormat3ColorScale, ConditionalFormatType,
-    Workbook, XlsxError,
+    Workbook, Worksheet, XlsxError,
 };
 
 use super::style::Styles;
@@ -275,12 +275,17 @@ const SHARE_W: [f64; 5] = [32.0, 10.0, 12.0, 12.0, 3.0];
 const SHARE_BANNER: [f64; 10] = [32.0, 10.0, 12.0, 12.0, 3.0, 9.0, 9.0, 9.0, 9.0, 9.0];
 
 /// «Доли по школам»: a block per share — schools lowest first, the district, a chart.
+/// Past [`PER_SCHOOL_MAX`] schools in the figures a bar per school says nothing (and
+/// 40 000 rows a share print as thousands of pages): each share then shows the
+/// [`EDGE`] lowest and highest schools with their chart, and the distribution of all
+/// schools by share (a histogram); every school's share stays on «По школам».
 pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let c = ctx.campaign();
     let shares = c.shares();
     if shares.is_empty() {
         return Ok(());
     }
+    let large = ctx.input.schools.len() > PER_SCHOOL_MAX;
     let ws = super::new_sheet(wb, SHEET_SHARES)?;
     widths(ws, &SHARE_W)?;
     banner(
@@ -291,17 +296,22 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         &st.title,
         PT_TITLE,
     )?;
-    banner(
-        ws,
-        1,
-        &SHARE_BANNER,
+    let about = if large {
+        format!(
+            "В своде больше {PER_SCHOOL_MAX} ОО, поэтому по каждой доле показаны {EDGE} ОО с \
+             самой низкой и {EDGE} с самой высокой долей и распределение всех ОО по долям; \
+             доля каждой ОО — на листе «{SHEET_SCHOOLS}». «По району» — сумма числителей, \
+             делённая на сумму знаменателей."
+        )
+    } else {
         "Школы — от самой низкой доли к самой высокой. «По району» — сумма числителей, \
-         делённая на сумму знаменателей.",
-        &st.note,
-        PT_NOTE,
-    )?;
-    // One share a page: its table and its chart side by side, the chart no taller than
-    // the page (below the sheet's title on the first page), so no chart is ever cut.
+         делённая на сумму знаменателей."
+            .to_string()
+    };
+    banner(ws, 1, &SHARE_BANNER, &about, &st.note, PT_NOTE)?;
+    // One share a page (two when large: the edges, then the distribution): its table and
+    // its chart side by side, the chart no taller than the page (below the sheet's title
+    // on the first page), so no chart is ever cut.
     let width_px: f64 =
         SHARE_W.iter().map(|w| column_px(*w)).sum::<f64>() + f64::from(CHART_W) + 10.0;
     let scale = print_scale(width_px);
@@ -324,8 +334,9 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
                 None => none.push(name),
             }
         }
-        let zero_note = (!zero.is_empty())
-            .then(|| format!("Доля не применима (знаменатель 0, отчёт сдан): {}", zero.join(", ")));
+        let zero_note = (!zero.is_empty()).then(|| {
+            format!("Доля не применима (знаменатель 0, отчёт сдан): {}", name_list(&zero))
+        });
         if rows.is_empty() {
             let mut note =
                 "Ни одна ОО в своде не указала числитель и знаменатель больше нуля.".to_string();
@@ -343,20 +354,33 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         // Lowest first; the sort is stable, so ties keep registry order.
         rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
         let head = r + 1;
-        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
-        {
+        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate() {
             text(ws, head, i as u16, h, &st.header)?;
         }
         let first = head + 1;
-        for (i, (n, d, name)) in rows.iter().enumerate() {
+        // The rows shown: all, or the lowest and the highest with a line between them.
+        let shown: Vec<Option<&(f64, f64, &str)>> = if large && rows.len() > 2 * EDGE {
+            let mut v: Vec<_> = rows[..EDGE].iter().map(Some).collect();
+            v.push(None);
+            v.extend(rows[rows.len() - EDGE..].iter().map(Some));
+            v
+        } else {
+            rows.iter().map(Some).collect()
+        };
+        for (i, row) in shown.iter().enumerate() {
             let rr = first + i as u32;
+            let Some((n, d, name)) = row else {
+                let more = rows.len() - 2 * EDGE;
+                text(ws, rr, 0, &format!("… ещё {} ОО", crate::ru::int(more as i64)), &st.note)?;
+                continue;
+            };
             text(ws, rr, 0, name, &st.text)?;
             fit_row(ws, rr, &[(name, SHARE_W[0])], PT_CELL)?;
             num(ws, rr, 2, *n, st.number(*n))?;
             num(ws, rr, 3, *d, st.number(*d))?;
             formula(ws, rr, 1, &ratio_formula(&cell(rr, 2), &cell(rr, 3)), Some(n / d), &st.pct)?;
         }
-        let tot = first + rows.len() as u32;
+        let tot = first + shown.len() as u32;
         let (n, d): (f64, f64) = rows.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
         text(ws, tot, 0, "По району", &st.total_text)?;
         num(ws, tot, 2, n, st.total_number(n))?;
@@ -379,32 +403,43 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
                 ws,
                 end,
                 &SHARE_W[..4],
-                &format!("Нет данных: {}", none.join(", ")),
+                &format!("Нет данных: {}", name_list(&none)),
                 &st.note,
                 PT_NOTE,
             )?;
             end += 1;
         }
-        if !rows.is_empty() {
-            let height = (60 + 24 * rows.len() as u32).clamp(220, chart_cap);
-            let mut chart = Chart::new(ChartType::Bar);
-            chart
-                .add_series()
-                .set_name(sh.code.as_str())
-                .set_categories((SHEET_SHARES, first, 0, tot - 1, 0))
-                .set_values((SHEET_SHARES, first, 1, tot - 1, 1))
-                .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
-                .set_gap(60);
-            chart.title().set_name(short_label(&c.text(&sh.label), 90).as_str());
-            chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
-            chart.legend().set_hidden();
-            // In a bar chart the category axis is the vertical one (`y_axis`), drawn from
-            // the bottom: reverse it to keep the table's order, lowest on top.
-            chart.y_axis().set_reverse();
-            chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
-            chart.set_width(CHART_W).set_height(height);
-            ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
-            end = end.max(r + height.div_ceil(20) + 1);
+        let height = (60 + 24 * shown.len() as u32).clamp(220, chart_cap);
+        let title = if shown.len() < rows.len() {
+            format!(
+                "{}: {EDGE} ОО с самой низкой и {EDGE} с самой высокой долей",
+                short_label(&c.text(&sh.label), 70)
+            )
+        } else {
+            short_label(&c.text(&sh.label), 90)
+        };
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_name(sh.code.as_str())
+            .set_categories((SHEET_SHARES, first, 0, tot - 1, 0))
+            .set_values((SHEET_SHARES, first, 1, tot - 1, 1))
+            .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
+            .set_gap(60);
+        chart.title().set_name(&title);
+        chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
+        chart.legend().set_hidden();
+        // In a bar chart the category axis is the vertical one (`y_axis`), drawn from
+        // the bottom: reverse it to keep the table's order, lowest on top.
+        chart.y_axis().set_reverse();
+        chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
+        chart.set_width(CHART_W).set_height(height);
+        ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
+        end = end.max(r + height.div_ceil(20) + 1);
+        if large {
+            // The distribution on a page of its own.
+            breaks.push(end + 1);
+            end = distribution(ws, st, &c.text(&sh.label), &rows, end + 1)?;
         }
         r = end + 1;
     }
@@ -413,6 +448,108 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
     }
     print_setup_scaled(ws, ctx, width_px)?;
     Ok(())
+}
+
+/// More schools in the figures than this: «Доли по школам» shows the edges and the
+/// distribution instead of a bar per school (40 bars still read on one page).
+pub(crate) const PER_SCHOOL_MAX: usize = 40;
+/// Schools shown at each end when the district is large.
+pub(crate) const EDGE: usize = 15;
+/// Names listed in a note at most; past that, the count and where the list is.
+const NAMES_MAX: usize = 40;
+
+/// «Школа 1, Школа 2», or past [`NAMES_MAX`] names «1 234 ОО (список — на листе …)».
+fn name_list<S: AsRef<str>>(names: &[S]) -> String {
+    if names.len() <= NAMES_MAX {
+        names.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")
+    } else {
+        format!(
+            "{} ОО (по каждой ОО — лист «{SHEET_SCHOOLS}», статусы — «{SHEET_RETURNS}»)",
+            crate::ru::int(names.len() as i64)
+        )
+    }
+}
+
+/// Schools per tenth of the share, `rows` as (numerator, denominator > 0): ten bins
+/// [0 %, 10 %), …, [90 %, 100 %] (100 % in the last), and a last one for shares above
+/// 100 % — present only when some school has one.
+pub(crate) fn share_bins(rows: &[(f64, f64, &str)]) -> Vec<(String, usize)> {
+    let mut bins: Vec<(String, usize)> =
+        (0..10).map(|k| (format!("{}–{} %", k * 10, k * 10 + 10), 0)).collect();
+    let mut over = 0;
+    for (n, d, _) in rows {
+        if n > d {
+            over += 1;
+        } else {
+            // 10·n is exact for counts, so an exact tenth lands in its own bin.
+            let k = ((10.0 * n / d).floor().max(0.0) as usize).min(9);
+            bins[k].1 += 1;
+        }
+    }
+    if over > 0 {
+        bins.push(("больше 100 %".into(), over));
+    }
+    bins
+}
+
+/// The distribution of a share over the schools, from row `r`: a table of schools per
+/// tenth and its column chart. Returns the row after the block.
+fn distribution(
+    ws: &mut Worksheet,
+    st: &Styles,
+    label: &str,
+    rows: &[(f64, f64, &str)],
+    r: u32,
+) -> Result<u32, XlsxError> {
+    let title = format!("Распределение ОО по доле: {}", short_label(label, 70));
+    banner(ws, r, &SHARE_W[..4], &title, &st.item, PT_ITEM)?;
+    banner(
+        ws,
+        r + 1,
+        &SHARE_W[..4],
+        "Число ОО, чья доля в интервале: нижняя граница входит в интервал, верхняя — нет \
+         (100 % — в последнем).",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let head = r + 2;
+    text(ws, head, 0, "Доля ОО", &st.header)?;
+    text(ws, head, 1, "Число ОО", &st.header)?;
+    let bins = share_bins(rows);
+    let first = head + 1;
+    for (i, (name, count)) in bins.iter().enumerate() {
+        let rr = first + i as u32;
+        text(ws, rr, 0, name, &st.text)?;
+        num(ws, rr, 1, *count as f64, &st.int)?;
+    }
+    let last = first + bins.len() as u32 - 1;
+    let tot = last + 1;
+    text(ws, tot, 0, "Всего ОО", &st.total_text)?;
+    formula(
+        ws,
+        tot,
+        1,
+        &format!("=SUM({}:{})", cell(first, 1), cell(last, 1)),
+        Some(rows.len() as f64),
+        &st.total_int,
+    )?;
+    let mut chart = Chart::new(ChartType::Column);
+    chart
+        .add_series()
+        .set_name("Число ОО")
+        .set_categories((SHEET_SHARES, first, 0, last, 0))
+        .set_values((SHEET_SHARES, first, 1, last, 1))
+        .set_data_label(ChartDataLabel::new().show_value())
+        .set_gap(15);
+    chart.title().set_name(&title);
+    chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
+    chart.legend().set_hidden();
+    chart.x_axis().set_name("Доля ОО");
+    chart.y_axis().set_name("Число ОО").set_min(0);
+    let height = 340u32;
+    chart.set_width(CHART_W).set_height(height);
+    ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
+    Ok((tot + 1).max(r + height.div_ceil(20) + 1))
 }
 
 /// Width of the charts of «Доли по школам», pixels.

@@ -25,15 +25,18 @@ use crate::check::values::Val;
 use crate::plan::expr::{Expr, Term};
 use crate::plan::{Kind, Share};
 
-/// Larger files are not summaries of a district.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Larger files are not summaries: the summary of 10 000 schools is ~42 MB (BENCHMARKS.md),
+/// so this leaves room for a national one (~40 000 schools, ~170 MB).
+const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 /// Bounds on the unpacked zip: total and per entry (declared sizes; the zip crate stops an
-/// entry at its declared size, so a lying header cannot get past them).
-const MAX_UNPACKED_TOTAL: u64 = 1024 * 1024 * 1024;
-const MAX_UNPACKED_ENTRY: u64 = 256 * 1024 * 1024;
+/// entry at its declared size, so a lying header cannot get past them). A full «Данные»
+/// sheet (1 048 576 rows) is ~470 MB of XML; the sheets are streamed, never held whole.
+const MAX_UNPACKED_TOTAL: u64 = 4 * 1024 * 1024 * 1024;
+const MAX_UNPACKED_ENTRY: u64 = 1024 * 1024 * 1024;
 const MAX_ZIP_ENTRIES: usize = 10_000;
-/// Cells of «Данные» read at most (a district of 100 schools has ~20 000 rows × 12).
-const MAX_CELLS: u64 = 20_000_000;
+/// Cells of the «Данные» sheets read at most (~46 rows × 12 cells a school: 40 000
+/// schools are ~22 M cells).
+const MAX_CELLS: u64 = 60_000_000;
 /// The header row is looked for in the first rows only.
 const HEADER_SEARCH_ROWS: u32 = 20;
 
@@ -354,20 +357,42 @@ fn parse(bytes: &[u8]) -> anyhow::Result<Previous> {
     if !wb.sheet_names().iter().any(|s| s == SHEET_DATA) {
         bail!("в книге нет листа «{SHEET_DATA}»: это не сводный отчёт profplan");
     }
-    read_data(&mut wb, &mut prev)?;
+    // A long table past Excel's row limit goes on in «Данные 2», … (see `super::data`):
+    // together they are one table.
+    let sheets = super::data::sheets_of(&wb.sheet_names());
+    let mut acc = DataAcc::default();
+    for sheet in &sheets {
+        read_data(&mut wb, sheet, &mut prev, &mut acc)?;
+    }
+    prev.data_check = super::data::check_of(acc.lines);
     Ok(prev)
 }
 
-fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow::Result<()> {
-    let mut cells = wb.worksheet_cells_reader(SHEET_DATA).context("лист «Данные» не читается")?;
+/// What reading the sheets of the long table gathers across them.
+#[derive(Default)]
+struct DataAcc {
+    /// (school, table, table row) already counted.
+    table_row_seen: BTreeSet<(String, String, String)>,
+    /// Lines of the data check.
+    lines: Vec<String>,
+    /// Cells read, all sheets together.
+    count: u64,
+}
+
+fn read_data<RS: Read + Seek>(
+    wb: &mut Xlsx<RS>,
+    sheet: &str,
+    prev: &mut Previous,
+    acc: &mut DataAcc,
+) -> anyhow::Result<()> {
+    let mut cells =
+        wb.worksheet_cells_reader(sheet).with_context(|| format!("лист «{sheet}» не читается"))?;
     let mut cols: Option<Columns> = None;
     let mut row_no: Option<u32> = None;
     let mut row: BTreeMap<u32, CellVal> = BTreeMap::new();
-    let mut table_row_seen: BTreeSet<(String, String, String)> = BTreeSet::new();
-    let mut lines: Vec<String> = Vec::new();
-    let mut count = 0u64;
+    let DataAcc { table_row_seen, lines, count } = acc;
     loop {
-        let next = cells.next_cell().context("лист «Данные» повреждён")?;
+        let next = cells.next_cell().with_context(|| format!("лист «{sheet}» повреждён"))?;
         let pos = next.as_ref().map(|c| c.get_position().0);
         if pos != row_no {
             // The previous row is complete: rows arrive in order.
@@ -383,17 +408,17 @@ fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow:
                             .collect();
                         cols = Columns::find(&header);
                     }
-                    None => bail!("на листе «Данные» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)"),
-                    Some(c) => take_row(c, &row, prev, &mut table_row_seen, &mut lines),
+                    None => bail!("на листе «{sheet}» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)"),
+                    Some(c) => take_row(c, &row, prev, table_row_seen, lines),
                 }
             }
             row.clear();
             row_no = pos;
         }
         let Some(cell) = next else { break };
-        count += 1;
-        if count > MAX_CELLS {
-            bail!("на листе «Данные» слишком много ячеек");
+        *count += 1;
+        if *count > MAX_CELLS {
+            bail!("на листах «{SHEET_DATA}» слишком много ячеек");
         }
         let v = match cell.get_value() {
             DataRef::String(s) => CellVal::Text(s.clone()),
@@ -406,9 +431,8 @@ fn read_data<RS: Read + Seek>(wb: &mut Xlsx<RS>, prev: &mut Previous) -> anyhow:
         row.insert(cell.get_position().1, v);
     }
     if cols.is_none() {
-        bail!("на листе «Данные» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)");
+        bail!("на листе «{sheet}» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)");
     }
-    prev.data_check = super::data::check_of(lines);
     Ok(())
 }
 

@@ -24,8 +24,17 @@
 //! order (fields, then shares, then table rows column by column), then who filled it.
 //! A share's numerator and denominator fields have rows of their own, so a share can be
 //! recomputed from this sheet alone — which is what `--compare` does.
+//!
+//! # More rows than a sheet holds
+//!
+//! A sheet holds 1 048 576 rows (header included); a district passes that at about
+//! 23 000 schools (~46 rows each). The table then goes on in continuation sheets «Данные 2»,
+//! «Данные 3», … with the same header and their own Excel tables («ProfplanData2», …); a
+//! school's rows are never split between sheets, and every sheet says so right of its
+//! header (column N). Readers ([`sheets_of`]) take the sheets in number order: together
+//! they are the one table. All of them are hidden, like «Данные».
 
-use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, XlsxError};
+use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
 use super::{num, text, widths, Ctx, SHEET_DATA};
@@ -226,19 +235,102 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
     out
 }
 
-pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    // The long table is the largest sheet by far (~25 rows a school: 250 000 rows for a
-    // national run), so it is written in rust_xlsxwriter's low-memory mode: rows go to a
-    // temporary file as soon as the next row starts. Rows must therefore be written
-    // strictly in order — the header first, then each school's rows.
+/// Excel's rows per sheet (1 048 576); the header takes one, the rest hold data.
+pub const EXCEL_ROWS: u32 = 1_048_576;
+
+/// Test-only: lower the data rows per «Данные» sheet (a small district then shows the
+/// continuation sheets). Users always get Excel's limit.
+pub const TEST_ROWS_ENV: &str = "PROFPLAN_TEST_DATA_SHEET_ROWS";
+
+/// Data rows one «Данные» sheet holds.
+fn rows_per_sheet() -> usize {
+    let max = EXCEL_ROWS as usize - 1;
+    std::env::var(TEST_ROWS_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .map_or(max, |n| n.min(max))
+}
+
+/// The name of the `i`-th (0-based) sheet of the long table: «Данные», «Данные 2», …
+pub fn sheet_name(i: usize) -> String {
+    if i == 0 {
+        SHEET_DATA.to_string()
+    } else {
+        format!("{SHEET_DATA} {}", i + 1)
+    }
+}
+
+/// The 0-based number of a sheet of the long table, from its name (see [`sheet_name`]).
+pub fn sheet_index(name: &str) -> Option<usize> {
+    if name == SHEET_DATA {
+        return Some(0);
+    }
+    let n: usize = name.strip_prefix(SHEET_DATA)?.strip_prefix(' ')?.parse().ok()?;
+    (n >= 2 && name == sheet_name(n - 1)).then(|| n - 1)
+}
+
+/// The sheets of the long table in a workbook's sheet list, in order.
+pub fn sheets_of(names: &[String]) -> Vec<String> {
+    let mut v: Vec<(usize, &String)> =
+        names.iter().filter_map(|n| sheet_index(n).map(|i| (i, n))).collect();
+    v.sort();
+    v.into_iter().map(|(_, n)| n.clone()).collect()
+}
+
+/// Rows of each «Данные» sheet, for schools with `counts` rows each: a school's rows stay
+/// on one sheet unless it alone has more than a sheet holds; always at least one sheet.
+fn split(counts: &[usize], limit: usize) -> Vec<usize> {
+    let limit = limit.max(1);
+    let mut sheets = vec![0usize];
+    for &n in counts {
+        let cur = sheets.last_mut().expect("one sheet at least");
+        if *cur > 0 && *cur + n > limit {
+            sheets.push(0);
+        }
+        let mut left = n;
+        while left > 0 {
+            let cur = sheets.last_mut().expect("one sheet at least");
+            let take = left.min(limit - *cur);
+            *cur += take;
+            left -= take;
+            if left > 0 {
+                sheets.push(0);
+            }
+        }
+    }
+    sheets
+}
+
+/// The Excel table of the `i`-th sheet (names are unique in a workbook).
+fn table_name(i: usize) -> String {
+    if i == 0 {
+        TABLE_NAME.to_string()
+    } else {
+        format!("{TABLE_NAME}{}", i + 1)
+    }
+}
+
+/// Start the `i`-th of `n` sheets of the long table, holding `rows` data rows.
+fn start_sheet<'w>(
+    wb: &'w mut Workbook,
+    ctx: &Ctx,
+    st: &Styles,
+    i: usize,
+    n: usize,
+    rows: usize,
+) -> Result<&'w mut Worksheet, XlsxError> {
+    // The long table is the largest sheet by far (~46 rows a school), so it is written in
+    // rust_xlsxwriter's low-memory mode: rows go to a temporary file as soon as the next
+    // row starts. Rows must therefore be written strictly in order — the header first,
+    // then each school's rows.
     let ws = wb.add_worksheet_with_low_memory()?;
-    ws.set_name(SHEET_DATA)?;
+    ws.set_name(sheet_name(i))?;
     ws.set_formula_result_default("");
     widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
     // The table writes its header row itself, so it is added before any data row: added
     // after them, its header write to the flushed row 0 was dropped by the low-memory
-    // writer with a line on stderr per column. Its extent is counted first.
-    let rows: usize = ctx.input.schools.iter().map(|s| school_rows(ctx, s).len()).sum();
+    // writer with a line on stderr per column.
     // An Excel table needs a data row; an empty district gets one blank row.
     let last = (rows as u32).max(1);
     let columns: Vec<TableColumn> = HEADERS
@@ -246,14 +338,61 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         .map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header))
         .collect();
     let table = Table::new()
-        .set_name(TABLE_NAME)
+        .set_name(table_name(i))
         .set_style(TableStyle::Light1)
         .set_columns(&columns)
         .set_autofilter(true);
     ws.add_table(0, 0, last, (HEADERS.len() - 1) as u16, &table)?;
+    if n > 1 {
+        // Said on the sheet itself, right of the header, in the row written first.
+        let gap = HEADERS.len() as u16;
+        ws.set_column_width(gap, 3.0)?;
+        ws.set_column_width(gap + 1, 90.0)?;
+        text(ws, 0, gap + 1, &continuation_note(i, n), &st.note)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    // Kept printable, though it is meant for filters and pivot tables.
+    super::print_setup(ws, ctx, Some((0, 0)))?;
+    // A work sheet, not for paper: hidden, like the first one (see `build`).
+    ws.set_hidden(true);
+    Ok(ws)
+}
+
+/// The note on the `i`-th of `n` sheets of a long table that did not fit one sheet.
+fn continuation_note(i: usize, n: usize) -> String {
+    let all: Vec<String> = (0..n).map(|k| format!("«{}»", sheet_name(k))).collect();
+    let next = if i + 1 < n {
+        format!(" Продолжение — на листе «{}».", sheet_name(i + 1))
+    } else {
+        String::new()
+    };
+    format!(
+        "Лист {} из {n} длинной таблицы: на одном листе Excel не больше {} строк, поэтому \
+         таблица разделена на листы {} с одинаковыми столбцами; строки одной ОО не \
+         разделяются между листами.{next} Для сводной таблицы по всем строкам объедините \
+         листы (Power Query в Excel или «Данные → Консолидация»).",
+        i + 1,
+        crate::ru::int(i64::from(EXCEL_ROWS)),
+        all.join(", ")
+    )
+}
+
+pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    // More than one sheet past Excel's row limit (~23 000 schools): continuation sheets
+    // «Данные 2», … with the same header; their extents are counted first (the table is
+    // added before its rows).
+    let counts: Vec<usize> = ctx.input.schools.iter().map(|s| school_rows(ctx, s).len()).collect();
+    let sizes = split(&counts, rows_per_sheet());
+    let mut sheet = 0usize;
+    let mut ws = start_sheet(wb, ctx, st, 0, sizes.len(), sizes[0])?;
     let mut r = 1u32;
     for s in ctx.input.schools {
         for row in school_rows(ctx, s) {
+            if r as usize > sizes[sheet] {
+                sheet += 1;
+                ws = start_sheet(wb, ctx, st, sheet, sizes.len(), sizes[sheet])?;
+                r = 1;
+            }
             text(ws, r, 0, &s.school_id, &st.plain)?;
             text(ws, r, 1, &s.school_name, &st.plain)?;
             text(ws, r, 2, &row.item, &st.plain)?;
@@ -288,9 +427,44 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             r += 1;
         }
     }
-    debug_assert_eq!(r as usize, rows + 1, "rows counted and written differ");
-    ws.set_freeze_panes(1, 0)?;
-    // Kept printable, though it is meant for filters and pivot tables.
-    super::print_setup(ws, ctx, Some((0, 0)))?;
+    debug_assert_eq!(sheet + 1, sizes.len(), "sheets planned and written differ");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_school_stays_on_one_sheet() {
+        assert_eq!(split(&[], 10), vec![0]);
+        assert_eq!(split(&[4, 4], 10), vec![8]);
+        assert_eq!(split(&[4, 4, 4], 10), vec![8, 4]);
+        assert_eq!(split(&[10, 1], 10), vec![10, 1]);
+        // Only a school larger than a sheet is cut.
+        assert_eq!(split(&[3, 25], 10), vec![3, 10, 10, 5]);
+        assert_eq!(split(&[0, 0, 5], 10), vec![5]);
+    }
+
+    #[test]
+    fn sheet_names_round_trip() {
+        assert_eq!(sheet_name(0), "Данные");
+        assert_eq!(sheet_name(1), "Данные 2");
+        for i in 0..12 {
+            assert_eq!(sheet_index(&sheet_name(i)), Some(i));
+        }
+        assert_eq!(sheet_index("Данные 1"), None);
+        assert_eq!(sheet_index("Данные 02"), None);
+        assert_eq!(sheet_index("Данные (2)"), None);
+        let names: Vec<String> =
+            ["Данные 10", "Свод", "Данные", "Данные 2"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(sheets_of(&names), vec!["Данные", "Данные 2", "Данные 10"]);
+    }
+
+    #[test]
+    fn users_get_excels_limit() {
+        if std::env::var_os(TEST_ROWS_ENV).is_none() {
+            assert_eq!(rows_per_sheet(), 1_048_575);
+        }
+    }
 }

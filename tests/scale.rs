@@ -1,0 +1,348 @@
+//! A summary usable at every district size (issue 13, target 6), through the CLI:
+//!
+//! - «Данные» past a sheet's row limit goes on in «Данные 2», …: the split summary holds
+//!   the same rows, and `--compare` and `region` read it back with the same figures as the
+//!   unsplit one. The limit is lowered for the test through a test-only variable; users
+//!   always get Excel's 1 048 576 rows (a unit test in `summary::data` pins that).
+//! - «Доли по школам» of a large district (more than 40 schools) shows the 15 lowest and
+//!   15 highest schools and the distribution of all schools by share, not a bar per
+//!   school; a small district keeps its bar per school.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use calamine::{open_workbook, Data, Range, Reader, SheetVisible, Xlsx};
+use profplan::plan::campaign::Campaign;
+use profplan::plan::{Plan, Share};
+use profplan::schools::School;
+use profplan::summary::data::{sheet_name, HEADERS, TEST_ROWS_ENV};
+use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
+use profplan::synth::{fill, Fill};
+
+use common::*;
+
+const DEC: &str = "2025-12-20";
+
+/// A district's work folder: `n` schools, every one with a return before the deadline.
+struct District {
+    dir: tempfile::TempDir,
+    fills: BTreeMap<String, Fill>,
+}
+
+fn district(n: usize, seed: u64) -> District {
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, DEC).unwrap();
+    let dir = tempfile::Builder::new().prefix("profplan-scale-").tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("returns")).unwrap();
+    let schools: Vec<School> = (1..=n).map(test_school).collect();
+    write_registry(&dir.path().join("schools.csv"), &schools, &plan);
+    std::fs::write(
+        dir.path().join("profplan.toml"),
+        "schools = \"schools.csv\"\ndistrict = \"A\"\ndistrict_name = \"Альфинский район\"\n",
+    )
+    .unwrap();
+    let mut fills = BTreeMap::new();
+    for s in &schools {
+        let f = fill(&c, s, seed, None);
+        std::fs::write(
+            dir.path().join("returns").join(file_name(s)),
+            filled(&c, s, &f, at("2025-12-19 10:00")),
+        )
+        .unwrap();
+        fills.insert(s.id.clone(), f);
+    }
+    District { dir, fills }
+}
+
+/// `profplan collect` in the district's folder; `rows`: the test-only rows per «Данные» sheet.
+fn collect(d: &District, out: &Path, rows: Option<usize>, extra: &[&str]) {
+    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
+    cmd.current_dir(d.dir.path())
+        .args(["--campaign", DEC, "collect", "returns", "--as-of", "2025-12-25", "--no-note"])
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env_remove(TEST_ROWS_ENV);
+    if let Some(n) = rows {
+        cmd.env(TEST_ROWS_ENV, n.to_string());
+    }
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+fn cell(r: &Range<Data>, row: u32, col: u32) -> String {
+    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn number(r: &Range<Data>, row: u32, col: u32) -> f64 {
+    match r.get_value((row, col)) {
+        Some(Data::Float(f)) => *f,
+        Some(Data::Int(i)) => *i as f64,
+        other => panic!("no number at ({row}, {col}): {other:?}"),
+    }
+}
+
+/// Every cell of a sheet as text, row by row (absolute positions).
+fn grid(r: &Range<Data>) -> Vec<Vec<String>> {
+    let Some((h, w)) = r.end() else { return Vec::new() };
+    (0..=h).map(|row| (0..=w).map(|col| cell(r, row, col)).collect()).collect()
+}
+
+fn custom_property(path: &Path, name: &str) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let xml = part(&bytes, "docProps/custom.xml");
+    let i = xml.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no {name}"));
+    let v = &xml[i..];
+    let v = &v[v.find("<vt:lpwstr>").unwrap() + 11..];
+    v[..v.find("</vt:lpwstr>").unwrap()].to_string()
+}
+
+#[test]
+fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
+    let d = district(12, 5);
+    let whole = d.dir.path().join("whole.xlsx");
+    let split = d.dir.path().join("split.xlsx");
+    collect(&d, &whole, None, &[]);
+    // About 46 rows a school: 100 rows a sheet makes several sheets of two schools each.
+    collect(&d, &split, Some(100), &[]);
+
+    let mut wa: Xlsx<_> = open_workbook(&whole).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&split).unwrap();
+    assert_eq!(wa.sheet_names().iter().filter(|s| s.starts_with(SHEET_DATA)).count(), 1);
+    let a = wa.worksheet_range(SHEET_DATA).unwrap();
+    let a_rows = grid(&a);
+    assert!(a_rows.len() > 12 * 30, "{} rows", a_rows.len());
+    assert_eq!(a_rows[0][..12], HEADERS.map(String::from));
+
+    // The split: «Данные», «Данные 2», … each at most 100 data rows under the same header,
+    // hidden, saying what it is; a school on one sheet only; together the same rows.
+    let names = wb.sheet_names();
+    let sheets: Vec<String> = (0..).map(sheet_name).take_while(|n| names.contains(n)).collect();
+    assert!(sheets.len() >= 5, "{sheets:?}");
+    assert_eq!(names.iter().filter(|s| s.starts_with(SHEET_DATA)).count(), sheets.len());
+    let hidden: BTreeSet<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|m| m.visible != SheetVisible::Visible)
+        .map(|m| m.name.clone())
+        .collect();
+    let mut joined: Vec<Vec<String>> = Vec::new();
+    let mut school_sheet: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, name) in sheets.iter().enumerate() {
+        assert!(hidden.contains(name), "{name} is visible");
+        let r = wb.worksheet_range(name).unwrap();
+        let g = grid(&r);
+        assert!(g.len() - 1 <= 100, "{name}: {} rows", g.len());
+        assert_eq!(g[0][..12], a_rows[0][..12], "{name}: header");
+        let note = &g[0][13];
+        assert!(note.contains(&format!("Лист {} из {}", i + 1, sheets.len())), "{note}");
+        assert!(note.contains("1\u{a0}048\u{a0}576 строк"), "{note}");
+        if i + 1 < sheets.len() {
+            assert!(note.contains(&format!("Продолжение — на листе «{}»", sheets[i + 1])));
+        }
+        for row in &g[1..] {
+            let at = *school_sheet.entry(row[0].clone()).or_insert(i);
+            assert_eq!(at, i, "school {} on two sheets", row[0]);
+            joined.push(row[..12].to_vec());
+        }
+    }
+    let a_data: Vec<Vec<String>> = a_rows[1..].iter().map(|r| r[..12].to_vec()).collect();
+    assert_eq!(joined, a_data);
+    // The data check (what `region` trusts) is the same.
+    let check = custom_property(&whole, "profplan.data_check");
+    assert_eq!(custom_property(&split, "profplan.data_check"), check);
+
+    // --compare with either gives the same «Свод по району», «Было» filled for the
+    // figures and no change.
+    let ca = d.dir.path().join("compare-whole.xlsx");
+    let cb = d.dir.path().join("compare-split.xlsx");
+    collect(&d, &ca, None, &["--compare", whole.to_str().unwrap()]);
+    collect(&d, &cb, None, &["--compare", split.to_str().unwrap()]);
+    let mut xa: Xlsx<_> = open_workbook(&ca).unwrap();
+    let mut xb: Xlsx<_> = open_workbook(&cb).unwrap();
+    let sa = xa.worksheet_range(SHEET_DISTRICT).unwrap();
+    let sb = xb.worksheet_range(SHEET_DISTRICT).unwrap();
+    assert_eq!(grid(&sa), grid(&sb));
+    let (h, w) = sa.end().unwrap();
+    let head = (0..=h).find(|&r| (0..=w).any(|c| cell(&sa, r, c) == "Было")).unwrap();
+    let was = (0..=w).find(|&c| cell(&sa, head, c) == "Было").unwrap();
+    let change = (0..=w).find(|&c| cell(&sa, head, c) == "Изменение").unwrap();
+    let value = 3;
+    let mut compared = 0;
+    for r in head + 1..=h {
+        if let Some(Data::Float(prev)) = sb.get_value((r, was)) {
+            assert_eq!(*prev, number(&sb, r, value), "row {r}");
+            assert_eq!(number(&sb, r, change), 0.0, "row {r}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "only {compared} figures compared");
+
+    // `region` reads the split summary as the whole one.
+    let regions = |file: &Path, tag: &str| -> Vec<Vec<String>> {
+        let root = d.dir.path().join(format!("region-{tag}"));
+        std::fs::create_dir_all(root.join("svody")).unwrap();
+        std::fs::copy(file, root.join("svody").join("A.xlsx")).unwrap();
+        std::fs::write(
+            root.join("districts.csv"),
+            "Код;Наименование;Ответственный;E-mail;Телефон\n\
+             A;Альфинский район;Иванова И. И.;a@example.ru;+7 1\n",
+        )
+        .unwrap();
+        let o = assert_cmd::Command::cargo_bin("profplan")
+            .unwrap()
+            .current_dir(&root)
+            .args(["--campaign", DEC, "region", "svody", "--districts", "districts.csv"])
+            .args(["--out", "oblast.xlsx", "--as-of", "2025-12-26"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let mut book: Xlsx<_> = open_workbook(root.join("oblast.xlsx")).unwrap();
+        grid(&book.worksheet_range(SHEET_REGION).unwrap())
+    };
+    let ra = regions(&whole, "whole");
+    let rb = regions(&split, "split");
+    assert_eq!(ra, rb);
+    let row = ra.iter().find(|r| r.iter().any(|c| c == "Альфинский район")).unwrap();
+    let figures = row.iter().filter(|c| c.parse::<f64>().is_ok()).count();
+    assert!(figures >= 30, "only {figures} figures in the region's row: {row:?}");
+}
+
+/// (numerator, denominator) of a share as the school typed it; None when a side is blank.
+fn typed_share(sh: &Share, f: &Fill) -> Option<(f64, f64)> {
+    let side = |expr: &str| -> Option<f64> {
+        expr.split('+').map(|t| f.values.get(t.trim()).and_then(typed_number)).sum()
+    };
+    Some((side(&sh.numerator)?, side(&sh.denominator)?))
+}
+
+/// The charts of a sheet: (title text, category range) from the xlsx parts.
+fn charts_of(path: &Path, sheet: &str) -> Vec<(String, String)> {
+    let bytes = std::fs::read(path).unwrap();
+    let wb = part(&bytes, "xl/workbook.xml");
+    let names: Vec<&str> = wb.split("<sheet ").skip(1).collect();
+    let k = names.iter().position(|s| s.contains(&format!("name=\"{sheet}\""))).unwrap();
+    // rust_xlsxwriter numbers sheet parts in sheet order.
+    let rels = part(&bytes, &format!("xl/worksheets/_rels/sheet{}.xml.rels", k + 1));
+    let drawing = rels.split("Target=\"../drawings/").nth(1).unwrap();
+    let drawing = &drawing[..drawing.find('"').unwrap()];
+    let drels = part(&bytes, &format!("xl/drawings/_rels/{drawing}.rels"));
+    drels
+        .split("Target=\"../charts/")
+        .skip(1)
+        .map(|t| {
+            let chart = part(&bytes, &format!("xl/charts/{}", &t[..t.find('"').unwrap()]));
+            let title: String = chart
+                .split("<a:t>")
+                .skip(1)
+                .next()
+                .map(|t| t[..t.find("</a:t>").unwrap()].to_string())
+                .unwrap_or_default();
+            let cat = chart.split("<c:cat>").nth(1).unwrap_or("");
+            let f = cat.split("<c:f>").nth(1).map(|f| f[..f.find("</c:f>").unwrap()]);
+            (title, f.unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+/// Rows a category range such as `'Доли по школам'!$A$6:$A$36` spans.
+fn span(range: &str) -> u32 {
+    let rows: Vec<u32> = range
+        .split('!')
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .map(|a| a.trim_start_matches('$').split('$').nth(1).unwrap().parse().unwrap())
+        .collect();
+    rows[1] - rows[0] + 1
+}
+
+#[test]
+fn shares_of_a_large_district_show_the_edges_and_the_distribution() {
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, DEC).unwrap();
+    let d = district(45, 7);
+    let out = d.dir.path().join("svod.xlsx");
+    collect(&d, &out, None, &[]);
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    let sheet = book.worksheet_range(SHEET_SHARES).unwrap();
+    let g = grid(&sheet);
+    let shares = c.shares();
+    assert!(shares.len() >= 3);
+    let charts = charts_of(&out, SHEET_SHARES);
+    let mut checked = 0;
+    for (_, sh) in &shares {
+        let label = c.text(&sh.label);
+        let prefix: String = label.chars().take(20).collect();
+        let mut typed: Vec<(f64, f64)> =
+            d.fills.values().filter_map(|f| typed_share(sh, f)).filter(|p| p.1 > 0.0).collect();
+        if typed.len() <= 30 {
+            continue;
+        }
+        typed.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+        // The edges: 15 lowest, a line for the rest, 15 highest, the district.
+        let head = (0..g.len()).find(|&r| g[r][0] == "ОО" && r > 0 && g[r - 1][0].contains(&label));
+        let head = head.unwrap_or_else(|| panic!("no table for {label}")) as u32;
+        let low = number(&sheet, head + 1, 1);
+        let high = number(&sheet, head + 31, 1);
+        assert!((low - typed[0].0 / typed[0].1).abs() < 1e-12, "{label}: lowest {low}");
+        let top = typed[typed.len() - 1];
+        assert!((high - top.0 / top.1).abs() < 1e-12, "{label}: highest {high}");
+        assert_eq!(cell(&sheet, head + 16, 0), format!("… ещё {} ОО", typed.len() - 30));
+        assert_eq!(cell(&sheet, head + 32, 0), "По району");
+        let (n, den) = typed.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+        assert_eq!(number(&sheet, head + 32, 2), n, "{label}");
+        assert_eq!(number(&sheet, head + 32, 3), den, "{label}");
+        // The distribution: schools per tenth, counted from what was typed.
+        let dist = (0..g.len())
+            .find(|&r| g[r][0] == "Доля ОО" && g[r - 2][0].contains(&prefix))
+            .unwrap_or_else(|| panic!("no distribution for {label}")) as u32;
+        let mut want = [0usize; 10];
+        for (a, b) in &typed {
+            want[((10.0 * a / b).floor() as usize).min(9)] += 1;
+        }
+        for (k, w) in want.iter().enumerate() {
+            let r = dist + 1 + k as u32;
+            assert_eq!(cell(&sheet, r, 0), format!("{}–{} %", k * 10, k * 10 + 10));
+            assert_eq!(number(&sheet, r, 1), *w as f64, "{label}, bin {k}");
+        }
+        assert_eq!(cell(&sheet, dist + 11, 0), "Всего ОО");
+        assert_eq!(number(&sheet, dist + 11, 1), typed.len() as f64);
+        // Its two charts: the edges (31 categories) and the distribution (10 bins).
+        let edge = charts
+            .iter()
+            .find(|(t, r)| {
+                t.starts_with(&prefix) && t.contains("15 ОО с самой низкой") && span(r) == 31
+            })
+            .unwrap_or_else(|| panic!("{label}: no chart of the edges in {charts:?}"));
+        let hist = charts
+            .iter()
+            .find(|(t, r)| {
+                t.starts_with(&format!("Распределение ОО по доле: {prefix}")) && span(r) == 10
+            })
+            .unwrap_or_else(|| panic!("{label}: no distribution chart in {charts:?}"));
+        assert!(!edge.0.is_empty() && !hist.0.is_empty());
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} shares checked");
+    // Two charts a share, none with a bar per school.
+    assert!(charts.len() >= 2 * checked, "{charts:?}");
+    assert!(charts.iter().all(|(_, r)| span(r) <= 31), "{charts:?}");
+    // No school list past a page: the sheet is far shorter than a row per school a share.
+    assert!(g.len() < 45 * shares.len() / 2, "{} rows", g.len());
+}
+
+#[test]
+fn shares_of_a_small_district_keep_a_bar_per_school() {
+    let d = district(12, 3);
+    let out = d.dir.path().join("svod.xlsx");
+    collect(&d, &out, None, &[]);
+    let charts = charts_of(&out, SHEET_SHARES);
+    assert!(!charts.is_empty());
+    // One bar per school with the share (all 12 report every share here, or fewer).
+    assert!(charts.iter().all(|(t, r)| !t.contains("15 ОО") && span(r) <= 12), "{charts:?}");
+    assert!(charts.iter().any(|(_, r)| span(r) >= 10), "{charts:?}");
+    assert!(!charts.iter().any(|(t, _)| t.starts_with("Распределение")), "{charts:?}");
+}
