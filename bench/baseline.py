@@ -145,8 +145,12 @@ def verify(ours, theirs):
     data = data[data["value"].notna() & ~data["code"].str.startswith("meta_")
                 & ~data["code"].isin(share_codes)]
     schools = set(data["school"].astype(str))
-    # profplan's «Данные»: find columns by header text, as its documentation says.
-    pp = pd.read_excel(theirs, sheet_name="Данные", dtype={"Код ОО": str})
+    # profplan's «Данные» (past Excel's row limit it goes on in «Данные 2», «Данные 3», …):
+    # find columns by header text, as its documentation says.
+    book = pd.ExcelFile(theirs)
+    parts = sorted((s for s in book.sheet_names if re.fullmatch(r"Данные( [0-9]+)?", s)),
+                   key=lambda s: int(s.split(" ")[1]) if " " in s else 1)
+    pp = pd.concat([pd.read_excel(book, sheet_name=s, dtype={"Код ОО": str}) for s in parts])
     pp = pp[pp["Код ОО"].isin(schools) & pp["Строка таблицы"].isna()]
     pp_values = {(r["Код ОО"], r["Код"]): r["Значение"] for _, r in pp.iterrows()}
     problems = []

@@ -8,8 +8,6 @@
 //!   15 highest schools and the distribution of all schools by share, not a bar per
 //!   school; a small district keeps its bar per school.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -21,7 +19,7 @@ use profplan::summary::data::{sheet_name, HEADERS, TEST_ROWS_ENV};
 use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
 use profplan::synth::{fill, Fill};
 
-use common::*;
+use crate::common::*;
 
 const DEC: &str = "2025-12-20";
 
@@ -241,7 +239,7 @@ fn charts_of(path: &Path, sheet: &str) -> Vec<(String, String)> {
                 .map(|t| t[..t.find("</a:t>").unwrap()].to_string())
                 .unwrap_or_default();
             let cat = chart.split("<c:cat>").nth(1).unwrap_or("");
-            let f = cat.split("<c:f>").nth(1).map(|f| f[..f.find("</c:f>").unwrap()]);
+            let f = cat.split("<c:f>").nth(1).map(|f| &f[..f.find("</c:f>").unwrap()]);
             (title, f.unwrap_or("").to_string())
         })
         .collect()
