@@ -23,6 +23,7 @@ mod plan_errors;
 mod read_returns;
 mod region;
 mod registry;
+mod scale;
 mod summary;
 mod template;
 mod windows_habits;
