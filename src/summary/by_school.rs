@@ -354,7 +354,8 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         // Lowest first; the sort is stable, so ties keep registry order.
         rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
         let head = r + 1;
-        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate() {
+        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
+        {
             text(ws, head, i as u16, h, &st.header)?;
         }
         let first = head + 1;
