@@ -243,8 +243,7 @@ fn charts_of(path: &Path, sheet: &str) -> Vec<(String, String)> {
             let chart = part(&bytes, &format!("xl/charts/{}", &t[..t.find('"').unwrap()]));
             let title: String = chart
                 .split("<a:t>")
-                .skip(1)
-                .next()
+                .nth(1)
                 .map(|t| t[..t.find("</a:t>").unwrap()].to_string())
                 .unwrap_or_default();
             let cat = chart.split("<c:cat>").nth(1).unwrap_or("");
