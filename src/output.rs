@@ -174,6 +174,8 @@ fn write_atomic_as(path: &Path, bytes: &[u8], overwrite: bool, private: bool) ->
         forget(&mut files);
         return Err(e);
     }
+    // The one print of the library: a test hook, whose line the test waits for.
+    #[allow(clippy::print_stderr)]
     if std::env::var_os(TEST_PAUSE_ENV).is_some_and(|v| !v.is_empty()) {
         eprintln!("profplan-test: paused before persist {}", tmp_path.display());
         loop {
