@@ -73,15 +73,6 @@ pub struct Validated {
     pub findings: Vec<Finding>,
 }
 
-impl Validated {
-    pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
-    }
-    pub fn warnings(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
-    }
-}
-
 /// Longest text a cell can hold in Excel.
 pub const MAX_TEXT: usize = 32_767;
 
