@@ -9,7 +9,7 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::Term;
 use crate::plan::{CampaignDef, Field, Item, Plan, Rule, Share, Table};
 
 /// An academic year, named by the calendar year it starts in: 2025 is 2025/26.
@@ -180,9 +180,7 @@ impl<'p> Campaign<'p> {
         let mut wanted: BTreeSet<String> = BTreeSet::new();
         for (_, s) in self.shares() {
             for e in [&s.numerator, &s.denominator] {
-                if let Ok(x) = Expr::parse(e) {
-                    wanted.extend(x.fields().map(str::to_string));
-                }
+                wanted.extend(e.expr().fields().map(str::to_string));
             }
         }
         for r in &self.plan.rules {
@@ -214,17 +212,13 @@ impl<'p> Campaign<'p> {
             .iter()
             .filter(|r| match &r.table {
                 Some(t) => tables.contains(t.as_str()),
-                None => {
-                    let sides = [Expr::parse(&r.left), Expr::parse(&r.right)];
-                    sides.iter().all(|e| match e {
-                        Ok(e) => e.terms.iter().all(|t| match t {
-                            Term::Number(_) => true,
-                            Term::Field(c) => fields.contains(c),
-                            Term::Sum { table, .. } => tables.contains(table.as_str()),
-                        }),
-                        Err(_) => false,
+                None => [&r.left, &r.right].iter().all(|e| {
+                    e.expr().terms.iter().all(|t| match t {
+                        Term::Number(_) => true,
+                        Term::Field(c) => fields.contains(c),
+                        Term::Sum { table, .. } => tables.contains(table.as_str()),
                     })
-                }
+                }),
             })
             .collect()
     }
@@ -232,11 +226,7 @@ impl<'p> Campaign<'p> {
 
 /// Field codes named by a (non-table) rule.
 fn rule_fields(r: &Rule) -> Vec<String> {
-    [&r.left, &r.right]
-        .iter()
-        .filter_map(|s| Expr::parse(s).ok())
-        .flat_map(|e| e.fields().map(str::to_string).collect::<Vec<_>>())
-        .collect()
+    [&r.left, &r.right].iter().flat_map(|e| e.expr().fields().map(str::to_string)).collect()
 }
 
 /// The campaigns of an academic year, by deadline.

@@ -22,7 +22,7 @@ use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
 use super::*;
 use crate::check::values::Val;
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::{Formula, Term};
 use crate::plan::{Kind, Share};
 
 /// Larger files are not summaries of a district.
@@ -142,12 +142,11 @@ impl Previous {
 
     /// Numerator and denominator of a share for one school, when every term is there.
     pub fn school_share(&self, share: &Share, school: &str) -> Option<(f64, f64)> {
-        let side = |t: &str| -> Option<f64> {
-            let (v, blank) = Expr::parse(t).ok()?.eval(|term| match term {
+        let side = |e: &Formula| {
+            e.value_if_filled(|term| match term {
                 Term::Field(c) => self.num(school, c),
                 _ => None,
-            });
-            (!blank).then_some(v)
+            })
         };
         Some((side(&share.numerator)?, side(&share.denominator)?))
     }
