@@ -11,7 +11,6 @@ mod checks;
 pub mod expr;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
@@ -383,44 +382,20 @@ where
 }
 
 /// A plan that cannot be used, with the line where the problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{plan}{}: {message}", .line.map(|l| format!(", строка {l}")).unwrap_or_default())]
 pub struct PlanError {
-    /// Source name (file path or the embedded plan's name).
-    pub source: String,
+    /// The plan: file path or the embedded plan's name.
+    pub plan: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
     pub message: String,
 }
 
-impl fmt::Display for PlanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}, строка {}: {}", self.source, l, self.message),
-            None => write!(f, "{}: {}", self.source, self.message),
-        }
-    }
-}
-
-impl std::error::Error for PlanError {}
-
-/// All problems found in a plan (at least one).
-#[derive(Debug, Clone)]
+/// All problems found in a plan (at least one), one per line.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("план не может быть использован:\n  {}", .0.iter().map(PlanError::to_string).collect::<Vec<_>>().join("\n  "))]
 pub struct PlanErrors(pub Vec<PlanError>);
-
-impl fmt::Display for PlanErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "план не может быть использован:")?;
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "  {e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for PlanErrors {}
 
 /// Built-in yes/no list.
 pub const YES_NO: [&str; 2] = ["да", "нет"];
@@ -445,7 +420,7 @@ impl Plan {
         let mut plan: Plan = toml::from_str(text).map_err(|e| {
             let line = e.span().and_then(|s| line_of(s.start));
             PlanErrors(vec![PlanError {
-                source: source.to_string(),
+                plan: source.to_string(),
                 line,
                 message: translate_toml_error(e.message()),
             }])
@@ -456,7 +431,7 @@ impl Plan {
                 problems
                     .into_iter()
                     .map(|(pos, message)| PlanError {
-                        source: source.to_string(),
+                        plan: source.to_string(),
                         line: pos.and_then(line_of),
                         message,
                     })
