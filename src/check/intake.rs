@@ -19,33 +19,13 @@ use rayon::prelude::*;
 use crate::check::finding::{Code, Finding, Severity};
 use crate::check::identity::DistrictKey;
 use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
-use crate::check::validate::{validate, FormInput, Validated};
+use crate::check::validate::{validate, Validated};
 use crate::check::values::SchoolData;
 use crate::clock::District;
 use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
 use crate::plan::campaign::{ru_date, Campaign};
+use crate::read::{FileRead, FormInput, ReadForm};
 use crate::schools::{Registry, School};
-
-/// What the reader made of a form: identity sources, values, structural findings.
-#[derive(Debug, Clone, Default)]
-pub struct ReadForm {
-    /// Key/value rows of the hidden identity sheet, when present.
-    pub identity_sheet: Option<BTreeMap<String, String>>,
-    /// `profplan.*` custom document properties (prefix removed), when present.
-    pub identity_props: Option<BTreeMap<String, String>>,
-    /// Values by defined name (school id and name are filled in here from the identity).
-    pub input: FormInput,
-    /// Structural problems found while reading (a moved block, a missing sheet).
-    pub notes: Vec<Finding>,
-}
-
-/// One file of the returns folder after reading.
-#[derive(Debug, Clone)]
-pub struct FileRead {
-    pub record: FileRecord,
-    /// `Ok` for a workbook that could be read; `Err` is why it could not (or was skipped).
-    pub result: Result<ReadForm, Finding>,
-}
 
 /// «21.12.2025 10:05»: a time as shown to people (already in the district's offset).
 pub fn ru_datetime(t: chrono::DateTime<chrono::FixedOffset>) -> String {
@@ -629,8 +609,8 @@ fn count(statuses: &[SchoolStatus], records: &[FileRecord]) -> Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::validate::{RawCell, RawValue};
     use crate::plan::Plan;
+    use crate::read::{InputCell, Value};
     use crate::schools::School;
 
     fn registry() -> Registry {
@@ -682,23 +662,23 @@ mod tests {
         for (i, f) in c.fields().iter().enumerate() {
             let v = match f.kind {
                 crate::plan::Kind::Integer => {
-                    RawValue::Number(if f.code == "p2_1_covered" { covered } else { 10.0 })
+                    Value::Number(if f.code == "p2_1_covered" { covered } else { 10.0 })
                 }
-                crate::plan::Kind::Choice => RawValue::Text("выполнено".into()),
-                _ => RawValue::Empty,
+                crate::plan::Kind::Choice => Value::Text("выполнено".into()),
+                _ => Value::Empty,
             };
             fields.insert(
                 f.code.clone(),
-                RawCell { sheet: "Отчёт".into(), cell: format!("E{}", i + 10), value: v },
+                InputCell { sheet: "Отчёт".into(), cell: format!("E{}", i + 10), value: v },
             );
         }
         for (code, _) in layout::META_FIELDS {
             fields.insert(
                 code.into(),
-                RawCell {
+                InputCell {
                     sheet: "Отчёт".into(),
                     cell: "E5".into(),
-                    value: RawValue::Text("x".into()),
+                    value: Value::Text("x".into()),
                 },
             );
         }
@@ -707,7 +687,7 @@ mod tests {
             .iter()
             .map(|(_, t)| {
                 let columns = t.columns.iter().map(|c| c.code.clone()).collect();
-                (t.code.clone(), crate::check::validate::RawTable { columns, ..Default::default() })
+                (t.code.clone(), crate::read::InputTable { columns, ..Default::default() })
             })
             .collect();
         ReadForm {

@@ -13,57 +13,19 @@ use crate::form::layout::{self, META_FIELDS};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::Term;
 use crate::plan::{Field, Item, Kind, Op, Rule, Severity, Table, WhenBlank};
-use crate::read::NumberParse;
-
-pub use crate::read::Value as RawValue;
+use crate::read::{FormInput, InputCell, InputTable, NumberParse, Value};
 
 /// How a value looks to a person, for «найдено …».
-fn shown(v: &RawValue) -> String {
+fn shown(v: &Value) -> String {
     match v {
-        RawValue::Empty => "пусто".into(),
-        RawValue::Number(n) => format!("«{}»", fmt_num(*n)),
-        RawValue::Text(s) => format!("«{}»", shorten(s, 60)),
-        RawValue::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
-        RawValue::DateTime(d) => format!("дата {}", d.format("%d.%m.%Y")),
-        RawValue::Error(e) => format!("ошибка формулы {e}"),
-        RawValue::FormulaNoValue => "формула без значения".into(),
+        Value::Empty => "пусто".into(),
+        Value::Number(n) => format!("«{}»", fmt_num(*n)),
+        Value::Text(s) => format!("«{}»", shorten(s, 60)),
+        Value::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
+        Value::DateTime(d) => format!("дата {}", d.format("%d.%m.%Y")),
+        Value::Error(e) => format!("ошибка формулы {e}"),
+        Value::FormulaNoValue => "формула без значения".into(),
     }
-}
-
-/// A cell of a return: where it is and what it holds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawCell {
-    pub sheet: String,
-    /// A1 address.
-    pub cell: String,
-    pub value: RawValue,
-}
-
-/// A table of a return: its entry rows (1-based sheet row → column code → cell).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawTable {
-    pub sheet: String,
-    /// A1 address of the entry area's first cell (for messages about the whole table).
-    pub first_cell: String,
-    /// Column codes found in the table's hidden codes row.
-    pub columns: Vec<String>,
-    pub rows: Vec<(u32, BTreeMap<String, RawCell>)>,
-}
-
-/// What validation needs from a read return.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FormInput {
-    /// File path relative to the returns folder.
-    pub file: String,
-    pub school_id: String,
-    pub school_name: String,
-    /// Field (and meta field) code → its input cell. A field absent here has no named cell.
-    pub fields: BTreeMap<String, RawCell>,
-    /// Table code → its rows. A table absent here has no named entry area.
-    pub tables: BTreeMap<String, RawTable>,
-    /// Field and table codes whose structural problem the reader already reported: they
-    /// are neither read nor reported again as missing.
-    pub reported: std::collections::BTreeSet<String>,
 }
 
 /// The outcome of validating one return.
@@ -114,16 +76,16 @@ enum Checked {
     Bad(Code, String),
 }
 
-fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
+fn check_value(field: &Field, choices: &[&str], raw: &Value) -> Checked {
     if raw.is_empty() {
         return Checked::Blank;
     }
     let exp = || expected(field, choices);
     match raw {
-        RawValue::Error(e) => {
+        Value::Error(e) => {
             return Checked::Bad(Code::FormulaError, format!("в ячейке формула с ошибкой {e}; ожидалось {}: введите значение числом", exp()))
         }
-        RawValue::FormulaNoValue => {
+        Value::FormulaNoValue => {
             return Checked::Bad(Code::FormulaNoValue, format!("в ячейке формула без сохранённого значения; ожидалось {}: введите значение, а не формулу", exp()))
         }
         _ => {}
@@ -138,7 +100,7 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
 
 /// A number of an integer or decimal field: «12,5», «1 234» and numbers typed as text are
 /// read (with a note), a fraction in an integer field and a value out of bounds are not.
-fn check_number(field: &Field, raw: &RawValue) -> Checked {
+fn check_number(field: &Field, raw: &Value) -> Checked {
     let exp = || expected(field, &[]);
     let found = shown(raw);
     let (n, note) = match crate::read::parse_number(raw, false) {
@@ -166,15 +128,13 @@ fn check_number(field: &Field, raw: &RawValue) -> Checked {
 
 /// A value of a list (or yes/no) field: one of its choices, whatever the case, the «ё»
 /// and the spaces; stored as the choice is written in the plan.
-fn check_choice(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
+fn check_choice(field: &Field, choices: &[&str], raw: &Value) -> Checked {
     let exp = || expected(field, choices);
     let found = shown(raw);
     let typed = match raw {
-        RawValue::Text(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
-        RawValue::Number(n) => fmt_num(*n),
-        RawValue::Bool(b) if field.kind == Kind::YesNo => {
-            (if *b { "да" } else { "нет" }).to_string()
-        }
+        Value::Text(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+        Value::Number(n) => fmt_num(*n),
+        Value::Bool(b) if field.kind == Kind::YesNo => (if *b { "да" } else { "нет" }).to_string(),
         _ => return Checked::Bad(Code::NotInList, format!("ожидалось {}, найдено {found}", exp())),
     };
     let key = typed.to_lowercase().replace('ё', "е");
@@ -189,12 +149,12 @@ fn check_choice(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
 
 /// A text: any value as it is shown, at most the length of an Excel cell, without
 /// control characters (removed, with a note).
-fn check_text(raw: &RawValue) -> Checked {
+fn check_text(raw: &Value) -> Checked {
     let s = match raw {
-        RawValue::Text(s) => s.clone(),
-        RawValue::Number(n) => fmt_num(*n),
-        RawValue::Bool(b) => (if *b { "ИСТИНА" } else { "ЛОЖЬ" }).to_string(),
-        RawValue::DateTime(d) => d.format("%d.%m.%Y").to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Number(n) => fmt_num(*n),
+        Value::Bool(b) => (if *b { "ИСТИНА" } else { "ЛОЖЬ" }).to_string(),
+        Value::DateTime(d) => d.format("%d.%m.%Y").to_string(),
         _ => String::new(),
     };
     if s.chars().count() > MAX_TEXT {
@@ -216,12 +176,12 @@ fn check_text(raw: &RawValue) -> Checked {
 }
 
 /// A date: a date cell, or a text `ДД.ММ.ГГГГ` / `ГГГГ-ММ-ДД`.
-fn check_date(field: &Field, raw: &RawValue) -> Checked {
+fn check_date(field: &Field, raw: &Value) -> Checked {
     let exp = || expected(field, &[]);
     let found = shown(raw);
     match raw {
-        RawValue::DateTime(d) => Checked::Ok(Val::Date(d.date())),
-        RawValue::Text(s) => match crate::plan::campaign::parse_date(s) {
+        Value::DateTime(d) => Checked::Ok(Val::Date(d.date())),
+        Value::Text(s) => match crate::plan::campaign::parse_date(s) {
             Some(d) => Checked::Ok(Val::Date(d)),
             None => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
         },
@@ -299,7 +259,7 @@ impl<'a> Run<'a> {
         Validated { data: self.data, findings: self.findings }
     }
 
-    fn source(&self, cell: &RawCell) -> Source {
+    fn source(&self, cell: &InputCell) -> Source {
         Source { file: self.file.to_string(), sheet: cell.sheet.clone(), cell: cell.cell.clone() }
     }
 
@@ -471,9 +431,9 @@ impl<'a> Run<'a> {
         &mut self,
         item: &Item,
         t: &Table,
-        raw: &RawTable,
+        raw: &InputTable,
         rownum: u32,
-        cells: &BTreeMap<String, RawCell>,
+        cells: &BTreeMap<String, InputCell>,
     ) -> (Row, bool) {
         let (c, file) = (self.c, self.file);
         let mut row = Row { sheet: raw.sheet.clone(), row: rownum, values: BTreeMap::new() };
@@ -485,7 +445,7 @@ impl<'a> Run<'a> {
                 .get(&col.code)
                 .map(|v| (v.sheet.clone(), v.cell.clone()))
                 .unwrap_or_else(|| (raw.sheet.clone(), String::new()));
-            let value = cells.get(&col.code).map(|v| v.value.clone()).unwrap_or(RawValue::Empty);
+            let value = cells.get(&col.code).map(|v| v.value.clone()).unwrap_or(Value::Empty);
             let finding = |code: Code, sev: Severity, msg: String| {
                 let mut fi = Finding::new(code, sev, file, msg)
                     .item(&item.code)
@@ -531,9 +491,9 @@ impl<'a> Run<'a> {
         &mut self,
         item: &Item,
         t: &Table,
-        raw: &RawTable,
+        raw: &InputTable,
         rownum: u32,
-        cells: &BTreeMap<String, RawCell>,
+        cells: &BTreeMap<String, InputCell>,
         row: &Row,
     ) {
         let file = self.file;
@@ -623,17 +583,17 @@ mod tests {
     use super::*;
     use crate::plan::Plan;
 
-    fn cell(a1: &str, v: RawValue) -> RawCell {
-        RawCell { sheet: "Отчёт".into(), cell: a1.into(), value: v }
+    fn cell(a1: &str, v: Value) -> InputCell {
+        InputCell { sheet: "Отчёт".into(), cell: a1.into(), value: v }
     }
 
-    fn input(c: &Campaign, values: &[(&str, RawValue)]) -> FormInput {
+    fn input(c: &Campaign, values: &[(&str, Value)]) -> FormInput {
         let mut fields = BTreeMap::new();
         for (i, f) in c.fields().iter().enumerate() {
-            fields.insert(f.code.clone(), cell(&format!("E{}", i + 10), RawValue::Empty));
+            fields.insert(f.code.clone(), cell(&format!("E{}", i + 10), Value::Empty));
         }
         for (code, _) in META_FIELDS {
-            fields.insert(code.to_string(), cell("E5", RawValue::Text("Иванова И. И.".into())));
+            fields.insert(code.to_string(), cell("E5", Value::Text("Иванова И. И.".into())));
         }
         for (code, v) in values {
             fields.get_mut(*code).unwrap().value = v.clone();
@@ -643,7 +603,10 @@ mod tests {
             .iter()
             .map(|(_, t)| {
                 let columns = t.columns.iter().map(|c| c.code.clone()).collect();
-                (t.code.clone(), RawTable { sheet: t.sheet.clone(), columns, ..Default::default() })
+                (
+                    t.code.clone(),
+                    InputTable { sheet: t.sheet.clone(), columns, ..Default::default() },
+                )
             })
             .collect();
         FormInput {
@@ -664,7 +627,7 @@ mod tests {
     fn untouched_form_is_one_finding() {
         let plan = Plan::default_plan();
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
-        let v = validate(&c, &input(&c, &[("oo_students_6_11", RawValue::Number(100.0))]));
+        let v = validate(&c, &input(&c, &[("oo_students_6_11", Value::Number(100.0))]));
         assert_eq!(codes(&v), [(Code::NotFilled, None)]);
         assert_eq!(v.findings[0].sheet.as_deref(), Some("Отчёт"));
     }
@@ -678,13 +641,13 @@ mod tests {
             &input(
                 &c,
                 &[
-                    ("oo_students_6_11", RawValue::Number(100.0)),
-                    ("p2_1_covered", RawValue::Text("12,5".into())),
-                    ("p2_1_events", RawValue::Text("1 234".into())),
-                    ("p1_5_students", RawValue::Text("15 чел.".into())),
-                    ("p1_5_parents", RawValue::Number(-3.0)),
-                    ("p1_2_mark", RawValue::Text("Выполнено".into())),
-                    ("p5_1_registered", RawValue::Error("#DIV/0!".into())),
+                    ("oo_students_6_11", Value::Number(100.0)),
+                    ("p2_1_covered", Value::Text("12,5".into())),
+                    ("p2_1_events", Value::Text("1 234".into())),
+                    ("p1_5_students", Value::Text("15 чел.".into())),
+                    ("p1_5_parents", Value::Number(-3.0)),
+                    ("p1_2_mark", Value::Text("Выполнено".into())),
+                    ("p5_1_registered", Value::Error("#DIV/0!".into())),
                 ],
             ),
         );
@@ -716,11 +679,11 @@ mod tests {
             &input(
                 &c,
                 &[
-                    ("oo_students_6_11", RawValue::Number(100.0)),
-                    ("p2_1_covered", RawValue::Number(120.0)),
-                    ("p7_2_students", RawValue::Number(150.0)),
-                    ("p5_1_registered", RawValue::Number(50.0)),
-                    ("p5_1_probes", RawValue::Number(40.0)),
+                    ("oo_students_6_11", Value::Number(100.0)),
+                    ("p2_1_covered", Value::Number(120.0)),
+                    ("p7_2_students", Value::Number(150.0)),
+                    ("p5_1_registered", Value::Number(50.0)),
+                    ("p5_1_probes", Value::Number(40.0)),
                 ],
             ),
         );
@@ -739,8 +702,8 @@ mod tests {
     fn table_rows() {
         let plan = Plan::default_plan();
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
-        let mut inp = input(&c, &[("p2_1_events", RawValue::Number(3.0))]);
-        let row = |n: u32, vals: &[(&str, RawValue)]| {
+        let mut inp = input(&c, &[("p2_1_events", Value::Number(3.0))]);
+        let row = |n: u32, vals: &[(&str, Value)]| {
             (
                 n,
                 vals.iter()
@@ -748,7 +711,7 @@ mod tests {
                     .map(|(i, (k, v))| {
                         (
                             k.to_string(),
-                            RawCell {
+                            InputCell {
                                 sheet: "10.1 Конкурсы".into(),
                                 cell: crate::check::finding::a1(n - 1, i as u32),
                                 value: v.clone(),
@@ -762,20 +725,17 @@ mod tests {
             row(
                 4,
                 &[
-                    ("contest", RawValue::Text("Профи".into())),
-                    ("level", RawValue::Text("региональный".into())),
-                    ("participants", RawValue::Number(3.0)),
-                    ("winners", RawValue::Number(5.0)),
+                    ("contest", Value::Text("Профи".into())),
+                    ("level", Value::Text("региональный".into())),
+                    ("participants", Value::Number(3.0)),
+                    ("winners", Value::Number(5.0)),
                 ],
             ),
             row(
                 5,
-                &[
-                    ("contest", RawValue::Text("Старт".into())),
-                    ("participants", RawValue::Number(3.0)),
-                ],
+                &[("contest", Value::Text("Старт".into())), ("participants", Value::Number(3.0))],
             ),
-            row(6, &[("contest", RawValue::Empty)]),
+            row(6, &[("contest", Value::Empty)]),
         ];
         let v = validate(&c, &inp);
         let t: Vec<_> = v

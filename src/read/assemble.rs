@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::refs::{parse_reference, CellRef};
 use super::{
-    Backend, Budget, CellValue, IdentitySources, Opened, RawCell, RawReturn, Reject, TableData,
+    Backend, Budget, Cell, IdentitySources, Opened, RawReturn, Reject, StoredCell, TableData,
     TableRow, Value, Want,
 };
 use crate::check::finding::{a1, Code, Finding};
@@ -89,8 +89,9 @@ pub(crate) fn assemble(
             .filter(|s| !s.is_empty())
     };
     let cell_value = |sheet: &str, r: u32, c: u32, row_code: Option<String>| {
-        let raw = value_at(sheet, r, c).unwrap_or(RawCell { value: Value::Empty, formula: false });
-        CellValue {
+        let raw =
+            value_at(sheet, r, c).unwrap_or(StoredCell { value: Value::Empty, formula: false });
+        Cell {
             sheet: sheet.to_string(),
             row: r,
             col: c,

@@ -21,6 +21,7 @@
 mod assemble;
 mod container;
 pub mod folder;
+mod form;
 mod ods;
 mod refs;
 mod scan;
@@ -40,6 +41,7 @@ use serde::Serialize;
 use crate::check::finding::{Code, Finding};
 use crate::clock::SavedTime;
 
+pub use form::{FileRead, FormInput, InputCell, InputTable, ReadForm};
 pub use refs::{parse_reference, CellRef};
 pub use scan::{display_name, scan, FileEntry, FileKind, ScanResult, SkipReason};
 pub use sniff::{sniff, Format};
@@ -164,9 +166,9 @@ fn format_number(n: f64) -> String {
     }
 }
 
-/// One cell read from a return.
+/// One cell read from a return, with its place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CellValue {
+pub struct Cell {
     pub sheet: String,
     /// 0-based.
     pub row: u32,
@@ -203,7 +205,7 @@ pub struct TableData {
 pub struct TableRow {
     /// 0-based sheet row.
     pub row: u32,
-    pub cells: Vec<CellValue>,
+    pub cells: Vec<Cell>,
 }
 
 /// Where a return says who it is from. Both are kept raw: cross-checking them (and the
@@ -232,11 +234,11 @@ pub struct RawReturn {
     /// Sheet names, in workbook order.
     pub sheets: Vec<String>,
     /// Single cells by field code (the `PP_` name without its prefix).
-    pub cells: BTreeMap<String, CellValue>,
+    pub cells: BTreeMap<String, Cell>,
     /// Second way to find a field: for every code in the hidden column A of the form
     /// sheet, the cell in the value column of that row. Lets validation read a field
     /// whose name was lost, and cross-check the ones that were not.
-    pub row_codes: BTreeMap<String, CellValue>,
+    pub row_codes: BTreeMap<String, Cell>,
     /// Tables by table code (the `PPT_` name without its prefix).
     pub tables: BTreeMap<String, TableData>,
     /// Structural problems found while reading (names broken, codes that disagree).
@@ -547,7 +549,7 @@ pub(crate) struct Opened {
 
 /// A stored cell: value and whether it is a formula.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RawCell {
+pub(crate) struct StoredCell {
     pub value: Value,
     pub formula: bool,
 }
@@ -580,7 +582,7 @@ impl Want {
 }
 
 /// The wanted cells read from one sheet, by 0-based (row, column).
-pub(crate) type Grid = HashMap<(u32, u32), RawCell>;
+pub(crate) type Grid = HashMap<(u32, u32), StoredCell>;
 
 /// A format's way to stream the cells of one sheet. Only wanted cells are kept, so memory
 /// is bounded by what the form needs, whatever the sheet's extent.
@@ -590,7 +592,7 @@ pub(crate) trait Backend {
         sheet: &str,
         want: &Want,
         budget: &mut Budget,
-    ) -> Result<HashMap<(u32, u32), RawCell>, Reject>;
+    ) -> Result<HashMap<(u32, u32), StoredCell>, Reject>;
 
     /// Every wanted sheet. A backend that shares work between sheets (the xlsx shared
     /// strings) reads them together.

@@ -24,7 +24,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::container;
-use super::{parse_saved_time, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
+use super::{parse_saved_time, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
 use crate::check::finding::Code;
 use crate::form::layout::PROPERTY_PREFIX;
 
@@ -206,7 +206,7 @@ impl PendingCell {
         }
     }
 
-    fn into_raw(self) -> Option<RawCell> {
+    fn into_raw(self) -> Option<StoredCell> {
         let text = self.text;
         let value = if self.calc_type.as_deref() == Some("error") {
             Value::Error(text.trim().to_string())
@@ -232,7 +232,7 @@ impl PendingCell {
                 None => return None,
             }
         };
-        Some(RawCell { value, formula: self.formula })
+        Some(StoredCell { value, formula: self.formula })
     }
 }
 
@@ -255,8 +255,8 @@ impl Backend for OdsBackend {
         sheet: &str,
         want: &Want,
         budget: &mut Budget,
-    ) -> Result<HashMap<(u32, u32), RawCell>, Reject> {
-        let mut out: HashMap<(u32, u32), RawCell> = HashMap::new();
+    ) -> Result<HashMap<(u32, u32), StoredCell>, Reject> {
+        let mut out: HashMap<(u32, u32), StoredCell> = HashMap::new();
         let mut xml = xml_reader(&self.content);
         let mut buf = Vec::new();
         let max_row = want.max_row();
@@ -266,7 +266,7 @@ impl Backend for OdsBackend {
         let mut row_repeat: u32 = 1;
         let mut col: u64 = 0;
         // Non-empty cells of the current row element, applied to each repeated row at its end.
-        let mut row_cells: Vec<(u32, u32, RawCell)> = Vec::new();
+        let mut row_cells: Vec<(u32, u32, StoredCell)> = Vec::new();
         let mut cell: Option<PendingCell> = None;
         loop {
             let ev = xml.read_event_into(&mut buf).map_err(damaged)?;
@@ -421,11 +421,11 @@ fn hits_want(want: &Want, row: u64, row_repeat: u32, col: u64, repeat: u32) -> b
 
 /// Puts a row element's non-empty cells at every wanted position they cover.
 fn apply_row(
-    out: &mut HashMap<(u32, u32), RawCell>,
+    out: &mut HashMap<(u32, u32), StoredCell>,
     want: &Want,
     row: u64,
     row_repeat: u32,
-    cells: &[(u32, u32, RawCell)],
+    cells: &[(u32, u32, StoredCell)],
     budget: &mut Budget,
 ) -> Result<(), Reject> {
     for rect in &want.rects {
