@@ -1,7 +1,8 @@
 //! Reading returns safely: any file in, either the contents of a form or a plain-Russian
 //! rejection out — never a crash, never a modified input.
 //!
-//! The pipeline for one file ([`read_return`]):
+//! The pipeline for one file (in a run of `check` or `collect`: [`folder::read_entry`],
+//! which also bounds the run's memory; a file on its own: [`read_file`]):
 //! 1. read the bytes once (bounded by [`Limits::max_file_bytes`]); the file is opened
 //!    read-only and nothing is ever written;
 //! 2. [`sniff`] the format from the content (extensions lie: HTML saved as `.xls`,
@@ -43,7 +44,7 @@ use crate::clock::SavedTime;
 
 pub use form::{FileRead, FormInput, InputCell, InputTable, ReadForm};
 pub use refs::{parse_reference, CellRef};
-pub use scan::{display_name, scan, FileEntry, FileKind, ScanResult, SkipReason};
+pub use scan::{display_name, scan, FileEntry, FileKind, SkipReason};
 pub use sniff::{sniff, Format};
 pub use value::{parse_number, NumberParse};
 
@@ -290,11 +291,13 @@ pub fn in_parser() -> bool {
     IN_PARSER.with(|f| f.get())
 }
 
-/// Reads one return. `display` names the file in messages. Never panics, never writes;
-/// every failure is a [`Finding`] naming the file.
+/// Reads one file on its own, without a folder run's memory gate ([`folder::Gate`]): what
+/// tests and tools use (`check` and `collect` read through [`folder::read_entry`]).
+/// `display` names the file in messages. Never panics, never writes; every failure is a
+/// [`Finding`] naming the file.
 // A refusal is a finding, once per file: its size does not matter, boxing it would.
 #[allow(clippy::result_large_err)]
-pub fn read_return(path: &Path, display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
+pub fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
     let bytes = read_bounded(path, display, limits)?;
     let mut raw = read_bytes(&bytes, display, limits)?;
     raw.path = path.to_path_buf();

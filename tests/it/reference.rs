@@ -39,7 +39,7 @@ fn from_calamine(d: &Data) -> Value {
 /// cell. Returns the number of cells compared.
 pub fn assert_reader_matches_calamine(path: &Path) -> usize {
     let shown = path.display().to_string();
-    let raw = read::read_return(path, &shown, &Limits::default())
+    let raw = read::read_file(path, &shown, &Limits::default())
         .unwrap_or_else(|f| panic!("{shown}: profplan refused it: {}", f.message));
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let mut ranges: HashMap<String, Range<Data>> = HashMap::new();
