@@ -370,7 +370,7 @@ fn from_workbook(
             .into(),
     };
     let mut wb = crate::read::open_bounded_xlsx(bytes, &crate::read::Limits::default())
-        .ok_or_else(unreadable)?;
+        .map_err(|_| unreadable())?;
     let sheet = wb.sheet_names().first().cloned().ok_or_else(unreadable)?;
     let is_1904 = wb.has_1904_epoch();
     let mut grid: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();

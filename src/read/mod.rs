@@ -323,14 +323,10 @@ fn caught(
     display: &str,
     parse: impl FnOnce() -> Result<RawReturn, Reject>,
 ) -> Result<RawReturn, Finding> {
-    // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
-    IN_PARSER.with(|f| f.set(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
-    IN_PARSER.with(|f| f.set(false));
-    match outcome {
-        Ok(Ok(raw)) => Ok(raw),
-        Ok(Err(reject)) => Err(reject.into_finding(display)),
-        Err(_) => Err(Finding::error(
+    match guarded(parse) {
+        Some(Ok(raw)) => Ok(raw),
+        Some(Err(reject)) => Err(reject.into_finding(display)),
+        None => Err(Finding::error(
             Code::FileParserFailed,
             display,
             "файл не удалось прочитать: он повреждён или сохранён нестандартной программой. \
@@ -489,32 +485,69 @@ fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn,
     Ok(raw)
 }
 
-/// Opens an .xlsx workbook that is not a return (the school registry) within the same
-/// bounds as returns: zip entry sizes and the declared shared-string count are checked
-/// before calamine allocates anything. `None` when the file cannot be opened safely.
-pub(crate) fn open_bounded_xlsx<'a>(
+/// Why a workbook that is not a return could not be opened safely.
+#[derive(Debug, thiserror::Error)]
+pub enum NotOpened {
+    /// Refused by the container checks, before anything was inflated: the reason.
+    #[error("{0}")]
+    Refused(String),
+    /// calamine could not open it: its words.
+    #[error("книга не читается: {0}")]
+    Unreadable(String),
+}
+
+/// Opens an .xlsx workbook that is not a return (the school registry, a previous or a
+/// district summary) within the same bounds as returns: the zip directory (entry count,
+/// declared sizes, compression ratio, overlapping and duplicate parts) and the declared
+/// shared-string count are checked before calamine allocates anything. Read its cells
+/// inside [`guarded`]: calamine may still panic on a malformed sheet.
+pub fn open_bounded_xlsx<'a>(
     bytes: &'a [u8],
     limits: &Limits,
-) -> Option<calamine::Xlsx<std::io::Cursor<&'a [u8]>>> {
-    container::check_zip(bytes, limits).ok()?;
-    xlsx::precheck_shared_strings(bytes, limits).ok()?;
-    calamine::Reader::new(std::io::Cursor::new(bytes)).ok()
+) -> Result<calamine::Xlsx<std::io::Cursor<&'a [u8]>>, NotOpened> {
+    container::check_zip(bytes, limits).map_err(|r| NotOpened::Refused(r.what))?;
+    xlsx::precheck_shared_strings(bytes, limits).map_err(|r| NotOpened::Refused(r.what))?;
+    calamine::Reader::new(std::io::Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| NotOpened::Unreadable(e.to_string()))
+}
+
+/// Runs a parser over a file a user named so that a panic in it is caught (`None`), not
+/// the end of the run; the binary's panic hook stays quiet for it ([`in_parser`]). Returns
+/// are read this way, and so are previous and district summaries.
+pub fn guarded<T>(parse: impl FnOnce() -> T) -> Option<T> {
+    // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
+    IN_PARSER.with(|f| f.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
+    IN_PARSER.with(|f| f.set(false));
+    outcome.ok()
 }
 
 /// Why a file is refused, before the display name is attached.
 #[derive(Debug, Clone)]
 pub(crate) struct Reject {
     pub code: Code,
+    /// The message for the school's file, with what to do.
     pub message: String,
+    /// What is wrong, in a few words: for files that are not returns, where the advice
+    /// of [`Reject::message`] does not fit.
+    pub what: String,
 }
 
 impl Reject {
     pub(crate) fn new(code: Code, message: impl Into<String>) -> Reject {
-        Reject { code, message: message.into() }
+        let message = message.into();
+        Reject { code, what: message.clone(), message }
+    }
+
+    /// The same refusal, with `what` as its short reason.
+    pub(crate) fn because(mut self, what: impl std::fmt::Display) -> Reject {
+        self.what = what.to_string();
+        self
     }
 
     /// A damaged file; `detail` is the parser's own words, kept for the methodologist.
     pub(crate) fn damaged(detail: impl std::fmt::Display) -> Reject {
+        let short = format!("файл повреждён ({detail})");
         Reject::new(
             Code::FileDamaged,
             format!(
@@ -523,9 +556,11 @@ impl Reject {
                  и пришлите заново, иначе заполните форму повторно"
             ),
         )
+        .because(short)
     }
 
     pub(crate) fn too_large(what: impl std::fmt::Display) -> Reject {
+        let short = what.to_string();
         Reject::new(
             Code::FileTooLarge,
             format!(
@@ -533,6 +568,7 @@ impl Reject {
                  файл повреждён или подменён. Пришлите исходную форму, заполненную заново"
             ),
         )
+        .because(short)
     }
 
     fn into_finding(self, display: &str) -> Finding {
