@@ -200,6 +200,43 @@ struct PendingCell {
 }
 
 impl PendingCell {
+    /// A cell element's attributes; its text follows.
+    fn start(e: &BytesStart<'_>, col: u32, repeat: u32) -> PendingCell {
+        PendingCell {
+            col,
+            repeat,
+            value_type: attr(e, b"office:value-type"),
+            calc_type: attr(e, b"calcext:value-type"),
+            value: attr(e, b"office:value"),
+            date: attr(e, b"office:date-value"),
+            boolean: attr(e, b"office:boolean-value"),
+            string_value: attr(e, b"office:string-value"),
+            formula: attr(e, b"table:formula").is_some(),
+            text: String::new(),
+            paragraphs: 0,
+        }
+    }
+
+    /// Text markup inside the cell: paragraphs become lines, `text:s` spaces, tabs and
+    /// line breaks themselves.
+    fn markup(&mut self, name: &[u8], e: &BytesStart<'_>, empty: bool) {
+        match name {
+            b"text:p" if !empty => {
+                if self.paragraphs > 0 {
+                    self.push("\n");
+                }
+                self.paragraphs += 1;
+            }
+            b"text:s" => {
+                let n = repeat_attr(e, b"text:c").min(1024);
+                self.push(&" ".repeat(n as usize));
+            }
+            b"text:tab" => self.push("\t"),
+            b"text:line-break" => self.push("\n"),
+            _ => {}
+        }
+    }
+
     fn push(&mut self, s: &str) {
         if self.text.len() + s.len() <= MAX_CELL_TEXT {
             self.text.push_str(s);
@@ -306,55 +343,22 @@ impl Backend for OdsBackend {
                                     && row <= u64::from(u32::MAX)
                                     && hits_want(want, row, row_repeat, start_col, repeat);
                                 if hits {
-                                    let mut p = PendingCell {
-                                        col: start_col as u32,
-                                        repeat,
-                                        value_type: attr(e, b"office:value-type"),
-                                        calc_type: attr(e, b"calcext:value-type"),
-                                        value: attr(e, b"office:value"),
-                                        date: attr(e, b"office:date-value"),
-                                        boolean: attr(e, b"office:boolean-value"),
-                                        string_value: attr(e, b"office:string-value"),
-                                        formula: attr(e, b"table:formula").is_some(),
-                                        text: String::new(),
-                                        paragraphs: 0,
-                                    };
+                                    let p = PendingCell::start(e, start_col as u32, repeat);
                                     if empty {
                                         let (c, r) = (p.col, p.repeat);
                                         if let Some(raw) = p.into_raw() {
                                             row_cells.push((c, r, raw));
                                         }
                                     } else {
-                                        p.paragraphs = 0;
                                         cell = Some(p);
                                     }
                                 }
                             }
-                            b"text:p" if !empty => {
+                            other => {
                                 if let Some(p) = cell.as_mut() {
-                                    if p.paragraphs > 0 {
-                                        p.push("\n");
-                                    }
-                                    p.paragraphs += 1;
+                                    p.markup(other, e, empty);
                                 }
                             }
-                            b"text:s" => {
-                                if let Some(p) = cell.as_mut() {
-                                    let n = repeat_attr(e, b"text:c").min(1024);
-                                    p.push(&" ".repeat(n as usize));
-                                }
-                            }
-                            b"text:tab" => {
-                                if let Some(p) = cell.as_mut() {
-                                    p.push("\t");
-                                }
-                            }
-                            b"text:line-break" => {
-                                if let Some(p) = cell.as_mut() {
-                                    p.push("\n");
-                                }
-                            }
-                            _ => {}
                         }
                     }
                 }
