@@ -8,12 +8,13 @@
 use std::collections::BTreeMap;
 
 use crate::check::finding::{Code, Finding};
-use crate::check::values::{fmt_num, FieldValue, Row, SchoolData, Source, Val};
+use crate::check::values::{FieldValue, Row, SchoolData, Source, Val};
 use crate::form::layout::{self, META_FIELDS};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::Term;
 use crate::plan::{Field, Item, Kind, Op, Rule, Severity, Table, WhenBlank};
 use crate::read::{FormInput, InputCell, InputTable, NumberParse, Value};
+use crate::text::plain_number as fmt_num;
 
 /// How a value looks to a person, for «найдено …».
 fn shown(v: &Value) -> String {
@@ -137,8 +138,8 @@ fn check_choice(field: &Field, choices: &[&str], raw: &Value) -> Checked {
         Value::Bool(b) if field.kind == Kind::YesNo => (if *b { "да" } else { "нет" }).to_string(),
         _ => return Checked::Bad(Code::NotInList, format!("ожидалось {}, найдено {found}", exp())),
     };
-    let key = typed.to_lowercase().replace('ё', "е");
-    match choices.iter().find(|c| c.to_lowercase().replace('ё', "е") == key) {
+    let key = crate::text::fold(&typed);
+    match choices.iter().find(|c| crate::text::fold(c) == key) {
         Some(c) => Checked::Ok(Val::Text(c.to_string())),
         None => Checked::Bad(
             Code::NotInList,
