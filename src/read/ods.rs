@@ -243,6 +243,31 @@ impl PendingCell {
         }
     }
 
+    /// Text inside the cell: characters, and entity references resolved.
+    fn content(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Text(t) => {
+                if let Ok(s) = t.decode() {
+                    self.push(&s);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let mut s = String::new();
+                push_entity(&mut s, r);
+                self.push(&s);
+            }
+            _ => {}
+        }
+    }
+
+    /// The end of the cell element: its value (when not blank) joins the row's cells.
+    fn finish(self, row_cells: &mut Vec<(u32, u32, StoredCell)>) {
+        let (c, r) = (self.col, self.repeat);
+        if let Some(raw) = self.into_raw() {
+            row_cells.push((c, r, raw));
+        }
+    }
+
     fn into_raw(self) -> Option<StoredCell> {
         let text = self.text;
         let value = if self.calc_type.as_deref() == Some("error") {
@@ -345,10 +370,7 @@ impl Backend for OdsBackend {
                                 if hits {
                                     let p = PendingCell::start(e, start_col as u32, repeat);
                                     if empty {
-                                        let (c, r) = (p.col, p.repeat);
-                                        if let Some(raw) = p.into_raw() {
-                                            row_cells.push((c, r, raw));
-                                        }
+                                        p.finish(&mut row_cells);
                                     } else {
                                         cell = Some(p);
                                     }
@@ -362,18 +384,9 @@ impl Backend for OdsBackend {
                         }
                     }
                 }
-                Event::Text(t) => {
+                Event::Text(_) | Event::GeneralRef(_) => {
                     if let Some(p) = cell.as_mut() {
-                        if let Ok(s) = t.decode() {
-                            p.push(&s);
-                        }
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    if let Some(p) = cell.as_mut() {
-                        let mut s = String::new();
-                        push_entity(&mut s, &r);
-                        p.push(&s);
+                        p.content(&ev);
                     }
                 }
                 Event::End(e) if in_sheet => match e.name().as_ref() {
@@ -385,10 +398,7 @@ impl Backend for OdsBackend {
                     }
                     b"table:table-cell" | b"table:covered-table-cell" if depth_tables == 0 => {
                         if let Some(p) = cell.take() {
-                            let (c, r) = (p.col, p.repeat);
-                            if let Some(raw) = p.into_raw() {
-                                row_cells.push((c, r, raw));
-                            }
+                            p.finish(&mut row_cells);
                         }
                     }
                     b"table:table-row" if depth_tables == 0 => {
