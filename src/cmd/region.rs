@@ -30,7 +30,7 @@ pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
     if !a.summaries.is_dir() {
         anyhow::bail!("папка со сводами районов {} не найдена", a.summaries.display());
     }
-    let as_of = super::as_of(a.as_of.as_deref())?;
+    let as_of = super::as_of(a.as_of);
     let region = assess(&campaign, &registry, &a.summaries)?;
     let bytes = write_region(&campaign, &region, as_of)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -34,7 +34,7 @@ use crate::check::identity::DistrictKey;
 use crate::config::contacts::Contacts;
 use crate::form::fill::{Fill, FillValue};
 use crate::plan::campaign::{ru_date, ru_date_long, Campaign};
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::{self, Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
 use crate::schools::School;
 use crate::text::{clip_utf16, column_letters, lower_first, plain_number};
@@ -503,7 +503,7 @@ impl FormSheet<'_> {
         let s = self.styles;
         let label = format!("{} (рассчитывается автоматически)", campaign.text(&sh.label));
         let r = self.row;
-        let formula = share_formula(campaign.plan, sh)?;
+        let formula = share_formula(campaign.plan, sh);
         self.ws.write_string_with_format(r, col::CODE, &sh.code, &s.code)?;
         self.ws.write_string_with_format(r, col::NUMBER, number, &s.label)?;
         self.ws.write_string_with_format(r, col::LABEL, &label, &s.label)?;
@@ -726,16 +726,14 @@ fn write_fill(ws: &mut Worksheet, r: u32, c: u16, v: &FillValue, format: &Format
 
 /// The share a filled form shows (cached with its formula), or None while it is blank.
 fn share_value(sh: &Share, fill: &Fill) -> Option<f64> {
-    let side = |text: &str| -> Option<f64> {
-        let e = Expr::parse(text).ok()?;
-        let (v, blank) = e.eval(|t| match t {
+    let side = |e: &expr::Formula| {
+        e.value_if_filled(|t| match t {
             Term::Field(c) => match fill.values.get(c) {
                 Some(FillValue::Num(n)) => Some(*n),
                 _ => None,
             },
             _ => None,
-        });
-        (!blank).then_some(v)
+        })
     };
     let (n, d) = (side(&sh.numerator)?, side(&sh.denominator)?);
     (d > 0.0).then(|| n / d)
@@ -745,18 +743,17 @@ fn share_value(sh: &Share, fill: &Fill) -> Option<f64> {
 ///
 /// The share is shown only when every numerator field is filled: blank is not zero, and a
 /// 0 % computed from an empty cell would look like a reported figure.
-fn share_formula(plan: &Plan, sh: &Share) -> Result<String> {
-    let num = Expr::parse(&sh.numerator).map_err(|e| anyhow::anyhow!("{}: {e}", sh.code))?;
-    let den = Expr::parse(&sh.denominator).map_err(|e| anyhow::anyhow!("{}: {e}", sh.code))?;
+fn share_formula(plan: &Plan, sh: &Share) -> String {
+    let (num, den) = (sh.numerator.expr(), sh.denominator.expr());
     let num_fields: Vec<String> = num.fields().map(field_name).collect();
-    let n = expr_formula(plan, &num);
-    let d = expr_formula(plan, &den);
+    let n = expr_formula(plan, num);
+    let d = expr_formula(plan, den);
     let cond = if num_fields.is_empty() {
         format!("({d})>0")
     } else {
         format!("AND(COUNT({})={},({d})>0)", num_fields.join(","), num_fields.len())
     };
-    Ok(format!("=IF({cond},({n})/({d}),\"\")"))
+    format!("=IF({cond},({n})/({d}),\"\")")
 }
 
 /// An expression as an Excel formula over defined names; `N()` makes a text typed into a
@@ -1247,7 +1244,7 @@ mod tests {
     fn share_formulas_use_names() {
         let plan = Plan::default_plan();
         let item = plan.item("4.1").unwrap();
-        let f = share_formula(&plan, &item.shares[0]).unwrap();
+        let f = share_formula(&plan, &item.shares[0]);
         assert_eq!(
             f,
             "=IF(AND(COUNT(PP_p4_1_g9_spo,PP_p4_1_g11_spo)=2,(N(PP_oo_graduates_9)+\

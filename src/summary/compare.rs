@@ -5,13 +5,15 @@
 //! with the current plan's definitions — shares as Σ numerators / Σ denominators — rather
 //! than read from «Свод по району», whose layout is for people and may change.
 //!
-//! It is our own file, but the user names it and it could be anything: the file size and
-//! the zip's declared entry sizes are checked first, the sheet is read with calamine's
-//! streaming cell reader (memory independent of the sheet's claimed dimension), the number
-//! of cells is capped, and a parser panic becomes an error instead of the end of the run.
+//! It is our own file, but the user names it and it could be anything: it is opened by the
+//! read stage's safe opener ([`crate::read::open_bounded_xlsx`]: file size, the zip's
+//! directory and the shared-string count checked before anything is inflated), the sheet
+//! is read with calamine's streaming cell reader (memory independent of the sheet's
+//! claimed dimension), the number of cells is capped, and everything runs inside
+//! [`crate::read::guarded`]: a parser panic becomes an error instead of the end of the run.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Cursor, Read, Seek};
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
@@ -22,7 +24,7 @@ use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
 use super::*;
 use crate::check::values::Val;
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::{Formula, Term};
 use crate::plan::{Kind, Share};
 
 /// Larger files are not summaries of a district.
@@ -142,12 +144,11 @@ impl Previous {
 
     /// Numerator and denominator of a share for one school, when every term is there.
     pub fn school_share(&self, share: &Share, school: &str) -> Option<(f64, f64)> {
-        let side = |t: &str| -> Option<f64> {
-            let (v, blank) = Expr::parse(t).ok()?.eval(|term| match term {
+        let side = |e: &Formula| {
+            e.value_if_filled(|term| match term {
                 Term::Field(c) => self.num(school, c),
                 _ => None,
-            });
-            (!blank).then_some(v)
+            })
         };
         Some((side(&share.numerator)?, side(&share.denominator)?))
     }
@@ -279,35 +280,40 @@ pub fn read_previous_bytes(bytes: &[u8], name: &str) -> anyhow::Result<Previous>
     if !bytes.starts_with(b"PK\x03\x04") {
         bail!("{name}: это не файл .xlsx — для сравнения нужен сводный отчёт profplan (.xlsx)");
     }
-    check_zip(bytes).with_context(|| format!("{name}: файл повреждён или не является .xlsx"))?;
     // calamine can panic on malformed input in debug builds: that is a bad file, not a
     // reason to stop the run.
-    let parsed = std::panic::catch_unwind(|| parse(bytes));
+    let parsed = crate::read::guarded(|| -> anyhow::Result<Previous> {
+        let wb = match crate::read::open_bounded_xlsx(bytes, &summary_limits()) {
+            Ok(wb) => wb,
+            Err(crate::read::NotOpened::Refused(why)) => {
+                bail!("{name}: файл повреждён или не является .xlsx: {why}")
+            }
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("{name}: не удалось прочитать предыдущий свод"))
+            }
+        };
+        parse(wb).with_context(|| format!("{name}: не удалось прочитать предыдущий свод"))
+    });
     let mut prev = match parsed {
-        Ok(r) => r.with_context(|| format!("{name}: не удалось прочитать предыдущий свод"))?,
-        Err(_) => bail!("{name}: файл повреждён, прочитать его не удалось"),
+        Some(r) => r?,
+        None => bail!("{name}: файл повреждён, прочитать его не удалось"),
     };
     prev.file = name.to_string();
     Ok(prev)
 }
 
-fn check_zip(bytes: &[u8]) -> anyhow::Result<()> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
-    if zip.len() > MAX_ZIP_ENTRIES {
-        bail!("в архиве {} частей", zip.len());
+/// The bounds of a summary: those of a return, with room for a large district's
+/// «Данные» (a summary is larger than any one school's form).
+fn summary_limits() -> crate::read::Limits {
+    crate::read::Limits {
+        max_file_bytes: MAX_FILE_BYTES,
+        max_zip_entries: MAX_ZIP_ENTRIES,
+        max_total_uncompressed: MAX_UNPACKED_TOTAL,
+        max_entry_uncompressed: MAX_UNPACKED_ENTRY,
+        max_read_part: MAX_UNPACKED_ENTRY,
+        ..crate::read::Limits::default()
     }
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        let e = zip.by_index_raw(i)?;
-        if e.size() > MAX_UNPACKED_ENTRY {
-            bail!("часть «{}» слишком велика в распакованном виде", e.name());
-        }
-        total = total.saturating_add(e.size());
-    }
-    if total > MAX_UNPACKED_TOTAL {
-        bail!("файл слишком велик в распакованном виде");
-    }
-    Ok(())
 }
 
 /// Column positions of «Данные», found by header text.
@@ -332,8 +338,7 @@ impl Columns {
     }
 }
 
-fn parse(bytes: &[u8]) -> anyhow::Result<Previous> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).context("книга не читается")?;
+fn parse<RS: Read + Seek>(mut wb: Xlsx<RS>) -> anyhow::Result<Previous> {
     let mut prev = Previous::default();
     if let Ok(props) = wb.workbook_properties() {
         let p = &props.custom_properties;

@@ -179,7 +179,7 @@ fn district_figures_equal_an_independent_computation() {
     for (item, sh) in c.shares() {
         let pairs: Vec<(f64, f64)> = included
             .iter()
-            .filter_map(|x| Some((num(x, &sh.numerator)?, num(x, &sh.denominator)?)))
+            .filter_map(|x| Some((num(x, sh.numerator.text())?, num(x, sh.denominator.text())?)))
             .collect();
         let (n, den) = pairs.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
         let mean = pairs.iter().map(|p| p.0 / p.1).sum::<f64>() / pairs.len() as f64;

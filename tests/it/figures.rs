@@ -359,10 +359,11 @@ fn ties_name_every_school_and_zero_of_zero_is_not_no_data() {
     w.put(&file_name(&s[0]), &filled(&c, &s[0], &same, at("2025-12-19 10:00")));
     w.put(&file_name(&s[1]), &filled(&c, &s[1], &same, at("2025-12-19 10:00")));
     // School 3: the share of trained teachers (6.2) at 0 of 0 — no teachers counted.
-    let (_, share) = *c.shares().iter().find(|(_, sh)| sh.denominator == "oo_teachers").unwrap();
+    let (_, share) =
+        *c.shares().iter().find(|(_, sh)| sh.denominator.text() == "oo_teachers").unwrap();
     let mut zero = fill(&c, &s[2], SEED + 1, None);
     for side in [&share.numerator, &share.denominator] {
-        for code in profplan::plan::expr::Expr::parse(side).unwrap().fields() {
+        for code in side.expr().fields() {
             zero.values.insert(code.to_string(), FillValue::Num(0.0));
         }
     }

@@ -19,8 +19,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
-use profplan::check::intake::{assess, FileRead, IntakeOptions};
+use profplan::check::intake::{assess, IntakeOptions};
 use profplan::check::report::{FileRecord, Outcome};
+use profplan::read::FileRead;
 use profplan::read::{self, Limits};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

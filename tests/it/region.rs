@@ -128,7 +128,7 @@ fn share_sides(sh: &Share, fills: &[&Fill]) -> (f64, f64) {
     let mut n = 0.0;
     let mut d = 0.0;
     for f in fills {
-        if let (Some(a), Some(b)) = (side(&sh.numerator, f), side(&sh.denominator, f)) {
+        if let (Some(a), Some(b)) = (side(sh.numerator.text(), f), side(sh.denominator.text(), f)) {
             n += a;
             d += b;
         }

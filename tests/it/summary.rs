@@ -671,8 +671,8 @@ fn data_sheet_has_one_row_per_value() {
     for s in &schools {
         expected += s.fields.len();
         for (_, sh) in c.shares() {
-            let num = s.num(&sh.numerator);
-            let den = s.num(&sh.denominator);
+            let num = s.num(sh.numerator.text());
+            let den = s.num(sh.denominator.text());
             if num.is_some() && den.is_some_and(|d| d > 0.0) {
                 expected += 1;
             }
