@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::plan::campaign::Campaign;
 use crate::plan::{Kind, Share};
 use crate::summary::{
-    read_previous_bytes, Previous, PROP_DATA_CHECK, PROP_DISTRICT, PROP_DISTRICT_NAME,
+    read_summary_bytes, Previous, PROP_DATA_CHECK, PROP_DISTRICT, PROP_DISTRICT_NAME,
     PROP_SCHOOLS_ACCEPTED, PROP_SCHOOLS_EXPECTED, PROP_SCHOOLS_IN_FIGURES, PROP_SCHOOLS_LATE,
 };
 
@@ -126,6 +126,9 @@ pub enum Outcome {
     Accepted,
     /// Another summary of the same district, made later, was taken.
     Superseded,
+    /// Not a summary and not meant to be one: a district's «Аналитическая справка» sent
+    /// along with its summary.
+    Skipped,
     Refused,
 }
 
@@ -134,6 +137,7 @@ impl Outcome {
         match self {
             Outcome::Accepted => "принят",
             Outcome::Superseded => "заменён более поздним сводом",
+            Outcome::Skipped => "пропущен",
             Outcome::Refused => "не принят",
         }
     }
@@ -227,12 +231,18 @@ pub fn assess(c: &Campaign, registry: &Districts, dir: &Path) -> anyhow::Result<
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                src.reason = format!("файл не читается: {e}");
+                src.reason = format!("файл не читается: {}", crate::oserror::describe(&e));
                 sources.push(src);
                 continue;
             }
         };
         src.sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        if let Some(why) = word_note(&bytes, &name) {
+            src.outcome = Outcome::Skipped;
+            src.reason = why;
+            sources.push(src);
+            continue;
+        }
         match judge(c, registry, &bytes, &name) {
             Err(why) => {
                 src.reason = why;
@@ -269,6 +279,37 @@ pub fn assess(c: &Campaign, registry: &Districts, dir: &Path) -> anyhow::Result<
     Ok(Region { districts, sources })
 }
 
+/// Why a Word document in the folder is skipped, when it is one. A district sends its
+/// «Аналитическая справка» (written by `collect` beside the summary) along with the
+/// summary; it is the district's text for people, not data, so it is passed over — not
+/// refused as a broken summary.
+fn word_note(bytes: &[u8], name: &str) -> Option<String> {
+    if !crate::summary::is_word_document(bytes) {
+        return None;
+    }
+    let note = name.to_lowercase().ends_with("-spravka.docx")
+        || document_text_has(bytes, "Аналитическая справка");
+    Some(if note {
+        "аналитическая справка района (.docx): в свод по области входят только сводные отчёты          (.xlsx), справку можно оставить в папке"
+            .to_string()
+    } else {
+        "документ Word (.docx), а не сводный отчёт profplan (.xlsx): в свод по области не входит"
+            .to_string()
+    })
+}
+
+/// Whether `word/document.xml` of a .docx contains `needle` (read at most 16 MB).
+fn document_text_has(bytes: &[u8], needle: &str) -> bool {
+    use std::io::Read as _;
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return false };
+    let Ok(part) = zip.by_name("word/document.xml") else { return false };
+    let mut text = String::new();
+    if part.take(16 * 1024 * 1024).read_to_string(&mut text).is_err() {
+        return false;
+    }
+    text.contains(needle)
+}
+
 /// Whether a file is a usable summary of a district of the registry; why not otherwise.
 fn judge(
     c: &Campaign,
@@ -276,8 +317,15 @@ fn judge(
     bytes: &[u8],
     name: &str,
 ) -> Result<(String, Received), String> {
-    let prev = read_previous_bytes(bytes, name)
-        .map_err(|e| format!("не сводный отчёт profplan: {:#}", e))?;
+    let mut prev = read_summary_bytes(bytes).map_err(|e| {
+        let e = format!("{e:#}");
+        if e.contains("сводный отчёт") {
+            e
+        } else {
+            format!("не сводный отчёт profplan: {e}")
+        }
+    })?;
+    prev.file = name.to_string();
     let p = &prev.properties;
     if prev.plan_id.is_none() || p.get("profplan.kind").is_none() {
         return Err("не сводный отчёт profplan: нет его отметки в свойствах документа".into());

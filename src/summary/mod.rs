@@ -48,7 +48,9 @@ use crate::plan::campaign::Campaign;
 use crate::schools::Registry;
 use crate::summary::figures::District;
 
-pub use compare::{implausible, read_previous, read_previous_bytes, Previous};
+pub use compare::{
+    implausible, is_word_document, read_previous, read_previous_bytes, read_summary_bytes, Previous,
+};
 pub use region::{
     write_region, REGION_CODE_ROW, REGION_HEADER_ROW, SHEET_DISTRICTS, SHEET_REGION,
     SHEET_REGION_DATA, SHEET_REGION_SOURCES,

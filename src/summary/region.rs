@@ -371,7 +371,7 @@ fn build(
         num(ws, r, 3, s.size as f64, &st.int)?;
         let f = match s.outcome {
             Outcome::Accepted => &st.status_good,
-            Outcome::Superseded => &st.status_late,
+            Outcome::Superseded | Outcome::Skipped => &st.status_late,
             Outcome::Refused => &st.status_bad,
         };
         text(ws, r, 4, s.outcome.ru(), f)?;
