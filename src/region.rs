@@ -19,6 +19,7 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 use sha2::{Digest, Sha256};
 
+use crate::check::values::Val;
 use crate::plan::campaign::Campaign;
 use crate::plan::{Kind, Share};
 use crate::summary::{
@@ -194,6 +195,75 @@ impl Region {
     }
 }
 
+/// A row of a district's detail table in the regional merge.
+#[derive(Debug, Clone)]
+pub struct RegionRow<'a> {
+    pub district: &'a District,
+    pub school_id: &'a str,
+    pub school: &'a str,
+    /// Column code → value, as in the district's «Данные».
+    pub values: &'a BTreeMap<String, Val>,
+}
+
+impl Region {
+    /// Every row of a detail table across the districts taken: districts in registry
+    /// order, then schools by code, then the school's rows in order.
+    pub fn table_rows(&self, table: &str) -> Vec<RegionRow<'_>> {
+        let mut out = Vec::new();
+        for (d, rec) in &self.districts {
+            let Some(x) = rec else { continue };
+            for ((school, t), rows) in &x.data.table_cells {
+                if t != table {
+                    continue;
+                }
+                let name = x.data.schools.get(school).map(String::as_str).unwrap_or("");
+                for values in rows.values() {
+                    out.push(RegionRow { district: d, school_id: school, school: name, values });
+                }
+            }
+        }
+        out
+    }
+
+    /// The plan's views of the detail tables over every school of every district taken,
+    /// computed as a district summary computes them (the same code, on the rows rebuilt
+    /// from the districts' «Данные»).
+    pub fn views(&self, c: &Campaign) -> Vec<crate::summary::figures::ViewFigures> {
+        use crate::check::values::{Row, SchoolData};
+        let mut schools: Vec<SchoolData> = Vec::new();
+        for (d, rec) in &self.districts {
+            let Some(x) = rec else { continue };
+            for (id, name) in &x.data.schools {
+                let mut tables: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+                for ((school, t), rows) in &x.data.table_cells {
+                    if school != id {
+                        continue;
+                    }
+                    tables.insert(
+                        t.clone(),
+                        rows.iter()
+                            .map(|(no, values)| Row {
+                                sheet: String::new(),
+                                row: *no,
+                                values: values.clone(),
+                            })
+                            .collect(),
+                    );
+                }
+                schools.push(SchoolData {
+                    school_id: format!("{}/{id}", d.code),
+                    school_name: name.clone(),
+                    file: String::new(),
+                    fields: BTreeMap::new(),
+                    tables,
+                    invalid: false,
+                });
+            }
+        }
+        crate::summary::figures::consolidate(c, &schools).views
+    }
+}
+
 /// Largest file read (a district of a thousand schools is far smaller).
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -290,7 +360,8 @@ fn word_note(bytes: &[u8], name: &str) -> Option<String> {
     let note = name.to_lowercase().ends_with("-spravka.docx")
         || document_text_has(bytes, "Аналитическая справка");
     Some(if note {
-        "аналитическая справка района (.docx): в свод по области входят только сводные отчёты          (.xlsx), справку можно оставить в папке"
+        "аналитическая справка района (.docx): в свод по области входят только сводные \
+         отчёты (.xlsx), справку можно оставить в папке"
             .to_string()
     } else {
         "документ Word (.docx), а не сводный отчёт profplan (.xlsx): в свод по области не входит"

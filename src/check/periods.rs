@@ -224,10 +224,8 @@ pub fn find_year_before(c: &Campaign, paths: &[PathBuf], district: Option<&str>)
         )),
         Some(_) => {}
         None => {
-            let where_ = paths
-                .first()
-                .map(|p| format!(" в папке {}", p.display()))
-                .unwrap_or_default();
+            let where_ =
+                paths.first().map(|p| format!(" в папке {}", p.display())).unwrap_or_default();
             out.notes.push(format!(
                 "свода «{}» прошлого, {} учебного года (svod-{}.xlsx){where_} нет: свод \
                  составлен без сравнения с прошлым годом. Чтобы сравнить, положите тот свод \

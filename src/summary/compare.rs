@@ -64,6 +64,9 @@ pub struct Previous {
     pub table_sums: BTreeMap<(String, String), f64>,
     /// (school id, table code) → number of rows.
     pub table_rows: BTreeMap<(String, String), usize>,
+    /// (school id, table code) → the school's rows (by row number): column code → value.
+    /// Texts and numbers as written; a date is the word «дата» (as the data check sees it).
+    pub table_cells: BTreeMap<(String, String), BTreeMap<u32, BTreeMap<String, Val>>>,
 }
 
 /// What a line of «Свод по району» shows, to find the same figure in a previous summary.
@@ -150,8 +153,7 @@ impl Previous {
     /// Whether this is the summary of the same campaign of `c`'s previous school year
     /// (same plan, same campaign of the plan, one year earlier): the year-over-year view.
     pub fn is_year_before(&self, c: &crate::plan::campaign::Campaign) -> bool {
-        let Some(d) = self.campaign.as_deref().and_then(crate::plan::campaign::parse_date)
-        else {
+        let Some(d) = self.campaign.as_deref().and_then(crate::plan::campaign::parse_date) else {
             return false;
         };
         self.plan_id.as_deref() == Some(c.plan.id.as_str())
@@ -533,9 +535,21 @@ fn take_row(
         },
     ));
     match (code.split_once('.'), table_row) {
-        (Some((table, _)), Some(r)) => {
+        (Some((table, column)), Some(r)) => {
             if let CellVal::Num(n) = value {
                 *prev.table_sums.entry((id.clone(), code.clone())).or_insert(0.0) += n;
+            }
+            if let Ok(no) = r.parse::<u32>() {
+                let v = match value {
+                    CellVal::Num(n) => Val::Num(*n),
+                    CellVal::Text(s) => Val::Text(s.clone()),
+                };
+                prev.table_cells
+                    .entry((id.clone(), table.to_string()))
+                    .or_default()
+                    .entry(no)
+                    .or_default()
+                    .insert(column.to_string(), v);
             }
             if seen.insert((id.clone(), table.to_string(), r)) {
                 *prev.table_rows.entry((id, table.to_string())).or_insert(0) += 1;
@@ -617,8 +631,17 @@ pub(crate) fn write_changes(
     )?;
     let header = 4;
     let was = prev.was_header(c);
-    let heads =
-        ["Код ОО", "ОО", "Пункт", "Показатель", &was, "Стало", "Изменение", "Динамика", "Проверить"];
+    let heads = [
+        "Код ОО",
+        "ОО",
+        "Пункт",
+        "Показатель",
+        &was,
+        "Стало",
+        "Изменение",
+        "Динамика",
+        "Проверить",
+    ];
     header_cells(ws, st, header, &heads, &W)?;
     let inds = school_indicators(ctx);
     let mut r = header + 1;

@@ -288,14 +288,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     banner(ws, 2, &w, &dates, &st.subtitle, PT_SUBTITLE)?;
     let mut r = 3;
     if let Some(p) = prev {
-        banner(
-            ws,
-            r,
-            &w,
-            &p.compared_with(c),
-            &st.subtitle,
-            PT_SUBTITLE,
-        )?;
+        banner(ws, r, &w, &p.compared_with(c), &st.subtitle, PT_SUBTITLE)?;
         r += 1;
     }
     // Completeness, the plan's shares and the lagging schools come first.

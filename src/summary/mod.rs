@@ -235,12 +235,12 @@ impl<'a> Ctx<'a> {
 
 /// Unique sheet names of at most 31 characters (Excel compares them case-insensitively).
 #[derive(Default)]
-struct SheetNames {
+pub(crate) struct SheetNames {
     used: BTreeSet<String>,
 }
 
 impl SheetNames {
-    fn take(&mut self, base: &str) -> String {
+    pub(crate) fn take(&mut self, base: &str) -> String {
         let clean: String =
             base.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).collect();
         let clean = clean.trim_matches('\'').to_string();
