@@ -460,7 +460,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
 /// What is left of a reason once file names and the words profplan writes itself are taken
 /// out: no Latin word may remain (a parser's English text would).
 fn english_in(reason: &str) -> Vec<String> {
-    let allowed = ["profplan", "xlsx", "docx", "district", "toml"];
+    let allowed = ["profplan", "xlsx", "docx", "excel", "district", "toml"];
     reason
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| w.len() >= 3 && !allowed.contains(&w.to_lowercase().as_str()))
