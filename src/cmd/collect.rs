@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use profplan::check::intake::IntakeOptions;
 use profplan::check::periods::find_year_before;
 use profplan::check::report::Status;
-use profplan::output::write_atomic;
+use profplan::output::{replace_all, stage};
 use profplan::summary::figures::consolidate;
 use profplan::summary::note::{note_path, write_note};
 use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
@@ -36,17 +36,15 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     // Refuse before any work: reading a large district only to refuse at the end wastes
     // the user's time.
     let note = (!a.no_note).then(|| note_path(&out));
-    if !a.force && out.exists() {
+    if let Some(file) = profplan::output::existing([out.as_path()], a.force) {
         anyhow::bail!(
-            "файл {} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out",
-            out.display()
+            "файл {file} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out"
         );
     }
-    if let Some(n) = note.as_ref().filter(|n| !a.force && n.exists()) {
+    if let Some(file) = profplan::output::existing(note.as_deref(), a.force) {
         anyhow::bail!(
-            "файл аналитической справки {} уже существует: чтобы заменить его, добавьте --force; \
-             чтобы не писать справку — --no-note",
-            n.display()
+            "файл аналитической справки {file} уже существует: чтобы заменить его, добавьте --force; \
+             чтобы не писать справку — --no-note"
         );
     }
     // The summary compared with: the one named by --compare, else the same campaign of
@@ -99,10 +97,13 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
     }
-    write_atomic(&out, &bytes, a.force)?;
+    // The summary and its note go in place together: one open in Excel or Word leaves both
+    // old files as they were.
+    let mut staged = vec![stage(&out, &bytes)?];
     if let (Some(path), Some(b)) = (&note, &note_bytes) {
-        write_atomic(path, b, a.force)?;
+        staged.push(stage(path, b)?);
     }
+    replace_all(staged, a.force)?;
 
     let r = &intake.report;
     let names = |s: Status| -> Vec<String> {
