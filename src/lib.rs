@@ -26,5 +26,7 @@ pub mod render;
 pub mod schools;
 pub mod summary;
 
-// Synthetic filled returns for tests, examples and benchmarks.
+// Synthetic filled returns for tests, examples and benchmarks: the `synth` feature, so that
+// the shipped binary does not link the random generator.
+#[cfg(feature = "synth")]
 pub mod synth;

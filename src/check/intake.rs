@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::check::finding::{Code, Finding, Severity};
 use crate::check::identity::DistrictKey;
 use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
-use crate::check::validate::{validate, FormInput};
+use crate::check::validate::{validate, FormInput, Validated};
 use crate::check::values::SchoolData;
 use crate::clock::District;
 use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
@@ -37,6 +37,9 @@ pub struct ReadForm {
     pub input: FormInput,
     /// Structural problems found while reading (a moved block, a missing sheet).
     pub notes: Vec<Finding>,
+    /// The return validated as soon as it was read ([`validate_early`]); its cells
+    /// (`input`) are then dropped. `None`: validated by [`assess`], if chosen.
+    pub validated: Option<Validated>,
 }
 
 /// One file of the returns folder after reading.
@@ -139,6 +142,37 @@ pub fn resolve_identity(
             ),
         )),
     }
+}
+
+/// Validate a return inside the parallel read, as soon as it is read, and drop its cells:
+/// a read form holds ~50 KB of cells (every one with its sheet and address), its
+/// validated values a fraction of that, so holding every read form until [`assess`]
+/// made memory grow with the number of returns (issue 13, BENCHMARKS.md). Only a return
+/// that [`assess`] could take is validated — its identity stands and names this plan,
+/// campaign, form layout and a school of the registry — with the same inputs `assess`
+/// would give it (the registry's first listing of the school), so the report is the same.
+/// A draft superseded later costs one validation that is not used.
+pub fn validate_early(
+    c: &Campaign,
+    registry: &Registry,
+    key: Option<&DistrictKey>,
+    f: &mut FileRead,
+) {
+    let Ok(form) = &mut f.result else { return };
+    let Ok((id, _, _)) = resolve_identity(form, &f.record.path, key) else { return };
+    if id.plan_id != c.plan.id
+        || id.campaign != c.id()
+        || id.layout != LAYOUT_VERSION
+        || id.plan_version != c.plan.version
+    {
+        return;
+    }
+    let Some(school) = registry.get(&id.school_id) else { return };
+    let mut input = std::mem::take(&mut form.input);
+    input.file = f.record.path.clone();
+    input.school_id = school.id.clone();
+    input.school_name = school.name.clone();
+    form.validated = Some(validate(c, &input));
 }
 
 /// Options of an intake run.
@@ -299,7 +333,9 @@ pub fn assess(
             .iter()
             .filter_map(|s| by_school.get(&s.id).and_then(|k| k.last()).map(|k| (s, k)))
             .filter(|(_, k)| {
-                k.identity.layout == LAYOUT_VERSION && k.identity.plan_version == c.plan.version
+                k.form.validated.is_none()
+                    && k.identity.layout == LAYOUT_VERSION
+                    && k.identity.plan_version == c.plan.version
             })
             .collect();
         chosen
@@ -339,7 +375,7 @@ pub fn assess(
             continue;
         }
         // Sorted above: the last one was saved last.
-        let chosen = cands.pop().expect("not empty");
+        let mut chosen = cands.pop().expect("not empty");
         let mut school_findings: Vec<Finding> = Vec::new();
         if !cands.is_empty() {
             let mut all = files_of.clone();
@@ -399,7 +435,8 @@ pub fn assess(
         } else {
             // Validated above (same school, same file; a registry listing a school twice
             // finds its return taken by the first listing, as before).
-            let v = match validated.remove(&chosen.file_index) {
+            let early = chosen.form.validated.take();
+            let v = match early.or_else(|| validated.remove(&chosen.file_index)) {
                 Some(v) => v,
                 None => {
                     let mut input = chosen.form.input.clone();
@@ -618,6 +655,7 @@ mod tests {
             identity_props: Some(identity(c, school)),
             input: FormInput { fields, tables, ..Default::default() },
             notes: vec![],
+            validated: None,
         }
     }
 
@@ -747,5 +785,75 @@ mod tests {
         assert_eq!(codes, [Code::OtherCampaign, Code::UnknownSchool]);
         assert!(out.report.files.iter().all(|f| f.outcome == Outcome::NotUsed));
         assert_eq!(out.report.schools[0].status, Status::Missing);
+    }
+
+    /// Issue 13: validating each return inside the read (and dropping its cells) gives the
+    /// same report and the same figures as validating the chosen returns in `assess`.
+    #[test]
+    fn early_validation_changes_nothing_but_memory() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let may = Campaign::parse(&plan, "2026-05-25").unwrap();
+        let reg = registry();
+        let files = vec![
+            // A draft, superseded by b.xlsx (which has an error: covered > students).
+            FileRead {
+                record: record("a.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&c, "01", 5.0)),
+            },
+            FileRead {
+                record: record("b.xlsx", "2025-12-20T20:30:00Z"),
+                result: Ok(filled(&c, "01", 50.0)),
+            },
+            FileRead {
+                record: record("c.xlsx", "2025-12-20T21:30:00Z"),
+                result: Ok(filled(&c, "02", 7.0)),
+            },
+            FileRead {
+                record: record("old.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&may, "03", 5.0)),
+            },
+            FileRead {
+                record: record("stranger.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&c, "99", 5.0)),
+            },
+        ];
+        for include_invalid in [false, true] {
+            let opts = IntakeOptions {
+                as_of: date("2025-12-22"),
+                include_invalid,
+                district: Default::default(),
+                key: None,
+            };
+            let mut early = files.clone();
+            for f in &mut early {
+                validate_early(&c, &reg, None, f);
+            }
+            // Validated and emptied: the three returns of this campaign and known schools.
+            let done: Vec<&str> = early
+                .iter()
+                .filter(|f| f.result.as_ref().is_ok_and(|r| r.validated.is_some()))
+                .map(|f| f.record.path.as_str())
+                .collect();
+            assert_eq!(done, ["a.xlsx", "b.xlsx", "c.xlsx"]);
+            assert!(early
+                .iter()
+                .filter_map(|f| f.result.as_ref().ok())
+                .filter(|r| r.validated.is_some())
+                .all(|r| r.input.fields.is_empty() && r.input.tables.is_empty()));
+            let late = assess(&c, &reg, files.clone(), opts);
+            let now = assess(&c, &reg, early, opts);
+            assert_eq!(now.report, late.report);
+            assert_eq!(now.data, late.data);
+            // Not vacuous: the figures hold school 02's value, and 01's invalid return
+            // only with --include-invalid.
+            let covered: Vec<(String, Option<f64>)> =
+                now.data.iter().map(|d| (d.school_id.clone(), d.num("p2_1_covered"))).collect();
+            if include_invalid {
+                assert_eq!(covered, [("01".into(), Some(50.0)), ("02".into(), Some(7.0))]);
+            } else {
+                assert_eq!(covered, [("02".into(), Some(7.0))]);
+            }
+        }
     }
 }

@@ -202,8 +202,18 @@ pub fn intake(
             b.inc(1);
         }
     };
-    let files = profplan::read::folder::read_folder(dir, &profplan::read::Limits::default(), &tick)
-        .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+    // Each return is validated as soon as it is read and its cells dropped: memory stays
+    // small whatever the number of returns.
+    let early = |f: &mut profplan::check::intake::FileRead| {
+        profplan::check::intake::validate_early(campaign, registry, opts.key.as_ref(), f)
+    };
+    let files = profplan::read::folder::read_folder_then(
+        dir,
+        &profplan::read::Limits::default(),
+        &tick,
+        &early,
+    )
+    .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -213,7 +213,7 @@ pub struct RuleInfo {
 /// Describe a campaign's form.
 ///
 /// ```
-/// use profplan::{campaign::Campaign, plan::Plan, describe::describe};
+/// use profplan::{form::describe::describe, plan::campaign::Campaign, plan::Plan};
 /// let plan = Plan::default_plan();
 /// let c = Campaign::parse(&plan, "2025-12-20").unwrap();
 /// let d = describe(&c);

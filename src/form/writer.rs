@@ -32,11 +32,11 @@ use super::layout::{
 };
 use crate::check::identity::DistrictKey;
 use crate::config::contacts::Contacts;
+use crate::form::fill::{Fill, FillValue};
 use crate::plan::campaign::{ru_date, ru_date_long, Campaign};
 use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
 use crate::schools::School;
-use crate::synth::{Fill, FillValue};
 use crate::text::{clip_utf16, column_letters, lower_first, plain_number};
 
 /// Column widths of [`FORM_SHEET`] (in Excel character units): code, number, label, unit,

@@ -32,12 +32,25 @@ pub fn read_folder(
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
 ) -> std::io::Result<Vec<FileRead>> {
+    read_folder_then(dir, limits, progress, &|_| {})
+}
+
+/// [`read_folder`], with `each` applied to every file as soon as it is read, on the
+/// reading thread (e.g. [`crate::check::intake::validate_early`], which keeps memory flat
+/// by dropping a form's cells once validated).
+pub fn read_folder_then(
+    dir: &Path,
+    limits: &Limits,
+    progress: &(dyn Fn() + Sync),
+    each: &(dyn Fn(&mut FileRead) + Sync),
+) -> std::io::Result<Vec<FileRead>> {
     let entries = read::scan(dir)?;
     let gate = Gate::new(limits);
     let mut out: Vec<FileRead> = entries
         .par_iter()
         .map(|e| {
-            let r = read_entry_within(e, limits, Some(&gate));
+            let mut r = read_entry_within(e, limits, Some(&gate));
+            each(&mut r);
             progress();
             r
         })
@@ -317,5 +330,6 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
         identity_props: raw.identity.properties,
         input: FormInput { file, fields, tables, reported, ..Default::default() },
         notes: raw.notes,
+        validated: None,
     }
 }
