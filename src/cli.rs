@@ -190,9 +190,10 @@ pub struct RegionArgs {
     /// Папка со сводными отчётами районов (.xlsx, сделанными profplan collect).
     #[arg(value_name = "DIR")]
     pub summaries: PathBuf,
-    /// Реестр районов (CSV: Код; Наименование; Ответственный; E-mail; Телефон).
+    /// Реестр районов (CSV: Код; Наименование; Ответственный; E-mail; Телефон); по
+    /// умолчанию — districts из profplan.toml.
     #[arg(long, value_name = "FILE")]
-    pub districts: PathBuf,
+    pub districts: Option<PathBuf>,
     /// Файл свода по области (по умолчанию svod-oblast-<кампания>.xlsx).
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -5,6 +5,7 @@
 use anyhow::{Context, Result};
 
 use profplan::check::intake::IntakeOptions;
+use profplan::check::periods::find_year_before;
 use profplan::check::report::Status;
 use profplan::output::{replace_all, stage};
 use profplan::summary::figures::consolidate;
@@ -46,9 +47,19 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
              чтобы не писать справку — --no-note"
         );
     }
+    // The summary compared with: the one named by --compare, else the same campaign of
+    // the previous school year when its summary is at hand (missing: said once).
     let previous = match &a.compare {
         Some(p) => Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?),
-        None => None,
+        None => {
+            let (folders, _) = settings.previous_paths(a.previous.as_deref(), &out);
+            let district = settings.district_mark().map(|(code, _)| code);
+            let search = find_year_before(&campaign, &folders, district.as_deref());
+            for note in &search.notes {
+                eprintln!("profplan: сравнение с прошлым годом: {note}");
+            }
+            search.found.map(|(_, p)| p)
+        }
     };
     let key = super::district_key(&settings)?;
     let mut intake = super::intake(

@@ -17,7 +17,7 @@ pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
     let plan = settings.plan()?;
     let campaign = settings.campaign(&plan, super::today())?;
     super::note_campaign_choice(&settings, &campaign);
-    let registry = Districts::load(&a.districts)?;
+    let registry = Districts::load(&settings.districts_path(a.districts.as_deref())?)?;
     let out = a
         .out
         .clone()

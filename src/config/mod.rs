@@ -77,6 +77,8 @@ pub struct Config {
     /// The district's code in the region's registry of districts, and its name.
     pub district: Option<String>,
     pub district_name: Option<String>,
+    /// The region's registry of districts (`profplan region`).
+    pub districts: Option<PathBuf>,
 }
 
 /// The file as written. Unknown keys are refused: a misspelt `shools = …` silently
@@ -100,6 +102,7 @@ struct RawConfig {
     previous: Option<String>,
     district: Option<String>,
     district_name: Option<String>,
+    districts: Option<String>,
 }
 
 /// Why the settings cannot be used. Messages are for the user, in Russian, and say how
@@ -168,6 +171,12 @@ pub enum SettingsError {
          задайте returns = \"ПАПКА\" в profplan.toml"
     )]
     NoReturns,
+    /// `profplan region` without `--districts` and without `districts` in a settings file.
+    #[error(
+        "не указан реестр районов: укажите его ключом --districts ФАЙЛ.csv или строкой \
+         districts = \"ФАЙЛ.csv\" в profplan.toml рабочей папки области"
+    )]
+    NoDistricts,
 }
 
 /// Where the campaign of a run comes from.
@@ -325,6 +334,7 @@ impl Config {
                 .district_name
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
+            districts: resolve(raw.districts),
         })
     }
 }
@@ -509,6 +519,14 @@ impl Settings {
         Some((code, c.district_name.clone().unwrap_or_default()))
     }
 
+    /// The region's registry of districts (`profplan region`): the command's flag, else
+    /// `districts` of the settings file.
+    pub fn districts_path(&self, flag: Option<&Path>) -> Result<PathBuf, SettingsError> {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.config.as_ref().and_then(|c| c.districts.clone()))
+            .ok_or(SettingsError::NoDistricts)
+    }
+
     /// Folder for letters to schools: the command's flag, else `letters` of the settings
     /// file; none when neither.
     pub fn letters_dir(&self, flag: Option<&Path>) -> Option<PathBuf> {
@@ -585,6 +603,9 @@ summary = "svod-{{campaign}}.xlsx"
 # по ним региональный свод (profplan region) узнаёт район.
 # district = "tambovsky"
 # district_name = "Тамбовский район"
+
+# Только в рабочей папке области: реестр районов для свода по области (profplan region).
+# districts = "districts.csv"
 "#,
         schools = toml_string(schools),
     )
@@ -602,8 +623,8 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters, timezone, contact_name, contact_phone, contact_email, send_returns_to,
-             previous, district, district_name"
+             summary, letters, timezone, contact_name, contact_phone, contact_email, \
+             send_returns_to, previous, district, district_name, districts"
         );
     }
     crate::config::toml_ru::message(m)

@@ -62,6 +62,11 @@ fn english_words(line: &str) -> Vec<String> {
                 "json",
                 "csv",
                 "toml",
+                // Keys of profplan.toml, listed when one is misspelt.
+                "timezone",
+                "previous",
+                "district",
+                "districts",
                 "cd",
                 "xlsx",
                 "CSV",
