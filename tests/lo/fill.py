@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fill profplan forms inside LibreOffice, as a person typing would, and save them.
 
-Used by the test suite (tests/libreoffice.rs) to prove that forms filled and saved by a
+Used by the test suite (tests/it/libreoffice.rs) to prove that forms filled and saved by a
 real spreadsheet application are read exactly. Runs with the system Python that has the
 UNO bridge (Debian: python3-uno), e.g. `/usr/bin/python3 tests/lo/fill.py jobs.json`.
 

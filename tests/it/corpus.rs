@@ -12,19 +12,17 @@
 //! The reader's unit-level hostile cases are in `read_returns.rs`; this file proves the
 //! whole run survives them with nothing lost.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::support::*;
 use profplan::check::intake::{assess, IntakeOptions};
 use profplan::check::values::SchoolData;
 use profplan::form::layout::{self, key, FORM_SHEET, IDENTITY_SHEET};
 use profplan::read::Limits;
 use profplan::synth::FillValue;
 use serde_json::Value as Json;
-use support::*;
 
 // ------------------------------------------------------------------ the district
 

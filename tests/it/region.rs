@@ -8,8 +8,6 @@
 //! A summary edited by hand, one of another plan version and one of a district not in the
 //! registry are refused with their reasons.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -20,7 +18,7 @@ use profplan::schools::School;
 use profplan::summary::{REGION_CODE_ROW, SHEET_DISTRICTS, SHEET_REGION, SHEET_REGION_SOURCES};
 use profplan::synth::{fill, Fill};
 
-use common::*;
+use crate::common::*;
 
 const DEC: &str = "2025-12-20";
 const SEPT: &str = "2025-09-15";

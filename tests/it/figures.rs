@@ -3,8 +3,6 @@
 //! a school that sent only another campaign's form, `--as-of` choosing the campaign, the
 //! filler fields, and plan mistakes found when the plan loads.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::sync::OnceLock;
@@ -17,7 +15,7 @@ use profplan::summary::{SHEET_DISTRICT, SHEET_RETURNS, SHEET_SCHOOLS, SHEET_SHAR
 use profplan::synth::{fill, Defect, FillValue};
 use serde_json::Value;
 
-use common::*;
+use crate::common::*;
 
 const CAMPAIGN: &str = "2025-12-20";
 const AFTER: &str = "2025-12-25";

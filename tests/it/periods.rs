@@ -5,8 +5,6 @@
 //! moved more than the plan allows: `check` and `collect` report exactly those, with both
 //! values and the cell, as warnings; without December's summary they say so once.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use calamine::{open_workbook, Reader, Xlsx};
@@ -16,7 +14,7 @@ use profplan::schools::School;
 use profplan::synth::{fill, Fill, FillValue};
 use serde_json::Value;
 
-use common::*;
+use crate::common::*;
 
 const SEPT: &str = "2025-09-15";
 const DEC: &str = "2025-12-20";

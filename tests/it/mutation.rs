@@ -13,19 +13,17 @@
 //! `PROFPLAN_MUTATIONS=N` changes the number of mutants per input (default 1500 in
 //! release builds, 300 in debug ones).
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use profplan::check::intake::{assess, FileRead, IntakeOptions};
 use profplan::check::report::{FileRecord, Outcome};
 use profplan::read::{self, Limits};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use support::*;
 
 const HANG: Duration = Duration::from_secs(10);
 const FILE: &str = "мутант.xlsx";

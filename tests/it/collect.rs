@@ -4,7 +4,7 @@
 //! typed in; invalid returns are left out and listed; the output is byte-identical across
 //! runs and thread counts; `--compare` works from the command line.
 
-mod lo;
+use crate::lo;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -10,8 +10,7 @@
 //! Without soffice the tests print a note and pass, except under `CI=true`, where they fail.
 //! All LibreOffice work of one test is batched into as few soffice starts as possible.
 
-mod common;
-mod reference;
+use crate::reference;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,7 +27,7 @@ use profplan::read::Limits;
 use profplan::schools::{Registry, School};
 use profplan::synth::{fill, Defect, Fill, FillValue};
 
-use common::*;
+use crate::common::*;
 
 const SEED: u64 = 23;
 

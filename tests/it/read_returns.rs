@@ -5,8 +5,8 @@
 //! the right code and a Russian message, or read without misreading — and the process is
 //! still alive to read the next school's file.
 
-mod lo;
-mod reference;
+use crate::lo;
+use crate::reference;
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -465,7 +465,7 @@ fn a1_and_xfd1048576_is_read_in_constant_memory() {
             ("PPT_t", "'Отчёт'!$B$4:$D$40"),
         ],
     );
-    // Memory is asserted under a real limit in tests/corpus.rs (prlimit); here: the values.
+    // Memory is asserted under a real limit in tests/it/corpus.rs (prlimit); here: the values.
     let raw = read(&bytes).unwrap();
     assert_eq!(value(&raw, "a"), Value::Number(42.0));
     assert_eq!(value(&raw, "far"), Value::Number(2.0));

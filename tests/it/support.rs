@@ -365,10 +365,9 @@ pub fn raw_entries_of(bytes: &[u8]) -> Vec<RawEntry> {
 
 // ------------------------------------------------------------------ LibreOffice
 
-#[path = "../lo/mod.rs"]
-mod lo;
+use crate::lo;
 
-/// Converts `src` with LibreOffice into `outdir`; see `tests/lo/mod.rs`.
+/// Converts `src` with LibreOffice into `outdir`; see `tests/it/lo.rs`.
 pub fn soffice_convert(src: &Path, to: &str, outdir: &Path) -> Option<PathBuf> {
     lo::convert(src, to, outdir)
 }

@@ -5,7 +5,7 @@
 //! campaign of the embedded plan; `collect` keeps the note under the same --force rule
 //! as the summary.
 
-mod lo;
+use crate::lo;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;

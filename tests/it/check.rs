@@ -5,10 +5,8 @@
 //! Fixtures are made here from generated forms: filled through the library
 //! (`write_filled_form`) and then, where a case needs it, edited part by part the way a
 //! school's application or a mistake would leave them. Returns filled inside LibreOffice
-//! are in `tests/libreoffice.rs`. Where a finding names a cell, the expected cell is read
+//! are in `tests/it/libreoffice.rs`. Where a finding names a cell, the expected cell is read
 //! from the fixture's defined names with calamine — not from profplan's reader.
-
-mod common;
 
 use std::sync::OnceLock;
 
@@ -19,7 +17,7 @@ use profplan::schools::School;
 use profplan::synth::{fill, Defect, Fill, FillValue};
 use serde_json::Value;
 
-use common::*;
+use crate::common::*;
 
 const CAMPAIGN: &str = "2025-12-20";
 const AFTER: &str = "2025-12-25";
@@ -546,7 +544,7 @@ fn every_finding_code_has_a_fixture() {
         "file_damaged",
         "file_too_large",
         "file_unreadable",
-        // tests/corpus.rs: a FIFO, a socket and a device in the returns folder.
+        // tests/it/corpus.rs: a FIFO, a socket and a device in the returns folder.
         "file_not_regular",
         "file_timeout",
         "identity_missing",
@@ -582,7 +580,7 @@ fn every_finding_code_has_a_fixture() {
     // `read::tests::parser_panic_becomes_file_parser_failed`.
     let untestable = ["file_parser_failed"];
     // Inter-period findings need the summaries of earlier campaigns: a school year of
-    // returns and summaries is built in tests/periods.rs, which checks both codes.
+    // returns and summaries is built in tests/it/periods.rs, which checks both codes.
     let elsewhere = ["period_decrease", "period_change"];
     use profplan::check::finding::Code::*;
     let all = [
@@ -676,7 +674,7 @@ fn every_finding_code_has_a_fixture() {
             covered.contains(&s.as_str())
                 || untestable.contains(&s.as_str())
                 || elsewhere.contains(&s.as_str()),
-            "code {s} has no fixture in tests/check.rs"
+            "code {s} has no fixture in tests/it/check.rs"
         );
     }
     assert_eq!(covered.len() + untestable.len() + elsewhere.len(), all.len());
@@ -1523,7 +1521,7 @@ fn a1_and_xfd1048576_via_the_cli() {
     let b = replace_in_part(&b, &sp, dim, r#"<dimension ref="A1:XFD1048576"/>"#);
     w.put(&file_name(&s[0]), &b);
     w.put(&file_name(&s[1]), &clean(&s[1]));
-    // Memory under a real limit is asserted in tests/corpus.rs; here: the outcome.
+    // Memory under a real limit is asserted in tests/it/corpus.rs; here: the outcome.
     let (code, r) = check_json(&w, CAMPAIGN, AFTER);
     assert_eq!(code, 0, "{:#}", r["findings"]);
     assert_eq!(school(&r, &s[0].id)["status"], "accepted");

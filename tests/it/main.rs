@@ -1,0 +1,28 @@
+//! The integration tests: one binary (`cargo test --release --test it`), one module per
+//! topic. Helpers shared by the modules: `common` (a district of generated returns and the
+//! CLI), `support` (hostile and damaged files), `lo` (LibreOffice), `reference` (an
+//! independent reading of the forms with calamine).
+
+mod common;
+mod lo;
+mod reference;
+mod support;
+
+mod check;
+mod cli_setup;
+mod collect;
+mod console;
+mod corpus;
+mod document;
+mod examples;
+mod figures;
+mod libreoffice;
+mod mutation;
+mod periods;
+mod plan_errors;
+mod read_returns;
+mod region;
+mod registry;
+mod summary;
+mod template;
+mod windows_habits;
