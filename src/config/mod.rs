@@ -611,7 +611,7 @@ fn translate_config_error(msg: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!(
             "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters, timezone, contact_name, contact_phone, contact_email, send_returns_to,
+             summary, letters, timezone, contact_name, contact_phone, contact_email, send_returns_to, \
              previous, district, district_name"
         );
     }

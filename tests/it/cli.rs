@@ -57,11 +57,6 @@ impl Cli {
         self.global_opt("--plan", path)
     }
 
-    /// `--config <path>`.
-    pub fn config(self, path: impl AsRef<OsStr>) -> Cli {
-        self.global_opt("--config", path)
-    }
-
     fn global_opt(mut self, name: &str, value: impl AsRef<OsStr>) -> Cli {
         self.global.push(name.into());
         self.global.push(value.as_ref().to_owned());
@@ -171,7 +166,6 @@ impl Cli {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            bytes: out.stdout,
         }
     }
 }
@@ -199,14 +193,14 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    /// stdout as written (for byte comparisons).
-    pub bytes: Vec<u8>,
 }
 
+/// The checks take the run and give it back, so that they chain:
+/// `cli.run().code(2).stderr_has("…")`, and `let run = cli.run().success();`.
 impl Run {
     /// Panics, with the whole run, unless the exit code is `code`.
     #[track_caller]
-    pub fn code(&self, code: i32) -> &Run {
+    pub fn code(self, code: i32) -> Run {
         if self.code != code {
             panic!("expected exit code {code}, got {}\n{self}", self.code);
         }
@@ -215,12 +209,12 @@ impl Run {
 
     /// Exit code 0.
     #[track_caller]
-    pub fn success(&self) -> &Run {
+    pub fn success(self) -> Run {
         self.code(0)
     }
 
     #[track_caller]
-    pub fn stdout_has(&self, needle: &str) -> &Run {
+    pub fn stdout_has(self, needle: &str) -> Run {
         if !self.stdout.contains(needle) {
             panic!("stdout lacks «{needle}»\n{self}");
         }
@@ -228,7 +222,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn stderr_has(&self, needle: &str) -> &Run {
+    pub fn stderr_has(self, needle: &str) -> Run {
         if !self.stderr.contains(needle) {
             panic!("stderr lacks «{needle}»\n{self}");
         }

@@ -34,8 +34,7 @@ fn seen(run: &Run, tmp: &Path) -> String {
 #[test]
 fn help_of_profplan() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.arg("--help").run();
-    run.success();
+    let run = cli.arg("--help").run().success();
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -54,8 +53,7 @@ fn help_of_every_subcommand() {
         .collect();
     assert_eq!(listed, SUBCOMMANDS, "the commands of profplan --help");
     for sub in SUBCOMMANDS {
-        let run = cli.clone().args([sub, "--help"]).run();
-        run.success();
+        let run = cli.clone().args([sub, "--help"]).run().success();
         assert_snapshot!(format!("help_{sub}"), seen(&run, dir.path()));
     }
 }
@@ -63,16 +61,14 @@ fn help_of_every_subcommand() {
 #[test]
 fn unknown_subcommand() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.arg("frobnicate").run();
-    run.code(2);
+    let run = cli.arg("frobnicate").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
 #[test]
 fn outside_a_work_folder() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.arg("schools").run();
-    run.code(2);
+    let run = cli.arg("schools").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -80,8 +76,7 @@ fn outside_a_work_folder() {
 fn in_the_parent_of_a_work_folder() {
     let (dir, cli) = in_empty_folder();
     cli.clone().args(["init", "work"]).run().success();
-    let run = cli.arg("check").run();
-    run.code(2);
+    let run = cli.arg("check").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -89,16 +84,14 @@ fn in_the_parent_of_a_work_folder() {
 fn settings_without_a_registry() {
     let (dir, cli) = in_empty_folder();
     std::fs::write(dir.path().join("profplan.toml"), "forms = \"f\"\n").unwrap();
-    let run = cli.arg("schools").run();
-    run.code(2);
+    let run = cli.arg("schools").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
 #[test]
 fn registry_file_missing() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.registry("Реестр школ.csv").arg("schools").run();
-    run.code(2);
+    let run = cli.registry("Реестр школ.csv").arg("schools").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -106,16 +99,14 @@ fn registry_file_missing() {
 fn registry_with_a_repeated_school_code() {
     let (dir, cli) = in_empty_folder();
     std::fs::write(dir.path().join("r.csv"), "id;name\n1;A\n1;B\n").unwrap();
-    let run = cli.registry("r.csv").arg("schools").run();
-    run.code(2);
+    let run = cli.registry("r.csv").arg("schools").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
 #[test]
 fn plan_file_missing() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.plan("план.toml").arg("plan").run();
-    run.code(2);
+    let run = cli.plan("план.toml").arg("plan").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -124,24 +115,21 @@ fn plan_file_with_a_wrong_month() {
     let (dir, cli) = in_empty_folder();
     let text = profplan::plan::DEFAULT_PLAN_TOML.replacen("month = 12", "month = 13", 1);
     std::fs::write(dir.path().join("plan.toml"), text).unwrap();
-    let run = cli.plan("plan.toml").arg("plan").run();
-    run.code(2);
+    let run = cli.plan("plan.toml").arg("plan").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
 #[test]
 fn campaign_date_that_is_not_a_date() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.campaign("2025-02-30").args(["plan", "--format", "json"]).run();
-    run.code(2);
+    let run = cli.campaign("2025-02-30").args(["plan", "--format", "json"]).run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
 #[test]
 fn campaign_date_that_is_not_a_deadline() {
     let (dir, cli) = in_empty_folder();
-    let run = cli.campaign("2025-12-21").args(["plan", "--format", "json"]).run();
-    run.code(2);
+    let run = cli.campaign("2025-12-21").args(["plan", "--format", "json"]).run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -154,8 +142,8 @@ fn as_of_that_is_not_a_date() {
         .cmd("check")
         .returns(root().join("examples/returns"))
         .as_of("2025-13-45")
-        .run();
-    run.code(2);
+        .run()
+        .code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -164,8 +152,7 @@ fn unknown_key_in_the_settings_file() {
     let (dir, cli) = in_empty_folder();
     std::fs::write(dir.path().join("profplan.toml"), "forms = \"forms\"\nshools = \"s.csv\"\n")
         .unwrap();
-    let run = cli.arg("plan").run();
-    run.code(2);
+    let run = cli.arg("plan").run().code(2);
     assert_snapshot!(seen(&run, dir.path()));
 }
 
@@ -181,8 +168,8 @@ fn check_report_of_the_examples() {
         .cmd("check")
         .returns("examples/returns")
         .as_of("2025-12-25")
-        .run();
-    run.success();
+        .run()
+        .success();
     assert_snapshot!(seen(&run, root()));
 }
 
@@ -207,7 +194,7 @@ fn check_report_with_missing_schools_and_a_refused_file() {
         .cmd("check")
         .returns("returns")
         .as_of("2025-12-25")
-        .run();
-    run.code(1);
+        .run()
+        .code(1);
     assert_snapshot!(seen(&run, dir.path()));
 }
