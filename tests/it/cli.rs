@@ -18,8 +18,8 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A profplan command line to run. Global options (`--schools`, `--campaign`, `--plan`,
-/// `--config`) come first, then the subcommand, its returns folder and the other options,
+/// A profplan command line to run. The global options (`--schools`, `--campaign`,
+/// `--plan`) come first, then the subcommand, its returns folder and the other options,
 /// in the order they were given.
 #[derive(Clone, Debug, Default)]
 pub struct Cli {
