@@ -13,6 +13,7 @@ pub mod clock;
 pub mod oserror;
 pub mod output;
 pub mod ru;
+pub mod text;
 
 // The stages, in the order a return goes through them.
 pub mod check;

@@ -120,6 +120,22 @@ pub fn remove_temp_files(then: impl FnOnce()) {
 /// the rename, with the temporary file written, and says so on stderr.
 pub const TEST_PAUSE_ENV: &str = "PROFPLAN_TEST_PAUSE_BEFORE_PERSIST";
 
+/// The files of `paths` that already exist, named for a message that refuses to replace
+/// them before any work is done: «a.xlsx, b.xlsx», the first five and «и ещё N».
+/// `None` when none exists, or with `force` (the user asked to replace them).
+pub fn existing<'a>(paths: impl IntoIterator<Item = &'a Path>, force: bool) -> Option<String> {
+    if force {
+        return None;
+    }
+    let found: Vec<String> =
+        paths.into_iter().filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    match found.len() {
+        0 => None,
+        n if n > 5 => Some(format!("{} и ещё {}", found[..5].join(", "), n - 5)),
+        _ => Some(found.join(", ")),
+    }
+}
+
 /// Write `bytes` to `path` atomically. With `overwrite` false an existing file is an
 /// error (checked at the rename, so a file created meanwhile is not clobbered either).
 pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {

@@ -232,7 +232,7 @@ pub fn assess(c: &Campaign, registry: &Districts, dir: &Path) -> anyhow::Result<
                 continue;
             }
         };
-        src.sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        src.sha256 = crate::text::hex(&Sha256::digest(&bytes));
         match judge(c, registry, &bytes, &name) {
             Err(why) => {
                 src.reason = why;

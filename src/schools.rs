@@ -702,7 +702,7 @@ fn line_at(text: &str, byte: u64) -> usize {
     while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
         end += 1;
     }
-    bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    crate::text::line_of(text, end)
 }
 
 fn is_blank_line(l: &str) -> bool {
@@ -734,9 +734,7 @@ fn clean_cell(s: &str) -> String {
 
 /// Header text for matching: lower case, «ё» → «е», dashes unified, spaces collapsed.
 fn normalize_header(s: &str) -> String {
-    clean_cell(s)
-        .to_lowercase()
-        .replace('ё', "е")
+    crate::text::fold(&clean_cell(s))
         .replace(['–', '—', '‑'], "-")
         .trim_end_matches([':', '*'])
         .trim()

@@ -194,18 +194,9 @@ impl Finding {
     }
 }
 
-/// A1 address of a 0-based (row, col): (0, 0) → «A1».
-pub fn a1(row: u32, col: u32) -> String {
-    let mut c = col + 1;
-    let mut letters = Vec::new();
-    while c > 0 {
-        let r = (c - 1) % 26;
-        letters.push((b'A' + r as u8) as char);
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
-}
+/// A1 address of a 0-based (row, col), for a finding's cell (the helper is
+/// [`crate::text::a1`]).
+pub use crate::text::a1;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,8 @@ use anyhow::{Context, Result};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::text::hex;
+
 /// The key file, in the work folder (beside `profplan.toml`).
 pub const KEY_FILE_NAME: &str = ".profplan-key";
 
@@ -121,10 +123,6 @@ pub fn create(path: &Path) -> Result<DistrictKey> {
     crate::output::write_atomic_private(path, key.file_text().as_bytes(), false)
         .with_context(|| format!("не удалось записать ключ района {}", path.display()))?;
     Ok(key)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {

@@ -20,10 +20,11 @@ use chrono::NaiveDate;
 
 use crate::check::finding::{Code, Finding};
 use crate::check::report::CheckReport;
-use crate::check::values::{fmt_num, SchoolData};
+use crate::check::values::SchoolData;
 use crate::plan::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
 use crate::plan::Field;
 use crate::summary::{read_previous, Previous};
+use crate::text::plain_number;
 
 /// Summaries of earlier campaigns of the school year, latest campaign first.
 #[derive(Debug, Clone, Default)]
@@ -178,11 +179,6 @@ pub fn find_earlier(
     Search { earlier: Earlier { summaries }, notes }
 }
 
-/// A number for a message: «12», «12,5».
-fn n(v: f64) -> String {
-    fmt_num(v).replace('.', ",")
-}
-
 /// Warnings for the schools' values against the earlier campaigns.
 pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Finding> {
     let fields = marked(c);
@@ -214,8 +210,8 @@ pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Fin
                          Показатель считается нарастающим итогом с 1 сентября и уменьшиться \
                          не может: укажите значение за весь период с 1 сентября или объясните \
                          снижение методисту",
-                        n(now),
-                        n(was)
+                        plain_number(now),
+                        plain_number(was)
                     ),
                 ));
             }
@@ -226,7 +222,7 @@ pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Fin
                     let pct = (now - was) / was * 100.0;
                     (pct.abs() > st.percent).then(|| {
                         let sign = if pct > 0.0 { "+" } else { "−" };
-                        format!("{sign}{} %", n((pct.abs() * 10.0).round() / 10.0))
+                        format!("{sign}{} %", plain_number((pct.abs() * 10.0).round() / 10.0))
                     })
                 };
                 if let Some(change) = jump {
@@ -236,9 +232,9 @@ pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Fin
                             "«{label}»: {} — в прошлой кампании ({when}) было {} ({change}; \
                              обычно меняется не больше чем на {} %). Проверьте значение; если \
                              оно верно, сообщите методисту причину изменения",
-                            n(now),
-                            n(was),
-                            n(st.percent)
+                            plain_number(now),
+                            plain_number(was),
+                            plain_number(st.percent)
                         ),
                     ));
                 }

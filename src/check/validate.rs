@@ -8,12 +8,13 @@
 use std::collections::BTreeMap;
 
 use crate::check::finding::{Code, Finding};
-use crate::check::values::{fmt_num, FieldValue, Row, SchoolData, Source, Val};
+use crate::check::values::{FieldValue, Row, SchoolData, Source, Val};
 use crate::form::layout::{self, META_FIELDS};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Kind, Op, Rule, Severity, WhenBlank};
 use crate::read::NumberParse;
+use crate::text::plain_number as fmt_num;
 
 pub use crate::read::Value as RawValue;
 
@@ -179,8 +180,8 @@ fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
                     )
                 }
             };
-            let key = typed.to_lowercase().replace('ё', "е");
-            match choices.iter().find(|c| c.to_lowercase().replace('ё', "е") == key) {
+            let key = crate::text::fold(&typed);
+            match choices.iter().find(|c| crate::text::fold(c) == key) {
                 Some(c) => Checked::Ok(Val::Text(c.to_string())),
                 None => Checked::Bad(
                     Code::NotInList,

@@ -32,20 +32,10 @@ impl Val {
     /// The value as a person reads it: «12», «12,5», «да», «20.12.2025».
     pub fn display(&self) -> String {
         match self {
-            Val::Num(n) => fmt_num(*n),
+            Val::Num(n) => crate::text::plain_number(*n),
             Val::Text(s) => s.clone(),
             Val::Date(d) => d.format("%d.%m.%Y").to_string(),
         }
-    }
-}
-
-/// A number the Russian way: no trailing «.0», decimal comma.
-pub fn fmt_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        let s = format!("{:.4}", n);
-        s.trim_end_matches('0').trim_end_matches('.').replace('.', ",")
     }
 }
 

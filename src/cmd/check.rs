@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use profplan::check::intake::IntakeOptions;
-use profplan::output::write_atomic;
+use profplan::output::{existing, write_atomic};
 use profplan::render;
 
 use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
@@ -64,18 +64,8 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
             })
             .collect();
         files.push((letters_dir.join("рассылка.csv"), render::letters_csv(&letters)));
-        if !a.force {
-            let existing: Vec<String> = files
-                .iter()
-                .filter(|(p, _)| p.exists())
-                .map(|(p, _)| p.display().to_string())
-                .collect();
-            if !existing.is_empty() {
-                anyhow::bail!(
-                    "письма уже есть: {}; чтобы заменить их, добавьте --force",
-                    existing.into_iter().take(5).collect::<Vec<_>>().join(", ")
-                );
-            }
+        if let Some(list) = existing(files.iter().map(|(p, _)| p.as_path()), a.force) {
+            anyhow::bail!("письма уже есть: {list}; чтобы заменить их, добавьте --force");
         }
         for (path, _) in &files {
             inputs.refuse(path, "письмо")?;

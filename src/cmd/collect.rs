@@ -35,17 +35,15 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     // Refuse before any work: reading a large district only to refuse at the end wastes
     // the user's time.
     let note = (!a.no_note).then(|| note_path(&out));
-    if !a.force && out.exists() {
+    if let Some(file) = profplan::output::existing([out.as_path()], a.force) {
         anyhow::bail!(
-            "файл {} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out",
-            out.display()
+            "файл {file} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out"
         );
     }
-    if let Some(n) = note.as_ref().filter(|n| !a.force && n.exists()) {
+    if let Some(file) = profplan::output::existing(note.as_deref(), a.force) {
         anyhow::bail!(
-            "файл аналитической справки {} уже существует: чтобы заменить его, добавьте --force; \
-             чтобы не писать справку — --no-note",
-            n.display()
+            "файл аналитической справки {file} уже существует: чтобы заменить его, добавьте --force; \
+             чтобы не писать справку — --no-note"
         );
     }
     let previous = match &a.compare {

@@ -64,20 +64,17 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     if schools_file.is_none() {
         files.push((dir.join(SCHOOLS_FILE), EXAMPLE_REGISTRY_CSV.to_string()));
     }
-    let existing: Vec<String> =
-        files.iter().filter(|(p, _)| p.exists()).map(|(p, _)| p.display().to_string()).collect();
-    if !existing.is_empty() && !a.force {
-        anyhow::bail!(
-            "уже есть: {}. Ничего не изменено; чтобы перезаписать, добавьте --force",
-            existing.join(", ")
-        );
+    if let Some(list) = profplan::output::existing(files.iter().map(|(p, _)| p.as_path()), a.force)
+    {
+        anyhow::bail!("уже есть: {list}. Ничего не изменено; чтобы перезаписать, добавьте --force");
     }
 
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
     for (path, text) in &files {
-        // Existing files were refused above unless --force.
-        profplan::output::write_atomic(path, text.as_bytes(), true)?;
+        // Existing files were refused above unless --force; one made meanwhile is refused
+        // at the rename.
+        profplan::output::write_atomic(path, text.as_bytes(), a.force)?;
     }
     for sub in ["forms", "returns"] {
         let p = dir.join(sub);

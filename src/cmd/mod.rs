@@ -102,7 +102,7 @@ pub fn note_missing_key(settings: &Settings, key: Option<&DistrictKey>, unverifi
             } else {
                 "нет рабочей папки profplan.toml".to_string()
             },
-            plural(unverifiable, "формы", "форм", "форм")
+            profplan::ru::plural(unverifiable as u64, ["формы", "форм", "форм"])
         );
     } else if settings.config.is_some() {
         eprintln!(
@@ -128,23 +128,17 @@ pub fn inputs(
     profplan::output::Inputs::new(files, returns.map(|r| r.to_path_buf()).into_iter().collect())
 }
 
-/// Russian plural: `plural(21, "школа", "школы", "школ")` → «школа».
-pub fn plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
-    match (n % 10, n % 100) {
-        (1, r) if r != 11 => one,
-        (2..=4, r) if !(12..=14).contains(&r) => few,
-        _ => many,
-    }
-}
-
-/// A progress bar on stderr for long runs, only when stderr is a terminal.
+/// A progress bar on stderr for runs of 20 or more (files, forms), only when stderr is a
+/// terminal; its message (`set_message`) shows after the count.
 pub fn progress(len: usize, what: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     (std::io::stderr().is_terminal() && len >= 20).then(|| {
         let pb = indicatif::ProgressBar::new(len as u64);
         pb.set_style(
-            indicatif::ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what}"))
-                .expect("static template"),
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {what} {{wide_msg}}"
+            ))
+            .expect("static template"),
         );
         pb
     })

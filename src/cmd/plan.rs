@@ -13,6 +13,7 @@ use std::io::Write as _;
 
 use profplan::form::describe::describe;
 use profplan::plan::{Field, Kind, Plan, Severity, WhenBlank};
+use profplan::text::plain_number;
 
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
 
@@ -169,9 +170,9 @@ fn field_line(plan: &Plan, f: &Field) -> String {
         parts.push(f.unit.clone());
     }
     match (f.min, f.max) {
-        (Some(a), Some(b)) => parts.push(format!("от {} до {}", ru_num(a), ru_num(b))),
-        (Some(a), None) => parts.push(format!("не меньше {}", ru_num(a))),
-        (None, Some(b)) => parts.push(format!("не больше {}", ru_num(b))),
+        (Some(a), Some(b)) => parts.push(format!("от {} до {}", plain_number(a), plain_number(b))),
+        (Some(a), None) => parts.push(format!("не меньше {}", plain_number(a))),
+        (None, Some(b)) => parts.push(format!("не больше {}", plain_number(b))),
         (None, None) => {}
     }
     if f.kind == Kind::Choice {
@@ -187,9 +188,4 @@ fn field_line(plan: &Plan, f: &Field) -> String {
         parts.push("необязательное".into());
     }
     format!("{} — {}: {}", f.code, f.label, parts.join(", "))
-}
-
-/// A number with the Russian decimal comma: 0.5 → «0,5».
-fn ru_num(x: f64) -> String {
-    x.to_string().replace('.', ",")
 }

@@ -22,10 +22,9 @@ pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| settings.base_dir.join(format!("svod-oblast-{}.xlsx", campaign.id())));
-    if out.exists() && !a.force {
+    if let Some(file) = profplan::output::existing([out.as_path()], a.force) {
         anyhow::bail!(
-            "файл {} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out",
-            out.display()
+            "файл {file} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out"
         );
     }
     if !a.summaries.is_dir() {

@@ -53,7 +53,7 @@ pub fn run(g: &GlobalArgs, a: &SchoolsArgs) -> anyhow::Result<u8> {
         OutputFormat::Text => {
             let path = settings.schools_path()?;
             let n = registry.schools.len();
-            let word = super::plural(n, "школа", "школы", "школ");
+            let word = profplan::ru::plural(n as u64, ["школа", "школы", "школ"]);
             writeln!(out, "Реестр школ {}: {n} {word}", path.display())?;
             writeln!(out)?;
             let profile_total = plan.profile.iter().filter(|f| f.kind.is_numeric()).count();

@@ -6,7 +6,6 @@
 //! existing forms without `--force`, then writes each file atomically.
 
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -22,9 +21,6 @@ use profplan::plan::campaign::Campaign;
 use profplan::schools::{Registry, School};
 
 use crate::cli::{GlobalArgs, TemplateArgs};
-
-/// Show a progress bar from this many schools on (and only on a terminal).
-const PROGRESS_FROM: usize = 20;
 
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
     let settings = super::settings(g)?;
@@ -149,38 +145,17 @@ fn write_forms(
             );
         }
     }
-    if !force {
-        let existing: Vec<String> = targets
-            .iter()
-            .filter(|(_, p)| p.exists())
-            .map(|(_, p)| p.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            let shown: Vec<&str> = existing.iter().take(5).map(String::as_str).collect();
-            let more = if existing.len() > 5 {
-                format!(" и ещё {}", existing.len() - 5)
-            } else {
-                String::new()
-            };
-            bail!(
-                "формы уже существуют: {}{more}. Ничего не записано. Чтобы заменить их, \
-                 добавьте --force (заполненные школами формы будут потеряны), или укажите \
-                 другую папку --out",
-                shown.join(", ")
-            );
-        }
+    if let Some(list) = profplan::output::existing(targets.iter().map(|(_, p)| p.as_path()), force)
+    {
+        bail!(
+            "формы уже существуют: {list}. Ничего не записано. Чтобы заменить их, добавьте \
+             --force (заполненные школами формы будут потеряны), или укажите другую папку --out"
+        );
     }
     std::fs::create_dir_all(out)
         .with_context(|| format!("не удалось создать папку {}", out.display()))?;
 
-    let progress = (std::io::stderr().is_terminal() && targets.len() >= PROGRESS_FROM).then(|| {
-        let pb = indicatif::ProgressBar::new(targets.len() as u64);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} форм {wide_msg}")
-                .expect("static template"),
-        );
-        pb
-    });
+    let progress = super::progress(targets.len(), "форм");
     let date = form_date(campaign);
     let results: Vec<Result<()>> = targets
         .par_iter()

@@ -260,7 +260,7 @@ impl Config {
         // `schools = "D:\Отдел\schools.csv"` as copied from Explorer (src/config/toml_paths.rs).
         let text = crate::config::toml_paths::accept_backslash_paths(text);
         let text = &*text;
-        let line_of = |pos: usize| text[..pos.min(text.len())].matches('\n').count() + 1;
+        let line_of = |pos: usize| crate::text::line_of(text, pos);
         let raw: RawConfig = toml::from_str(text).map_err(|e| SettingsError::Config {
             path: path.to_path_buf(),
             line: e.span().map(|s| line_of(s.start)),

@@ -118,7 +118,7 @@ fn check_text(id: &Identity) -> String {
 /// longer matches it, but anyone can compute it for any school — only the keyed check
 /// ([`keyed_identity_check`]) shows that the district issued the form.
 pub fn identity_check(id: &Identity) -> String {
-    Sha256::digest(check_text(id).as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&Sha256::digest(check_text(id).as_bytes())[..8])
 }
 
 /// The keyed check: HMAC-SHA256 of the identity's parts under the district key,

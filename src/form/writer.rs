@@ -37,6 +37,7 @@ use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};
 use crate::schools::School;
 use crate::synth::{Fill, FillValue};
+use crate::text::{clip_utf16, column_letters, lower_first, plain_number};
 
 /// Column widths of [`FORM_SHEET`] (in Excel character units): code, number, label, unit,
 /// value. The label column is wide because plan wordings are long Russian sentences.
@@ -485,7 +486,7 @@ impl FormSheet<'_> {
         };
         let mut dv = validation(campaign.plan, lists, f, &label)?;
         if prefill.is_some() {
-            dv = dv.set_input_message(truncate_utf16(&format!("{why} {}", rule_text(f)), 255))?;
+            dv = dv.set_input_message(clip_utf16(&format!("{why} {}", rule_text(f)), 255))?;
         }
         self.ws.add_data_validation(r, col::VALUE, r, col::VALUE, &dv)?;
         let value_lines = if f.kind == Kind::Text { 2 } else { 1 };
@@ -1076,10 +1077,10 @@ fn text_validation(label: &str, max: u32, hint: &str) -> Result<DataValidation> 
 
 fn finish(dv: DataValidation, label: &str, message: &str, error: &str) -> Result<DataValidation> {
     Ok(dv
-        .set_input_title(truncate_utf16(label, 32))?
-        .set_input_message(truncate_utf16(message, 255))?
+        .set_input_title(clip_utf16(label, 32))?
+        .set_input_message(clip_utf16(message, 255))?
         .set_error_title("Неверное значение")?
-        .set_error_message(truncate_utf16(error, 255))?
+        .set_error_message(clip_utf16(error, 255))?
         .set_error_style(DataValidationErrorStyle::Stop))
 }
 
@@ -1110,9 +1111,9 @@ fn clamp_i32(v: f64) -> i32 {
 /// «от 0 до 5000», «не меньше 1», «» — the bounds in words.
 fn bounds_text(f: &Field) -> String {
     match (f.min, f.max) {
-        (Some(a), Some(b)) => format!(" от {} до {}", ru_number(a), ru_number(b)),
-        (Some(a), None) => format!(" не меньше {}", ru_number(a)),
-        (None, Some(b)) => format!(" не больше {}", ru_number(b)),
+        (Some(a), Some(b)) => format!(" от {} до {}", plain_number(a), plain_number(b)),
+        (Some(a), None) => format!(" не меньше {}", plain_number(a)),
+        (None, Some(b)) => format!(" не больше {}", plain_number(b)),
         (None, None) => String::new(),
     }
 }
@@ -1167,7 +1168,7 @@ fn page_setup(ws: &mut Worksheet, school: &School, landscape: bool) {
     ws.set_print_fit_to_pages(1, 0);
     ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
     // `&` starts a header/footer code: a literal one is written `&&`.
-    let name = truncate_utf16(&school.short_name.replace('&', "&&"), 120);
+    let name = clip_utf16(&school.short_name.replace('&', "&&"), 120);
     ws.set_footer(format!("&L{name}&RСтраница &P из &N"));
 }
 
@@ -1186,51 +1187,9 @@ fn protection() -> ProtectionOptions {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-/// Excel column letters of a 0-based column.
+/// Excel column letters of a form column.
 fn column_letter(c: u16) -> String {
-    let mut n = u32::from(c) + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        out.push((b'A' + ((n - 1) % 26) as u8) as char);
-        n = (n - 1) / 26;
-    }
-    out.iter().rev().collect()
-}
-
-/// Cut `s` to at most `max` UTF-16 units (Excel's unit for validation texts), on a char
-/// boundary, marking the cut with «…».
-pub(crate) fn truncate_utf16(s: &str, max: usize) -> String {
-    if s.encode_utf16().count() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut len = 0;
-    for c in s.chars() {
-        if len + c.len_utf16() > max.saturating_sub(1) {
-            break;
-        }
-        len += c.len_utf16();
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-/// Number for people: «5000», «0,5».
-fn ru_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}").replace('.', ",")
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
+    column_letters(u32::from(c))
 }
 
 /// Lines a text wraps to in a column `width` characters wide (greedy word wrap).
@@ -1299,18 +1258,6 @@ mod tests {
     }
 
     #[test]
-    fn truncation_respects_utf16_and_chars() {
-        assert_eq!(truncate_utf16("короткий", 32), "короткий");
-        let long = "ж".repeat(40);
-        let t = truncate_utf16(&long, 32);
-        assert_eq!(t.encode_utf16().count(), 32);
-        assert!(t.ends_with('…'));
-        // A character outside the BMP takes two UTF-16 units and must not be split.
-        let emoji = "😀".repeat(20);
-        assert!(truncate_utf16(&emoji, 32).encode_utf16().count() <= 32);
-    }
-
-    #[test]
     fn every_campaign_of_the_default_plan_builds() {
         let plan = Plan::default_plan();
         for def in &plan.campaigns {
@@ -1325,8 +1272,5 @@ mod tests {
     fn wrapping_estimate() {
         assert_eq!(text_lines("коротко", 60.0, false), 1);
         assert_eq!(text_lines(&"слово ".repeat(30), 60.0, false), 3);
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(27), "AB");
-        assert_eq!(ru_number(0.5), "0,5");
     }
 }

@@ -440,7 +440,7 @@ impl Plan {
 
     /// Parse and check a plan. `source` names it in messages.
     pub fn from_toml(text: &str, source: &str) -> Result<Plan, PlanErrors> {
-        let line_of = |pos: usize| Some(text[..pos.min(text.len())].matches('\n').count() + 1);
+        let line_of = |pos: usize| Some(crate::text::line_of(text, pos));
         let mut plan: Plan = toml::from_str(text).map_err(|e| {
             let line = e.span().and_then(|s| line_of(s.start));
             PlanErrors(vec![PlanError {
@@ -485,7 +485,7 @@ impl Plan {
         }
         let json = serde_json::to_vec(&copy).expect("plan serializes");
         let digest = Sha256::digest(&json);
-        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+        crate::text::hex(&digest[..6])
     }
 
     pub fn items(&self) -> impl Iterator<Item = &Item> {

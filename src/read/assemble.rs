@@ -14,10 +14,11 @@ use super::{
     Backend, Budget, CellValue, IdentitySources, Opened, RawCell, RawReturn, Reject, TableData,
     TableRow, Value, Want,
 };
-use crate::check::finding::{a1, Code, Finding};
+use crate::check::finding::{Code, Finding};
 use crate::form::layout::{
     col, table_rows, FIELD_NAME_PREFIX, FORM_SHEET, IDENTITY_SHEET, TABLE_NAME_PREFIX,
 };
+use crate::text::a1;
 
 /// Rows of the identity sheet that are read (the block has 8 keys; room for growth).
 const IDENTITY_ROWS: u32 = 200;

@@ -18,12 +18,13 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::check::finding::{a1, Code, Finding};
+use crate::check::finding::{Code, Finding};
 use crate::check::intake::{FileRead, ReadForm};
 use crate::check::report::{FileRecord, Outcome};
 use crate::check::validate::{FormInput, RawCell, RawTable};
 use crate::clock::SavedTime;
 use crate::read::{self, FileEntry, FileKind, Limits, RawReturn, SkipReason};
+use crate::text::{a1, hex};
 
 /// Read every file under `dir` (sorted by path). `progress` is called once per file done.
 pub fn read_folder(
@@ -248,10 +249,6 @@ fn too_costly(display: &str, cost: u64, capacity: u64) -> Finding {
             capacity / MB
         ),
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn format_name(f: read::Format) -> String {

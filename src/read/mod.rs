@@ -139,7 +139,7 @@ impl Value {
     pub fn display(&self) -> String {
         match self {
             Value::Empty | Value::FormulaNoValue => String::new(),
-            Value::Number(n) => format_number(*n),
+            Value::Number(n) => crate::text::stored_number(*n),
             Value::Text(s) => s.clone(),
             Value::Bool(true) => "ИСТИНА".into(),
             Value::Bool(false) => "ЛОЖЬ".into(),
@@ -152,15 +152,6 @@ impl Value {
             }
             Value::Error(e) => e.clone(),
         }
-    }
-}
-
-/// `12.0` → «12», `12.5` → «12.5»: integers without a fraction, as identity keys need.
-fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }
 

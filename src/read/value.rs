@@ -5,6 +5,7 @@
 //! and error values are refused with a reason naming what was found.
 
 use super::Value;
+use crate::text::{clip, stored_number};
 
 /// The outcome of reading a number from a cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +27,7 @@ pub fn parse_number(value: &Value, integer: bool) -> NumberParse {
         Value::Empty => return NumberParse::Blank,
         Value::Text(s) if s.trim().is_empty() => return NumberParse::Blank,
         Value::Number(n) => {
-            return check_integer(*n, integer, || format_plain(*n)).unwrap_or(NumberParse::Ok(*n))
+            return check_integer(*n, integer, || stored_number(*n)).unwrap_or(NumberParse::Ok(*n))
         }
         Value::Bool(b) => {
             return NumberParse::Err(format!(
@@ -65,16 +66,16 @@ pub fn parse_number(value: &Value, integer: bool) -> NumberParse {
                 return refused;
             }
             let note = match how {
-                How::Plain => format!("число «{shown}» записано как текст; принято как {}", format_plain(x)),
-                How::Comma => format!("число «{shown}» записано как текст с запятой; принято как {}", format_plain(x)),
-                How::Spaces => format!("число «{shown}» записано как текст с пробелами; принято как {}", format_plain(x)),
+                How::Plain => format!("число «{shown}» записано как текст; принято как {}", stored_number(x)),
+                How::Comma => format!("число «{shown}» записано как текст с запятой; принято как {}", stored_number(x)),
+                How::Spaces => format!("число «{shown}» записано как текст с пробелами; принято как {}", stored_number(x)),
             };
             NumberParse::OkWithNote(x, note)
         }
         None => NumberParse::Err(format!(
             "ожидалось {}, найден текст «{}»: оставьте в ячейке только число, без слов и единиц измерения",
             if integer { "целое число" } else { "число" },
-            clip(shown)
+            clip(shown, 41)
         )),
     }
 }
@@ -182,18 +183,6 @@ fn explain_error(e: &str) -> &'static str {
         "недопустимое число"
     } else {
         "ошибка вычисления"
-    }
-}
-
-fn format_plain(x: f64) -> String {
-    Value::Number(x).display()
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s.to_string()
     }
 }
 

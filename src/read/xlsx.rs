@@ -31,8 +31,9 @@ use zip::ZipArchive;
 use super::container::{self, Parts};
 use super::ods::{parse_iso_datetime, push_entity};
 use super::{serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
-use crate::check::finding::{a1, Code, Finding};
+use crate::check::finding::{Code, Finding};
 use crate::form::layout::{FIELD_NAME_PREFIX, PROPERTY_PREFIX, TABLE_NAME_PREFIX};
+use crate::text::a1;
 
 type Zip<'a> = ZipArchive<Cursor<&'a [u8]>>;
 /// A streaming XML reader over one inflated part.

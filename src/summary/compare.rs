@@ -422,7 +422,7 @@ impl CellVal {
     fn text(&self) -> String {
         match self {
             CellVal::Text(s) => s.trim().to_string(),
-            CellVal::Num(n) => crate::check::values::fmt_num(*n),
+            CellVal::Num(n) => crate::text::plain_number(*n),
         }
     }
 }

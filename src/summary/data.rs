@@ -92,7 +92,7 @@ pub(crate) fn check_of(mut lines: Vec<String>) -> String {
         h.update(l.as_bytes());
         h.update(b"\n");
     }
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&h.finalize()[..8])
 }
 
 /// The data check of the «Данные» sheet [`write`] writes for `ctx`.

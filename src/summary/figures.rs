@@ -257,7 +257,7 @@ fn share_indicator(c: &Campaign, item: &str, sh: &Share, schools: &[SchoolData])
 
 /// Normalised key of a free-text value: case, spaces and «ё» do not make two professions.
 fn text_key(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('ё', "е")
+    crate::text::fold(&s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// First letter upper-case, the rest as typed (spaces collapsed).

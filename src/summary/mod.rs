@@ -374,7 +374,7 @@ fn ratio_formula(num_ref: &str, den_ref: &str) -> String {
 
 /// A1 address of 0-based (row, col).
 fn cell(row: u32, col: u16) -> String {
-    crate::check::finding::a1(row, col as u32)
+    crate::text::a1(row, col as u32)
 }
 
 /// `'Sheet name'!A1` reference.

@@ -85,7 +85,7 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
             _ => {
                 let want = match v {
                     FillValue::Text(t) => t.trim().to_string(),
-                    FillValue::Num(n) => profplan::check::values::fmt_num(*n),
+                    FillValue::Num(n) => profplan::text::plain_number(*n),
                 };
                 assert_eq!(got.map(Val::display), Some(want), "{what}: {code}");
             }
@@ -119,7 +119,7 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
                     }
                     Some(FillValue::Num(n)) => assert_eq!(
                         g.map(Val::display),
-                        Some(profplan::check::values::fmt_num(*n)),
+                        Some(profplan::text::plain_number(*n)),
                         "{what}: {table}[{i}].{}",
                         col.code
                     ),
