@@ -303,7 +303,7 @@ fn set_up_errors_exit_2_with_a_russian_message() {
     assert!(bad_date.stdout.is_empty());
 
     let missing =
-        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").as_of(AFTER).output();
+        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").today(AFTER).output();
     assert_eq!(missing.status.code(), Some(2));
     assert!(
         stderr(&missing).contains("папка с отчётами нет-такой-папки не найдена"),
@@ -1529,7 +1529,7 @@ fn no_ansi_escapes_when_piped_or_with_no_color() {
         .campaign(CAMPAIGN)
         .cmd("check")
         .returns(w.returns())
-        .as_of(AFTER)
+        .today(AFTER)
         .output();
     assert!(!no_color.stdout.contains(&0x1b) && !no_color.stderr.contains(&0x1b));
     assert_eq!(no_color.stdout, piped.stdout);
@@ -1558,7 +1558,7 @@ fn same_folder_same_report_whatever_the_thread_count() {
             .campaign(CAMPAIGN)
             .cmd("check")
             .returns(w.returns())
-            .as_of(AFTER)
+            .today(AFTER)
             .args(["--format", "json"])
             .output()
             .stdout

@@ -5,7 +5,7 @@
 //!
 //! ```ignore
 //! Cli::new().in_dir(w.path()).registry(w.registry_path()).campaign("2025-12-20")
-//!     .cmd("check").returns(w.returns()).as_of("2025-12-25").run()
+//!     .cmd("check").returns(w.returns()).today("2025-12-25").run()
 //!     .code(1).stdout_has("Не сдали отчёт");
 //! ```
 
@@ -75,8 +75,8 @@ impl Cli {
         self
     }
 
-    /// `--as-of <date>`.
-    pub fn as_of(self, date: &str) -> Cli {
+    /// `--as-of <date>`: the day profplan takes for today.
+    pub fn today(self, date: &str) -> Cli {
         self.args(["--as-of", date])
     }
 

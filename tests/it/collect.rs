@@ -99,7 +99,7 @@ fn collect(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .campaign(CAMPAIGN)
         .cmd("collect")
         .returns(dir.join("returns"))
-        .as_of("2025-12-25")
+        .today("2025-12-25")
         .arg("--out")
         .arg(out)
         .args(extra)

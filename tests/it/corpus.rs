@@ -78,7 +78,7 @@ fn profplan(dir: &Path, registry: &Path, extra: &[&str]) -> std::process::Output
         .campaign(CAMPAIGN)
         .cmd("check")
         .returns(dir)
-        .as_of(AS_OF)
+        .today(AS_OF)
         .args(extra)
         .output()
 }
@@ -473,7 +473,7 @@ fn bombs_stay_within_a_memory_limit() {
             .campaign(CAMPAIGN)
             .cmd("check")
             .returns(&returns)
-            .as_of(AS_OF)
+            .today(AS_OF)
             .args(["--format", "json"])
             .output()
     };
@@ -930,7 +930,7 @@ fn unreadable_file_is_named_with_its_reason() {
             .campaign(CAMPAIGN)
             .cmd("check")
             .returns(&returns)
-            .as_of(AS_OF)
+            .today(AS_OF)
             .args(["--format", format])
             .output()
     };
@@ -956,7 +956,7 @@ fn collect(returns: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .campaign(CAMPAIGN)
         .cmd("collect")
         .returns(returns)
-        .as_of(AS_OF)
+        .today(AS_OF)
         .arg("--out")
         .arg(out)
         .args(extra)
@@ -1034,7 +1034,7 @@ fn failed_summary_write_exits_2_and_leaves_the_old_summary_intact() {
             .campaign(CAMPAIGN)
             .cmd("collect")
             .returns(&returns)
-            .as_of(AS_OF)
+            .today(AS_OF)
             .arg("--out")
             .arg(out)
             .args(extra)
@@ -1297,7 +1297,7 @@ fn hostile_returns_read_by_eight_threads_stay_within_the_memory_bound() {
         .campaign(CAMPAIGN)
         .cmd("check")
         .returns(&returns)
-        .as_of(AS_OF)
+        .today(AS_OF)
         .args(["--format", "json"])
         .output();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1409,7 +1409,7 @@ fn summary_output_onto_a_return_or_another_input_is_refused_even_with_force() {
         .campaign(CAMPAIGN)
         .cmd("collect")
         .returns("returns")
-        .as_of(AS_OF)
+        .today(AS_OF)
         .args(["--force", "--out", "schools.csv"])
         .output();
     let err = String::from_utf8_lossy(&o.stderr);
@@ -1501,7 +1501,7 @@ fn ctrl_c_during_the_summary_write_leaves_no_temp_file_and_the_old_summary_intac
         .campaign(CAMPAIGN)
         .cmd("collect")
         .returns("returns")
-        .as_of(AS_OF)
+        .today(AS_OF)
         .args(["--force", "--out"])
         .arg(&old);
     let (code, err) = interrupt_before_persist(cmd.command());

@@ -53,7 +53,7 @@ fn example_returns_are_current_and_accepted() {
         .campaign("2025-12-20")
         .cmd("check")
         .returns("examples/returns")
-        .as_of("2025-12-25")
+        .today("2025-12-25")
         .args(["--format", "json"])
         .run();
     let json = out.json();

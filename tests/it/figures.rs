@@ -305,7 +305,7 @@ fn as_of_chooses_the_campaign() {
             .cmd("check")
             .returns("returns")
             .args(["--format", "json"])
-            .as_of(as_of)
+            .today(as_of)
             .output();
         (json(&out), stderr(&out))
     };
@@ -434,7 +434,7 @@ fn collect(w: &Workdir, out: &Path, extra: &[&str]) -> Output {
         .campaign(CAMPAIGN)
         .cmd("collect")
         .returns("returns")
-        .as_of(AFTER)
+        .today(AFTER)
         .args(["--force", "--out"])
         .arg(out)
         .args(extra)

@@ -453,7 +453,7 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
             .campaign(&next.id())
             .cmd("collect")
             .returns(d.w.returns())
-            .as_of(&after.to_string())
+            .today(&after.to_string())
             .arg("--out")
             .arg(&summary)
             .output();

@@ -141,7 +141,7 @@ fn as_of_that_is_not_a_date() {
         .campaign("2025-12-20")
         .cmd("check")
         .returns(root().join("examples/returns"))
-        .as_of("2025-13-45")
+        .today("2025-13-45")
         .run()
         .code(2);
     assert_snapshot!(seen(&run, dir.path()));
@@ -167,7 +167,7 @@ fn check_report_of_the_examples() {
         .campaign("2025-12-20")
         .cmd("check")
         .returns("examples/returns")
-        .as_of("2025-12-25")
+        .today("2025-12-25")
         .run()
         .success();
     assert_snapshot!(seen(&run, root()));
@@ -193,7 +193,7 @@ fn check_report_with_missing_schools_and_a_refused_file() {
         .campaign("2025-12-20")
         .cmd("check")
         .returns("returns")
-        .as_of("2025-12-25")
+        .today("2025-12-25")
         .run()
         .code(1);
     assert_snapshot!(seen(&run, dir.path()));

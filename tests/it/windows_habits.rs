@@ -90,7 +90,7 @@ fn summary_that_cannot_be_replaced_is_kept_and_explained() {
             .registry(root().join("examples/schools.csv"))
             .cmd("collect")
             .returns(root().join("examples/returns"))
-            .as_of(AS_OF)
+            .today(AS_OF)
             .args(["--out", "svod.xlsx", "--no-note"])
             .args(force.then_some("--force"))
             .run()
