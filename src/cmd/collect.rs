@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 
 use profplan::check::intake::IntakeOptions;
 use profplan::check::report::Status;
-use profplan::output::write_atomic;
+use profplan::output::{replace_all, stage};
 use profplan::summary::figures::consolidate;
 use profplan::summary::note::{note_path, write_note};
 use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
@@ -86,10 +86,13 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
     }
-    write_atomic(&out, &bytes, a.force)?;
+    // The summary and its note go in place together: one open in Excel or Word leaves both
+    // old files as they were.
+    let mut staged = vec![stage(&out, &bytes)?];
     if let (Some(path), Some(b)) = (&note, &note_bytes) {
-        write_atomic(path, b, a.force)?;
+        staged.push(stage(path, b)?);
     }
+    replace_all(staged, a.force)?;
 
     let r = &intake.report;
     let names = |s: Status| -> Vec<String> {

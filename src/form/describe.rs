@@ -126,6 +126,15 @@ pub enum FieldSection {
     Item,
 }
 
+/// Bounds in JSON as the plan writes them: `5000`, not `5000.0`.
+fn whole<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < 9e15 => s.serialize_some(&(*x as i64)),
+        Some(x) => s.serialize_some(x),
+        None => s.serialize_none(),
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldInfo {
     pub code: String,
@@ -135,7 +144,9 @@ pub struct FieldInfo {
     pub section: FieldSection,
     pub kind: Kind,
     pub unit: String,
+    #[serde(serialize_with = "whole")]
     pub min: Option<f64>,
+    #[serde(serialize_with = "whole")]
     pub max: Option<f64>,
     /// Accepted values for `yesno` and `choice`; empty otherwise.
     pub choices: Vec<String>,
@@ -175,7 +186,9 @@ pub struct ColumnInfo {
     pub label: String,
     pub kind: Kind,
     pub unit: String,
+    #[serde(serialize_with = "whole")]
     pub min: Option<f64>,
+    #[serde(serialize_with = "whole")]
     pub max: Option<f64>,
     pub choices: Vec<String>,
     /// Must be filled in a row that is not blank.

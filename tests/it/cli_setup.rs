@@ -40,6 +40,19 @@ fn init_creates_a_working_folder() {
     assert!(config.contains(&format!("campaign = \"{id}\"")), "{config}");
 }
 
+/// Whole bounds print as the plan writes them (`5000`, not `5000.0`); others keep their
+/// fraction.
+#[test]
+fn plan_json_prints_whole_bounds_as_integers() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = stdout_of(profplan(dir.path()).args(["plan", "--format", "json"]));
+    assert!(!json.contains(".0,") && !json.contains(".0\n"), "a bound printed as x.0");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fields = v["fields"].as_array().unwrap();
+    let students = fields.iter().find(|f| f["kind"] == "integer" && f["max"].is_number()).unwrap();
+    assert!(students["min"].is_i64() && students["max"].is_i64(), "{students}");
+}
+
 #[test]
 fn second_init_refuses_without_force() {
     let dir = tempfile::tempdir().unwrap();
