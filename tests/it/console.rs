@@ -63,6 +63,10 @@ fn english_words(line: &str) -> Vec<String> {
                 "II",
                 "MB",
                 "Calc",
+                // Keys of profplan.toml, listed when one is mistyped.
+                "timezone",
+                "previous",
+                "district",
             ]
             .contains(w)
         })
