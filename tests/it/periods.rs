@@ -40,10 +40,7 @@ fn put_returns(w: &Workdir, c: &Campaign, schools: &[School], fills: &BTreeMap<S
 }
 
 fn run(w: &Workdir, campaign: &str, args: &[&str]) -> std::process::Output {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(w.path()).env_remove("NO_COLOR");
-    cmd.arg("--schools").arg(w.registry_path()).args(["--campaign", campaign]);
-    cmd.args(args).output().unwrap()
+    w.cli().env_remove("NO_COLOR").campaign(campaign).args(args).output()
 }
 
 fn collect(w: &Workdir, campaign: &str, as_of: &str) -> std::process::Output {

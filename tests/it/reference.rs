@@ -3,8 +3,6 @@
 //! cell calamine sees in a table area, and the same identity sheet, properties and saved
 //! time. Used on the example returns and on files saved by LibreOffice and openpyxl.
 
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 

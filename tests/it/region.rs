@@ -18,14 +18,14 @@ use profplan::schools::School;
 use profplan::summary::{REGION_CODE_ROW, SHEET_DISTRICTS, SHEET_REGION, SHEET_REGION_SOURCES};
 use profplan::synth::{fill, Fill};
 
+use crate::cli::Cli;
 use crate::common::*;
 
 const DEC: &str = "2025-12-20";
 const SEPT: &str = "2025-09-15";
 
 fn profplan(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(dir).args(args).output().unwrap()
+    Cli::new().in_dir(dir).args(args).output()
 }
 
 /// A district's work folder with six schools' returns of December (seeded by the
@@ -356,17 +356,7 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
 
 /// The part of «Данные» in a summary: workbook.xml → relationship → worksheet part.
 fn data_part(bytes: &[u8]) -> String {
-    let wb = part(bytes, "xl/workbook.xml");
-    let i = wb.find("name=\"Данные\"").unwrap();
-    let rid = &wb[i..];
-    let rid = &rid[rid.find("r:id=\"").unwrap() + 6..];
-    let rid = &rid[..rid.find('"').unwrap()];
-    let rels = part(bytes, "xl/_rels/workbook.xml.rels");
-    let j = rels.find(&format!("Id=\"{rid}\"")).unwrap();
-    let rel = &rels[j..];
-    let rel = &rel[..rel.find("/>").unwrap()];
-    let t = &rel[rel.find("Target=\"").unwrap() + 8..];
-    format!("xl/{}", &t[..t.find('"').unwrap()])
+    crate::support::sheet_part(bytes, "Данные")
 }
 
 #[test]
@@ -392,7 +382,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
         .unwrap();
     let v = number(&data, r, 6);
     let sheet = data_part(&bytes);
-    let xml = part(&bytes, &sheet);
+    let xml = part_text(&bytes, &sheet);
     let at = xml.find(&format!("<c r=\"G{}\"", r + 1)).unwrap();
     let end = at + xml[at..].find("</c>").unwrap();
     let old = &xml[at..end];
