@@ -285,8 +285,8 @@ pub fn describe(c: &Campaign<'_>) -> FormDescription {
                 code: s.code.clone(),
                 label: c.text(&s.label),
                 item: i.code.clone(),
-                numerator: s.numerator.clone(),
-                denominator: s.denominator.clone(),
+                numerator: s.numerator.to_string(),
+                denominator: s.denominator.to_string(),
                 name: layout::field_name(&s.code),
             })
             .collect(),
@@ -324,9 +324,9 @@ pub fn describe(c: &Campaign<'_>) -> FormDescription {
 fn rule_info(c: &Campaign<'_>, r: &Rule) -> RuleInfo {
     RuleInfo {
         code: r.code.clone(),
-        left: r.left.clone(),
+        left: r.left.to_string(),
         op: r.op,
-        right: r.right.clone(),
+        right: r.right.to_string(),
         severity: r.severity,
         message: c.text(&r.message),
         when_blank: r.when_blank,

@@ -5,16 +5,14 @@ use super::*;
 
 /// The share a filled form shows (cached with its formula), or None while it is blank.
 pub(super) fn share_value(sh: &Share, fill: &Fill) -> Option<f64> {
-    let side = |text: &str| -> Option<f64> {
-        let e = Expr::parse(text).ok()?;
-        let (v, blank) = e.eval(|t| match t {
+    let side = |e: &crate::plan::expr::Formula| {
+        e.value_if_filled(|t| match t {
             Term::Field(c) => match fill.values.get(c) {
                 Some(FillValue::Num(n)) => Some(*n),
                 _ => None,
             },
             _ => None,
-        });
-        (!blank).then_some(v)
+        })
     };
     let (n, d) = (side(&sh.numerator)?, side(&sh.denominator)?);
     (d > 0.0).then(|| n / d)
@@ -24,18 +22,17 @@ pub(super) fn share_value(sh: &Share, fill: &Fill) -> Option<f64> {
 ///
 /// The share is shown only when every numerator field is filled: blank is not zero, and a
 /// 0 % computed from an empty cell would look like a reported figure.
-pub(super) fn share_formula(plan: &Plan, sh: &Share) -> Result<String> {
-    let num = Expr::parse(&sh.numerator).map_err(|e| anyhow::anyhow!("{}: {e}", sh.code))?;
-    let den = Expr::parse(&sh.denominator).map_err(|e| anyhow::anyhow!("{}: {e}", sh.code))?;
+pub(super) fn share_formula(plan: &Plan, sh: &Share) -> String {
+    let (num, den) = (sh.numerator.expr(), sh.denominator.expr());
     let num_fields: Vec<String> = num.fields().map(field_name).collect();
-    let n = expr_formula(plan, &num);
-    let d = expr_formula(plan, &den);
+    let n = expr_formula(plan, num);
+    let d = expr_formula(plan, den);
     let cond = if num_fields.is_empty() {
         format!("({d})>0")
     } else {
         format!("AND(COUNT({})={},({d})>0)", num_fields.join(","), num_fields.len())
     };
-    Ok(format!("=IF({cond},({n})/({d}),\"\")"))
+    format!("=IF({cond},({n})/({d}),\"\")")
 }
 
 /// An expression as an Excel formula over defined names; `N()` makes a text typed into a

@@ -123,7 +123,7 @@ impl FormSheet<'_> {
         let s = self.styles;
         let label = format!("{} (рассчитывается автоматически)", campaign.text(&sh.label));
         let r = self.row;
-        let formula = share_formula(campaign.plan, sh)?;
+        let formula = share_formula(campaign.plan, sh);
         self.ws.write_string_with_format(r, col::CODE, &sh.code, &s.code)?;
         self.ws.write_string_with_format(r, col::NUMBER, number, &s.label)?;
         self.ws.write_string_with_format(r, col::LABEL, &label, &s.label)?;
