@@ -28,7 +28,6 @@ import re
 import subprocess
 import sys
 
-import openpyxl
 import pandas as pd
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -47,6 +46,8 @@ def number(v):
 
 def read_return(path):
     """{code: value} for every PP_ name of one return."""
+    import openpyxl  # here, not at the top: bench/calamine.py imports this module
+
     wb = openpyxl.load_workbook(path, data_only=True)
     out = {}
     for name, dn in wb.defined_names.items():

@@ -1,4 +1,4 @@
-//! Generate realistic filled returns: `cargo run --release --example generate -- --help`.
+//! Generate realistic filled returns: `cargo run --release --features synth --example generate -- --help`.
 //!
 //! For a registry (`--schools FILE`) or N synthetic schools (`--n N`, which also writes
 //! `schools.csv` into the output folder), writes one filled form per school into

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use profplan::plan::campaign::{parse_date, CampaignError};
 
 /// profplan — отчётность по муниципальному плану профориентации: формы для школ,
 /// проверка сданных отчётов и сводный отчёт по району.
@@ -33,8 +35,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub schools: Option<PathBuf>,
     /// Отчётная кампания: дата срока, например 2025-12-20.
-    #[arg(long, global = true, value_name = "ДАТА")]
-    pub campaign: Option<String>,
+    #[arg(long, global = true, value_name = "ДАТА", value_parser = campaign_date)]
+    pub campaign: Option<NaiveDate>,
 }
 
 impl GlobalArgs {
@@ -44,9 +46,28 @@ impl GlobalArgs {
             config: self.config.clone(),
             plan: self.plan.clone(),
             schools: self.schools.clone(),
-            campaign: self.campaign.clone(),
+            campaign: self.campaign,
         }
     }
+}
+
+/// A date on the command line that is not one, with the Russian sentence that says what
+/// to type (the console prints it as the whole error).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DateArgError(String);
+
+/// `--campaign`: the deadline, `2025-12-20` or `20.12.2025`. Whether the plan has a
+/// campaign with this deadline is decided later, with the plan.
+fn campaign_date(s: &str) -> Result<NaiveDate, DateArgError> {
+    parse_date(s).ok_or_else(|| DateArgError(CampaignError::NotADate(s.to_string()).to_string()))
+}
+
+/// `--as-of`: the date taken as today.
+fn as_of_date(s: &str) -> Result<NaiveDate, DateArgError> {
+    parse_date(s).ok_or_else(|| {
+        DateArgError(format!("--as-of «{s}»: укажите дату в виде ГГГГ-ММ-ДД, например 2025-12-22"))
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,8 +171,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "ФОРМАТ")]
     pub format: OutputFormat,
     /// Считать «сегодня» этой датой (ГГГГ-ММ-ДД): для проверки до срока и воспроизводимости.
-    #[arg(long, value_name = "ДАТА")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "ДАТА", value_parser = as_of_date)]
+    pub as_of: Option<NaiveDate>,
     /// Письма школам, которым нужно что-то сделать (адрес из реестра и текст), в эту папку.
     #[arg(long, value_name = "ПАПКА")]
     pub letters: Option<PathBuf>,
@@ -169,9 +190,10 @@ pub struct RegionArgs {
     /// Папка со сводными отчётами районов (.xlsx, сделанными profplan collect).
     #[arg(value_name = "DIR")]
     pub summaries: PathBuf,
-    /// Реестр районов (CSV: Код; Наименование; Ответственный; E-mail; Телефон).
+    /// Реестр районов (CSV: Код; Наименование; Ответственный; E-mail; Телефон); по
+    /// умолчанию — districts из profplan.toml.
     #[arg(long, value_name = "FILE")]
-    pub districts: PathBuf,
+    pub districts: Option<PathBuf>,
     /// Файл свода по области (по умолчанию svod-oblast-<кампания>.xlsx).
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -179,8 +201,8 @@ pub struct RegionArgs {
     #[arg(long)]
     pub force: bool,
     /// Дата свода (ГГГГ-ММ-ДД; по умолчанию сегодня).
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -204,8 +226,8 @@ pub struct CollectArgs {
     #[arg(long, value_name = "ФАЙЛ")]
     pub compare: Option<PathBuf>,
     /// Считать «сегодня» этой датой (ГГГГ-ММ-ДД).
-    #[arg(long, value_name = "ДАТА")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "ДАТА", value_parser = as_of_date)]
+    pub as_of: Option<NaiveDate>,
     /// Число потоков (по умолчанию — по числу ядер).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -223,5 +245,28 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dates_are_parsed_by_clap() {
+        let cli = Cli::try_parse_from([
+            "profplan",
+            "--campaign",
+            "20.12.2025",
+            "check",
+            "--as-of",
+            "2025-12-25",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.campaign, NaiveDate::from_ymd_opt(2025, 12, 20));
+        let Command::Check(a) = cli.command else { panic!("not check") };
+        assert_eq!(a.as_of, NaiveDate::from_ymd_opt(2025, 12, 25));
+
+        let e = Cli::try_parse_from(["profplan", "--campaign", "2025-13-01", "check"]).unwrap_err();
+        let source = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<DateArgError>());
+        assert_eq!(
+            source.map(|s| s.to_string()).as_deref(),
+            Some("«2025-13-01» — не дата кампании: укажите срок в виде ГГГГ-ММ-ДД, например 2025-12-20")
+        );
     }
 }

@@ -204,6 +204,12 @@ fn clap_message(e: &clap::Error) -> String {
             }
         }
         ErrorKind::ValueValidation => {
+            // Our own value parsers (dates) say the whole sentence themselves.
+            if let Some(own) = std::error::Error::source(e)
+                .and_then(|s| s.downcast_ref::<crate::cli::DateArgError>())
+            {
+                return own.to_string();
+            }
             let value = context(e, ContextKind::InvalidValue).unwrap_or_default();
             format!("«{value}» — недопустимое значение ключа {arg}: ожидалось число")
         }

@@ -4,6 +4,8 @@
 //! The library never prints: commands return data (findings, statuses, figures) and the
 //! binary renders them.
 
+// The library never prints: it returns data and the binary prints it.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 // A finding is the error of a file that cannot be read: it is data the caller keeps, and a
 // file is read once, so the size of the `Err` variant does not matter.
 #![allow(clippy::result_large_err)]
@@ -26,5 +28,7 @@ pub mod render;
 pub mod schools;
 pub mod summary;
 
-// Synthetic filled returns for tests, examples and benchmarks.
+// Synthetic filled returns for tests, examples and benchmarks: the `synth` feature, so that
+// the shipped binary does not link the random generator.
+#[cfg(feature = "synth")]
 pub mod synth;

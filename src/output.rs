@@ -149,6 +149,24 @@ pub fn write_atomic_private(path: &Path, bytes: &[u8], overwrite: bool) -> Resul
 }
 
 fn write_atomic_as(path: &Path, bytes: &[u8], overwrite: bool, private: bool) -> Result<()> {
+    let tmp = write_temp(path, bytes, private)?;
+    let tmp_path = tmp.path().to_path_buf();
+    pause_before_persist_in_tests(&tmp_path);
+    let mut files = live();
+    let persisted = if overwrite {
+        tmp.persist(path).map_err(|e| e.error)
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)
+    };
+    files.retain(|p| *p != tmp_path);
+    drop(files);
+    // On failure the temporary file is removed when it is dropped: the old file stays.
+    persisted.map(|_| ()).map_err(|e| not_replaced(path, e))
+}
+
+/// `bytes` written and flushed to a temporary file beside `path`, registered for removal
+/// on Ctrl+C until it is renamed into place or dropped.
+fn write_temp(path: &Path, bytes: &[u8], private: bool) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -162,43 +180,138 @@ fn write_atomic_as(path: &Path, bytes: &[u8], overwrite: bool, private: bool) ->
         files.push(tmp.path().to_path_buf());
         tmp
     };
-    let tmp_path = tmp.path().to_path_buf();
-    let forget = |files: &mut Vec<PathBuf>| files.retain(|p| *p != tmp_path);
     let written = tmp
         .write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("не удалось записать {}", path.display()));
     if let Err(e) = written {
+        let tmp_path = tmp.path().to_path_buf();
         let mut files = live();
         drop(tmp);
-        forget(&mut files);
+        files.retain(|p| *p != tmp_path);
         return Err(e);
     }
+    Ok(tmp)
+}
+
+// The one print of the library: a test hook, whose line the test waits for.
+#[allow(clippy::print_stderr)]
+fn pause_before_persist_in_tests(tmp_path: &Path) {
     if std::env::var_os(TEST_PAUSE_ENV).is_some_and(|v| !v.is_empty()) {
         eprintln!("profplan-test: paused before persist {}", tmp_path.display());
         loop {
             std::thread::park();
         }
     }
-    let mut files = live();
-    let persisted = if overwrite {
-        tmp.persist(path).map_err(|e| e.error)
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| e.error)
-    };
-    forget(&mut files);
-    drop(files);
-    match persisted {
-        Ok(_) => Ok(()),
-        // The temporary file is removed when `tmp` is dropped: the old file stays as it was.
-        Err(e) if held_by_another_program(&e) => Err(anyhow::anyhow!(
+}
+
+/// The message of an output that could not be put in place.
+fn not_replaced(path: &Path, e: std::io::Error) -> anyhow::Error {
+    if held_by_another_program(&e) {
+        anyhow::anyhow!(
             "не удалось заменить {}: файл открыт в другой программе или защищён от записи. \
              Закройте файл {} в Excel (или другой программе) и запустите снова; прежний файл \
              остался без изменений",
             path.display(),
             path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-        )),
-        Err(e) => Err(e).with_context(|| format!("не удалось сохранить {}", path.display())),
+        )
+    } else {
+        anyhow::Error::new(e).context(format!("не удалось сохранить {}", path.display()))
+    }
+}
+
+/// An output written under a temporary name beside its place, not yet in place: see
+/// [`replace_all`].
+pub struct Staged {
+    tmp: tempfile::TempPath,
+    target: PathBuf,
+}
+
+/// Writes `bytes` beside `path` under a temporary name, flushed to disk. Nothing is
+/// replaced until [`replace_all`]; a dropped `Staged` removes its temporary file.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    // The open handle is closed now: a national run stages tens of thousands of forms.
+    let tmp = write_temp(path, bytes, false)?.into_temp_path();
+    Ok(Staged { tmp, target: path.to_path_buf() })
+}
+
+/// Puts every staged file in place, all or none: when one old file cannot be replaced (on
+/// Windows: open in Excel) or a new one cannot be renamed, every file is left as it was
+/// before the call and the temporary files are removed. With `overwrite` false an existing
+/// file is an error too. Ctrl+C waits until the files are all in place or all back.
+pub fn replace_all(staged: Vec<Staged>, overwrite: bool) -> Result<()> {
+    if let Some(first) = staged.first() {
+        pause_before_persist_in_tests(&first.tmp);
+    }
+    let mut files = live();
+    let temps: Vec<PathBuf> = staged.iter().map(|s| s.tmp.to_path_buf()).collect();
+    // Temporary files not put in place are removed as `staged` is dropped in here.
+    let result = replace_all_locked(staged, overwrite);
+    files.retain(|p| !temps.contains(p));
+    result
+}
+
+fn replace_all_locked(staged: Vec<Staged>, overwrite: bool) -> Result<()> {
+    // 1. The old files step aside under hidden names in their folder; the first one that
+    //    cannot (open in Excel) undoes the others.
+    let mut aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for s in &staged {
+        if std::fs::symlink_metadata(&s.target).is_err() {
+            continue;
+        }
+        if !overwrite {
+            undo_aside(&aside);
+            anyhow::bail!(
+                "{} уже существует; ничего не записано. Добавьте --force, чтобы заменить",
+                s.target.display()
+            );
+        }
+        let dir = s.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let moved = tempfile::Builder::new()
+            .prefix(".profplan-old-")
+            .make_in(dir, |p| step_aside(&s.target, p))
+            .and_then(|t| t.keep().map_err(|e| e.error));
+        match moved {
+            Ok(((), old)) => aside.push((old, s.target.clone())),
+            Err(e) => {
+                undo_aside(&aside);
+                return Err(not_replaced(&s.target, e));
+            }
+        }
+    }
+    // 2. The new files go in place; a failure takes them back out and the old ones back in.
+    let mut placed: Vec<PathBuf> = Vec::new();
+    for s in staged {
+        let persisted =
+            if overwrite { s.tmp.persist(&s.target) } else { s.tmp.persist_noclobber(&s.target) };
+        if let Err(e) = persisted {
+            for p in &placed {
+                let _ = std::fs::remove_file(p);
+            }
+            undo_aside(&aside);
+            return Err(not_replaced(&s.target, e.error));
+        }
+        placed.push(s.target);
+    }
+    // 3. The old files go.
+    for (old, _) in &aside {
+        let _ = std::fs::remove_file(old);
+    }
+    Ok(())
+}
+
+/// Renames an old output out of the way; fails when the file is held open (Windows).
+fn step_aside(target: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(test)]
+    if tests::HELD.with(|h| h.borrow().as_deref() == Some(target)) {
+        return Err(std::io::ErrorKind::PermissionDenied.into());
+    }
+    std::fs::rename(target, to)
+}
+
+fn undo_aside(aside: &[(PathBuf, PathBuf)]) {
+    for (old, target) in aside.iter().rev() {
+        let _ = std::fs::rename(old, target);
     }
 }
 
@@ -233,6 +346,67 @@ fn temp_builder(private: bool) -> tempfile::Builder<'static, 'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// A file the test pretends is open in Excel (Linux lets any file be renamed).
+        pub(super) static HELD: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn replace_all_puts_every_file_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        std::fs::write(p("b.xlsx"), b"old b").unwrap();
+        let staged = ["a.xlsx", "b.xlsx", "c.xlsx"]
+            .iter()
+            .map(|n| stage(&p(n), format!("new {n}").as_bytes()).unwrap())
+            .collect();
+        replace_all(staged, true).unwrap();
+        assert_eq!(names(dir.path()), ["a.xlsx", "b.xlsx", "c.xlsx"]);
+        assert_eq!(std::fs::read(p("b.xlsx")).unwrap(), b"new b.xlsx");
+    }
+
+    #[test]
+    fn one_file_held_open_leaves_every_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        for n in ["a.xlsx", "b.xlsx", "c.xlsx"] {
+            std::fs::write(p(n), format!("old {n}")).unwrap();
+        }
+        HELD.with(|h| *h.borrow_mut() = Some(p("c.xlsx")));
+        let staged = ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
+            .iter()
+            .map(|n| stage(&p(n), b"new").unwrap())
+            .collect();
+        let err = replace_all(staged, true).unwrap_err().to_string();
+        HELD.with(|h| *h.borrow_mut() = None);
+        assert!(err.contains("Закройте файл c.xlsx в Excel"), "{err}");
+        // a and b were stepped aside before c failed: they are back, unchanged; no d, no
+        // temporary or set-aside file left.
+        assert_eq!(names(dir.path()), ["a.xlsx", "b.xlsx", "c.xlsx"]);
+        for n in ["a.xlsx", "b.xlsx", "c.xlsx"] {
+            assert_eq!(std::fs::read_to_string(p(n)).unwrap(), format!("old {n}"));
+        }
+    }
+
+    #[test]
+    fn replace_all_without_overwrite_refuses_an_existing_file_and_writes_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        std::fs::write(p("b.xlsx"), b"old").unwrap();
+        let staged = ["a.xlsx", "b.xlsx"].iter().map(|n| stage(&p(n), b"new").unwrap()).collect();
+        assert!(replace_all(staged, false).is_err());
+        assert_eq!(names(dir.path()), ["b.xlsx"]);
+    }
 
     #[test]
     fn writes_and_refuses_to_clobber() {

@@ -19,10 +19,11 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 use sha2::{Digest, Sha256};
 
+use crate::check::values::Val;
 use crate::plan::campaign::Campaign;
 use crate::plan::{Kind, Share};
 use crate::summary::{
-    read_previous_bytes, Previous, PROP_DATA_CHECK, PROP_DISTRICT, PROP_DISTRICT_NAME,
+    read_summary_bytes, Previous, PROP_DATA_CHECK, PROP_DISTRICT, PROP_DISTRICT_NAME,
     PROP_SCHOOLS_ACCEPTED, PROP_SCHOOLS_EXPECTED, PROP_SCHOOLS_IN_FIGURES, PROP_SCHOOLS_LATE,
 };
 
@@ -126,6 +127,9 @@ pub enum Outcome {
     Accepted,
     /// Another summary of the same district, made later, was taken.
     Superseded,
+    /// Not a summary and not meant to be one: a district's «Аналитическая справка» sent
+    /// along with its summary.
+    Skipped,
     Refused,
 }
 
@@ -134,6 +138,7 @@ impl Outcome {
         match self {
             Outcome::Accepted => "принят",
             Outcome::Superseded => "заменён более поздним сводом",
+            Outcome::Skipped => "пропущен",
             Outcome::Refused => "не принят",
         }
     }
@@ -190,6 +195,75 @@ impl Region {
     }
 }
 
+/// A row of a district's detail table in the regional merge.
+#[derive(Debug, Clone)]
+pub struct RegionRow<'a> {
+    pub district: &'a District,
+    pub school_id: &'a str,
+    pub school: &'a str,
+    /// Column code → value, as in the district's «Данные».
+    pub values: &'a BTreeMap<String, Val>,
+}
+
+impl Region {
+    /// Every row of a detail table across the districts taken: districts in registry
+    /// order, then schools by code, then the school's rows in order.
+    pub fn table_rows(&self, table: &str) -> Vec<RegionRow<'_>> {
+        let mut out = Vec::new();
+        for (d, rec) in &self.districts {
+            let Some(x) = rec else { continue };
+            for ((school, t), rows) in &x.data.table_cells {
+                if t != table {
+                    continue;
+                }
+                let name = x.data.schools.get(school).map(String::as_str).unwrap_or("");
+                for values in rows.values() {
+                    out.push(RegionRow { district: d, school_id: school, school: name, values });
+                }
+            }
+        }
+        out
+    }
+
+    /// The plan's views of the detail tables over every school of every district taken,
+    /// computed as a district summary computes them (the same code, on the rows rebuilt
+    /// from the districts' «Данные»).
+    pub fn views(&self, c: &Campaign) -> Vec<crate::summary::figures::ViewFigures> {
+        use crate::check::values::{Row, SchoolData};
+        let mut schools: Vec<SchoolData> = Vec::new();
+        for (d, rec) in &self.districts {
+            let Some(x) = rec else { continue };
+            for (id, name) in &x.data.schools {
+                let mut tables: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+                for ((school, t), rows) in &x.data.table_cells {
+                    if school != id {
+                        continue;
+                    }
+                    tables.insert(
+                        t.clone(),
+                        rows.iter()
+                            .map(|(no, values)| Row {
+                                sheet: String::new(),
+                                row: *no,
+                                values: values.clone(),
+                            })
+                            .collect(),
+                    );
+                }
+                schools.push(SchoolData {
+                    school_id: format!("{}/{id}", d.code),
+                    school_name: name.clone(),
+                    file: String::new(),
+                    fields: BTreeMap::new(),
+                    tables,
+                    invalid: false,
+                });
+            }
+        }
+        crate::summary::figures::consolidate(c, &schools).views
+    }
+}
+
 /// Largest file read: the summary of 10 000 schools is ~42 MB (BENCHMARKS.md); this leaves
 /// room for ~40 000 (the same bound as `--compare`'s).
 const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -228,12 +302,18 @@ pub fn assess(c: &Campaign, registry: &Districts, dir: &Path) -> anyhow::Result<
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                src.reason = format!("файл не читается: {e}");
+                src.reason = format!("файл не читается: {}", crate::oserror::describe(&e));
                 sources.push(src);
                 continue;
             }
         };
         src.sha256 = crate::text::hex(&Sha256::digest(&bytes));
+        if let Some(why) = word_note(&bytes, &name) {
+            src.outcome = Outcome::Skipped;
+            src.reason = why;
+            sources.push(src);
+            continue;
+        }
         match judge(c, registry, &bytes, &name) {
             Err(why) => {
                 src.reason = why;
@@ -270,6 +350,38 @@ pub fn assess(c: &Campaign, registry: &Districts, dir: &Path) -> anyhow::Result<
     Ok(Region { districts, sources })
 }
 
+/// Why a Word document in the folder is skipped, when it is one. A district sends its
+/// «Аналитическая справка» (written by `collect` beside the summary) along with the
+/// summary; it is the district's text for people, not data, so it is passed over — not
+/// refused as a broken summary.
+fn word_note(bytes: &[u8], name: &str) -> Option<String> {
+    if !crate::summary::is_word_document(bytes) {
+        return None;
+    }
+    let note = name.to_lowercase().ends_with("-spravka.docx")
+        || document_text_has(bytes, "Аналитическая справка");
+    Some(if note {
+        "аналитическая справка района (.docx): в свод по области входят только сводные \
+         отчёты (.xlsx), справку можно оставить в папке"
+            .to_string()
+    } else {
+        "документ Word (.docx), а не сводный отчёт profplan (.xlsx): в свод по области не входит"
+            .to_string()
+    })
+}
+
+/// Whether `word/document.xml` of a .docx contains `needle` (read at most 16 MB).
+fn document_text_has(bytes: &[u8], needle: &str) -> bool {
+    use std::io::Read as _;
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else { return false };
+    let Ok(part) = zip.by_name("word/document.xml") else { return false };
+    let mut text = String::new();
+    if part.take(16 * 1024 * 1024).read_to_string(&mut text).is_err() {
+        return false;
+    }
+    text.contains(needle)
+}
+
 /// Whether a file is a usable summary of a district of the registry; why not otherwise.
 fn judge(
     c: &Campaign,
@@ -277,8 +389,15 @@ fn judge(
     bytes: &[u8],
     name: &str,
 ) -> Result<(String, Received), String> {
-    let prev = read_previous_bytes(bytes, name)
-        .map_err(|e| format!("не сводный отчёт profplan: {:#}", e))?;
+    let mut prev = read_summary_bytes(bytes).map_err(|e| {
+        let e = format!("{e:#}");
+        if e.contains("сводный отчёт") {
+            e
+        } else {
+            format!("не сводный отчёт profplan: {e}")
+        }
+    })?;
+    prev.file = name.to_string();
     let p = &prev.properties;
     if prev.plan_id.is_none() || p.get("profplan.kind").is_none() {
         return Err("не сводный отчёт profplan: нет его отметки в свойствах документа".into());

@@ -370,7 +370,7 @@ fn from_workbook(
             .into(),
     };
     let mut wb = crate::read::open_bounded_xlsx(bytes, &crate::read::Limits::default())
-        .ok_or_else(unreadable)?;
+        .map_err(|_| unreadable())?;
     let sheet = wb.sheet_names().first().cloned().ok_or_else(unreadable)?;
     let is_1904 = wb.has_1904_epoch();
     let mut grid: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
@@ -610,6 +610,15 @@ impl<'a> Rows<'a> {
             });
             return true;
         }
+        self.admit(line, school, ok);
+        true
+    }
+
+    /// A school read from a row with an id: its name is there and its id is new; the short
+    /// name is made from the name when the registry gives none; a doubtful e-mail address
+    /// is a warning. `ok` is false when a value of the row was refused.
+    fn admit(&mut self, line: usize, mut school: School, mut ok: bool) {
+        let src = || self.source_name.to_string();
         if school.name.is_empty() {
             self.errors.push(RegistryError::EmptyName {
                 source_name: src(),
@@ -625,11 +634,11 @@ impl<'a> Rows<'a> {
                 id: school.id,
                 first_line: first,
             });
-            return true;
+            return;
         }
         self.first_line.insert(school.id.clone(), line);
         if !ok {
-            return true;
+            return;
         }
         if school.short_name.is_empty() {
             school.short_name = short_name(&school.name);
@@ -642,7 +651,6 @@ impl<'a> Rows<'a> {
             });
         }
         self.schools.push(school);
-        true
     }
 
     fn finish(mut self) -> Result<(Registry, Vec<RegistryWarning>), RegistryError> {

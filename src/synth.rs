@@ -4,8 +4,6 @@
 //! benchmark generator. Values respect the plan's bounds and control rules unless a
 //! [`Defect`] asks for a specific mistake people make.
 
-use std::collections::BTreeMap;
-
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -13,20 +11,7 @@ use crate::plan::campaign::Campaign;
 use crate::plan::{Field, Kind};
 use crate::schools::School;
 
-/// A value to put into a form cell.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FillValue {
-    Num(f64),
-    Text(String),
-}
-
-/// What to enter into a form: fields by code, table rows by table code (one entry per
-/// column, in column order; `None` leaves the cell blank).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fill {
-    pub values: BTreeMap<String, FillValue>,
-    pub tables: BTreeMap<String, Vec<Vec<Option<FillValue>>>>,
-}
+pub use crate::form::fill::{Fill, FillValue};
 
 /// A mistake to build into a synthetic return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,33 +19,13 @@ use rayon::prelude::*;
 use crate::check::finding::{Code, Finding, Severity};
 use crate::check::identity::DistrictKey;
 use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
-use crate::check::validate::{validate, FormInput};
+use crate::check::validate::{validate, Validated};
 use crate::check::values::SchoolData;
 use crate::clock::District;
 use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
 use crate::plan::campaign::{ru_date, Campaign};
-use crate::schools::Registry;
-
-/// What the reader made of a form: identity sources, values, structural findings.
-#[derive(Debug, Clone, Default)]
-pub struct ReadForm {
-    /// Key/value rows of the hidden identity sheet, when present.
-    pub identity_sheet: Option<BTreeMap<String, String>>,
-    /// `profplan.*` custom document properties (prefix removed), when present.
-    pub identity_props: Option<BTreeMap<String, String>>,
-    /// Values by defined name (school id and name are filled in here from the identity).
-    pub input: FormInput,
-    /// Structural problems found while reading (a moved block, a missing sheet).
-    pub notes: Vec<Finding>,
-}
-
-/// One file of the returns folder after reading.
-#[derive(Debug, Clone)]
-pub struct FileRead {
-    pub record: FileRecord,
-    /// `Ok` for a workbook that could be read; `Err` is why it could not (or was skipped).
-    pub result: Result<ReadForm, Finding>,
-}
+use crate::read::{FileRead, FormInput, ReadForm};
+use crate::schools::{Registry, School};
 
 /// «21.12.2025 10:05»: a time as shown to people (already in the district's offset).
 pub fn ru_datetime(t: chrono::DateTime<chrono::FixedOffset>) -> String {
@@ -141,6 +121,37 @@ pub fn resolve_identity(
     }
 }
 
+/// Validate a return inside the parallel read, as soon as it is read, and drop its cells:
+/// a read form holds ~50 KB of cells (every one with its sheet and address), its
+/// validated values a fraction of that, so holding every read form until [`assess`]
+/// made memory grow with the number of returns (issue 13, BENCHMARKS.md). Only a return
+/// that [`assess`] could take is validated — its identity stands and names this plan,
+/// campaign, form layout and a school of the registry — with the same inputs `assess`
+/// would give it (the registry's first listing of the school), so the report is the same.
+/// A draft superseded later costs one validation that is not used.
+pub fn validate_early(
+    c: &Campaign,
+    registry: &Registry,
+    key: Option<&DistrictKey>,
+    f: &mut FileRead,
+) {
+    let Ok(form) = &mut f.result else { return };
+    let Ok((id, _, _)) = resolve_identity(form, &f.record.path, key) else { return };
+    if id.plan_id != c.plan.id
+        || id.campaign != c.id()
+        || id.layout != LAYOUT_VERSION
+        || id.plan_version != c.plan.version
+    {
+        return;
+    }
+    let Some(school) = registry.get(&id.school_id) else { return };
+    let mut input = std::mem::take(&mut form.input);
+    input.file = f.record.path.clone();
+    input.school_id = school.id.clone();
+    input.school_name = school.name.clone();
+    form.validated = Some(validate(c, &input));
+}
+
 /// Options of an intake run.
 #[derive(Debug, Clone, Copy)]
 pub struct IntakeOptions {
@@ -182,12 +193,77 @@ pub fn assess(
     opts: IntakeOptions,
 ) -> Intake {
     files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut by_school: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
-    let campaign_id = c.id();
+    let Admitted { mut records, mut by_school, mut findings } = admit(c, registry, files, &opts);
+    let unverifiable =
+        by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
+    drop_unconfirmed(&mut by_school, &mut records, &mut findings);
+    // The return saved last wins; ties (same second) by path, for determinism.
+    for cands in by_school.values_mut() {
+        cands.sort_by(|a, b| {
+            let (ra, rb) = (&records[a.file_index], &records[b.file_index]);
+            ra.saved_at.cmp(&rb.saved_at).then_with(|| ra.path.cmp(&rb.path))
+        });
+    }
+    let mut validated = validate_chosen(c, registry, &by_school, &records);
 
+    let mut statuses = Vec::new();
+    let mut data = Vec::new();
+    for school in &registry.schools {
+        let cands = by_school.remove(&school.id).unwrap_or_default();
+        let settled = settle(c, school, cands, &mut records, &mut validated, &opts);
+        if let Some(d) = settled.data {
+            data.push(d);
+        }
+        findings.extend(settled.findings);
+        statuses.push(settled.status);
+    }
+
+    // Order: registry schools first (registry order), then findings of no known school by file.
+    let order: BTreeMap<&str, usize> =
+        registry.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let rank =
+        |f: &Finding| f.school.as_deref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
+    findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
+
+    let report = CheckReport {
+        plan_id: c.plan.id.clone(),
+        plan_version: c.plan.version.clone(),
+        campaign: c.id(),
+        campaign_title: c.def.title.clone(),
+        deadline: c.deadline,
+        district: opts.district,
+        as_of: opts.as_of,
+        counts: count(&statuses, &records),
+        schools: statuses,
+        findings,
+        files: records,
+    };
+    Intake { report, data, unverifiable }
+}
+
+/// Files sorted into candidates per school, and the records and findings of the rest.
+struct Admitted {
+    /// One record per file, in path order (indexed by `Candidate::file_index`).
+    records: Vec<FileRecord>,
+    by_school: BTreeMap<String, Vec<Candidate>>,
+    findings: Vec<Finding>,
+}
+
+/// Each file's saved time in the district, its identity, and whether it is a return of
+/// this plan, this campaign and a school of the registry: such files become candidates,
+/// the others are recorded as rejected or not used, with the finding that says why.
+fn admit(
+    c: &Campaign,
+    registry: &Registry,
+    files: Vec<FileRead>,
+    opts: &IntakeOptions,
+) -> Admitted {
     let district = opts.district;
-    let mut records: Vec<FileRecord> = Vec::with_capacity(files.len());
+    let mut out = Admitted {
+        records: Vec::with_capacity(files.len()),
+        by_school: BTreeMap::new(),
+        findings: Vec::new(),
+    };
     for (i, f) in files.into_iter().enumerate() {
         let mut rec = f.record;
         if let Some(saved) = rec.saved {
@@ -200,7 +276,7 @@ pub fn assess(
                 if rec.outcome != Outcome::Skipped {
                     rec.outcome = Outcome::Rejected;
                     rec.reason = finding.message.clone();
-                    findings.push(finding);
+                    out.findings.push(finding);
                 }
             }
             Ok(form) => match resolve_identity(&form, &rec.path, opts.key.as_ref()) {
@@ -208,42 +284,20 @@ pub fn assess(
                     rec.outcome = Outcome::NotUsed;
                     rec.reason = finding.message.clone();
                     rec.school = finding.school.clone();
-                    findings.push(finding);
+                    out.findings.push(finding);
                 }
                 Ok((id, seal, notes)) => {
                     rec.school = Some(id.school_id.clone());
-                    let reason = if id.plan_id != c.plan.id {
-                        Some((
-                            Code::OtherPlan,
-                            Severity::Error,
-                            format!("форма другого плана («{}»), а не «{}»", id.plan_id, c.plan.id),
-                        ))
-                    } else if id.campaign != campaign_id {
-                        let shown = crate::plan::campaign::parse_date(&id.campaign)
-                            .map(ru_date)
-                            .unwrap_or(id.campaign.clone());
-                        Some((Code::OtherCampaign, Severity::Error, format!("форма другой отчётной кампании (срок {shown}), а проверяется кампания со сроком {}: заполните форму текущей кампании", ru_date(c.deadline))))
-                    } else if registry.get(&id.school_id).is_none() {
-                        Some((
-                            Code::UnknownSchool,
-                            Severity::Error,
-                            format!(
-                                "форма ОО с кодом «{}» ({}), которой нет в реестре школ",
-                                id.school_id, id.school_name
-                            ),
-                        ))
-                    } else {
-                        None
-                    };
-                    match reason {
+                    match not_ours(c, registry, &id) {
                         Some((code, sev, msg)) => {
                             rec.outcome = Outcome::NotUsed;
                             rec.reason = msg.clone();
-                            findings.push(
+                            out.findings.push(
                                 Finding::new(code, sev, &rec.path, msg).school(&id.school_id),
                             );
                         }
-                        None => by_school
+                        None => out
+                            .by_school
                             .entry(id.school_id.clone())
                             .or_default()
                             .push(Candidate { file_index: i, identity: id, seal, form, notes }),
@@ -251,16 +305,49 @@ pub fn assess(
                 }
             },
         }
-        records.push(rec);
+        out.records.push(rec);
     }
+    out
+}
 
-    let unverifiable =
-        by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
-    // A school with a return whose keyed check this run confirmed: returns of it without
-    // such a check are not used. Their public check can be computed by anyone, so one of
-    // them, saved later, must not replace the confirmed return (a forged form claiming
-    // another school). They are named, as files, to the methodologist — not to the school
-    // they claim, which did nothing.
+/// Why a form with a trusted identity is still not a return of this campaign: another
+/// plan, another campaign, or a school the registry does not list.
+fn not_ours(c: &Campaign, registry: &Registry, id: &Identity) -> Option<(Code, Severity, String)> {
+    if id.plan_id != c.plan.id {
+        Some((
+            Code::OtherPlan,
+            Severity::Error,
+            format!("форма другого плана («{}»), а не «{}»", id.plan_id, c.plan.id),
+        ))
+    } else if id.campaign != c.id() {
+        let shown = crate::plan::campaign::parse_date(&id.campaign)
+            .map(ru_date)
+            .unwrap_or(id.campaign.clone());
+        Some((Code::OtherCampaign, Severity::Error, format!("форма другой отчётной кампании (срок {shown}), а проверяется кампания со сроком {}: заполните форму текущей кампании", ru_date(c.deadline))))
+    } else if registry.get(&id.school_id).is_none() {
+        Some((
+            Code::UnknownSchool,
+            Severity::Error,
+            format!(
+                "форма ОО с кодом «{}» ({}), которой нет в реестре школ",
+                id.school_id, id.school_name
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+/// A school with a return whose keyed check this run confirmed: returns of it without
+/// such a check are not used. Their public check can be computed by anyone, so one of
+/// them, saved later, must not replace the confirmed return (a forged form claiming
+/// another school). They are named, as files, to the methodologist — not to the school
+/// they claim, which did nothing.
+fn drop_unconfirmed(
+    by_school: &mut BTreeMap<String, Vec<Candidate>>,
+    records: &mut [FileRecord],
+    findings: &mut Vec<Finding>,
+) {
     for cands in by_school.values_mut() {
         if !cands.iter().any(|k| k.seal == Seal::Keyed) {
             continue;
@@ -282,50 +369,74 @@ pub fn assess(
             findings.push(Finding::error(Code::IdentityUnverified, &rec.path, msg));
         }
     }
-    // The return saved last wins; ties (same second) by path, for determinism.
-    for cands in by_school.values_mut() {
-        cands.sort_by(|a, b| {
-            let (ra, rb) = (&records[a.file_index], &records[b.file_index]);
-            ra.saved_at.cmp(&rb.saved_at).then_with(|| ra.path.cmp(&rb.path))
-        });
-    }
-    // Validation is the costly part of this function and every return's is independent:
-    // validate each school's chosen return in parallel first (on a 2-core machine this
-    // stage ran on one core; see BENCHMARKS.md). Results are matched back by file index,
-    // so the report does not depend on the thread count.
-    let mut validated: HashMap<usize, crate::check::validate::Validated> = {
-        let chosen: Vec<(&crate::schools::School, &Candidate)> = registry
-            .schools
-            .iter()
-            .filter_map(|s| by_school.get(&s.id).and_then(|k| k.last()).map(|k| (s, k)))
-            .filter(|(_, k)| {
-                k.identity.layout == LAYOUT_VERSION && k.identity.plan_version == c.plan.version
-            })
-            .collect();
-        chosen
-            .par_iter()
-            .map(|(school, k)| {
-                let mut input = k.form.input.clone();
-                input.file = records[k.file_index].path.clone();
-                input.school_id = school.id.clone();
-                input.school_name = school.name.clone();
-                (k.file_index, validate(c, &input))
-            })
-            .collect()
-    };
+}
 
-    let mut statuses = Vec::new();
-    let mut data = Vec::new();
-    for school in &registry.schools {
-        let mut cands = by_school.remove(&school.id).unwrap_or_default();
-        // In file (path) order, as read — `cands` is sorted by save time above.
-        let mut in_file_order: Vec<usize> = cands.iter().map(|k| k.file_index).collect();
-        in_file_order.sort_unstable();
-        let files_of: Vec<String> =
-            in_file_order.iter().map(|&i| records[i].path.clone()).collect();
-        if cands.is_empty() {
-            let status = if opts.as_of > c.deadline { Status::Missing } else { Status::Expected };
-            statuses.push(SchoolStatus {
+/// The chosen return of a school as validation sees it: the file's path, and the school's
+/// id and name from the registry.
+fn input_of(k: &Candidate, rec: &FileRecord, school: &School) -> FormInput {
+    let mut input = k.form.input.clone();
+    input.file = rec.path.clone();
+    input.school_id = school.id.clone();
+    input.school_name = school.name.clone();
+    input
+}
+
+/// Validation is the costly part of an intake and every return's is independent:
+/// validate each school's chosen return (the last of its candidates, sorted by save
+/// time) in parallel (on a 2-core machine this stage ran on one core; see BENCHMARKS.md).
+/// Results are keyed by file index, so the report does not depend on the thread count.
+fn validate_chosen(
+    c: &Campaign,
+    registry: &Registry,
+    by_school: &BTreeMap<String, Vec<Candidate>>,
+    records: &[FileRecord],
+) -> HashMap<usize, Validated> {
+    let chosen: Vec<(&School, &Candidate)> = registry
+        .schools
+        .iter()
+        .filter_map(|s| by_school.get(&s.id).and_then(|k| k.last()).map(|k| (s, k)))
+        .filter(|(_, k)| {
+            k.form.validated.is_none()
+                && k.identity.layout == LAYOUT_VERSION
+                && k.identity.plan_version == c.plan.version
+        })
+        .collect();
+    chosen
+        .par_iter()
+        .map(|(school, k)| {
+            (k.file_index, validate(c, &input_of(k, &records[k.file_index], school)))
+        })
+        .collect()
+}
+
+/// One school of the registry after the intake.
+struct Settled {
+    status: SchoolStatus,
+    /// Its values, when they go into the figures.
+    data: Option<SchoolData>,
+    /// Findings about its return, marked with the school.
+    findings: Vec<Finding>,
+}
+
+/// The status of one school from its candidates (sorted by save time): missing or
+/// expected without any, otherwise the last saved one is taken (the others superseded),
+/// checked for its form version, validated, and judged late or on time.
+fn settle(
+    c: &Campaign,
+    school: &School,
+    mut cands: Vec<Candidate>,
+    records: &mut [FileRecord],
+    validated: &mut HashMap<usize, Validated>,
+    opts: &IntakeOptions,
+) -> Settled {
+    // In file (path) order, as read — `cands` is sorted by save time.
+    let mut in_file_order: Vec<usize> = cands.iter().map(|k| k.file_index).collect();
+    in_file_order.sort_unstable();
+    let files_of: Vec<String> = in_file_order.iter().map(|&i| records[i].path.clone()).collect();
+    let Some(mut chosen) = cands.pop() else {
+        let status = if opts.as_of > c.deadline { Status::Missing } else { Status::Expected };
+        return Settled {
+            status: SchoolStatus {
                 id: school.id.clone(),
                 name: school.name.clone(),
                 status,
@@ -335,92 +446,139 @@ pub fn assess(
                 saved_at: None,
                 errors: 0,
                 warnings: 0,
-            });
-            continue;
-        }
-        // Sorted above: the last one was saved last.
-        let chosen = cands.pop().expect("not empty");
-        let mut school_findings: Vec<Finding> = Vec::new();
-        if !cands.is_empty() {
-            let mut all = files_of.clone();
-            all.sort();
-            // Ties (same saved time, to the second) are broken by file name: say so.
-            let chosen_saved = records[chosen.file_index].saved_at;
-            let tied = cands.iter().any(|k| records[k.file_index].saved_at == chosen_saved);
-            let how = if tied {
-                "последний по имени файла (файлы сохранены в одно время)"
-            } else {
-                "сохранённый последним"
-            };
-            school_findings.push(Finding::warning(
-                Code::DuplicateReturn,
-                &records[chosen.file_index].path,
-                format!(
-                    "получено несколько отчётов этой ОО: {}; в работу взят {how} — {}",
-                    all.join(", "),
-                    records[chosen.file_index].path
-                ),
-            ));
-            let chosen_path = records[chosen.file_index].path.clone();
-            let chosen_saved = records[chosen.file_index].saved_at;
-            for other in &cands {
-                let r = &mut records[other.file_index];
-                r.outcome = Outcome::Superseded;
-                r.reason = if r.saved_at == chosen_saved {
-                    format!(
-                        "заменён файлом {chosen_path}: оба сохранены в одно время, взят \
-                         последний по имени файла"
-                    )
-                } else {
-                    format!("заменён файлом {chosen_path}, сохранённым позже")
-                };
-            }
-        }
-        let rec = &records[chosen.file_index];
-        let mut inner_findings = chosen.notes.clone();
-        if opts.key.is_some() && chosen.seal == Seal::Public {
-            inner_findings.push(Finding::warning(
-                Code::IdentityUnverified,
-                &rec.path,
-                "форма выдана без ключа района (до его появления или без рабочей папки profplan): подлинность отметки формы проверить нельзя. Отчёт принят; следующие формы получите новые, с ключом",
-            ));
-        }
-        inner_findings.extend(chosen.form.notes.iter().cloned());
-        let version_problem = if chosen.identity.layout != LAYOUT_VERSION {
-            Some(Finding::error(Code::OtherLayout, &rec.path, format!("форма старого образца (макет {}, действующий — {}): заполните форму, выданную для этой кампании", chosen.identity.layout, LAYOUT_VERSION)))
-        } else if chosen.identity.plan_version != c.plan.version {
-            Some(Finding::error(Code::OtherPlanVersion, &rec.path, format!("форма выпущена по другой редакции плана (версия {}, действующая — {}): заполните форму, выданную для этой кампании", chosen.identity.plan_version, c.plan.version)))
-        } else {
-            None
+            },
+            data: None,
+            findings: Vec::new(),
         };
-        let mut school_data = None;
-        if let Some(p) = version_problem {
-            inner_findings.push(p);
+    };
+    let mut school_findings: Vec<Finding> = Vec::new();
+    if !cands.is_empty() {
+        school_findings.push(supersede(&chosen, &cands, &files_of, records));
+    }
+    let rec = &records[chosen.file_index];
+    let mut inner_findings = chosen.notes.clone();
+    if opts.key.is_some() && chosen.seal == Seal::Public {
+        inner_findings.push(Finding::warning(
+            Code::IdentityUnverified,
+            &rec.path,
+            "форма выдана без ключа района (до его появления или без рабочей папки profplan): подлинность отметки формы проверить нельзя. Отчёт принят; следующие формы получите новые, с ключом",
+        ));
+    }
+    inner_findings.extend(chosen.form.notes.iter().cloned());
+    let mut school_data = None;
+    if let Some(p) = version_problem(c, &chosen.identity, &rec.path) {
+        inner_findings.push(p);
+    } else {
+        // Validated in `validate_chosen` (same school, same file; a registry listing a
+        // school twice finds its return taken by the first listing, as before).
+        let early = chosen.form.validated.take();
+        let v = early
+            .or_else(|| validated.remove(&chosen.file_index))
+            .unwrap_or_else(|| validate(c, &input_of(&chosen, rec, school)));
+        inner_findings.extend(v.findings);
+        school_data = Some(v.data);
+    }
+    let (late, timing) = timing(c, rec, opts.district);
+    school_findings.extend(timing);
+    school_findings.extend(inner_findings);
+    let errors = school_findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = school_findings.len() - errors;
+    let status = if errors > 0 { Status::Invalid } else { Status::Accepted };
+    let rec = &mut records[chosen.file_index];
+    rec.outcome = if errors > 0 { Outcome::Invalid } else { Outcome::Accepted };
+    rec.reason = match status {
+        Status::Accepted if warnings > 0 => format!("принят, предупреждений: {warnings}"),
+        Status::Accepted => "принят".into(),
+        _ => format!("ошибок: {errors}, предупреждений: {warnings}"),
+    };
+    let data = school_data.filter(|_| errors == 0 || opts.include_invalid).map(|mut d| {
+        d.invalid = errors > 0;
+        d
+    });
+    for f in &mut school_findings {
+        f.school = Some(school.id.clone());
+    }
+    Settled {
+        status: SchoolStatus {
+            id: school.id.clone(),
+            name: school.name.clone(),
+            status,
+            late,
+            file: Some(rec.path.clone()),
+            files: files_of,
+            saved_at: rec.saved_at,
+            errors,
+            warnings,
+        },
+        data,
+        findings: school_findings,
+    }
+}
+
+/// Several returns of one school: the others are marked superseded by the chosen one,
+/// and one warning names every file and says which was taken and why.
+fn supersede(
+    chosen: &Candidate,
+    others: &[Candidate],
+    files_of: &[String],
+    records: &mut [FileRecord],
+) -> Finding {
+    let mut all = files_of.to_vec();
+    all.sort();
+    let chosen_path = records[chosen.file_index].path.clone();
+    let chosen_saved = records[chosen.file_index].saved_at;
+    // Ties (same saved time, to the second) are broken by file name: say so.
+    let tied = others.iter().any(|k| records[k.file_index].saved_at == chosen_saved);
+    let how = if tied {
+        "последний по имени файла (файлы сохранены в одно время)"
+    } else {
+        "сохранённый последним"
+    };
+    let finding = Finding::warning(
+        Code::DuplicateReturn,
+        &chosen_path,
+        format!(
+            "получено несколько отчётов этой ОО: {}; в работу взят {how} — {chosen_path}",
+            all.join(", "),
+        ),
+    );
+    for other in others {
+        let r = &mut records[other.file_index];
+        r.outcome = Outcome::Superseded;
+        r.reason = if r.saved_at == chosen_saved {
+            format!(
+                "заменён файлом {chosen_path}: оба сохранены в одно время, взят \
+                 последний по имени файла"
+            )
         } else {
-            // Validated above (same school, same file; a registry listing a school twice
-            // finds its return taken by the first listing, as before).
-            let v = match validated.remove(&chosen.file_index) {
-                Some(v) => v,
-                None => {
-                    let mut input = chosen.form.input.clone();
-                    input.file = rec.path.clone();
-                    input.school_id = school.id.clone();
-                    input.school_name = school.name.clone();
-                    validate(c, &input)
-                }
-            };
-            inner_findings.extend(v.findings);
-            school_data = Some(v.data);
-        }
-        // Late: saved at or after the midnight that ends the deadline day in the district.
-        // An ambiguous time is late only if both its readings are (`saved_at` is the
-        // earlier one); when only the later reading is late, the return is on time and
-        // a finding says the time could not be trusted.
-        let end = district.local(district.deadline_end(c.deadline));
-        let late = rec.saved_at.is_some_and(|t| t >= end);
-        let zone = district.label();
-        if late {
-            let t = rec.saved_at.expect("late implies a time");
+            format!("заменён файлом {chosen_path}, сохранённым позже")
+        };
+    }
+    finding
+}
+
+/// A form of an older layout or another edition of the plan: its cells cannot be trusted
+/// to mean what this plan's do, so it is not validated.
+fn version_problem(c: &Campaign, id: &Identity, path: &str) -> Option<Finding> {
+    if id.layout != LAYOUT_VERSION {
+        Some(Finding::error(Code::OtherLayout, path, format!("форма старого образца (макет {}, действующий — {}): заполните форму, выданную для этой кампании", id.layout, LAYOUT_VERSION)))
+    } else if id.plan_version != c.plan.version {
+        Some(Finding::error(Code::OtherPlanVersion, path, format!("форма выпущена по другой редакции плана (версия {}, действующая — {}): заполните форму, выданную для этой кампании", id.plan_version, c.plan.version)))
+    } else {
+        None
+    }
+}
+
+/// Whether a return is late, and the warning that says so (or that its time cannot be
+/// trusted). Late: saved at or after the midnight that ends the deadline day in the
+/// district. An ambiguous time is late only if both its readings are (`saved_at` is the
+/// earlier one); when only the later reading is late, the return is on time and a
+/// finding says the time could not be trusted.
+fn timing(c: &Campaign, rec: &FileRecord, district: District) -> (bool, Option<Finding>) {
+    let end = district.local(district.deadline_end(c.deadline));
+    let zone = district.label();
+    match (rec.saved_at, rec.saved_at_other) {
+        (Some(t), _) if t >= end => {
             let how = if rec.saved_at_from_fs {
                 " (по времени изменения файла)".to_string()
             } else if let Some(other) = rec.saved_at_other {
@@ -433,7 +591,7 @@ pub fn assess(
             } else {
                 String::new()
             };
-            school_findings.push(Finding::warning(
+            let finding = Finding::warning(
                 Code::Late,
                 &rec.path,
                 format!(
@@ -441,99 +599,52 @@ pub fn assess(
                     ru_datetime(t),
                     ru_date(c.deadline)
                 ),
-            ));
-        } else if let (Some(t), Some(other)) = (rec.saved_at, rec.saved_at_other) {
-            if other >= end {
-                school_findings.push(Finding::warning(
-                    Code::SavedTimeUncertain,
-                    &rec.path,
-                    format!(
-                        "время сохранения нельзя проверить: файл .xlsx сохранён в LibreOffice, \
-                         который записывает местное время с пометкой UTC, поэтому это {} или {} \
-                         ({zone}); срок {} — отчёт считается сданным вовремя. Если опоздание \
-                         важно, уточните у школы время отправки (например, по письму)",
-                        ru_datetime(t),
-                        ru_datetime(other),
-                        ru_date(c.deadline)
-                    ),
-                ));
-            }
+            );
+            (true, Some(finding))
         }
-        school_findings.extend(inner_findings);
-        let errors = school_findings.iter().filter(|f| f.severity == Severity::Error).count();
-        let warnings = school_findings.len() - errors;
-        let status = if errors > 0 { Status::Invalid } else { Status::Accepted };
-        records[chosen.file_index].outcome =
-            if errors > 0 { Outcome::Invalid } else { Outcome::Accepted };
-        records[chosen.file_index].reason = match status {
-            Status::Accepted if warnings > 0 => format!("принят, предупреждений: {warnings}"),
-            Status::Accepted => "принят".into(),
-            _ => format!("ошибок: {errors}, предупреждений: {warnings}"),
-        };
-        if let Some(mut d) = school_data {
-            if errors == 0 || opts.include_invalid {
-                d.invalid = errors > 0;
-                data.push(d);
-            }
+        (Some(t), Some(other)) if other >= end => {
+            let finding = Finding::warning(
+                Code::SavedTimeUncertain,
+                &rec.path,
+                format!(
+                    "время сохранения нельзя проверить: файл .xlsx сохранён в LibreOffice, \
+                     который записывает местное время с пометкой UTC, поэтому это {} или {} \
+                     ({zone}); срок {} — отчёт считается сданным вовремя. Если опоздание \
+                     важно, уточните у школы время отправки (например, по письму)",
+                    ru_datetime(t),
+                    ru_datetime(other),
+                    ru_date(c.deadline)
+                ),
+            );
+            (false, Some(finding))
         }
-        for f in &mut school_findings {
-            f.school = Some(school.id.clone());
-        }
-        findings.extend(school_findings);
-        let rec = &records[chosen.file_index];
-        statuses.push(SchoolStatus {
-            id: school.id.clone(),
-            name: school.name.clone(),
-            status,
-            late,
-            file: Some(rec.path.clone()),
-            files: files_of,
-            saved_at: rec.saved_at,
-            errors,
-            warnings,
-        });
+        _ => (false, None),
     }
+}
 
-    // Order: registry schools first (registry order), then findings of no known school by file.
-    let order: BTreeMap<&str, usize> =
-        registry.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
-    let rank =
-        |f: &Finding| f.school.as_deref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
-    findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
-
-    let counts = Counts {
+/// The report's totals: schools by status, files by outcome.
+fn count(statuses: &[SchoolStatus], records: &[FileRecord]) -> Counts {
+    let schools = |p: &dyn Fn(&SchoolStatus) -> bool| statuses.iter().filter(|s| p(s)).count();
+    let files = |o: Outcome| records.iter().filter(|r| r.outcome == o).count();
+    Counts {
         schools: statuses.len(),
-        accepted: statuses.iter().filter(|s| s.status == Status::Accepted).count(),
-        invalid: statuses.iter().filter(|s| s.status == Status::Invalid).count(),
-        missing: statuses.iter().filter(|s| s.status == Status::Missing).count(),
-        expected: statuses.iter().filter(|s| s.status == Status::Expected).count(),
-        late: statuses.iter().filter(|s| s.late && s.status == Status::Accepted).count(),
-        invalid_late: statuses.iter().filter(|s| s.late && s.status == Status::Invalid).count(),
+        accepted: schools(&|s| s.status == Status::Accepted),
+        invalid: schools(&|s| s.status == Status::Invalid),
+        missing: schools(&|s| s.status == Status::Missing),
+        expected: schools(&|s| s.status == Status::Expected),
+        late: schools(&|s| s.late && s.status == Status::Accepted),
+        invalid_late: schools(&|s| s.late && s.status == Status::Invalid),
         files: records.len(),
-        skipped_files: records.iter().filter(|r| r.outcome == Outcome::Skipped).count(),
-        rejected_files: records.iter().filter(|r| r.outcome == Outcome::Rejected).count(),
-    };
-    let report = CheckReport {
-        plan_id: c.plan.id.clone(),
-        plan_version: c.plan.version.clone(),
-        campaign: campaign_id,
-        campaign_title: c.def.title.clone(),
-        deadline: c.deadline,
-        district,
-        as_of: opts.as_of,
-        counts,
-        schools: statuses,
-        findings,
-        files: records,
-    };
-    Intake { report, data, unverifiable }
+        skipped_files: files(Outcome::Skipped),
+        rejected_files: files(Outcome::Rejected),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::validate::{RawCell, RawValue};
     use crate::plan::Plan;
+    use crate::read::{InputCell, Value};
     use crate::schools::School;
 
     fn registry() -> Registry {
@@ -585,23 +696,23 @@ mod tests {
         for (i, f) in c.fields().iter().enumerate() {
             let v = match f.kind {
                 crate::plan::Kind::Integer => {
-                    RawValue::Number(if f.code == "p2_1_covered" { covered } else { 10.0 })
+                    Value::Number(if f.code == "p2_1_covered" { covered } else { 10.0 })
                 }
-                crate::plan::Kind::Choice => RawValue::Text("выполнено".into()),
-                _ => RawValue::Empty,
+                crate::plan::Kind::Choice => Value::Text("выполнено".into()),
+                _ => Value::Empty,
             };
             fields.insert(
                 f.code.clone(),
-                RawCell { sheet: "Отчёт".into(), cell: format!("E{}", i + 10), value: v },
+                InputCell { sheet: "Отчёт".into(), cell: format!("E{}", i + 10), value: v },
             );
         }
         for (code, _) in layout::META_FIELDS {
             fields.insert(
                 code.into(),
-                RawCell {
+                InputCell {
                     sheet: "Отчёт".into(),
                     cell: "E5".into(),
-                    value: RawValue::Text("x".into()),
+                    value: Value::Text("x".into()),
                 },
             );
         }
@@ -610,7 +721,7 @@ mod tests {
             .iter()
             .map(|(_, t)| {
                 let columns = t.columns.iter().map(|c| c.code.clone()).collect();
-                (t.code.clone(), crate::check::validate::RawTable { columns, ..Default::default() })
+                (t.code.clone(), crate::read::InputTable { columns, ..Default::default() })
             })
             .collect();
         ReadForm {
@@ -618,6 +729,7 @@ mod tests {
             identity_props: Some(identity(c, school)),
             input: FormInput { fields, tables, ..Default::default() },
             notes: vec![],
+            validated: None,
         }
     }
 
@@ -747,5 +859,75 @@ mod tests {
         assert_eq!(codes, [Code::OtherCampaign, Code::UnknownSchool]);
         assert!(out.report.files.iter().all(|f| f.outcome == Outcome::NotUsed));
         assert_eq!(out.report.schools[0].status, Status::Missing);
+    }
+
+    /// Issue 13: validating each return inside the read (and dropping its cells) gives the
+    /// same report and the same figures as validating the chosen returns in `assess`.
+    #[test]
+    fn early_validation_changes_nothing_but_memory() {
+        let plan = Plan::default_plan();
+        let c = Campaign::parse(&plan, "2025-12-20").unwrap();
+        let may = Campaign::parse(&plan, "2026-05-25").unwrap();
+        let reg = registry();
+        let files = vec![
+            // A draft, superseded by b.xlsx (which has an error: covered > students).
+            FileRead {
+                record: record("a.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&c, "01", 5.0)),
+            },
+            FileRead {
+                record: record("b.xlsx", "2025-12-20T20:30:00Z"),
+                result: Ok(filled(&c, "01", 50.0)),
+            },
+            FileRead {
+                record: record("c.xlsx", "2025-12-20T21:30:00Z"),
+                result: Ok(filled(&c, "02", 7.0)),
+            },
+            FileRead {
+                record: record("old.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&may, "03", 5.0)),
+            },
+            FileRead {
+                record: record("stranger.xlsx", "2025-12-19T10:00:00Z"),
+                result: Ok(filled(&c, "99", 5.0)),
+            },
+        ];
+        for include_invalid in [false, true] {
+            let opts = IntakeOptions {
+                as_of: date("2025-12-22"),
+                include_invalid,
+                district: Default::default(),
+                key: None,
+            };
+            let mut early = files.clone();
+            for f in &mut early {
+                validate_early(&c, &reg, None, f);
+            }
+            // Validated and emptied: the three returns of this campaign and known schools.
+            let done: Vec<&str> = early
+                .iter()
+                .filter(|f| f.result.as_ref().is_ok_and(|r| r.validated.is_some()))
+                .map(|f| f.record.path.as_str())
+                .collect();
+            assert_eq!(done, ["a.xlsx", "b.xlsx", "c.xlsx"]);
+            assert!(early
+                .iter()
+                .filter_map(|f| f.result.as_ref().ok())
+                .filter(|r| r.validated.is_some())
+                .all(|r| r.input.fields.is_empty() && r.input.tables.is_empty()));
+            let late = assess(&c, &reg, files.clone(), opts);
+            let now = assess(&c, &reg, early, opts);
+            assert_eq!(now.report, late.report);
+            assert_eq!(now.data, late.data);
+            // Not vacuous: the figures hold school 02's value, and 01's invalid return
+            // only with --include-invalid.
+            let covered: Vec<(String, Option<f64>)> =
+                now.data.iter().map(|d| (d.school_id.clone(), d.num("p2_1_covered"))).collect();
+            if include_invalid {
+                assert_eq!(covered, [("01".into(), Some(50.0)), ("02".into(), Some(7.0))]);
+            } else {
+                assert_eq!(covered, [("02".into(), Some(7.0))]);
+            }
+        }
     }
 }

@@ -179,6 +179,67 @@ pub fn find_earlier(
     Search { earlier: Earlier { summaries }, notes }
 }
 
+/// The summary of the same campaign of the previous school year, for the year-over-year
+/// columns of `collect`, and what to say (once) when there is none.
+#[derive(Debug, Clone, Default)]
+pub struct YearBefore {
+    pub found: Option<(PathBuf, Previous)>,
+    pub notes: Vec<String>,
+}
+
+/// Find the summary of `c`'s campaign a school year earlier — same plan id, same campaign
+/// of the plan (its deadline one year before), this district's or unmarked — among the
+/// workbooks of `paths` (files or folders; other workbooks are passed over quietly). Two
+/// such summaries: the one made last (then the last by name), said so.
+pub fn find_year_before(c: &Campaign, paths: &[PathBuf], district: Option<&str>) -> YearBefore {
+    let mut out = YearBefore::default();
+    let Some(deadline) = c.academic_year().prev().date(c.def.month, c.def.day) else {
+        return out;
+    };
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut found: Vec<(PathBuf, Previous)> = Vec::new();
+    for path in paths {
+        for file in candidates(path) {
+            let key = std::fs::canonicalize(&file).unwrap_or(file.clone());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let Ok(prev) = read_previous(&file) else { continue };
+            let theirs = prev.properties.get(crate::summary::PROP_DISTRICT).map(String::as_str);
+            let other_district = theirs.is_some() && district.is_some() && theirs != district;
+            if prev.is_year_before(c) && !other_district {
+                found.push((file, prev));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.generated.cmp(&b.1.generated).then_with(|| a.0.cmp(&b.0)));
+    out.found = found.pop();
+    match &out.found {
+        Some((path, _)) if !found.is_empty() => out.notes.push(format!(
+            "сводов «{}» {} учебного года найдено: {}; для сравнения взят {}",
+            c.def.title,
+            c.academic_year().prev(),
+            found.len() + 1,
+            path.display()
+        )),
+        Some(_) => {}
+        None => {
+            let where_ =
+                paths.first().map(|p| format!(" в папке {}", p.display())).unwrap_or_default();
+            out.notes.push(format!(
+                "свода «{}» прошлого, {} учебного года (svod-{}.xlsx){where_} нет: свод \
+                 составлен без сравнения с прошлым годом. Чтобы сравнить, положите тот свод \
+                 в эту папку или укажите его ключом --compare",
+                c.def.title,
+                c.academic_year().prev(),
+                deadline.format("%Y-%m-%d")
+            ));
+        }
+    }
+    out
+}
+
 /// Warnings for the schools' values against the earlier campaigns.
 pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Finding> {
     let fields = marked(c);

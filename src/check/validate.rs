@@ -11,60 +11,22 @@ use crate::check::finding::{Code, Finding};
 use crate::check::values::{FieldValue, Row, SchoolData, Source, Val};
 use crate::form::layout::{self, META_FIELDS};
 use crate::plan::campaign::Campaign;
-use crate::plan::expr::{Expr, Term};
-use crate::plan::{Field, Kind, Op, Rule, Severity, WhenBlank};
-use crate::read::NumberParse;
+use crate::plan::expr::Term;
+use crate::plan::{Field, Item, Kind, Op, Rule, Severity, Table, WhenBlank};
+use crate::read::{FormInput, InputCell, InputTable, NumberParse, Value};
 use crate::text::plain_number as fmt_num;
 
-pub use crate::read::Value as RawValue;
-
 /// How a value looks to a person, for «найдено …».
-fn shown(v: &RawValue) -> String {
+fn shown(v: &Value) -> String {
     match v {
-        RawValue::Empty => "пусто".into(),
-        RawValue::Number(n) => format!("«{}»", fmt_num(*n)),
-        RawValue::Text(s) => format!("«{}»", shorten(s, 60)),
-        RawValue::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
-        RawValue::DateTime(d) => format!("дата {}", d.format("%d.%m.%Y")),
-        RawValue::Error(e) => format!("ошибка формулы {e}"),
-        RawValue::FormulaNoValue => "формула без значения".into(),
+        Value::Empty => "пусто".into(),
+        Value::Number(n) => format!("«{}»", fmt_num(*n)),
+        Value::Text(s) => format!("«{}»", shorten(s, 60)),
+        Value::Bool(b) => format!("«{}»", if *b { "ИСТИНА" } else { "ЛОЖЬ" }),
+        Value::DateTime(d) => format!("дата {}", d.format("%d.%m.%Y")),
+        Value::Error(e) => format!("ошибка формулы {e}"),
+        Value::FormulaNoValue => "формула без значения".into(),
     }
-}
-
-/// A cell of a return: where it is and what it holds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawCell {
-    pub sheet: String,
-    /// A1 address.
-    pub cell: String,
-    pub value: RawValue,
-}
-
-/// A table of a return: its entry rows (1-based sheet row → column code → cell).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawTable {
-    pub sheet: String,
-    /// A1 address of the entry area's first cell (for messages about the whole table).
-    pub first_cell: String,
-    /// Column codes found in the table's hidden codes row.
-    pub columns: Vec<String>,
-    pub rows: Vec<(u32, BTreeMap<String, RawCell>)>,
-}
-
-/// What validation needs from a read return.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FormInput {
-    /// File path relative to the returns folder.
-    pub file: String,
-    pub school_id: String,
-    pub school_name: String,
-    /// Field (and meta field) code → its input cell. A field absent here has no named cell.
-    pub fields: BTreeMap<String, RawCell>,
-    /// Table code → its rows. A table absent here has no named entry area.
-    pub tables: BTreeMap<String, RawTable>,
-    /// Field and table codes whose structural problem the reader already reported: they
-    /// are neither read nor reported again as missing.
-    pub reported: std::collections::BTreeSet<String>,
 }
 
 /// The outcome of validating one return.
@@ -72,15 +34,6 @@ pub struct FormInput {
 pub struct Validated {
     pub data: SchoolData,
     pub findings: Vec<Finding>,
-}
-
-impl Validated {
-    pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
-    }
-    pub fn warnings(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
-    }
 }
 
 /// Longest text a cell can hold in Excel.
@@ -124,159 +77,197 @@ enum Checked {
     Bad(Code, String),
 }
 
-fn check_value(field: &Field, choices: &[&str], raw: &RawValue) -> Checked {
+fn check_value(field: &Field, choices: &[&str], raw: &Value) -> Checked {
     if raw.is_empty() {
         return Checked::Blank;
     }
-    let found = shown(raw);
     let exp = || expected(field, choices);
     match raw {
-        RawValue::Error(e) => {
+        Value::Error(e) => {
             return Checked::Bad(Code::FormulaError, format!("в ячейке формула с ошибкой {e}; ожидалось {}: введите значение числом", exp()))
         }
-        RawValue::FormulaNoValue => {
+        Value::FormulaNoValue => {
             return Checked::Bad(Code::FormulaNoValue, format!("в ячейке формула без сохранённого значения; ожидалось {}: введите значение, а не формулу", exp()))
         }
         _ => {}
     }
     match field.kind {
-        Kind::Integer | Kind::Decimal => {
-            let (n, note) = match crate::read::parse_number(raw, false) {
-                NumberParse::Ok(n) => (n, None),
-                NumberParse::OkWithNote(n, note) => (n, Some(note)),
-                NumberParse::Blank => return Checked::Blank,
-                NumberParse::Err(msg) => {
-                    return Checked::Bad(Code::NotANumber, format!("ожидалось {}; {msg}", exp()))
-                }
-            };
-            if field.kind == Kind::Integer && n.fract() != 0.0 {
-                return Checked::Bad(
-                    Code::NotInteger,
-                    format!("ожидалось {}, найдено {found}: дробное число в поле для целых", exp()),
-                );
-            }
-            if field.min.is_some_and(|m| n < m) || field.max.is_some_and(|m| n > m) {
-                return Checked::Bad(
-                    Code::OutOfRange,
-                    format!("ожидалось {}, найдено {found}", exp()),
-                );
-            }
-            match note {
-                Some(note) => Checked::Noted(Val::Num(n), Code::NumberAsText, note),
-                None => Checked::Ok(Val::Num(n)),
-            }
+        Kind::Integer | Kind::Decimal => check_number(field, raw),
+        Kind::YesNo | Kind::Choice => check_choice(field, choices, raw),
+        Kind::Text => check_text(raw),
+        Kind::Date => check_date(field, raw),
+    }
+}
+
+/// A number of an integer or decimal field: «12,5», «1 234» and numbers typed as text are
+/// read (with a note), a fraction in an integer field and a value out of bounds are not.
+fn check_number(field: &Field, raw: &Value) -> Checked {
+    let exp = || expected(field, &[]);
+    let found = shown(raw);
+    let (n, note) = match crate::read::parse_number(raw, false) {
+        NumberParse::Ok(n) => (n, None),
+        NumberParse::OkWithNote(n, note) => (n, Some(note)),
+        NumberParse::Blank => return Checked::Blank,
+        NumberParse::Err(msg) => {
+            return Checked::Bad(Code::NotANumber, format!("ожидалось {}; {msg}", exp()))
         }
-        Kind::YesNo | Kind::Choice => {
-            let typed = match raw {
-                RawValue::Text(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
-                RawValue::Number(n) => fmt_num(*n),
-                RawValue::Bool(b) if field.kind == Kind::YesNo => {
-                    (if *b { "да" } else { "нет" }).to_string()
-                }
-                _ => {
-                    return Checked::Bad(
-                        Code::NotInList,
-                        format!("ожидалось {}, найдено {found}", exp()),
-                    )
-                }
-            };
-            let key = crate::text::fold(&typed);
-            match choices.iter().find(|c| crate::text::fold(c) == key) {
-                Some(c) => Checked::Ok(Val::Text(c.to_string())),
-                None => Checked::Bad(
-                    Code::NotInList,
-                    format!(
-                        "ожидалось {}, найдено {found}: выберите значение из списка в ячейке",
-                        exp()
-                    ),
-                ),
-            }
-        }
-        Kind::Text => {
-            let s = match raw {
-                RawValue::Text(s) => s.clone(),
-                RawValue::Number(n) => fmt_num(*n),
-                RawValue::Bool(b) => (if *b { "ИСТИНА" } else { "ЛОЖЬ" }).to_string(),
-                RawValue::DateTime(d) => d.format("%d.%m.%Y").to_string(),
-                _ => String::new(),
-            };
-            if s.chars().count() > MAX_TEXT {
-                return Checked::Bad(
-                    Code::TextInvalid,
-                    format!(
-                        "текст длиннее {MAX_TEXT} знаков ({} знаков): сократите",
-                        s.chars().count()
-                    ),
-                );
-            }
-            if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-                let clean: String = s
-                    .chars()
-                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
-                    .collect();
-                return Checked::Noted(
-                    Val::Text(clean.trim().to_string()),
-                    Code::TextInvalid,
-                    "в тексте есть управляющие (невидимые) символы; они удалены".into(),
-                );
-            }
-            Checked::Ok(Val::Text(s.trim().to_string()))
-        }
-        Kind::Date => match raw {
-            RawValue::DateTime(d) => Checked::Ok(Val::Date(d.date())),
-            RawValue::Text(s) => match crate::plan::campaign::parse_date(s) {
-                Some(d) => Checked::Ok(Val::Date(d)),
-                None => {
-                    Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp()))
-                }
-            },
-            _ => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
+    };
+    if field.kind == Kind::Integer && n.fract() != 0.0 {
+        return Checked::Bad(
+            Code::NotInteger,
+            format!("ожидалось {}, найдено {found}: дробное число в поле для целых", exp()),
+        );
+    }
+    if field.min.is_some_and(|m| n < m) || field.max.is_some_and(|m| n > m) {
+        return Checked::Bad(Code::OutOfRange, format!("ожидалось {}, найдено {found}", exp()));
+    }
+    match note {
+        Some(note) => Checked::Noted(Val::Num(n), Code::NumberAsText, note),
+        None => Checked::Ok(Val::Num(n)),
+    }
+}
+
+/// A value of a list (or yes/no) field: one of its choices, whatever the case, the «ё»
+/// and the spaces; stored as the choice is written in the plan.
+fn check_choice(field: &Field, choices: &[&str], raw: &Value) -> Checked {
+    let exp = || expected(field, choices);
+    let found = shown(raw);
+    let typed = match raw {
+        Value::Text(s) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+        Value::Number(n) => fmt_num(*n),
+        Value::Bool(b) if field.kind == Kind::YesNo => (if *b { "да" } else { "нет" }).to_string(),
+        _ => return Checked::Bad(Code::NotInList, format!("ожидалось {}, найдено {found}", exp())),
+    };
+    let key = crate::text::fold(&typed);
+    match choices.iter().find(|c| crate::text::fold(c) == key) {
+        Some(c) => Checked::Ok(Val::Text(c.to_string())),
+        None => Checked::Bad(
+            Code::NotInList,
+            format!("ожидалось {}, найдено {found}: выберите значение из списка в ячейке", exp()),
+        ),
+    }
+}
+
+/// A text: any value as it is shown, at most the length of an Excel cell, without
+/// control characters (removed, with a note).
+fn check_text(raw: &Value) -> Checked {
+    let s = match raw {
+        Value::Text(s) => s.clone(),
+        Value::Number(n) => fmt_num(*n),
+        Value::Bool(b) => (if *b { "ИСТИНА" } else { "ЛОЖЬ" }).to_string(),
+        Value::DateTime(d) => d.format("%d.%m.%Y").to_string(),
+        _ => String::new(),
+    };
+    if s.chars().count() > MAX_TEXT {
+        return Checked::Bad(
+            Code::TextInvalid,
+            format!("текст длиннее {MAX_TEXT} знаков ({} знаков): сократите", s.chars().count()),
+        );
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        let clean: String =
+            s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r')).collect();
+        return Checked::Noted(
+            Val::Text(clean.trim().to_string()),
+            Code::TextInvalid,
+            "в тексте есть управляющие (невидимые) символы; они удалены".into(),
+        );
+    }
+    Checked::Ok(Val::Text(s.trim().to_string()))
+}
+
+/// A date: a date cell, or a text `ДД.ММ.ГГГГ` / `ГГГГ-ММ-ДД`.
+fn check_date(field: &Field, raw: &Value) -> Checked {
+    let exp = || expected(field, &[]);
+    let found = shown(raw);
+    match raw {
+        Value::DateTime(d) => Checked::Ok(Val::Date(d.date())),
+        Value::Text(s) => match crate::plan::campaign::parse_date(s) {
+            Some(d) => Checked::Ok(Val::Date(d)),
+            None => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
         },
+        _ => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
     }
 }
 
 /// Validate one return's values against a campaign.
 pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
-    let mut findings = Vec::new();
-    let mut data = SchoolData {
-        school_id: input.school_id.clone(),
-        school_name: input.school_name.clone(),
-        file: input.file.clone(),
-        fields: BTreeMap::new(),
-        tables: BTreeMap::new(),
-        invalid: false,
+    let mut run = Run {
+        c,
+        input,
+        file: input.file.as_str(),
+        // The campaign's rules, once per return: `Campaign::rules()` recomputes the form's
+        // fields, and was called per table row (the largest cost of validation in
+        // profiles of `check`, see BENCHMARKS.md).
+        rules: c.rules(),
+        findings: Vec::new(),
+        data: SchoolData {
+            school_id: input.school_id.clone(),
+            school_name: input.school_name.clone(),
+            file: input.file.clone(),
+            fields: BTreeMap::new(),
+            tables: BTreeMap::new(),
+            invalid: false,
+        },
     };
-    let file = input.file.as_str();
-    let profile: Vec<&Field> = c.profile_fields();
     let items = c.item_fields();
-    // The campaign's rules, once per return: `Campaign::rules()` parses every rule's
-    // expressions and recomputes the form's fields, and was called per table row (the
-    // largest cost of validation in profiles of `check`, see BENCHMARKS.md).
-    let rules = c.rules();
-
-    // An untouched form: nothing typed in any item field or table row. Profile figures may
-    // be prefilled by profplan itself, so they do not count as «filled».
-    let touched =
-        items.iter().any(|(_, f)| input.fields.get(&f.code).is_some_and(|v| !v.value.is_empty()))
-            || input
-                .tables
-                .values()
-                .any(|t| t.rows.iter().any(|(_, r)| r.values().any(|v| !v.value.is_empty())));
-    if !touched {
+    if !touched(&items, input) {
         let mut f = Finding::error(
             Code::NotFilled,
-            file,
+            run.file,
             "форма не заполнена: ни один показатель и ни одна таблица не заполнены",
         );
         f.sheet = Some(layout::FORM_SHEET.to_string());
-        findings.push(f);
-        return Validated { data, findings };
+        run.findings.push(f);
+        return run.done();
+    }
+    for f in c.profile_fields() {
+        run.field(None, f);
+    }
+    for (item, f) in &items {
+        run.field(Some(&item.code), f);
+    }
+    run.meta_fields();
+    for (item, t) in c.tables() {
+        run.table(item, t);
+    }
+    run.form_rules(&items);
+    run.done()
+}
+
+/// An untouched form: nothing typed in any item field or table row. Profile figures may
+/// be prefilled by profplan itself, so they do not count as «filled».
+fn touched(items: &[(&Item, &Field)], input: &FormInput) -> bool {
+    items.iter().any(|(_, f)| input.fields.get(&f.code).is_some_and(|v| !v.value.is_empty()))
+        || input
+            .tables
+            .values()
+            .any(|t| t.rows.iter().any(|(_, r)| r.values().any(|v| !v.value.is_empty())))
+}
+
+/// One validation: the campaign, the return, and what has been found so far.
+struct Run<'a> {
+    c: &'a Campaign<'a>,
+    input: &'a FormInput,
+    file: &'a str,
+    rules: Vec<&'a Rule>,
+    findings: Vec<Finding>,
+    data: SchoolData,
+}
+
+impl<'a> Run<'a> {
+    fn done(self) -> Validated {
+        Validated { data: self.data, findings: self.findings }
     }
 
-    let check_field = |item: Option<&str>,
-                       f: &Field,
-                       findings: &mut Vec<Finding>,
-                       data: &mut SchoolData| {
+    fn source(&self, cell: &InputCell) -> Source {
+        Source { file: self.file.to_string(), sheet: cell.sheet.clone(), cell: cell.cell.clone() }
+    }
+
+    /// A field of the profile block (`item` None) or of an item: its named cell is there,
+    /// its value is of its kind and within bounds, and a required field is not blank.
+    fn field(&mut self, item: Option<&str>, f: &Field) {
+        let (c, input, file) = (self.c, self.input, self.file);
         let choices = c.plan.choices_of(f);
         let label = c.text(&f.label);
         if input.reported.contains(&f.code) {
@@ -290,17 +281,16 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
             )
             .field(&f.code);
             fi.item = item.map(str::to_string);
-            findings.push(fi);
+            self.findings.push(fi);
             return;
         };
-        let mut finding = |code: Code, sev: Severity, msg: String| {
+        let finding = |code: Code, sev: Severity, msg: String| {
             let mut fi =
                 Finding::new(code, sev, file, msg).at(&cell.sheet, &cell.cell).field(&f.code);
             fi.item = item.map(str::to_string);
-            findings.push(fi);
+            fi
         };
-        let source =
-            Source { file: file.to_string(), sheet: cell.sheet.clone(), cell: cell.cell.clone() };
+        let source = self.source(cell);
         match check_value(f, &choices, &cell.value) {
             Checked::Blank => {
                 if f.required {
@@ -309,85 +299,85 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
                     } else {
                         ""
                     };
-                    finding(
+                    self.findings.push(finding(
                         Code::Required,
                         Severity::Error,
                         format!(
                             "не заполнено «{label}»: ожидалось {}{hint}",
                             expected(f, &choices)
                         ),
-                    );
+                    ));
                 }
             }
             Checked::Ok(v) => {
-                data.fields.insert(f.code.clone(), FieldValue { value: v, source });
+                self.data.fields.insert(f.code.clone(), FieldValue { value: v, source });
             }
             Checked::Noted(v, code, msg) => {
-                finding(code, Severity::Warning, format!("«{label}»: {msg}"));
-                data.fields.insert(f.code.clone(), FieldValue { value: v, source });
+                self.findings.push(finding(code, Severity::Warning, format!("«{label}»: {msg}")));
+                self.data.fields.insert(f.code.clone(), FieldValue { value: v, source });
             }
-            Checked::Bad(code, msg) => finding(code, Severity::Error, format!("«{label}»: {msg}")),
-        }
-    };
-
-    for f in &profile {
-        check_field(None, f, &mut findings, &mut data);
-    }
-    for (item, f) in &items {
-        check_field(Some(&item.code), f, &mut findings, &mut data);
-    }
-    // Who filled the form: asked, but never blocking — a blank or a bad value is a
-    // warning. The text checks of text fields still apply: a 40 000-character or
-    // control-character «ФИО» must not reach the summary (Excel refuses cells over
-    // 32 767 characters, and one such cell would fail the whole summary).
-    for (code, label) in META_FIELDS {
-        let Some(cell) = input.fields.get(code) else { continue };
-        let meta = Field {
-            code: code.to_string(),
-            label: label.to_string(),
-            unit: String::new(),
-            kind: Kind::Text,
-            min: None,
-            max: None,
-            choices: None,
-            required: false,
-            hint: String::new(),
-            width: None,
-            cumulative: false,
-            stable: None,
-            pos: 0,
-        };
-        let warn = |code_: Code, msg: String| {
-            Finding::warning(code_, file, msg).at(&cell.sheet, &cell.cell).field(code)
-        };
-        let source =
-            Source { file: file.to_string(), sheet: cell.sheet.clone(), cell: cell.cell.clone() };
-        match check_value(&meta, &[], &cell.value) {
-            Checked::Blank => findings.push(warn(
-                Code::Required,
-                format!(
-                    "не заполнено «{label}» — сведения о заполнившем форму обязательны (ФИО, \
-                     должность, телефон), отчёт принят с предупреждением: заполните это поле"
-                ),
-            )),
-            Checked::Ok(v) => {
-                data.fields.insert(code.to_string(), FieldValue { value: v, source });
+            Checked::Bad(code, msg) => {
+                self.findings.push(finding(code, Severity::Error, format!("«{label}»: {msg}")))
             }
-            Checked::Noted(v, c, msg) => {
-                findings.push(warn(c, format!("«{label}»: {msg}")));
-                data.fields.insert(code.to_string(), FieldValue { value: v, source });
-            }
-            Checked::Bad(c, msg) => findings.push(warn(c, format!("«{label}»: {msg}"))),
         }
     }
 
-    // Tables.
-    for (item, t) in c.tables() {
+    /// Who filled the form: asked, but never blocking — a blank or a bad value is a
+    /// warning. The text checks of text fields still apply: a 40 000-character or
+    /// control-character «ФИО» must not reach the summary (Excel refuses cells over
+    /// 32 767 characters, and one such cell would fail the whole summary).
+    fn meta_fields(&mut self) {
+        let (input, file) = (self.input, self.file);
+        for (code, label) in META_FIELDS {
+            let Some(cell) = input.fields.get(code) else { continue };
+            let meta = Field {
+                code: code.to_string(),
+                label: label.to_string(),
+                unit: String::new(),
+                kind: Kind::Text,
+                min: None,
+                max: None,
+                choices: None,
+                required: false,
+                hint: String::new(),
+                width: None,
+                cumulative: false,
+                stable: None,
+                pos: 0,
+            };
+            let warn = |code_: Code, msg: String| {
+                Finding::warning(code_, file, msg).at(&cell.sheet, &cell.cell).field(code)
+            };
+            let source = self.source(cell);
+            match check_value(&meta, &[], &cell.value) {
+                Checked::Blank => self.findings.push(warn(
+                    Code::Required,
+                    format!(
+                        "не заполнено «{label}» — сведения о заполнившем форму обязательны (ФИО, \
+                         должность, телефон), отчёт принят с предупреждением: заполните это поле"
+                    ),
+                )),
+                Checked::Ok(v) => {
+                    self.data.fields.insert(code.to_string(), FieldValue { value: v, source });
+                }
+                Checked::Noted(v, c, msg) => {
+                    self.findings.push(warn(c, format!("«{label}»: {msg}")));
+                    self.data.fields.insert(code.to_string(), FieldValue { value: v, source });
+                }
+                Checked::Bad(c, msg) => self.findings.push(warn(c, format!("«{label}»: {msg}"))),
+            }
+        }
+    }
+
+    /// A detail table: its named area is there with every column, and each filled row is
+    /// checked (a blank row is skipped; a half-filled one is a finding).
+    fn table(&mut self, item: &Item, t: &Table) {
+        let (c, input, file) = (self.c, self.input, self.file);
         if input.reported.contains(&t.code) {
-            continue;
+            return;
         }
         let Some(raw) = input.tables.get(&t.code) else {
-            findings.push(
+            self.findings.push(
                 Finding::error(
                     Code::NameMissing,
                     file,
@@ -396,7 +386,7 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
                 .item(&item.code)
                 .field(&t.code),
             );
-            continue;
+            return;
         };
         let lost: Vec<&str> = t
             .columns
@@ -419,132 +409,153 @@ pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
             .field(&t.code);
             fi.sheet = Some(raw.sheet.clone());
             fi.cell = (!raw.first_cell.is_empty()).then(|| raw.first_cell.clone());
-            findings.push(fi);
-            continue;
+            self.findings.push(fi);
+            return;
         }
         let mut rows = Vec::new();
         for (rownum, cells) in &raw.rows {
             if cells.values().all(|v| v.value.is_empty()) {
                 continue;
             }
-            let mut row = Row { sheet: raw.sheet.clone(), row: *rownum, values: BTreeMap::new() };
-            let mut row_ok = true;
-            for col in &t.columns {
-                let choices = c.plan.choices_of(col);
-                let label = c.text(&col.label);
-                let (sheet, a1) = cells
-                    .get(&col.code)
-                    .map(|v| (v.sheet.clone(), v.cell.clone()))
-                    .unwrap_or_else(|| (raw.sheet.clone(), String::new()));
-                let value =
-                    cells.get(&col.code).map(|v| v.value.clone()).unwrap_or(RawValue::Empty);
-                let mut finding = |code: Code, sev: Severity, msg: String| {
-                    let mut fi = Finding::new(code, sev, file, msg)
-                        .item(&item.code)
-                        .field(format!("{}.{}", t.code, col.code));
-                    fi.sheet = Some(sheet.clone());
-                    fi.cell = (!a1.is_empty()).then(|| a1.clone());
-                    findings.push(fi);
-                };
-                match check_value(col, &choices, &value) {
-                    Checked::Blank => {
-                        if col.required {
-                            row_ok = false;
-                            finding(Code::RowIncomplete, Severity::Error, format!("строка {rownum} заполнена не полностью: не указано «{label}» (ожидалось {})", expected(col, &choices)));
-                        }
-                    }
-                    Checked::Ok(v) => {
-                        row.values.insert(col.code.clone(), v);
-                    }
-                    Checked::Noted(v, code, msg) => {
-                        finding(
-                            code,
-                            Severity::Warning,
-                            format!("строка {rownum}, «{label}»: {msg}"),
-                        );
-                        row.values.insert(col.code.clone(), v);
-                    }
-                    Checked::Bad(code, msg) => {
-                        row_ok = false;
-                        finding(
-                            code,
-                            Severity::Error,
-                            format!("строка {rownum}, «{label}»: {msg}"),
-                        );
-                    }
-                }
-            }
-            // Per-row rules of this table.
+            let (row, row_ok) = self.row(item, t, raw, *rownum, cells);
             if row_ok {
-                for r in rules.iter().filter(|r| r.table.as_deref() == Some(t.code.as_str())) {
-                    let value = |t: &Term| match t {
-                        Term::Field(col) => row.values.get(col).and_then(Val::num),
-                        _ => None,
-                    };
-                    if let Some(msg) = check_rule(r, value) {
-                        let first = Expr::parse(&r.left)
-                            .ok()
-                            .and_then(|e| e.fields().next().map(str::to_string));
-                        let a1 =
-                            first.as_ref().and_then(|col| cells.get(col)).map(|v| v.cell.clone());
-                        let mut fi = Finding::new(
-                            Code::Rule,
-                            r.severity,
-                            file,
-                            format!("строка {rownum}: {msg}"),
-                        )
-                        .item(&item.code)
-                        .field(&r.code);
-                        fi.sheet = Some(raw.sheet.clone());
-                        fi.cell = a1;
-                        findings.push(fi);
-                    }
-                }
+                self.row_rules(item, t, raw, *rownum, cells, &row);
             }
             rows.push(row);
         }
-        data.tables.insert(t.code.clone(), rows);
+        self.data.tables.insert(t.code.clone(), rows);
     }
 
-    // Control rules over fields and table sums.
-    let item_of =
-        |code: &str| items.iter().find(|(_, f)| f.code == code).map(|(i, _)| i.code.clone());
-    for r in rules.iter().filter(|r| r.table.is_none()) {
-        let value = |t: &Term| match t {
-            Term::Field(code) => data.num(code),
-            Term::Sum { table, column } => data.tables.get(table).map(|rows| {
-                rows.iter().filter_map(|r| r.values.get(column).and_then(Val::num)).sum()
-            }),
-            Term::Number(n) => Some(*n),
-        };
-        // A field that failed its own check is not blank: it is wrong, and already reported.
-        let failed = |t: &Term| matches!(t, Term::Field(code) if input.fields.get(code).is_some_and(|v| !v.value.is_empty()) && data.num(code).is_none());
-        let exprs = [Expr::parse(&r.left), Expr::parse(&r.right)];
-        if exprs.iter().flatten().any(|e| e.terms.iter().any(failed)) {
-            continue;
-        }
-        if let Some(msg) = check_rule(r, value) {
-            let first =
-                Expr::parse(&r.left).ok().and_then(|e| e.fields().next().map(str::to_string));
-            let cell = first.as_deref().and_then(|code| input.fields.get(code));
-            let mut fi = Finding::new(Code::Rule, r.severity, file, msg).field(&r.code);
-            fi.item = first.as_deref().and_then(item_of);
-            if let Some(cell) = cell {
-                fi.sheet = Some(cell.sheet.clone());
-                fi.cell = Some(cell.cell.clone());
+    /// One filled row of a table: each column's value; whether the row holds (no error),
+    /// so that its per-row rules can be checked.
+    fn row(
+        &mut self,
+        item: &Item,
+        t: &Table,
+        raw: &InputTable,
+        rownum: u32,
+        cells: &BTreeMap<String, InputCell>,
+    ) -> (Row, bool) {
+        let (c, file) = (self.c, self.file);
+        let mut row = Row { sheet: raw.sheet.clone(), row: rownum, values: BTreeMap::new() };
+        let mut row_ok = true;
+        for col in &t.columns {
+            let choices = c.plan.choices_of(col);
+            let label = c.text(&col.label);
+            let (sheet, a1) = cells
+                .get(&col.code)
+                .map(|v| (v.sheet.clone(), v.cell.clone()))
+                .unwrap_or_else(|| (raw.sheet.clone(), String::new()));
+            let value = cells.get(&col.code).map(|v| v.value.clone()).unwrap_or(Value::Empty);
+            let finding = |code: Code, sev: Severity, msg: String| {
+                let mut fi = Finding::new(code, sev, file, msg)
+                    .item(&item.code)
+                    .field(format!("{}.{}", t.code, col.code));
+                fi.sheet = Some(sheet.clone());
+                fi.cell = (!a1.is_empty()).then(|| a1.clone());
+                fi
+            };
+            match check_value(col, &choices, &value) {
+                Checked::Blank => {
+                    if col.required {
+                        row_ok = false;
+                        self.findings.push(finding(Code::RowIncomplete, Severity::Error, format!("строка {rownum} заполнена не полностью: не указано «{label}» (ожидалось {})", expected(col, &choices))));
+                    }
+                }
+                Checked::Ok(v) => {
+                    row.values.insert(col.code.clone(), v);
+                }
+                Checked::Noted(v, code, msg) => {
+                    self.findings.push(finding(
+                        code,
+                        Severity::Warning,
+                        format!("строка {rownum}, «{label}»: {msg}"),
+                    ));
+                    row.values.insert(col.code.clone(), v);
+                }
+                Checked::Bad(code, msg) => {
+                    row_ok = false;
+                    self.findings.push(finding(
+                        code,
+                        Severity::Error,
+                        format!("строка {rownum}, «{label}»: {msg}"),
+                    ));
+                }
             }
-            findings.push(fi);
+        }
+        (row, row_ok)
+    }
+
+    /// The per-row rules of a table, on one row without errors; a finding points at the
+    /// cell of the first column its left side names.
+    fn row_rules(
+        &mut self,
+        item: &Item,
+        t: &Table,
+        raw: &InputTable,
+        rownum: u32,
+        cells: &BTreeMap<String, InputCell>,
+        row: &Row,
+    ) {
+        let file = self.file;
+        for r in self.rules.iter().filter(|r| r.table.as_deref() == Some(t.code.as_str())) {
+            let value = |t: &Term| match t {
+                Term::Field(col) => row.values.get(col).and_then(Val::num),
+                _ => None,
+            };
+            if let Some(msg) = check_rule(r, value) {
+                let first = r.left.expr().fields().next();
+                let a1 = first.and_then(|col| cells.get(col)).map(|v| v.cell.clone());
+                let mut fi =
+                    Finding::new(Code::Rule, r.severity, file, format!("строка {rownum}: {msg}"))
+                        .item(&item.code)
+                        .field(&r.code);
+                fi.sheet = Some(raw.sheet.clone());
+                fi.cell = a1;
+                self.findings.push(fi);
+            }
         }
     }
-    Validated { data, findings }
+
+    /// Control rules over fields and table sums; a finding points at the cell of the first
+    /// field the rule's left side names.
+    fn form_rules(&mut self, items: &[(&Item, &Field)]) {
+        let (input, file, data) = (self.input, self.file, &self.data);
+        let item_of =
+            |code: &str| items.iter().find(|(_, f)| f.code == code).map(|(i, _)| i.code.clone());
+        for r in self.rules.iter().filter(|r| r.table.is_none()) {
+            let value = |t: &Term| match t {
+                Term::Field(code) => data.num(code),
+                Term::Sum { table, column } => data.tables.get(table).map(|rows| {
+                    rows.iter().filter_map(|r| r.values.get(column).and_then(Val::num)).sum()
+                }),
+                Term::Number(n) => Some(*n),
+            };
+            // A field that failed its own check is not blank: it is wrong, and already reported.
+            let failed = |t: &Term| matches!(t, Term::Field(code) if input.fields.get(code).is_some_and(|v| !v.value.is_empty()) && data.num(code).is_none());
+            if [&r.left, &r.right].iter().any(|e| e.expr().terms.iter().any(failed)) {
+                continue;
+            }
+            if let Some(msg) = check_rule(r, value) {
+                let first = r.left.expr().fields().next();
+                let cell = first.and_then(|code| input.fields.get(code));
+                let mut fi = Finding::new(Code::Rule, r.severity, file, msg).field(&r.code);
+                fi.item = first.and_then(item_of);
+                if let Some(cell) = cell {
+                    fi.sheet = Some(cell.sheet.clone());
+                    fi.cell = Some(cell.cell.clone());
+                }
+                self.findings.push(fi);
+            }
+        }
+    }
 }
 
 /// Check a rule; the Russian message when it does not hold (or a side is blank under
 /// `when_blank = "fail"`).
 fn check_rule(r: &Rule, mut value: impl FnMut(&Term) -> Option<f64>) -> Option<String> {
-    let (Ok(left), Ok(right)) = (Expr::parse(&r.left), Expr::parse(&r.right)) else { return None };
-    let (l, lb) = left.eval(&mut value);
-    let (rv, rb) = right.eval(&mut value);
+    let (l, lb) = r.left.expr().eval(&mut value);
+    let (rv, rb) = r.right.expr().eval(&mut value);
     if lb || rb {
         match r.when_blank {
             WhenBlank::Skip => return None,
@@ -573,17 +584,17 @@ mod tests {
     use super::*;
     use crate::plan::Plan;
 
-    fn cell(a1: &str, v: RawValue) -> RawCell {
-        RawCell { sheet: "Отчёт".into(), cell: a1.into(), value: v }
+    fn cell(a1: &str, v: Value) -> InputCell {
+        InputCell { sheet: "Отчёт".into(), cell: a1.into(), value: v }
     }
 
-    fn input(c: &Campaign, values: &[(&str, RawValue)]) -> FormInput {
+    fn input(c: &Campaign, values: &[(&str, Value)]) -> FormInput {
         let mut fields = BTreeMap::new();
         for (i, f) in c.fields().iter().enumerate() {
-            fields.insert(f.code.clone(), cell(&format!("E{}", i + 10), RawValue::Empty));
+            fields.insert(f.code.clone(), cell(&format!("E{}", i + 10), Value::Empty));
         }
         for (code, _) in META_FIELDS {
-            fields.insert(code.to_string(), cell("E5", RawValue::Text("Иванова И. И.".into())));
+            fields.insert(code.to_string(), cell("E5", Value::Text("Иванова И. И.".into())));
         }
         for (code, v) in values {
             fields.get_mut(*code).unwrap().value = v.clone();
@@ -593,7 +604,10 @@ mod tests {
             .iter()
             .map(|(_, t)| {
                 let columns = t.columns.iter().map(|c| c.code.clone()).collect();
-                (t.code.clone(), RawTable { sheet: t.sheet.clone(), columns, ..Default::default() })
+                (
+                    t.code.clone(),
+                    InputTable { sheet: t.sheet.clone(), columns, ..Default::default() },
+                )
             })
             .collect();
         FormInput {
@@ -614,7 +628,7 @@ mod tests {
     fn untouched_form_is_one_finding() {
         let plan = Plan::default_plan();
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
-        let v = validate(&c, &input(&c, &[("oo_students_6_11", RawValue::Number(100.0))]));
+        let v = validate(&c, &input(&c, &[("oo_students_6_11", Value::Number(100.0))]));
         assert_eq!(codes(&v), [(Code::NotFilled, None)]);
         assert_eq!(v.findings[0].sheet.as_deref(), Some("Отчёт"));
     }
@@ -628,13 +642,13 @@ mod tests {
             &input(
                 &c,
                 &[
-                    ("oo_students_6_11", RawValue::Number(100.0)),
-                    ("p2_1_covered", RawValue::Text("12,5".into())),
-                    ("p2_1_events", RawValue::Text("1 234".into())),
-                    ("p1_5_students", RawValue::Text("15 чел.".into())),
-                    ("p1_5_parents", RawValue::Number(-3.0)),
-                    ("p1_2_mark", RawValue::Text("Выполнено".into())),
-                    ("p5_1_registered", RawValue::Error("#DIV/0!".into())),
+                    ("oo_students_6_11", Value::Number(100.0)),
+                    ("p2_1_covered", Value::Text("12,5".into())),
+                    ("p2_1_events", Value::Text("1 234".into())),
+                    ("p1_5_students", Value::Text("15 чел.".into())),
+                    ("p1_5_parents", Value::Number(-3.0)),
+                    ("p1_2_mark", Value::Text("Выполнено".into())),
+                    ("p5_1_registered", Value::Error("#DIV/0!".into())),
                 ],
             ),
         );
@@ -666,11 +680,11 @@ mod tests {
             &input(
                 &c,
                 &[
-                    ("oo_students_6_11", RawValue::Number(100.0)),
-                    ("p2_1_covered", RawValue::Number(120.0)),
-                    ("p7_2_students", RawValue::Number(150.0)),
-                    ("p5_1_registered", RawValue::Number(50.0)),
-                    ("p5_1_probes", RawValue::Number(40.0)),
+                    ("oo_students_6_11", Value::Number(100.0)),
+                    ("p2_1_covered", Value::Number(120.0)),
+                    ("p7_2_students", Value::Number(150.0)),
+                    ("p5_1_registered", Value::Number(50.0)),
+                    ("p5_1_probes", Value::Number(40.0)),
                 ],
             ),
         );
@@ -689,8 +703,8 @@ mod tests {
     fn table_rows() {
         let plan = Plan::default_plan();
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
-        let mut inp = input(&c, &[("p2_1_events", RawValue::Number(3.0))]);
-        let row = |n: u32, vals: &[(&str, RawValue)]| {
+        let mut inp = input(&c, &[("p2_1_events", Value::Number(3.0))]);
+        let row = |n: u32, vals: &[(&str, Value)]| {
             (
                 n,
                 vals.iter()
@@ -698,7 +712,7 @@ mod tests {
                     .map(|(i, (k, v))| {
                         (
                             k.to_string(),
-                            RawCell {
+                            InputCell {
                                 sheet: "10.1 Конкурсы".into(),
                                 cell: crate::check::finding::a1(n - 1, i as u32),
                                 value: v.clone(),
@@ -712,20 +726,17 @@ mod tests {
             row(
                 4,
                 &[
-                    ("contest", RawValue::Text("Профи".into())),
-                    ("level", RawValue::Text("региональный".into())),
-                    ("participants", RawValue::Number(3.0)),
-                    ("winners", RawValue::Number(5.0)),
+                    ("contest", Value::Text("Профи".into())),
+                    ("level", Value::Text("региональный".into())),
+                    ("participants", Value::Number(3.0)),
+                    ("winners", Value::Number(5.0)),
                 ],
             ),
             row(
                 5,
-                &[
-                    ("contest", RawValue::Text("Старт".into())),
-                    ("participants", RawValue::Number(3.0)),
-                ],
+                &[("contest", Value::Text("Старт".into())), ("participants", Value::Number(3.0))],
             ),
-            row(6, &[("contest", RawValue::Empty)]),
+            row(6, &[("contest", Value::Empty)]),
         ];
         let v = validate(&c, &inp);
         let t: Vec<_> = v

@@ -17,7 +17,7 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     let plan = settings.plan()?;
     let registry = super::registry(&settings, &plan)?;
     // `--as-of` is «today» for every choice, the campaign's included.
-    let as_of = super::as_of(a.as_of.as_deref())?;
+    let as_of = super::as_of(a.as_of);
     let campaign = settings.campaign(&plan, as_of)?;
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;

@@ -5,8 +5,9 @@
 use anyhow::{Context, Result};
 
 use profplan::check::intake::IntakeOptions;
+use profplan::check::periods::find_year_before;
 use profplan::check::report::Status;
-use profplan::output::write_atomic;
+use profplan::output::{replace_all, stage};
 use profplan::summary::figures::consolidate;
 use profplan::summary::note::{note_path, write_note};
 use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
@@ -25,7 +26,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     let plan = settings.plan()?;
     let registry = super::registry(&settings, &plan)?;
     // `--as-of` is «today» for every choice, the campaign's included.
-    let as_of = super::as_of(a.as_of.as_deref())?;
+    let as_of = super::as_of(a.as_of);
     let campaign = settings.campaign(&plan, as_of)?;
     super::note_campaign_choice(&settings, &campaign);
     let dir = settings.returns_dir(a.returns.as_deref())?;
@@ -46,9 +47,19 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
              чтобы не писать справку — --no-note"
         );
     }
+    // The summary compared with: the one named by --compare, else the same campaign of
+    // the previous school year when its summary is at hand (missing: said once).
     let previous = match &a.compare {
         Some(p) => Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?),
-        None => None,
+        None => {
+            let (folders, _) = settings.previous_paths(a.previous.as_deref(), &out);
+            let district = settings.district_mark().map(|(code, _)| code);
+            let search = find_year_before(&campaign, &folders, district.as_deref());
+            for note in &search.notes {
+                eprintln!("profplan: сравнение с прошлым годом: {note}");
+            }
+            search.found.map(|(_, p)| p)
+        }
     };
     let key = super::district_key(&settings)?;
     let mut intake = super::intake(
@@ -86,10 +97,13 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
     }
-    write_atomic(&out, &bytes, a.force)?;
+    // The summary and its note go in place together: one open in Excel or Word leaves both
+    // old files as they were.
+    let mut staged = vec![stage(&out, &bytes)?];
     if let (Some(path), Some(b)) = (&note, &note_bytes) {
-        write_atomic(path, b, a.force)?;
+        staged.push(stage(path, b)?);
     }
+    replace_all(staged, a.force)?;
 
     let r = &intake.report;
     let names = |s: Status| -> Vec<String> {

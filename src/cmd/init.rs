@@ -38,7 +38,7 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     };
     let today = super::today();
     let campaign = match &g.campaign {
-        Some(text) => profplan::plan::campaign::Campaign::parse(&plan, text)?,
+        Some(date) => profplan::plan::campaign::Campaign::resolve(&plan, *date)?,
         None => current_campaign(&plan, today).with_context(|| {
             format!("в плане нет кампании после {}: укажите --campaign", ru_date(today))
         })?,

@@ -152,13 +152,8 @@ pub fn color() -> bool {
 
 /// The «today» of a check: `--as-of` or the computer's date. Every choice that depends on
 /// today — the campaign, missing or expected, the date of the summary — uses this date.
-pub fn as_of(flag: Option<&str>) -> anyhow::Result<NaiveDate> {
-    match flag {
-        None => Ok(today()),
-        Some(s) => profplan::plan::campaign::parse_date(s).ok_or_else(|| {
-            anyhow::anyhow!("--as-of «{s}»: укажите дату в виде ГГГГ-ММ-ДД, например 2025-12-22")
-        }),
-    }
+pub fn as_of(flag: Option<NaiveDate>) -> NaiveDate {
+    flag.unwrap_or_else(today)
 }
 
 /// Inter-period checks: find the summaries of the school year's earlier campaigns, say
@@ -202,8 +197,18 @@ pub fn intake(
             b.inc(1);
         }
     };
-    let files = profplan::read::folder::read_folder(dir, &profplan::read::Limits::default(), &tick)
-        .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+    // Each return is validated as soon as it is read and its cells dropped: memory stays
+    // small whatever the number of returns.
+    let early = |f: &mut profplan::read::FileRead| {
+        profplan::check::intake::validate_early(campaign, registry, opts.key.as_ref(), f)
+    };
+    let files = profplan::read::folder::read_folder_then(
+        dir,
+        &profplan::read::Limits::default(),
+        &tick,
+        &early,
+    )
+    .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -17,7 +17,7 @@ pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
     let plan = settings.plan()?;
     let campaign = settings.campaign(&plan, super::today())?;
     super::note_campaign_choice(&settings, &campaign);
-    let registry = Districts::load(&a.districts)?;
+    let registry = Districts::load(&settings.districts_path(a.districts.as_deref())?)?;
     let out = a
         .out
         .clone()
@@ -30,7 +30,7 @@ pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
     if !a.summaries.is_dir() {
         anyhow::bail!("папка со сводами районов {} не найдена", a.summaries.display());
     }
-    let as_of = super::as_of(a.as_of.as_deref())?;
+    let as_of = super::as_of(a.as_of);
     let region = assess(&campaign, &registry, &a.summaries)?;
     let bytes = write_region(&campaign, &region, as_of)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -16,7 +16,7 @@ use profplan::config::contacts::Contacts;
 use profplan::config::Settings;
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::{form_date, write_form_carried, write_form_with_contacts, Carried};
-use profplan::output::write_atomic;
+use profplan::output::{replace_all, stage, Staged};
 use profplan::plan::campaign::Campaign;
 use profplan::schools::{Registry, School};
 
@@ -157,7 +157,9 @@ fn write_forms(
 
     let progress = super::progress(targets.len(), "форм");
     let date = form_date(campaign);
-    let results: Vec<Result<()>> = targets
+    // Every form is written under a temporary name first, then all are put in place at
+    // once: a form open in Excel (or any failure) leaves every old form as it was.
+    let results: Vec<Result<Staged>> = targets
         .par_iter()
         .map(|(school, path)| {
             let bytes = match carried.get(&school.id) {
@@ -169,19 +171,18 @@ fn write_forms(
                 }
             }
             .with_context(|| format!("форма школы {}", school.id))?;
-            write_atomic(path, &bytes, force)?;
+            let staged = stage(path, &bytes)?;
             if let Some(pb) = &progress {
                 pb.inc(1);
             }
-            Ok(())
+            Ok(staged)
         })
         .collect();
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    for r in results {
-        r?;
-    }
+    let staged = results.into_iter().collect::<Result<Vec<Staged>>>()?;
+    replace_all(staged, force)?;
     println!(
         "Записано форм: {} в папку {} (кампания {} «{}», срок {})",
         targets.len(),

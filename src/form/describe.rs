@@ -126,6 +126,15 @@ pub enum FieldSection {
     Item,
 }
 
+/// Bounds in JSON as the plan writes them: `5000`, not `5000.0`.
+fn whole<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < 9e15 => s.serialize_some(&(*x as i64)),
+        Some(x) => s.serialize_some(x),
+        None => s.serialize_none(),
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldInfo {
     pub code: String,
@@ -135,7 +144,9 @@ pub struct FieldInfo {
     pub section: FieldSection,
     pub kind: Kind,
     pub unit: String,
+    #[serde(serialize_with = "whole")]
     pub min: Option<f64>,
+    #[serde(serialize_with = "whole")]
     pub max: Option<f64>,
     /// Accepted values for `yesno` and `choice`; empty otherwise.
     pub choices: Vec<String>,
@@ -175,7 +186,9 @@ pub struct ColumnInfo {
     pub label: String,
     pub kind: Kind,
     pub unit: String,
+    #[serde(serialize_with = "whole")]
     pub min: Option<f64>,
+    #[serde(serialize_with = "whole")]
     pub max: Option<f64>,
     pub choices: Vec<String>,
     /// Must be filled in a row that is not blank.
@@ -200,7 +213,7 @@ pub struct RuleInfo {
 /// Describe a campaign's form.
 ///
 /// ```
-/// use profplan::{campaign::Campaign, plan::Plan, describe::describe};
+/// use profplan::{form::describe::describe, plan::campaign::Campaign, plan::Plan};
 /// let plan = Plan::default_plan();
 /// let c = Campaign::parse(&plan, "2025-12-20").unwrap();
 /// let d = describe(&c);
@@ -272,8 +285,8 @@ pub fn describe(c: &Campaign<'_>) -> FormDescription {
                 code: s.code.clone(),
                 label: c.text(&s.label),
                 item: i.code.clone(),
-                numerator: s.numerator.clone(),
-                denominator: s.denominator.clone(),
+                numerator: s.numerator.to_string(),
+                denominator: s.denominator.to_string(),
                 name: layout::field_name(&s.code),
             })
             .collect(),
@@ -311,9 +324,9 @@ pub fn describe(c: &Campaign<'_>) -> FormDescription {
 fn rule_info(c: &Campaign<'_>, r: &Rule) -> RuleInfo {
     RuleInfo {
         code: r.code.clone(),
-        left: r.left.clone(),
+        left: r.left.to_string(),
         op: r.op,
-        right: r.right.clone(),
+        right: r.right.to_string(),
         severity: r.severity,
         message: c.text(&r.message),
         when_blank: r.when_blank,

@@ -9,7 +9,7 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::Term;
 use crate::plan::{CampaignDef, Field, Item, Plan, Rule, Share, Table};
 
 /// An academic year, named by the calendar year it starts in: 2025 is 2025/26.
@@ -82,16 +82,16 @@ pub fn ru_date_long(d: NaiveDate) -> String {
 }
 
 /// Why a campaign date was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CampaignError(pub String);
-
-impl fmt::Display for CampaignError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CampaignError {
+    /// The text is not a date.
+    #[error("«{0}» — не дата кампании: укажите срок в виде ГГГГ-ММ-ДД, например 2025-12-20")]
+    NotADate(String),
+    /// A date, but no campaign of the plan has it as its deadline; `campaigns` lists
+    /// those of its academic year.
+    #[error("в плане нет кампании со сроком {}; кампании {year} учебного года: {campaigns}", ru_date(*.date))]
+    NoSuchDeadline { date: NaiveDate, year: AcademicYear, campaigns: String },
 }
-
-impl std::error::Error for CampaignError {}
 
 /// One campaign of a plan in one academic year.
 #[derive(Debug, Clone, Copy)]
@@ -112,23 +112,14 @@ impl<'p> Campaign<'p> {
                     .iter()
                     .map(|c| format!("{} ({})", c.id(), c.def.title))
                     .collect();
-                Err(CampaignError(format!(
-                    "в плане нет кампании со сроком {}; кампании {} учебного года: {}",
-                    ru_date(date),
-                    year,
-                    valid.join(", ")
-                )))
+                Err(CampaignError::NoSuchDeadline { date, year, campaigns: valid.join(", ") })
             }
         }
     }
 
     /// Parse `2025-12-20` / `20.12.2025` and resolve.
     pub fn parse(plan: &'p Plan, text: &str) -> Result<Campaign<'p>, CampaignError> {
-        let date = parse_date(text).ok_or_else(|| {
-            CampaignError(format!(
-                "«{text}» — не дата кампании: укажите срок в виде ГГГГ-ММ-ДД, например 2025-12-20"
-            ))
-        })?;
+        let date = parse_date(text).ok_or_else(|| CampaignError::NotADate(text.to_string()))?;
         Campaign::resolve(plan, date)
     }
 
@@ -180,9 +171,7 @@ impl<'p> Campaign<'p> {
         let mut wanted: BTreeSet<String> = BTreeSet::new();
         for (_, s) in self.shares() {
             for e in [&s.numerator, &s.denominator] {
-                if let Ok(x) = Expr::parse(e) {
-                    wanted.extend(x.fields().map(str::to_string));
-                }
+                wanted.extend(e.expr().fields().map(str::to_string));
             }
         }
         for r in &self.plan.rules {
@@ -214,17 +203,13 @@ impl<'p> Campaign<'p> {
             .iter()
             .filter(|r| match &r.table {
                 Some(t) => tables.contains(t.as_str()),
-                None => {
-                    let sides = [Expr::parse(&r.left), Expr::parse(&r.right)];
-                    sides.iter().all(|e| match e {
-                        Ok(e) => e.terms.iter().all(|t| match t {
-                            Term::Number(_) => true,
-                            Term::Field(c) => fields.contains(c),
-                            Term::Sum { table, .. } => tables.contains(table.as_str()),
-                        }),
-                        Err(_) => false,
+                None => [&r.left, &r.right].iter().all(|e| {
+                    e.expr().terms.iter().all(|t| match t {
+                        Term::Number(_) => true,
+                        Term::Field(c) => fields.contains(c),
+                        Term::Sum { table, .. } => tables.contains(table.as_str()),
                     })
-                }
+                }),
             })
             .collect()
     }
@@ -232,11 +217,7 @@ impl<'p> Campaign<'p> {
 
 /// Field codes named by a (non-table) rule.
 fn rule_fields(r: &Rule) -> Vec<String> {
-    [&r.left, &r.right]
-        .iter()
-        .filter_map(|s| Expr::parse(s).ok())
-        .flat_map(|e| e.fields().map(str::to_string).collect::<Vec<_>>())
-        .collect()
+    [&r.left, &r.right].iter().flat_map(|e| e.expr().fields().map(str::to_string)).collect()
 }
 
 /// The campaigns of an academic year, by deadline.
@@ -289,7 +270,10 @@ mod tests {
         assert!(dec.has_item("2.1") && !dec.has_item("1.3"));
         let profile: Vec<&str> = dec.profile_fields().iter().map(|f| f.code.as_str()).collect();
         assert_eq!(profile, ["oo_students_6_11", "oo_students_ovz", "oo_teachers"]);
-        assert!(Campaign::parse(&plan, "2025-12-21").unwrap_err().0.contains("2025-12-20"));
+        assert!(Campaign::parse(&plan, "2025-12-21")
+            .unwrap_err()
+            .to_string()
+            .contains("2025-12-20"));
         assert!(Campaign::parse(&plan, "завтра").is_err());
     }
 

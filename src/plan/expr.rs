@@ -2,7 +2,7 @@
 //! or `sum(table.column)`, with `+` and `-`. Kept deliberately small: plans are written by
 //! methodologists, and every expression must be explainable in one Russian sentence.
 
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
 /// One term of an expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +24,69 @@ pub struct Expr {
     pub signs: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why an expression could not be parsed, in Russian.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct ExprError(pub String);
 
-impl fmt::Display for ExprError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// An expression of a plan as written (`oo_grads_9 + oo_grads_11`) and as parsed, once,
+/// when the plan is read. The text is what the plan shows and saves; the parsed form is
+/// what the form, the check and the summary evaluate.
+///
+/// A text that does not parse is kept with its error: the plan's checks report it with
+/// the rule or share it belongs to and the line (rather than a bare TOML error), and a
+/// plan with such an error is never loaded, so [`Formula::expr`] of a loaded plan is
+/// always the parsed expression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Formula {
+    text: String,
+    parsed: Result<Expr, ExprError>,
+}
+
+/// What [`Formula::expr`] gives for a text that did not parse (never in a loaded plan).
+static NO_EXPR: Expr = Expr { terms: Vec::new(), signs: Vec::new() };
+
+impl Formula {
+    /// The expression as written in the plan.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parsed expression.
+    pub fn expr(&self) -> &Expr {
+        self.parsed.as_ref().unwrap_or(&NO_EXPR)
+    }
+
+    /// The value when every term has one; None when any is blank (blank is not zero: a
+    /// share or a figure with a blank term is not computed).
+    pub fn value_if_filled(&self, value: impl FnMut(&Term) -> Option<f64>) -> Option<f64> {
+        let (v, blank) = self.expr().eval(value);
+        (!blank).then_some(v)
+    }
+
+    /// Why the text does not parse, if it does not.
+    pub fn error(&self) -> Option<&ExprError> {
+        self.parsed.as_ref().err()
+    }
+}
+
+impl From<String> for Formula {
+    fn from(text: String) -> Formula {
+        let parsed = Expr::parse(&text);
+        Formula { text, parsed }
+    }
+}
+
+impl From<Formula> for String {
+    fn from(f: Formula) -> String {
+        f.text
+    }
+}
+
+impl std::fmt::Display for Formula {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
     }
 }
 

@@ -7,15 +7,15 @@
 //! be sent to every school of the district before anyone noticed.
 
 pub mod campaign;
+mod checks;
 pub mod expr;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::Formula;
 
 /// The default plan: the Tambov district plan, as shipped.
 pub const DEFAULT_PLAN_TOML: &str = include_str!("../../templates/plan-tambov.toml");
@@ -199,8 +199,8 @@ pub struct Share {
     pub code: String,
     pub label: String,
     /// Expression over field codes (`a` or `a + b`).
-    pub numerator: String,
-    pub denominator: String,
+    pub numerator: Formula,
+    pub denominator: Formula,
     #[serde(skip)]
     pub pos: usize,
 }
@@ -315,9 +315,9 @@ pub struct Rule {
     pub code: String,
     /// Expression: field codes, numbers, `+`, `-`, `sum(table.column)`; with `table`,
     /// column codes of that table, checked row by row.
-    pub left: String,
+    pub left: Formula,
     pub op: Op,
-    pub right: String,
+    pub right: Formula,
     #[serde(default = "error_severity")]
     pub severity: Severity,
     /// Russian message for the school: what must hold.
@@ -382,44 +382,20 @@ where
 }
 
 /// A plan that cannot be used, with the line where the problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{plan}{}: {message}", .line.map(|l| format!(", строка {l}")).unwrap_or_default())]
 pub struct PlanError {
-    /// Source name (file path or the embedded plan's name).
-    pub source: String,
+    /// The plan: file path or the embedded plan's name.
+    pub plan: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
     pub message: String,
 }
 
-impl fmt::Display for PlanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{}, строка {}: {}", self.source, l, self.message),
-            None => write!(f, "{}: {}", self.source, self.message),
-        }
-    }
-}
-
-impl std::error::Error for PlanError {}
-
-/// All problems found in a plan (at least one).
-#[derive(Debug, Clone)]
+/// All problems found in a plan (at least one), one per line.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("план не может быть использован:\n  {}", .0.iter().map(PlanError::to_string).collect::<Vec<_>>().join("\n  "))]
 pub struct PlanErrors(pub Vec<PlanError>);
-
-impl fmt::Display for PlanErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "план не может быть использован:")?;
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "  {e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for PlanErrors {}
 
 /// Built-in yes/no list.
 pub const YES_NO: [&str; 2] = ["да", "нет"];
@@ -444,7 +420,7 @@ impl Plan {
         let mut plan: Plan = toml::from_str(text).map_err(|e| {
             let line = e.span().and_then(|s| line_of(s.start));
             PlanErrors(vec![PlanError {
-                source: source.to_string(),
+                plan: source.to_string(),
                 line,
                 message: translate_toml_error(e.message()),
             }])
@@ -455,7 +431,7 @@ impl Plan {
                 problems
                     .into_iter()
                     .map(|(pos, message)| PlanError {
-                        source: source.to_string(),
+                        plan: source.to_string(),
                         line: pos.and_then(line_of),
                         message,
                     })
@@ -533,474 +509,6 @@ impl Plan {
 
     pub fn rows_of(&self, t: &Table) -> u32 {
         t.rows.unwrap_or(self.table_rows)
-    }
-
-    pub fn campaign_def(&self, code: &str) -> Option<&CampaignDef> {
-        self.campaigns.iter().find(|c| c.code == code)
-    }
-
-    /// Check the definition; returns (byte position, message) per problem.
-    fn check(&self) -> Vec<(Option<usize>, String)> {
-        let mut p: Vec<(Option<usize>, String)> = Vec::new();
-        if !is_code(&self.id.replace('-', "_")) {
-            p.push((
-                None,
-                format!(
-                    "идентификатор плана «{}» должен состоять из латинских букв, цифр, «-» и «_»",
-                    self.id
-                ),
-            ));
-        }
-        if self.sections.is_empty() {
-            p.push((None, "в плане нет ни одного раздела ([[section]])".into()));
-        }
-        if self.table_rows == 0 || self.table_rows > MAX_TABLE_ROWS {
-            p.push((
-                None,
-                format!(
-                    "table_rows = {}: число пустых строк таблиц должно быть от 1 до 1000",
-                    self.table_rows
-                ),
-            ));
-        }
-        for (name, list) in &self.choices {
-            if list.is_empty() {
-                p.push((None, format!("список выбора «{name}» пуст")));
-            }
-            let mut seen = BTreeSet::new();
-            for v in list {
-                if !seen.insert(v.trim().to_lowercase()) {
-                    p.push((None, format!("в списке выбора «{name}» значение «{v}» повторяется")));
-                }
-            }
-        }
-
-        // Codes: fields share one namespace (they become workbook names), items another.
-        let mut field_codes: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut item_codes: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut section_numbers: BTreeSet<&str> = BTreeSet::new();
-        let mut sheet_names: BTreeSet<String> = BTreeSet::new();
-
-        let check_field = |f: &Field, what: &str, p: &mut Vec<(Option<usize>, String)>| {
-            if !is_code(&f.code) {
-                p.push((Some(f.pos), format!("код {what} «{}» должен начинаться с латинской буквы и состоять из строчных латинских букв, цифр и «_» (не длиннее 60 знаков)", f.code)));
-            }
-            if f.label.trim().is_empty() {
-                p.push((Some(f.pos), format!("у {what} «{}» нет подписи (label)", f.code)));
-            }
-            match f.kind {
-                Kind::Choice => match &f.choices {
-                    None => p.push((
-                        Some(f.pos),
-                        format!("{what} «{}» типа choice без списка выбора (choices)", f.code),
-                    )),
-                    Some(c) if !self.choices.contains_key(c) => p.push((
-                        Some(f.pos),
-                        format!("{what} «{}» ссылается на неизвестный список выбора «{c}»", f.code),
-                    )),
-                    _ => {}
-                },
-                _ if f.choices.is_some() => p.push((
-                    Some(f.pos),
-                    format!("у {what} «{}» указан список выбора, но тип не choice", f.code),
-                )),
-                _ => {}
-            }
-            if (f.min.is_some() || f.max.is_some()) && !f.kind.is_numeric() {
-                p.push((
-                    Some(f.pos),
-                    format!("границы min/max у {what} «{}» допустимы только для чисел", f.code),
-                ));
-            }
-            if let (Some(a), Some(b)) = (f.min, f.max) {
-                if a > b {
-                    p.push((
-                        Some(f.pos),
-                        format!("у {what} «{}» min = {a} больше max = {b}", f.code),
-                    ));
-                }
-            }
-            if (f.cumulative || f.stable.is_some()) && !f.kind.is_numeric() {
-                p.push((
-                    Some(f.pos),
-                    format!(
-                        "отметки cumulative и stable у {what} «{}» допустимы только для чисел",
-                        f.code
-                    ),
-                ));
-            }
-            if let Some(st) = f.stable {
-                if !(st.percent > 0.0 && st.percent <= 1000.0) {
-                    p.push((
-                        Some(f.pos),
-                        format!(
-                            "у {what} «{}» stable = {{ percent = {} }}: допустимое изменение \
-                             указывается в процентах, больше 0 и не больше 1000",
-                            f.code, st.percent
-                        ),
-                    ));
-                }
-            }
-            if f.kind == Kind::Integer {
-                for b in [f.min, f.max].into_iter().flatten() {
-                    if b.fract() != 0.0 || b.abs() > i32::MAX as f64 {
-                        p.push((
-                            Some(f.pos),
-                            format!(
-                                "граница {b} целого поля «{}» должна быть целым числом",
-                                f.code
-                            ),
-                        ));
-                    }
-                }
-            }
-        };
-
-        for f in &self.profile {
-            check_field(f, "поля", &mut p);
-            if field_codes.insert(&f.code, f.pos).is_some() {
-                p.push((Some(f.pos), format!("код поля «{}» повторяется", f.code)));
-            }
-        }
-        for s in &self.sections {
-            if !section_numbers.insert(&s.number) {
-                p.push((Some(s.pos), format!("раздел {} повторяется", s.number)));
-            }
-            if s.items.is_empty() {
-                p.push((Some(s.pos), format!("в разделе {} нет пунктов", s.number)));
-            }
-            for i in &s.items {
-                if item_codes.insert(&i.code, i.pos).is_some() {
-                    p.push((Some(i.pos), format!("код пункта «{}» повторяется", i.code)));
-                }
-                if !i.code.starts_with(&format!("{}.", s.number)) {
-                    p.push((
-                        Some(i.pos),
-                        format!("пункт {} не может стоять в разделе {}", i.code, s.number),
-                    ));
-                }
-                if i.fields.is_empty() && i.tables.is_empty() {
-                    p.push((
-                        Some(i.pos),
-                        format!(
-                            "пункт {} ничего не собирает: нужно хотя бы одно поле или таблица",
-                            i.code
-                        ),
-                    ));
-                }
-                for f in &i.fields {
-                    check_field(f, "поля", &mut p);
-                    if field_codes.insert(&f.code, f.pos).is_some() {
-                        p.push((Some(f.pos), format!("код поля «{}» повторяется", f.code)));
-                    }
-                }
-                for sh in &i.shares {
-                    if !is_code(&sh.code) {
-                        p.push((Some(sh.pos), format!("код доли «{}» должен состоять из строчных латинских букв, цифр и «_»", sh.code)));
-                    }
-                    if field_codes.insert(&sh.code, sh.pos).is_some() {
-                        p.push((Some(sh.pos), format!("код доли «{}» повторяется", sh.code)));
-                    }
-                }
-                for t in &i.tables {
-                    if !is_code(&t.code) {
-                        p.push((Some(t.pos), format!("код таблицы «{}» должен состоять из строчных латинских букв, цифр и «_»", t.code)));
-                    }
-                    if field_codes.insert(&t.code, t.pos).is_some() {
-                        p.push((Some(t.pos), format!("код таблицы «{}» повторяется", t.code)));
-                    }
-                    if let Some(msg) = bad_sheet_name(&t.sheet) {
-                        p.push((Some(t.pos), format!("лист таблицы «{}»: {msg}", t.sheet)));
-                    }
-                    if !sheet_names.insert(t.sheet.to_lowercase()) {
-                        p.push((
-                            Some(t.pos),
-                            format!("лист «{}» уже занят другой таблицей", t.sheet),
-                        ));
-                    }
-                    if t.columns.is_empty() {
-                        p.push((Some(t.pos), format!("в таблице «{}» нет столбцов", t.code)));
-                    }
-                    if matches!(t.rows, Some(0)) || t.rows.is_some_and(|r| r > MAX_TABLE_ROWS) {
-                        p.push((
-                            Some(t.pos),
-                            format!("в таблице «{}» число строк должно быть от 1 до 1000", t.code),
-                        ));
-                    }
-                    if t.columns.len() > MAX_TABLE_COLUMNS {
-                        p.push((
-                            Some(t.pos),
-                            format!(
-                                "в таблице «{}» {} столбцов: допускается не более {MAX_TABLE_COLUMNS}",
-                                t.code,
-                                t.columns.len()
-                            ),
-                        ));
-                    }
-                    let mut cols = BTreeSet::new();
-                    for c in &t.columns {
-                        check_field(c, "столбца", &mut p);
-                        if c.cumulative || c.stable.is_some() {
-                            p.push((
-                                Some(c.pos),
-                                format!(
-                                    "столбец «{}» таблицы «{}»: отметки cumulative и stable \
-                                     ставятся только у полей, не у столбцов таблиц",
-                                    c.code, t.code
-                                ),
-                            ));
-                        }
-                        if !cols.insert(&c.code) {
-                            p.push((
-                                Some(c.pos),
-                                format!("столбец «{}» в таблице «{}» повторяется", c.code, t.code),
-                            ));
-                        }
-                    }
-                    for v in &t.views {
-                        self.check_view(t, v, &mut p);
-                    }
-                }
-            }
-        }
-        for sheet in ["отчёт", "инструкция", "_profplan", "_списки"] {
-            if sheet_names.contains(sheet) {
-                p.push((None, format!("имя листа «{sheet}» занято самой формой")));
-            }
-        }
-
-        // Shares: numerator and denominator name numeric fields.
-        for i in self.items() {
-            for sh in &i.shares {
-                for (side, text) in [("числитель", &sh.numerator), ("знаменатель", &sh.denominator)]
-                {
-                    match Expr::parse(text) {
-                        Err(e) => p.push((
-                            Some(sh.pos),
-                            format!("доля «{}»: {side} «{text}»: {e}", sh.code),
-                        )),
-                        Ok(expr) => {
-                            for t in &expr.terms {
-                                if let Some(msg) = self.check_term(t, None) {
-                                    p.push((
-                                        Some(sh.pos),
-                                        format!("доля «{}», {side}: {msg}", sh.code),
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        // Rules.
-        let mut rule_codes = BTreeSet::new();
-        for r in &self.rules {
-            if !rule_codes.insert(&r.code) {
-                p.push((Some(r.pos), format!("код правила «{}» повторяется", r.code)));
-            }
-            if r.message.trim().is_empty() {
-                p.push((Some(r.pos), format!("у правила «{}» нет сообщения (message)", r.code)));
-            }
-            let table = match &r.table {
-                Some(tc) => match self.table(tc) {
-                    Some((_, t)) => Some(t),
-                    None => {
-                        p.push((
-                            Some(r.pos),
-                            format!("правило «{}» ссылается на неизвестную таблицу «{tc}»", r.code),
-                        ));
-                        continue;
-                    }
-                },
-                None => None,
-            };
-            for (side, text) in [("левая часть", &r.left), ("правая часть", &r.right)]
-            {
-                match Expr::parse(text) {
-                    Err(e) => {
-                        p.push((Some(r.pos), format!("правило «{}», {side} «{text}»: {e}", r.code)))
-                    }
-                    Ok(expr) => {
-                        for t in &expr.terms {
-                            if let Some(msg) = self.check_term(t, table) {
-                                p.push((
-                                    Some(r.pos),
-                                    format!("правило «{}», {side}: {msg}", r.code),
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        // Campaigns.
-        let mut campaign_codes = BTreeSet::new();
-        let mut campaign_dates = BTreeSet::new();
-        for c in &self.campaigns {
-            if !is_code(&c.code) {
-                p.push((
-                    Some(c.pos),
-                    format!(
-                        "код кампании «{}» должен состоять из строчных латинских букв, цифр и «_»",
-                        c.code
-                    ),
-                ));
-            }
-            if !campaign_codes.insert(&c.code) {
-                p.push((Some(c.pos), format!("кампания «{}» повторяется", c.code)));
-            }
-            // 2024 is a leap year: 29 February is possible, 30 February and 31 April are not.
-            if chrono::NaiveDate::from_ymd_opt(2024, c.month, c.day).is_none() {
-                p.push((
-                    Some(c.pos),
-                    format!(
-                        "кампания «{}»: даты {:02}.{:02} не существует",
-                        c.code, c.day, c.month
-                    ),
-                ));
-            } else if !campaign_dates.insert((c.month, c.day)) {
-                p.push((
-                    Some(c.pos),
-                    format!(
-                        "кампания «{}»: срок {:02}.{:02} уже занят другой кампанией",
-                        c.code, c.day, c.month
-                    ),
-                ));
-            }
-            if c.items.is_empty() {
-                p.push((
-                    Some(c.pos),
-                    format!("кампания «{}» не собирает ни одного пункта", c.code),
-                ));
-            }
-            for ic in &c.items {
-                if !item_codes.contains_key(ic.as_str()) {
-                    p.push((
-                        Some(c.pos),
-                        format!("кампания «{}» ссылается на неизвестный пункт «{ic}»", c.code),
-                    ));
-                }
-            }
-        }
-        if self.campaigns.is_empty() {
-            p.push((None, "в плане нет ни одной кампании ([[campaign]])".into()));
-        }
-        p
-    }
-
-    /// Check that an expression term names something that exists and is numeric.
-    /// A view must name columns of its table: `rows` any column, `columns` a choice or
-    /// yes/no column, `values` one or more numeric columns; the summary relies on it.
-    fn check_view(&self, t: &Table, v: &View, p: &mut Vec<(Option<usize>, String)>) {
-        let at = Some(v.pos);
-        let name = format!("вид «{}» таблицы «{}»", v.title, t.code);
-        let col = |code: &str| t.columns.iter().find(|c| c.code == code);
-        let known = || t.columns.iter().map(|c| c.code.as_str()).collect::<Vec<_>>().join(", ");
-        if v.title.trim().is_empty() {
-            p.push((at, format!("у вида таблицы «{}» нет названия (title)", t.code)));
-        }
-        if col(&v.rows).is_none() {
-            p.push((
-                at,
-                format!(
-                    "{name}: rows = \"{}\" — такого столбца в таблице нет; столбцы: {}",
-                    v.rows,
-                    known()
-                ),
-            ));
-        }
-        if let Some(cc) = &v.columns {
-            match col(cc) {
-                None => p.push((
-                    at,
-                    format!(
-                        "{name}: columns = \"{cc}\" — такого столбца в таблице нет; столбцы: {}",
-                        known()
-                    ),
-                )),
-                Some(c) if !matches!(c.kind, Kind::Choice | Kind::YesNo) => p.push((
-                    at,
-                    format!(
-                        "{name}: columns = \"{cc}\" — столбцами вида может быть только столбец \
-                         со списком значений (kind = \"choice\" или \"yesno\")"
-                    ),
-                )),
-                Some(_) if *cc == v.rows => {
-                    p.push((at, format!("{name}: rows и columns — один и тот же столбец «{cc}»")))
-                }
-                Some(_) => {}
-            }
-        }
-        if v.values.is_empty() {
-            p.push((
-                at,
-                format!(
-                    "{name}: values = [] — укажите хотя бы один числовой столбец, значения \
-                     которого складываются"
-                ),
-            ));
-        }
-        let mut seen = BTreeSet::new();
-        for code in &v.values {
-            match col(code) {
-                None => p.push((
-                    at,
-                    format!(
-                        "{name}: values — столбца «{code}» в таблице нет; столбцы: {}",
-                        known()
-                    ),
-                )),
-                Some(c) if !c.kind.is_numeric() => p.push((
-                    at,
-                    format!(
-                        "{name}: values — столбец «{code}» не числовой ({}), его нельзя сложить",
-                        c.kind.describe()
-                    ),
-                )),
-                Some(_) => {}
-            }
-            if !seen.insert(code) {
-                p.push((at, format!("{name}: values — столбец «{code}» указан дважды")));
-            }
-        }
-        if v.top == Some(0) {
-            p.push((at, format!("{name}: top = 0 — укажите число строк больше нуля")));
-        }
-    }
-
-    fn check_term(&self, t: &Term, table: Option<&Table>) -> Option<String> {
-        match t {
-            Term::Number(_) => None,
-            Term::Field(code) => {
-                if let Some(table) = table {
-                    return match table.columns.iter().find(|c| &c.code == code) {
-                        None => Some(format!("в таблице «{}» нет столбца «{code}»", table.code)),
-                        Some(c) if !c.kind.is_numeric() => {
-                            Some(format!("столбец «{code}» не числовой"))
-                        }
-                        _ => None,
-                    };
-                }
-                match self.field(code) {
-                    None => Some(format!("неизвестное поле «{code}»")),
-                    Some(f) if !f.kind.is_numeric() => Some(format!("поле «{code}» не числовое")),
-                    _ => None,
-                }
-            }
-            Term::Sum { table: tc, column } => match self.table(tc) {
-                None => Some(format!("неизвестная таблица «{tc}»")),
-                Some((_, t)) => match t.columns.iter().find(|c| &c.code == column) {
-                    None => Some(format!("в таблице «{tc}» нет столбца «{column}»")),
-                    Some(c) if !c.kind.is_numeric() => {
-                        Some(format!("столбец «{tc}.{column}» не числовой"))
-                    }
-                    _ => None,
-                },
-            },
-        }
     }
 }
 

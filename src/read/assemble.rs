@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::refs::{parse_reference, CellRef};
 use super::{
-    Backend, Budget, CellValue, IdentitySources, Opened, RawCell, RawReturn, Reject, TableData,
+    Backend, Budget, Cell, IdentitySources, Opened, RawReturn, Reject, StoredCell, TableData,
     TableRow, Value, Want,
 };
 use crate::check::finding::{Code, Finding};
@@ -41,8 +41,53 @@ pub(crate) fn assemble(
     let mut notes = Vec::new();
     let sheet_set: BTreeSet<&str> = opened.sheets.iter().map(String::as_str).collect();
     let (fields, tables) = resolve_names(&opened, &sheet_set, display, &mut notes);
+    let wants = wanted(&sheet_set, &fields, &tables, display, &mut notes);
+    let grids = Grids { sheets: backend.read_sheets(&wants, budget)?, empty: HashMap::new() };
+    for mut n in backend.take_notes() {
+        n.file = display.to_string();
+        notes.push(n);
+    }
 
-    // What to read, per sheet.
+    // Identity sheet: key in A, value in B.
+    let identity_sheet = sheet_set.contains(IDENTITY_SHEET).then(|| {
+        (0..IDENTITY_ROWS)
+            .filter_map(|r| {
+                let key = grids.text_at(IDENTITY_SHEET, r, 0)?;
+                Some((key, grids.text_at(IDENTITY_SHEET, r, 1).unwrap_or_default()))
+            })
+            .collect::<BTreeMap<_, _>>()
+    });
+    let row_codes = grids.form_row_codes();
+    let cells = grids.field_cells(&fields, display, &mut notes);
+    let table_data = tables
+        .iter()
+        .map(|(code, r)| (code.clone(), grids.table(code, r, display, &mut notes)))
+        .collect();
+
+    Ok(RawReturn {
+        path: Default::default(),
+        display: display.to_string(),
+        format: super::Format::Unknown,
+        identity: IdentitySources { sheet: identity_sheet, properties: opened.properties },
+        saved_at: opened.saved_at,
+        sheets: opened.sheets,
+        cells,
+        row_codes,
+        tables: table_data,
+        notes,
+    })
+}
+
+/// What to read, per sheet: the identity block, the form sheet's code and value columns,
+/// each named field's cell, each table's area and the rows that may hold its codes. A
+/// missing form sheet is noted here.
+fn wanted(
+    sheet_set: &BTreeSet<&str>,
+    fields: &BTreeMap<String, CellRef>,
+    tables: &BTreeMap<String, CellRef>,
+    display: &str,
+    notes: &mut Vec<Finding>,
+) -> BTreeMap<String, Want> {
     let mut wants: BTreeMap<String, Want> = BTreeMap::new();
     if sheet_set.contains(IDENTITY_SHEET) {
         wants.entry(IDENTITY_SHEET.into()).or_default().add(0, 0, IDENTITY_ROWS - 1, 1);
@@ -75,23 +120,35 @@ pub(crate) fn assemble(
         w.add(codes_row(r), r.first_col, codes_row(r), r.last_col);
         w.add(table_rows::CODES, r.first_col, table_rows::CODES, r.last_col);
     }
+    wants
+}
 
-    let grids: HashMap<String, super::Grid> = backend.read_sheets(&wants, budget)?;
-    for mut n in backend.take_notes() {
-        n.file = display.to_string();
-        notes.push(n);
+/// The cells read, by sheet.
+struct Grids {
+    sheets: HashMap<String, super::Grid>,
+    empty: super::Grid,
+}
+
+impl Grids {
+    fn grid(&self, sheet: &str) -> &super::Grid {
+        self.sheets.get(sheet).unwrap_or(&self.empty)
     }
-    let empty = HashMap::new();
-    let grid = |sheet: &str| grids.get(sheet).unwrap_or(&empty);
-    let value_at = |sheet: &str, r: u32, c: u32| grid(sheet).get(&(r, c)).cloned();
-    let text_at = |sheet: &str, r: u32, c: u32| {
-        value_at(sheet, r, c)
+
+    /// The text of a cell, trimmed; `None` when blank.
+    fn text_at(&self, sheet: &str, r: u32, c: u32) -> Option<String> {
+        self.grid(sheet)
+            .get(&(r, c))
             .map(|v| v.value.display().trim().to_string())
             .filter(|s| !s.is_empty())
-    };
-    let cell_value = |sheet: &str, r: u32, c: u32, row_code: Option<String>| {
-        let raw = value_at(sheet, r, c).unwrap_or(RawCell { value: Value::Empty, formula: false });
-        CellValue {
+    }
+
+    fn cell(&self, sheet: &str, r: u32, c: u32, row_code: Option<String>) -> Cell {
+        let raw = self
+            .grid(sheet)
+            .get(&(r, c))
+            .cloned()
+            .unwrap_or(StoredCell { value: Value::Empty, formula: false });
+        Cell {
             sheet: sheet.to_string(),
             row: r,
             col: c,
@@ -100,70 +157,75 @@ pub(crate) fn assemble(
             formula: raw.formula,
             row_code,
         }
-    };
-
-    // Identity sheet: key in A, value in B.
-    let identity_sheet = sheet_set.contains(IDENTITY_SHEET).then(|| {
-        (0..IDENTITY_ROWS)
-            .filter_map(|r| {
-                let key = text_at(IDENTITY_SHEET, r, 0)?;
-                Some((key, text_at(IDENTITY_SHEET, r, 1).unwrap_or_default()))
-            })
-            .collect::<BTreeMap<_, _>>()
-    });
-
-    // Row codes of the form sheet.
-    let mut row_codes = BTreeMap::new();
-    let mut code_rows: Vec<(u32, String)> = grid(FORM_SHEET)
-        .iter()
-        .filter(|((_, c), _)| *c == u32::from(col::CODE))
-        .filter_map(|((r, _), v)| {
-            let t = v.value.display().trim().to_string();
-            (!t.is_empty()).then_some((*r, t))
-        })
-        .collect();
-    code_rows.sort();
-    for (r, code) in &code_rows {
-        let codes = split_codes(code);
-        if codes.len() == 1 {
-            row_codes.entry(codes[0].to_string()).or_insert_with(|| {
-                cell_value(FORM_SHEET, *r, col::VALUE.into(), Some(code.clone()))
-            });
-        }
     }
 
-    // Fields.
-    let mut cells = BTreeMap::new();
-    for (code, r) in &fields {
-        let row_code = (r.sheet == FORM_SHEET)
-            .then(|| text_at(FORM_SHEET, r.first_row, col::CODE.into()))
-            .flatten();
-        if let Some(rc) = &row_code {
-            if !split_codes(rc).iter().any(|c| c == code) {
-                notes.push(
-                    Finding::error(
-                        Code::LayoutChanged,
-                        display,
-                        format!(
-                            "ячейка поля «{code}» оказалась в строке другого показателя («{rc}»): \
-                             строки формы переставлены или перенесены. Значение не прочитано — \
-                             заполните присланную форму, не меняя её строк"
-                        ),
-                    )
-                    .at(r.sheet.clone(), a1(r.first_row, r.first_col))
-                    .field(code.clone()),
-                );
-                continue;
+    /// For every code in the hidden column A of the form sheet, the cell in the value
+    /// column of its row (the first row with that code; rows listing several codes are
+    /// left out).
+    fn form_row_codes(&self) -> BTreeMap<String, Cell> {
+        let mut row_codes = BTreeMap::new();
+        let mut code_rows: Vec<(u32, String)> = self
+            .grid(FORM_SHEET)
+            .iter()
+            .filter(|((_, c), _)| *c == u32::from(col::CODE))
+            .filter_map(|((r, _), v)| {
+                let t = v.value.display().trim().to_string();
+                (!t.is_empty()).then_some((*r, t))
+            })
+            .collect();
+        code_rows.sort();
+        for (r, code) in &code_rows {
+            let codes = split_codes(code);
+            if codes.len() == 1 {
+                row_codes.entry(codes[0].to_string()).or_insert_with(|| {
+                    self.cell(FORM_SHEET, *r, col::VALUE.into(), Some(code.clone()))
+                });
             }
         }
-        cells.insert(code.clone(), cell_value(&r.sheet, r.first_row, r.first_col, row_code));
+        row_codes
     }
 
-    // Tables.
-    let mut table_data = BTreeMap::new();
-    for (code, r) in &tables {
+    /// The cell of each named field; a name that now points at the row of another code
+    /// is noted and its value not read.
+    fn field_cells(
+        &self,
+        fields: &BTreeMap<String, CellRef>,
+        display: &str,
+        notes: &mut Vec<Finding>,
+    ) -> BTreeMap<String, Cell> {
+        let mut cells = BTreeMap::new();
+        for (code, r) in fields {
+            let row_code = (r.sheet == FORM_SHEET)
+                .then(|| self.text_at(FORM_SHEET, r.first_row, col::CODE.into()))
+                .flatten();
+            if let Some(rc) = &row_code {
+                if !split_codes(rc).iter().any(|c| c == code) {
+                    notes.push(
+                        Finding::error(
+                            Code::LayoutChanged,
+                            display,
+                            format!(
+                                "ячейка поля «{code}» оказалась в строке другого показателя («{rc}»): \
+                                 строки формы переставлены или перенесены. Значение не прочитано — \
+                                 заполните присланную форму, не меняя её строк"
+                            ),
+                        )
+                        .at(r.sheet.clone(), a1(r.first_row, r.first_col))
+                        .field(code.clone()),
+                    );
+                    continue;
+                }
+            }
+            cells.insert(code.clone(), self.cell(&r.sheet, r.first_row, r.first_col, row_code));
+        }
+        cells
+    }
+
+    /// A table's entry area: its column codes (from the codes row above it, or the
+    /// form's fixed codes row) and its rows with at least one value.
+    fn table(&self, code: &str, r: &CellRef, display: &str, notes: &mut Vec<Finding>) -> TableData {
         let read_codes = |row: u32| -> Vec<Option<String>> {
-            (r.first_col..=r.last_col).map(|c| text_at(&r.sheet, row, c)).collect()
+            (r.first_col..=r.last_col).map(|c| self.text_at(&r.sheet, row, c)).collect()
         };
         let mut column_codes = read_codes(codes_row(r));
         if column_codes.iter().all(Option::is_none) {
@@ -180,11 +242,11 @@ pub(crate) fn assemble(
                     ),
                 )
                 .at(r.sheet.clone(), a1(r.first_row, r.first_col))
-                .field(code.clone()),
+                .field(code.to_string()),
             );
         }
-        let sheet_grid = grid(&r.sheet);
-        let rows_used: BTreeSet<u32> = sheet_grid
+        let rows_used: BTreeSet<u32> = self
+            .grid(&r.sheet)
             .iter()
             .filter(|((row, c), v)| {
                 *row >= r.first_row
@@ -200,36 +262,20 @@ pub(crate) fn assemble(
             .map(|row| TableRow {
                 row,
                 cells: (r.first_col..=r.last_col)
-                    .map(|c| cell_value(&r.sheet, row, c, None))
+                    .map(|c| self.cell(&r.sheet, row, c, None))
                     .collect(),
             })
             .collect();
-        table_data.insert(
-            code.clone(),
-            TableData {
-                sheet: r.sheet.clone(),
-                first_row: r.first_row,
-                first_col: r.first_col,
-                last_row: r.last_row,
-                last_col: r.last_col,
-                column_codes,
-                rows,
-            },
-        );
+        TableData {
+            sheet: r.sheet.clone(),
+            first_row: r.first_row,
+            first_col: r.first_col,
+            last_row: r.last_row,
+            last_col: r.last_col,
+            column_codes,
+            rows,
+        }
     }
-
-    Ok(RawReturn {
-        path: Default::default(),
-        display: display.to_string(),
-        format: super::Format::Unknown,
-        identity: IdentitySources { sheet: identity_sheet, properties: opened.properties },
-        saved_at: opened.saved_at,
-        sheets: opened.sheets,
-        cells,
-        row_codes,
-        tables: table_data,
-        notes,
-    })
 }
 
 /// The hidden codes row sits [`table_rows::FIRST_ENTRY`] − [`table_rows::CODES`] rows

@@ -115,6 +115,7 @@ fn ambiguous(what: String) -> Reject {
              сохраните её как «Книга Excel (.xlsx)» и пришлите заново"
         ),
     )
+    .because(format!("файл повреждён или подделан: {what}"))
 }
 
 /// Counts the records of the central directory that starts at `start` (each one

@@ -19,11 +19,12 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::check::finding::{Code, Finding};
-use crate::check::intake::{FileRead, ReadForm};
 use crate::check::report::{FileRecord, Outcome};
-use crate::check::validate::{FormInput, RawCell, RawTable};
 use crate::clock::SavedTime;
-use crate::read::{self, FileEntry, FileKind, Limits, RawReturn, SkipReason};
+use crate::read::{
+    self, FileEntry, FileKind, FileRead, FormInput, InputCell, InputTable, Limits, RawReturn,
+    ReadForm, SkipReason,
+};
 use crate::text::{a1, hex};
 
 /// Read every file under `dir` (sorted by path). `progress` is called once per file done.
@@ -32,12 +33,25 @@ pub fn read_folder(
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
 ) -> std::io::Result<Vec<FileRead>> {
+    read_folder_then(dir, limits, progress, &|_| {})
+}
+
+/// [`read_folder`], with `each` applied to every file as soon as it is read, on the
+/// reading thread (e.g. [`crate::check::intake::validate_early`], which keeps memory flat
+/// by dropping a form's cells once validated).
+pub fn read_folder_then(
+    dir: &Path,
+    limits: &Limits,
+    progress: &(dyn Fn() + Sync),
+    each: &(dyn Fn(&mut FileRead) + Sync),
+) -> std::io::Result<Vec<FileRead>> {
     let entries = read::scan(dir)?;
     let gate = Gate::new(limits);
     let mut out: Vec<FileRead> = entries
         .par_iter()
         .map(|e| {
-            let r = read_entry_within(e, limits, Some(&gate));
+            let mut r = read_entry_within(e, limits, Some(&gate));
+            each(&mut r);
             progress();
             r
         })
@@ -272,12 +286,12 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
             reported.insert(f.clone());
         }
     }
-    let cell = |c: &read::CellValue| RawCell {
+    let cell = |c: &read::Cell| InputCell {
         sheet: c.sheet.clone(),
         cell: c.a1.clone(),
         value: c.value.clone(),
     };
-    let mut fields: BTreeMap<String, RawCell> =
+    let mut fields: BTreeMap<String, InputCell> =
         raw.cells.iter().map(|(k, v)| (k.clone(), cell(v))).collect();
     for (code, v) in &raw.row_codes {
         if !fields.contains_key(code) && !reported.contains(code) {
@@ -304,7 +318,7 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
             .collect();
         tables.insert(
             code.clone(),
-            RawTable {
+            InputTable {
                 sheet: t.sheet.clone(),
                 first_cell: a1(t.first_row, t.first_col),
                 columns,
@@ -317,5 +331,6 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
         identity_props: raw.identity.properties,
         input: FormInput { file, fields, tables, reported, ..Default::default() },
         notes: raw.notes,
+        validated: None,
     }
 }

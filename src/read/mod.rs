@@ -1,7 +1,8 @@
 //! Reading returns safely: any file in, either the contents of a form or a plain-Russian
 //! rejection out — never a crash, never a modified input.
 //!
-//! The pipeline for one file ([`read_return`]):
+//! The pipeline for one file (in a run of `check` or `collect`: [`folder::read_entry`],
+//! which also bounds the run's memory; a file on its own: [`read_file`]):
 //! 1. read the bytes once (bounded by [`Limits::max_file_bytes`]); the file is opened
 //!    read-only and nothing is ever written;
 //! 2. [`sniff`] the format from the content (extensions lie: HTML saved as `.xls`,
@@ -21,6 +22,7 @@
 mod assemble;
 mod container;
 pub mod folder;
+mod form;
 mod ods;
 mod refs;
 mod scan;
@@ -40,8 +42,9 @@ use serde::Serialize;
 use crate::check::finding::{Code, Finding};
 use crate::clock::SavedTime;
 
+pub use form::{FileRead, FormInput, InputCell, InputTable, ReadForm};
 pub use refs::{parse_reference, CellRef};
-pub use scan::{display_name, scan, FileEntry, FileKind, ScanResult, SkipReason};
+pub use scan::{display_name, scan, FileEntry, FileKind, SkipReason};
 pub use sniff::{sniff, Format};
 pub use value::{parse_number, NumberParse};
 
@@ -155,9 +158,9 @@ impl Value {
     }
 }
 
-/// One cell read from a return.
+/// One cell read from a return, with its place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CellValue {
+pub struct Cell {
     pub sheet: String,
     /// 0-based.
     pub row: u32,
@@ -194,7 +197,7 @@ pub struct TableData {
 pub struct TableRow {
     /// 0-based sheet row.
     pub row: u32,
-    pub cells: Vec<CellValue>,
+    pub cells: Vec<Cell>,
 }
 
 /// Where a return says who it is from. Both are kept raw: cross-checking them (and the
@@ -223,11 +226,11 @@ pub struct RawReturn {
     /// Sheet names, in workbook order.
     pub sheets: Vec<String>,
     /// Single cells by field code (the `PP_` name without its prefix).
-    pub cells: BTreeMap<String, CellValue>,
+    pub cells: BTreeMap<String, Cell>,
     /// Second way to find a field: for every code in the hidden column A of the form
     /// sheet, the cell in the value column of that row. Lets validation read a field
     /// whose name was lost, and cross-check the ones that were not.
-    pub row_codes: BTreeMap<String, CellValue>,
+    pub row_codes: BTreeMap<String, Cell>,
     /// Tables by table code (the `PPT_` name without its prefix).
     pub tables: BTreeMap<String, TableData>,
     /// Structural problems found while reading (names broken, codes that disagree).
@@ -279,11 +282,13 @@ pub fn in_parser() -> bool {
     IN_PARSER.with(|f| f.get())
 }
 
-/// Reads one return. `display` names the file in messages. Never panics, never writes;
-/// every failure is a [`Finding`] naming the file.
+/// Reads one file on its own, without a folder run's memory gate ([`folder::Gate`]): what
+/// tests and tools use (`check` and `collect` read through [`folder::read_entry`]).
+/// `display` names the file in messages. Never panics, never writes; every failure is a
+/// [`Finding`] naming the file.
 // A refusal is a finding, once per file: its size does not matter, boxing it would.
 #[allow(clippy::result_large_err)]
-pub fn read_return(path: &Path, display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
+pub fn read_file(path: &Path, display: &str, limits: &Limits) -> Result<RawReturn, Finding> {
     let bytes = read_bounded(path, display, limits)?;
     let mut raw = read_bytes(&bytes, display, limits)?;
     raw.path = path.to_path_buf();
@@ -309,14 +314,10 @@ fn caught(
     display: &str,
     parse: impl FnOnce() -> Result<RawReturn, Reject>,
 ) -> Result<RawReturn, Finding> {
-    // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
-    IN_PARSER.with(|f| f.set(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
-    IN_PARSER.with(|f| f.set(false));
-    match outcome {
-        Ok(Ok(raw)) => Ok(raw),
-        Ok(Err(reject)) => Err(reject.into_finding(display)),
-        Err(_) => Err(Finding::error(
+    match guarded(parse) {
+        Some(Ok(raw)) => Ok(raw),
+        Some(Err(reject)) => Err(reject.into_finding(display)),
+        None => Err(Finding::error(
             Code::FileParserFailed,
             display,
             "файл не удалось прочитать: он повреждён или сохранён нестандартной программой. \
@@ -475,32 +476,69 @@ fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn,
     Ok(raw)
 }
 
-/// Opens an .xlsx workbook that is not a return (the school registry) within the same
-/// bounds as returns: zip entry sizes and the declared shared-string count are checked
-/// before calamine allocates anything. `None` when the file cannot be opened safely.
-pub(crate) fn open_bounded_xlsx<'a>(
+/// Why a workbook that is not a return could not be opened safely.
+#[derive(Debug, thiserror::Error)]
+pub enum NotOpened {
+    /// Refused by the container checks, before anything was inflated: the reason.
+    #[error("{0}")]
+    Refused(String),
+    /// calamine could not open it: its words.
+    #[error("книга не читается: {0}")]
+    Unreadable(String),
+}
+
+/// Opens an .xlsx workbook that is not a return (the school registry, a previous or a
+/// district summary) within the same bounds as returns: the zip directory (entry count,
+/// declared sizes, compression ratio, overlapping and duplicate parts) and the declared
+/// shared-string count are checked before calamine allocates anything. Read its cells
+/// inside [`guarded`]: calamine may still panic on a malformed sheet.
+pub fn open_bounded_xlsx<'a>(
     bytes: &'a [u8],
     limits: &Limits,
-) -> Option<calamine::Xlsx<std::io::Cursor<&'a [u8]>>> {
-    container::check_zip(bytes, limits).ok()?;
-    xlsx::precheck_shared_strings(bytes, limits).ok()?;
-    calamine::Reader::new(std::io::Cursor::new(bytes)).ok()
+) -> Result<calamine::Xlsx<std::io::Cursor<&'a [u8]>>, NotOpened> {
+    container::check_zip(bytes, limits).map_err(|r| NotOpened::Refused(r.what))?;
+    xlsx::precheck_shared_strings(bytes, limits).map_err(|r| NotOpened::Refused(r.what))?;
+    calamine::Reader::new(std::io::Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| NotOpened::Unreadable(e.to_string()))
+}
+
+/// Runs a parser over a file a user named so that a panic in it is caught (`None`), not
+/// the end of the run; the binary's panic hook stays quiet for it ([`in_parser`]). Returns
+/// are read this way, and so are previous and district summaries.
+pub fn guarded<T>(parse: impl FnOnce() -> T) -> Option<T> {
+    // AssertUnwindSafe: nothing borrowed across the boundary is used after a panic.
+    IN_PARSER.with(|f| f.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
+    IN_PARSER.with(|f| f.set(false));
+    outcome.ok()
 }
 
 /// Why a file is refused, before the display name is attached.
 #[derive(Debug, Clone)]
 pub(crate) struct Reject {
     pub code: Code,
+    /// The message for the school's file, with what to do.
     pub message: String,
+    /// What is wrong, in a few words: for files that are not returns, where the advice
+    /// of [`Reject::message`] does not fit.
+    pub what: String,
 }
 
 impl Reject {
     pub(crate) fn new(code: Code, message: impl Into<String>) -> Reject {
-        Reject { code, message: message.into() }
+        let message = message.into();
+        Reject { code, what: message.clone(), message }
+    }
+
+    /// The same refusal, with `what` as its short reason.
+    pub(crate) fn because(mut self, what: impl std::fmt::Display) -> Reject {
+        self.what = what.to_string();
+        self
     }
 
     /// A damaged file; `detail` is the parser's own words, kept for the methodologist.
     pub(crate) fn damaged(detail: impl std::fmt::Display) -> Reject {
+        let short = format!("файл повреждён ({detail})");
         Reject::new(
             Code::FileDamaged,
             format!(
@@ -509,9 +547,11 @@ impl Reject {
                  и пришлите заново, иначе заполните форму повторно"
             ),
         )
+        .because(short)
     }
 
     pub(crate) fn too_large(what: impl std::fmt::Display) -> Reject {
+        let short = what.to_string();
         Reject::new(
             Code::FileTooLarge,
             format!(
@@ -519,6 +559,7 @@ impl Reject {
                  файл повреждён или подменён. Пришлите исходную форму, заполненную заново"
             ),
         )
+        .because(short)
     }
 
     fn into_finding(self, display: &str) -> Finding {
@@ -538,7 +579,7 @@ pub(crate) struct Opened {
 
 /// A stored cell: value and whether it is a formula.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RawCell {
+pub(crate) struct StoredCell {
     pub value: Value,
     pub formula: bool,
 }
@@ -571,7 +612,7 @@ impl Want {
 }
 
 /// The wanted cells read from one sheet, by 0-based (row, column).
-pub(crate) type Grid = HashMap<(u32, u32), RawCell>;
+pub(crate) type Grid = HashMap<(u32, u32), StoredCell>;
 
 /// A format's way to stream the cells of one sheet. Only wanted cells are kept, so memory
 /// is bounded by what the form needs, whatever the sheet's extent.
@@ -581,7 +622,7 @@ pub(crate) trait Backend {
         sheet: &str,
         want: &Want,
         budget: &mut Budget,
-    ) -> Result<HashMap<(u32, u32), RawCell>, Reject>;
+    ) -> Result<HashMap<(u32, u32), StoredCell>, Reject>;
 
     /// Every wanted sheet. A backend that shares work between sheets (the xlsx shared
     /// strings) reads them together.

@@ -24,7 +24,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::container;
-use super::{parse_saved_time, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
+use super::{parse_saved_time, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
 use crate::check::finding::Code;
 use crate::form::layout::PROPERTY_PREFIX;
 
@@ -200,13 +200,75 @@ struct PendingCell {
 }
 
 impl PendingCell {
+    /// A cell element's attributes; its text follows.
+    fn start(e: &BytesStart<'_>, col: u32, repeat: u32) -> PendingCell {
+        PendingCell {
+            col,
+            repeat,
+            value_type: attr(e, b"office:value-type"),
+            calc_type: attr(e, b"calcext:value-type"),
+            value: attr(e, b"office:value"),
+            date: attr(e, b"office:date-value"),
+            boolean: attr(e, b"office:boolean-value"),
+            string_value: attr(e, b"office:string-value"),
+            formula: attr(e, b"table:formula").is_some(),
+            text: String::new(),
+            paragraphs: 0,
+        }
+    }
+
+    /// Text markup inside the cell: paragraphs become lines, `text:s` spaces, tabs and
+    /// line breaks themselves.
+    fn markup(&mut self, name: &[u8], e: &BytesStart<'_>, empty: bool) {
+        match name {
+            b"text:p" if !empty => {
+                if self.paragraphs > 0 {
+                    self.push("\n");
+                }
+                self.paragraphs += 1;
+            }
+            b"text:s" => {
+                let n = repeat_attr(e, b"text:c").min(1024);
+                self.push(&" ".repeat(n as usize));
+            }
+            b"text:tab" => self.push("\t"),
+            b"text:line-break" => self.push("\n"),
+            _ => {}
+        }
+    }
+
     fn push(&mut self, s: &str) {
         if self.text.len() + s.len() <= MAX_CELL_TEXT {
             self.text.push_str(s);
         }
     }
 
-    fn into_raw(self) -> Option<RawCell> {
+    /// Text inside the cell: characters, and entity references resolved.
+    fn content(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Text(t) => {
+                if let Ok(s) = t.decode() {
+                    self.push(&s);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let mut s = String::new();
+                push_entity(&mut s, r);
+                self.push(&s);
+            }
+            _ => {}
+        }
+    }
+
+    /// The end of the cell element: its value (when not blank) joins the row's cells.
+    fn finish(self, row_cells: &mut Vec<(u32, u32, StoredCell)>) {
+        let (c, r) = (self.col, self.repeat);
+        if let Some(raw) = self.into_raw() {
+            row_cells.push((c, r, raw));
+        }
+    }
+
+    fn into_raw(self) -> Option<StoredCell> {
         let text = self.text;
         let value = if self.calc_type.as_deref() == Some("error") {
             Value::Error(text.trim().to_string())
@@ -232,7 +294,7 @@ impl PendingCell {
                 None => return None,
             }
         };
-        Some(RawCell { value, formula: self.formula })
+        Some(StoredCell { value, formula: self.formula })
     }
 }
 
@@ -255,8 +317,8 @@ impl Backend for OdsBackend {
         sheet: &str,
         want: &Want,
         budget: &mut Budget,
-    ) -> Result<HashMap<(u32, u32), RawCell>, Reject> {
-        let mut out: HashMap<(u32, u32), RawCell> = HashMap::new();
+    ) -> Result<HashMap<(u32, u32), StoredCell>, Reject> {
+        let mut out: HashMap<(u32, u32), StoredCell> = HashMap::new();
         let mut xml = xml_reader(&self.content);
         let mut buf = Vec::new();
         let max_row = want.max_row();
@@ -266,7 +328,7 @@ impl Backend for OdsBackend {
         let mut row_repeat: u32 = 1;
         let mut col: u64 = 0;
         // Non-empty cells of the current row element, applied to each repeated row at its end.
-        let mut row_cells: Vec<(u32, u32, RawCell)> = Vec::new();
+        let mut row_cells: Vec<(u32, u32, StoredCell)> = Vec::new();
         let mut cell: Option<PendingCell> = None;
         loop {
             let ev = xml.read_event_into(&mut buf).map_err(damaged)?;
@@ -306,70 +368,25 @@ impl Backend for OdsBackend {
                                     && row <= u64::from(u32::MAX)
                                     && hits_want(want, row, row_repeat, start_col, repeat);
                                 if hits {
-                                    let mut p = PendingCell {
-                                        col: start_col as u32,
-                                        repeat,
-                                        value_type: attr(e, b"office:value-type"),
-                                        calc_type: attr(e, b"calcext:value-type"),
-                                        value: attr(e, b"office:value"),
-                                        date: attr(e, b"office:date-value"),
-                                        boolean: attr(e, b"office:boolean-value"),
-                                        string_value: attr(e, b"office:string-value"),
-                                        formula: attr(e, b"table:formula").is_some(),
-                                        text: String::new(),
-                                        paragraphs: 0,
-                                    };
+                                    let p = PendingCell::start(e, start_col as u32, repeat);
                                     if empty {
-                                        let (c, r) = (p.col, p.repeat);
-                                        if let Some(raw) = p.into_raw() {
-                                            row_cells.push((c, r, raw));
-                                        }
+                                        p.finish(&mut row_cells);
                                     } else {
-                                        p.paragraphs = 0;
                                         cell = Some(p);
                                     }
                                 }
                             }
-                            b"text:p" if !empty => {
+                            other => {
                                 if let Some(p) = cell.as_mut() {
-                                    if p.paragraphs > 0 {
-                                        p.push("\n");
-                                    }
-                                    p.paragraphs += 1;
+                                    p.markup(other, e, empty);
                                 }
                             }
-                            b"text:s" => {
-                                if let Some(p) = cell.as_mut() {
-                                    let n = repeat_attr(e, b"text:c").min(1024);
-                                    p.push(&" ".repeat(n as usize));
-                                }
-                            }
-                            b"text:tab" => {
-                                if let Some(p) = cell.as_mut() {
-                                    p.push("\t");
-                                }
-                            }
-                            b"text:line-break" => {
-                                if let Some(p) = cell.as_mut() {
-                                    p.push("\n");
-                                }
-                            }
-                            _ => {}
                         }
                     }
                 }
-                Event::Text(t) => {
+                Event::Text(_) | Event::GeneralRef(_) => {
                     if let Some(p) = cell.as_mut() {
-                        if let Ok(s) = t.decode() {
-                            p.push(&s);
-                        }
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    if let Some(p) = cell.as_mut() {
-                        let mut s = String::new();
-                        push_entity(&mut s, &r);
-                        p.push(&s);
+                        p.content(&ev);
                     }
                 }
                 Event::End(e) if in_sheet => match e.name().as_ref() {
@@ -381,10 +398,7 @@ impl Backend for OdsBackend {
                     }
                     b"table:table-cell" | b"table:covered-table-cell" if depth_tables == 0 => {
                         if let Some(p) = cell.take() {
-                            let (c, r) = (p.col, p.repeat);
-                            if let Some(raw) = p.into_raw() {
-                                row_cells.push((c, r, raw));
-                            }
+                            p.finish(&mut row_cells);
                         }
                     }
                     b"table:table-row" if depth_tables == 0 => {
@@ -421,11 +435,11 @@ fn hits_want(want: &Want, row: u64, row_repeat: u32, col: u64, repeat: u32) -> b
 
 /// Puts a row element's non-empty cells at every wanted position they cover.
 fn apply_row(
-    out: &mut HashMap<(u32, u32), RawCell>,
+    out: &mut HashMap<(u32, u32), StoredCell>,
     want: &Want,
     row: u64,
     row_repeat: u32,
-    cells: &[(u32, u32, RawCell)],
+    cells: &[(u32, u32, StoredCell)],
     budget: &mut Budget,
 ) -> Result<(), Reject> {
     for rect in &want.rects {

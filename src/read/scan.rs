@@ -29,7 +29,7 @@ pub struct FileEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum FileKind {
-    /// To be read with [`super::read_return`] (the content decides what it is).
+    /// To be read as a return (the content decides what it is).
     Candidate,
     /// Skipped on purpose, counted.
     Skipped(SkipReason),
@@ -50,36 +50,6 @@ pub enum SkipReason {
     Hidden,
     /// A symbolic link leading outside the folder, or to a directory.
     Link,
-}
-
-/// Counts by kind, for the report's summary line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ScanResult {
-    pub candidates: usize,
-    pub lock_files: usize,
-    pub hidden: usize,
-    pub links: usize,
-    pub not_spreadsheets: usize,
-    pub unreadable: usize,
-    pub not_files: usize,
-}
-
-impl ScanResult {
-    pub fn count(entries: &[FileEntry]) -> ScanResult {
-        let mut r = ScanResult::default();
-        for e in entries {
-            match e.kind {
-                FileKind::Candidate => r.candidates += 1,
-                FileKind::Skipped(SkipReason::LockFile) => r.lock_files += 1,
-                FileKind::Skipped(SkipReason::Hidden) => r.hidden += 1,
-                FileKind::Skipped(SkipReason::Link) => r.links += 1,
-                FileKind::NotSpreadsheet => r.not_spreadsheets += 1,
-                FileKind::Unreadable(_) => r.unreadable += 1,
-                FileKind::NotFile(_) => r.not_files += 1,
-            }
-        }
-        r
-    }
 }
 
 const NOT_SPREADSHEET: &[&str] = &[

@@ -43,11 +43,6 @@ pub enum Format {
 }
 
 impl Format {
-    /// Formats [`super::read_return`] can read.
-    pub fn is_workbook(self) -> bool {
-        matches!(self, Format::Xlsx | Format::Xlsm | Format::Ods | Format::Xls)
-    }
-
     /// The finding code for a file of this format that cannot be read as a return.
     pub fn code(self) -> Code {
         match self {

@@ -12,7 +12,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xls};
 
-use super::{serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
+use super::{serial_to_datetime, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
 use crate::check::finding::Code;
 
 pub(crate) struct XlsBackend<'a> {
@@ -47,7 +47,7 @@ impl Backend for XlsBackend<'_> {
         sheet: &str,
         want: &Want,
         budget: &mut Budget,
-    ) -> Result<HashMap<(u32, u32), RawCell>, Reject> {
+    ) -> Result<HashMap<(u32, u32), StoredCell>, Reject> {
         let range = self.wb.worksheet_range(sheet).map_err(Reject::damaged)?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > self.max_area {
@@ -67,7 +67,7 @@ impl Backend for XlsBackend<'_> {
             let value = convert(v, self.is_1904);
             budget.keep_text(&value)?;
             if value != Value::Empty {
-                out.insert((r, c), RawCell { value, formula });
+                out.insert((r, c), StoredCell { value, formula });
             }
         }
         Ok(out)

@@ -30,7 +30,7 @@ use zip::ZipArchive;
 
 use super::container::{self, Parts};
 use super::ods::{parse_iso_datetime, push_entity};
-use super::{serial_to_datetime, Backend, Budget, Limits, Opened, RawCell, Reject, Value, Want};
+use super::{serial_to_datetime, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
 use crate::check::finding::{Code, Finding};
 use crate::form::layout::{FIELD_NAME_PREFIX, PROPERTY_PREFIX, TABLE_NAME_PREFIX};
 use crate::text::a1;
@@ -877,7 +877,7 @@ type PendingGrid = HashMap<(u32, u32), Pending>;
 
 /// A wanted cell before the shared strings and styles it refers to are read.
 enum Pending {
-    Done(RawCell),
+    Done(StoredCell),
     Shared { index: u32, formula: bool },
     Styled { number: f64, style: u32, formula: bool },
 }
@@ -893,7 +893,7 @@ fn pending(
     let formula = cell.formula;
     let done = |value: Value| {
         let value = if formula && value == Value::Empty { Value::FormulaNoValue } else { value };
-        Ok(Pending::Done(RawCell { value, formula }))
+        Ok(Pending::Done(StoredCell { value, formula }))
     };
     let has_v = cell.v.is_some();
     let v = cell.v.unwrap_or_default();
@@ -1029,7 +1029,7 @@ impl Backend for XlsxBackend<'_> {
         sheet: &str,
         want: &Want,
         budget: &mut Budget,
-    ) -> Result<HashMap<(u32, u32), RawCell>, Reject> {
+    ) -> Result<HashMap<(u32, u32), StoredCell>, Reject> {
         let mut one = BTreeMap::new();
         one.insert(sheet.to_string(), want.clone());
         Ok(self.read_sheets(&one, budget)?.remove(sheet).unwrap_or_default())
@@ -1085,7 +1085,7 @@ impl Backend for XlsxBackend<'_> {
                         };
                         let value = Value::Text(s.clone());
                         budget.keep_text(&value)?;
-                        RawCell { value, formula }
+                        StoredCell { value, formula }
                     }
                     Pending::Styled { number, style, formula } => {
                         let value = match formats.get(&style) {
@@ -1095,7 +1095,7 @@ impl Backend for XlsxBackend<'_> {
                             },
                             _ => Value::Number(number),
                         };
-                        RawCell { value, formula }
+                        StoredCell { value, formula }
                     }
                 };
                 grid.insert((r, c), raw);

@@ -5,16 +5,18 @@
 //! with the current plan's definitions — shares as Σ numerators / Σ denominators — rather
 //! than read from «Свод по району», whose layout is for people and may change.
 //!
-//! It is our own file, but the user names it and it could be anything: the file size and
-//! the zip's declared entry sizes are checked first, the sheet is read with calamine's
-//! streaming cell reader (memory independent of the sheet's claimed dimension), the number
-//! of cells is capped, and a parser panic becomes an error instead of the end of the run.
+//! It is our own file, but the user names it and it could be anything: it is opened by the
+//! read stage's safe opener ([`crate::read::open_bounded_xlsx`]: file size, the zip's
+//! directory and the shared-string count checked before anything is inflated), the sheet
+//! is read with calamine's streaming cell reader (memory independent of the sheet's
+//! claimed dimension), the number of cells is capped, and everything runs inside
+//! [`crate::read::guarded`]: a parser panic becomes an error instead of the end of the run.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Cursor, Read, Seek};
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Workbook, XlsxError};
 
@@ -22,7 +24,7 @@ use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
 use super::*;
 use crate::check::values::Val;
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::{Formula, Term};
 use crate::plan::{Kind, Share};
 
 /// Larger files are not summaries: the summary of 10 000 schools is ~42 MB (BENCHMARKS.md),
@@ -67,6 +69,9 @@ pub struct Previous {
     pub table_sums: BTreeMap<(String, String), f64>,
     /// (school id, table code) → number of rows.
     pub table_rows: BTreeMap<(String, String), usize>,
+    /// (school id, table code) → the school's rows (by row number): column code → value.
+    /// Texts and numbers as written; a date is the word «дата» (as the data check sees it).
+    pub table_cells: BTreeMap<(String, String), BTreeMap<u32, BTreeMap<String, Val>>>,
 }
 
 /// What a line of «Свод по району» shows, to find the same figure in a previous summary.
@@ -134,7 +139,59 @@ pub fn implausible(measure: Measure, prev: f64, cur: f64) -> Option<&'static str
     }
 }
 
+/// The direction of a change as a head reads it at a glance: «▲ рост», «▼ снижение»,
+/// «= без изменений». Shares compare in percentage points, counts as counts.
+pub fn trend(was: f64, now: f64) -> &'static str {
+    // Two sums of the same whole numbers are exactly equal; the margin only absorbs the
+    // last bit of a recomputed percentage.
+    const EPS: f64 = 1e-9;
+    if now - was > EPS {
+        "▲ рост"
+    } else if was - now > EPS {
+        "▼ снижение"
+    } else {
+        "= без изменений"
+    }
+}
+
 impl Previous {
+    /// Whether this is the summary of the same campaign of `c`'s previous school year
+    /// (same plan, same campaign of the plan, one year earlier): the year-over-year view.
+    pub fn is_year_before(&self, c: &crate::plan::campaign::Campaign) -> bool {
+        let Some(d) = self.campaign.as_deref().and_then(crate::plan::campaign::parse_date) else {
+            return false;
+        };
+        self.plan_id.as_deref() == Some(c.plan.id.as_str())
+            && c.academic_year().prev().date(c.def.month, c.def.day) == Some(d)
+    }
+
+    /// The header of the «was» column: «Прошлый год (2024/25)» for the same campaign a year
+    /// before, «Было (предыдущий свод)» for any other summary.
+    pub(crate) fn was_header(&self, c: &crate::plan::campaign::Campaign) -> String {
+        if self.is_year_before(c) {
+            format!("Прошлый год ({})", c.academic_year().prev())
+        } else {
+            "Было (предыдущий свод)".to_string()
+        }
+    }
+
+    /// The line under the title naming what the summary is compared with.
+    pub(crate) fn compared_with(&self, c: &crate::plan::campaign::Campaign) -> String {
+        if self.is_year_before(c) {
+            format!(
+                "Сравнение с тем же периодом прошлого учебного года ({}): {}. ▲ — рост, \
+                 ▼ — снижение, = — без изменений.",
+                c.academic_year().prev(),
+                self.describe()
+            )
+        } else {
+            format!(
+                "Сравнение с предыдущим сводом: {}. ▲ — рост, ▼ — снижение, = — без изменений.",
+                self.describe()
+            )
+        }
+    }
+
     pub fn num(&self, school: &str, code: &str) -> Option<f64> {
         self.values.get(&(school.to_string(), code.to_string())).and_then(Val::num)
     }
@@ -145,12 +202,11 @@ impl Previous {
 
     /// Numerator and denominator of a share for one school, when every term is there.
     pub fn school_share(&self, share: &Share, school: &str) -> Option<(f64, f64)> {
-        let side = |t: &str| -> Option<f64> {
-            let (v, blank) = Expr::parse(t).ok()?.eval(|term| match term {
+        let side = |e: &Formula| {
+            e.value_if_filled(|term| match term {
                 Term::Field(c) => self.num(school, c),
                 _ => None,
-            });
-            (!blank).then_some(v)
+            })
         };
         Some((side(&share.numerator)?, side(&share.denominator)?))
     }
@@ -260,14 +316,18 @@ impl Previous {
 /// Read a previous profplan summary for `--compare`.
 pub fn read_previous(path: &Path) -> anyhow::Result<Previous> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).with_context(|| format!("{name}: файл не найден"))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        anyhow::anyhow!("{name}: файл не найден или не читается ({})", crate::oserror::describe(&e))
+    })?;
     if meta.len() > MAX_FILE_BYTES {
         bail!(
             "{name}: файл слишком большой ({} МБ) для сводного отчёта profplan",
             meta.len() / (1024 * 1024)
         );
     }
-    let bytes = std::fs::read(path).with_context(|| format!("{name}: не удалось прочитать"))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        anyhow::anyhow!("{name}: не удалось прочитать ({})", crate::oserror::describe(&e))
+    })?;
     let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(name.clone());
     let mut prev = read_previous_bytes(&bytes, &name)?;
     prev.file = file;
@@ -276,41 +336,58 @@ pub fn read_previous(path: &Path) -> anyhow::Result<Previous> {
 
 /// Read a previous summary from memory; `name` names it in messages.
 pub fn read_previous_bytes(bytes: &[u8], name: &str) -> anyhow::Result<Previous> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        bail!("{name}: файл слишком большой для сводного отчёта profplan");
-    }
-    if !bytes.starts_with(b"PK\x03\x04") {
-        bail!("{name}: это не файл .xlsx — для сравнения нужен сводный отчёт profplan (.xlsx)");
-    }
-    check_zip(bytes).with_context(|| format!("{name}: файл повреждён или не является .xlsx"))?;
-    // calamine can panic on malformed input in debug builds: that is a bad file, not a
-    // reason to stop the run.
-    let parsed = std::panic::catch_unwind(|| parse(bytes));
-    let mut prev = match parsed {
-        Ok(r) => r.with_context(|| format!("{name}: не удалось прочитать предыдущий свод"))?,
-        Err(_) => bail!("{name}: файл повреждён, прочитать его не удалось"),
-    };
+    let mut prev = read_summary_bytes(bytes).map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
     prev.file = name.to_string();
     Ok(prev)
 }
 
-fn check_zip(bytes: &[u8]) -> anyhow::Result<()> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))?;
-    if zip.len() > MAX_ZIP_ENTRIES {
-        bail!("в архиве {} частей", zip.len());
+/// The bounds of a summary: those of a return, with room for a large district's
+/// «Данные» (a summary is larger than any one school's form).
+fn summary_limits() -> crate::read::Limits {
+    crate::read::Limits {
+        max_file_bytes: MAX_FILE_BYTES,
+        max_zip_entries: MAX_ZIP_ENTRIES,
+        max_total_uncompressed: MAX_UNPACKED_TOTAL,
+        max_entry_uncompressed: MAX_UNPACKED_ENTRY,
+        max_read_part: MAX_UNPACKED_ENTRY,
+        ..crate::read::Limits::default()
     }
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        let e = zip.by_index_raw(i)?;
-        if e.size() > MAX_UNPACKED_ENTRY {
-            bail!("часть «{}» слишком велика в распакованном виде", e.name());
-        }
-        total = total.saturating_add(e.size());
+}
+
+/// Read a profplan summary from memory, as carefully as a school's return (the `read`
+/// stage's bounded zip and a caught parser panic). Errors say in Russian what the file is
+/// instead (never a parser's English text) and do not name the file: the caller does.
+pub fn read_summary_bytes(bytes: &[u8]) -> anyhow::Result<Previous> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        bail!("файл слишком большой для сводного отчёта profplan");
     }
-    if total > MAX_UNPACKED_TOTAL {
-        bail!("файл слишком велик в распакованном виде");
+    if !bytes.starts_with(b"PK\x03\x04") {
+        bail!("это не книга .xlsx, а нужен сводный отчёт profplan (.xlsx)");
     }
-    Ok(())
+    if is_word_document(bytes) {
+        bail!("это документ Word (.docx), а нужен сводный отчёт profplan (.xlsx)");
+    }
+    let parsed = crate::read::guarded(|| -> anyhow::Result<Previous> {
+        let wb = match crate::read::open_bounded_xlsx(bytes, &summary_limits()) {
+            Ok(wb) => wb,
+            Err(crate::read::NotOpened::Refused(why)) => {
+                bail!("файл повреждён или не является книгой .xlsx: {why}")
+            }
+            Err(_) => bail!("книга Excel не читается"),
+        };
+        parse(wb)
+    });
+    match parsed {
+        Some(r) => r,
+        None => bail!("файл повреждён, прочитать его не удалось"),
+    }
+}
+
+/// A zip holding `word/document.xml`: a Word document (a district's «Аналитическая
+/// справка» sent along with its summary, most often).
+pub fn is_word_document(bytes: &[u8]) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .is_ok_and(|z| z.file_names().any(|n| n == "word/document.xml"))
 }
 
 /// Column positions of «Данные», found by header text.
@@ -335,8 +412,7 @@ impl Columns {
     }
 }
 
-fn parse(bytes: &[u8]) -> anyhow::Result<Previous> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).context("книга не читается")?;
+fn parse<RS: Read + Seek>(mut wb: Xlsx<RS>) -> anyhow::Result<Previous> {
     let mut prev = Previous::default();
     if let Ok(props) = wb.workbook_properties() {
         let p = &props.custom_properties;
@@ -385,14 +461,15 @@ fn read_data<RS: Read + Seek>(
     prev: &mut Previous,
     acc: &mut DataAcc,
 ) -> anyhow::Result<()> {
-    let mut cells =
-        wb.worksheet_cells_reader(sheet).with_context(|| format!("лист «{sheet}» не читается"))?;
+    let mut cells = wb
+        .worksheet_cells_reader(sheet)
+        .map_err(|_| anyhow::anyhow!("лист «{sheet}» не читается"))?;
     let mut cols: Option<Columns> = None;
     let mut row_no: Option<u32> = None;
     let mut row: BTreeMap<u32, CellVal> = BTreeMap::new();
     let DataAcc { table_row_seen, lines, count } = acc;
     loop {
-        let next = cells.next_cell().with_context(|| format!("лист «{sheet}» повреждён"))?;
+        let next = cells.next_cell().map_err(|_| anyhow::anyhow!("лист «{sheet}» повреждён"))?;
         let pos = next.as_ref().map(|c| c.get_position().0);
         if pos != row_no {
             // The previous row is complete: rows arrive in order.
@@ -479,9 +556,21 @@ fn take_row(
         },
     ));
     match (code.split_once('.'), table_row) {
-        (Some((table, _)), Some(r)) => {
+        (Some((table, column)), Some(r)) => {
             if let CellVal::Num(n) = value {
                 *prev.table_sums.entry((id.clone(), code.clone())).or_insert(0.0) += n;
+            }
+            if let Ok(no) = r.parse::<u32>() {
+                let v = match value {
+                    CellVal::Num(n) => Val::Num(*n),
+                    CellVal::Text(s) => Val::Text(s.clone()),
+                };
+                prev.table_cells
+                    .entry((id.clone(), table.to_string()))
+                    .or_default()
+                    .entry(no)
+                    .or_default()
+                    .insert(column.to_string(), v);
             }
             if seen.insert((id.clone(), table.to_string(), r)) {
                 *prev.table_rows.entry((id, table.to_string())).or_insert(0) += 1;
@@ -540,18 +629,17 @@ pub(crate) fn write_changes(
     prev: &Previous,
 ) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_CHANGES)?;
-    const W: [f64; 8] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 22.0];
+    const W: [f64; 9] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 15.0, 22.0];
     widths(ws, &W)?;
     let cols = W.len() as u16;
-    banner(ws, 0, &W, "Изменения по школам с предыдущего свода", &st.title, PT_TITLE)?;
-    banner(
-        ws,
-        1,
-        &W,
-        &format!("Предыдущий свод: {}.", prev.describe()),
-        &st.subtitle,
-        PT_SUBTITLE,
-    )?;
+    let c = ctx.campaign();
+    let title = if prev.is_year_before(c) {
+        "Изменения по школам за год"
+    } else {
+        "Изменения по школам с предыдущего свода"
+    };
+    banner(ws, 0, &W, title, &st.title, PT_TITLE)?;
+    banner(ws, 1, &W, &prev.compared_with(c), &st.subtitle, PT_SUBTITLE)?;
     banner(
         ws,
         2,
@@ -563,7 +651,18 @@ pub(crate) fn write_changes(
         PT_NOTE,
     )?;
     let header = 4;
-    let heads = ["Код ОО", "ОО", "Пункт", "Показатель", "Было", "Стало", "Изменение", "Проверить"];
+    let was = prev.was_header(c);
+    let heads = [
+        "Код ОО",
+        "ОО",
+        "Пункт",
+        "Показатель",
+        &was,
+        "Стало",
+        "Изменение",
+        "Динамика",
+        "Проверить",
+    ];
     header_cells(ws, st, header, &heads, &W)?;
     let inds = school_indicators(ctx);
     let mut r = header + 1;
@@ -600,16 +699,19 @@ pub(crate) fn write_changes(
                         &st.delta_dec
                     };
                     num(ws, r, 6, b - a, f)?;
+                    text(ws, r, 7, trend(a, b), &st.text_center)?;
                     let flag = implausible(key.measure(), a, b).unwrap_or("");
-                    text(ws, r, 7, flag, &st.warn)?;
+                    text(ws, r, 8, flag, &st.warn)?;
                 }
                 (None, Some(_)) => {
                     text(ws, r, 6, "", &st.text)?;
-                    text(ws, r, 7, "не было в предыдущем своде", &st.text)?;
+                    text(ws, r, 7, "", &st.text)?;
+                    text(ws, r, 8, "не было в предыдущем своде", &st.text)?;
                 }
                 _ => {
                     text(ws, r, 6, "", &st.text)?;
-                    text(ws, r, 7, "нет в текущем своде", &st.text)?;
+                    text(ws, r, 7, "", &st.text)?;
+                    text(ws, r, 8, "нет в текущем своде", &st.text)?;
                 }
             }
             let flag = match (was, now) {
@@ -617,7 +719,7 @@ pub(crate) fn write_changes(
                 (None, _) => "не было в предыдущем своде",
                 _ => "нет в текущем своде",
             };
-            fit_row(ws, r, &[(&school.short_name, W[1]), (label, W[3]), (flag, W[7])], PT_CELL)?;
+            fit_row(ws, r, &[(&school.short_name, W[1]), (label, W[3]), (flag, W[8])], PT_CELL)?;
             r += 1;
         }
     }
@@ -647,9 +749,17 @@ mod tests {
     }
 
     #[test]
+    fn trend_arrows() {
+        assert_eq!(trend(10.0, 12.0), "▲ рост");
+        assert_eq!(trend(12.0, 10.0), "▼ снижение");
+        assert_eq!(trend(10.0, 10.0), "= без изменений");
+        assert_eq!(trend(100.0 / 3.0, 100.0 / 3.0 + 1e-12), "= без изменений");
+    }
+
+    #[test]
     fn not_an_xlsx_is_refused() {
         let e = read_previous_bytes(b"<html></html>", "x.xlsx").unwrap_err();
-        assert!(format!("{e:#}").contains("не файл .xlsx"));
+        assert!(format!("{e:#}").contains("не книга .xlsx"), "{e:#}");
         let e = read_previous_bytes(b"PK\x03\x04garbage", "x.xlsx").unwrap_err();
         assert!(format!("{e:#}").contains("повреждён"), "{e:#}");
     }

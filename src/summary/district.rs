@@ -11,7 +11,7 @@
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
-use super::compare::{implausible, Key, Measure};
+use super::compare::{implausible, trend, Key, Measure};
 use super::style::Styles;
 use super::*;
 use crate::plan::{Item, Table};
@@ -243,7 +243,7 @@ fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
 }
 
 const WIDTHS: [f64; 11] = [7.0, 56.0, 9.0, 13.0, 13.0, 13.0, 10.0, 11.0, 22.0, 11.0, 22.0];
-const COMPARE_WIDTHS: [f64; 3] = [13.0, 13.0, 20.0];
+const COMPARE_WIDTHS: [f64; 4] = [13.0, 13.0, 15.0, 20.0];
 const HEADERS: [&str; 11] = [
     "Пункт",
     "Показатель",
@@ -257,7 +257,8 @@ const HEADERS: [&str; 11] = [
     "Наибольшее значение",
     "ОО с наибольшим значением",
 ];
-const COMPARE_HEADERS: [&str; 3] = ["Было (предыдущий свод)", "Изменение", "Проверить"];
+/// After the «was» column ([`Previous::was_header`]).
+const COMPARE_HEADERS: [&str; 3] = ["Изменение", "Динамика", "Проверить"];
 
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_DISTRICT)?;
@@ -287,14 +288,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     banner(ws, 2, &w, &dates, &st.subtitle, PT_SUBTITLE)?;
     let mut r = 3;
     if let Some(p) = prev {
-        banner(
-            ws,
-            r,
-            &w,
-            &format!("Сравнение с предыдущим сводом: {}.", p.describe()),
-            &st.subtitle,
-            PT_SUBTITLE,
-        )?;
+        banner(ws, r, &w, &p.compared_with(c), &st.subtitle, PT_SUBTITLE)?;
         r += 1;
     }
     // Completeness, the plan's shares and the lagging schools come first.
@@ -313,10 +307,12 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     }
     banner(ws, r, &w, &note, &st.note, PT_NOTE)?;
     let header = r + 2;
+    let was = prev.map(|p| p.was_header(c)).unwrap_or_default();
     let heads: Vec<&str> = HEADERS
         .iter()
-        .chain(if prev.is_some() { COMPARE_HEADERS.iter() } else { [].iter() })
         .copied()
+        .chain(prev.map(|_| was.as_str()))
+        .chain(if prev.is_some() { COMPARE_HEADERS.iter() } else { [].iter() }.copied())
         .collect();
     header_cells(ws, st, header, &heads, &w)?;
 
@@ -423,8 +419,9 @@ fn write_line(
             &st.delta_dec
         };
         num(ws, r, 12, d, f)?;
+        text(ws, r, 13, trend(was, now), &st.text_center)?;
         if let Some(why) = implausible(key.measure(), was, now) {
-            text(ws, r, 13, &format!("⚠ {why}"), &st.warn)?;
+            text(ws, r, 14, &format!("⚠ {why}"), &st.warn)?;
         }
     }
     Ok(())

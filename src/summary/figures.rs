@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::check::values::{SchoolData, Source, Val};
 use crate::plan::campaign::Campaign;
-use crate::plan::expr::{Expr, Term};
+use crate::plan::expr::{Formula, Term};
 use crate::plan::{Field, Kind, Share, Table, View};
 
 /// The lowest or highest school value of an indicator. Ties: every school with that
@@ -115,13 +115,11 @@ pub struct District {
 
 /// Numerator and denominator of a share for one school, when every term is filled.
 pub fn school_share(share: &Share, school: &SchoolData) -> Option<(f64, f64)> {
-    let side = |text: &str| -> Option<f64> {
-        let expr = Expr::parse(text).ok()?;
-        let (v, blank) = expr.eval(|t| match t {
+    let side = |e: &Formula| {
+        e.value_if_filled(|t| match t {
             Term::Field(c) => school.num(c),
             _ => None,
-        });
-        (!blank).then_some(v)
+        })
     };
     Some((side(&share.numerator)?, side(&share.denominator)?))
 }
@@ -130,9 +128,8 @@ pub fn school_share(share: &Share, school: &SchoolData) -> Option<(f64, f64)> {
 fn share_sources(share: &Share, school: &SchoolData) -> Vec<Source> {
     [&share.numerator, &share.denominator]
         .iter()
-        .filter_map(|t| Expr::parse(t).ok())
-        .flat_map(|e| e.fields().map(str::to_string).collect::<Vec<_>>())
-        .filter_map(|c| school.fields.get(&c).map(|v| v.source.clone()))
+        .flat_map(|e| e.expr().fields())
+        .filter_map(|c| school.fields.get(c).map(|v| v.source.clone()))
         .collect()
 }
 

@@ -228,8 +228,9 @@ pub(crate) fn write(
         "Отчитались ОО",
         "ОО дальше всего ниже районной доли",
     ];
+    let was = ctx.input.previous.map(|p| p.was_header(ctx.campaign())).unwrap_or_default();
     if compare {
-        heads.extend(["", "", "", "Было (предыдущий свод)", "Изменение"]);
+        heads.extend(["", "", "", was.as_str(), "Изменение", "Динамика"]);
     }
     for (i, head) in heads.iter().enumerate() {
         text(ws, r, i as u16, head, &st.header)?;
@@ -257,16 +258,23 @@ pub(crate) fn write(
                 Some(was) => {
                     num(ws, r, 11, was / 100.0, &st.pct)?;
                     match s.percent {
-                        Some(now) => num(ws, r, 12, now - was, &st.delta_pp)?,
-                        None => ws.write_blank(r, 12, &st.text).map(|_| ())?,
+                        Some(now) => {
+                            num(ws, r, 12, now - was, &st.delta_pp)?;
+                            text(ws, r, 13, super::compare::trend(was, now), &st.text_center)?;
+                        }
+                        None => {
+                            ws.write_blank(r, 12, &st.text)?;
+                            ws.write_blank(r, 13, &st.text)?;
+                        }
                     }
                 }
                 None => {
                     text(ws, r, 11, "нет данных", &st.text)?;
                     ws.write_blank(r, 12, &st.text)?;
+                    ws.write_blank(r, 13, &st.text)?;
                 }
             }
-            ws.write_blank(r, 13, &st.text)?;
+            ws.write_blank(r, 14, &st.text)?;
         }
         fit_row(ws, r, &[(&label, w[1] + w[2]), (&lag, w[7..11].iter().sum())], PT_CELL)?;
         r += 1;

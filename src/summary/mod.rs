@@ -48,7 +48,9 @@ use crate::plan::campaign::Campaign;
 use crate::schools::Registry;
 use crate::summary::figures::District;
 
-pub use compare::{implausible, read_previous, read_previous_bytes, Previous};
+pub use compare::{
+    implausible, is_word_document, read_previous, read_previous_bytes, read_summary_bytes, Previous,
+};
 pub use region::{
     write_region, REGION_CODE_ROW, REGION_HEADER_ROW, SHEET_DISTRICTS, SHEET_REGION,
     SHEET_REGION_DATA, SHEET_REGION_SOURCES,
@@ -233,12 +235,12 @@ impl<'a> Ctx<'a> {
 
 /// Unique sheet names of at most 31 characters (Excel compares them case-insensitively).
 #[derive(Default)]
-struct SheetNames {
+pub(crate) struct SheetNames {
     used: BTreeSet<String>,
 }
 
 impl SheetNames {
-    fn take(&mut self, base: &str) -> String {
+    pub(crate) fn take(&mut self, base: &str) -> String {
         let clean: String =
             base.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).collect();
         let clean = clean.trim_matches('\'').to_string();

@@ -316,6 +316,8 @@ fn build(
     ws.set_freeze_panes(3, 2)?;
     page(ws, c, 2, false)?;
 
+    write_tables(wb, c, region, st)?;
+
     // «Данные»
     let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
     widths(ws, &[10.0, 24.0, 8.0, 30.0, 22.0, 14.0])?;
@@ -371,7 +373,7 @@ fn build(
         num(ws, r, 3, s.size as f64, &st.int)?;
         let f = match s.outcome {
             Outcome::Accepted => &st.status_good,
-            Outcome::Superseded => &st.status_late,
+            Outcome::Superseded | Outcome::Skipped => &st.status_late,
             Outcome::Refused => &st.status_bad,
         };
         text(ws, r, 4, s.outcome.ru(), f)?;
@@ -381,6 +383,149 @@ fn build(
     ws.set_freeze_panes(1, 0)?;
     page(ws, c, 0, false)?;
     wb.worksheet_from_index(0)?.set_active(true);
+    Ok(())
+}
+
+/// «Т …» and «Вид …» of every detail table of the campaign: the districts' rows merged,
+/// the district named on every row, and the plan's views over the region's rows.
+fn write_tables(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let mut names = super::SheetNames::default();
+    for n in [SHEET_REGION, SHEET_DISTRICTS, SHEET_REGION_DATA, SHEET_REGION_SOURCES] {
+        names.take(n);
+    }
+    let views = region.views(c);
+    let taken = region.districts.iter().filter(|(_, r)| r.is_some()).count();
+    for (item, t) in c.tables() {
+        let rows = region.table_rows(&t.code);
+        let rows_name = names.take(&format!("Т {}", t.sheet));
+        let views_name = (!t.views.is_empty()).then(|| names.take(&format!("Вид {}", t.sheet)));
+
+        let ws = super::new_sheet(wb, &rows_name)?;
+        let mut w = vec![10.0, 22.0, 8.0, 30.0];
+        w.extend(t.columns.iter().map(|col| col.width.unwrap_or(16.0).clamp(8.0, 50.0)));
+        widths(ws, &w)?;
+        let title = format!("{}. {} — по области", item.code, c.text(&t.title));
+        banner(ws, 0, &w, &title, &st.title, PT_TITLE)?;
+        let districts_with: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r.district.code.as_str()).collect();
+        banner(
+            ws,
+            1,
+            &w,
+            &format!(
+                "Строк: {}; таблицу заполнили школы {} из {taken} районов с принятым сводом. \
+                 Строки таблиц школ из листов «Данные» сводов районов; в каждой строке — район \
+                 и школа.",
+                rows.len(),
+                districts_with.len()
+            ),
+            &st.note,
+            PT_NOTE,
+        )?;
+        let header = 3u32;
+        let mut heads: Vec<String> =
+            ["Код района", "Район", "Код ОО", "ОО"].iter().map(|s| s.to_string()).collect();
+        heads.extend(t.columns.iter().map(|col| {
+            let l = c.text(&col.label);
+            if col.unit.is_empty() {
+                l
+            } else {
+                format!("{l}, {}", col.unit)
+            }
+        }));
+        let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+        header_cells(ws, st, header, &head_refs, &w)?;
+        let mut r = header + 1;
+        for row in &rows {
+            text(ws, r, 0, &row.district.code, &st.text_center)?;
+            text(ws, r, 1, &row.district.name, &st.text)?;
+            text(ws, r, 2, row.school_id, &st.text_center)?;
+            text(ws, r, 3, row.school, &st.text)?;
+            for (k, col) in t.columns.iter().enumerate() {
+                let cc = 4 + k as u16;
+                match row.values.get(&col.code) {
+                    Some(crate::check::values::Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
+                    None => text(ws, r, cc, "", &st.text)?,
+                }
+            }
+            r += 1;
+        }
+        if rows.is_empty() {
+            text(ws, r, 0, "Строк нет: таблицу не заполнила ни одна школа.", &st.note)?;
+            r += 1;
+        }
+        ws.autofilter(header, 0, r.max(header + 2) - 1, (w.len() - 1) as u16)?;
+        ws.set_freeze_panes(header + 1, 2)?;
+        page(ws, c, header, false)?;
+
+        let Some(views_name) = views_name else { continue };
+        let ws = super::new_sheet(wb, &views_name)?;
+        let vw = [40.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0];
+        widths(ws, &vw)?;
+        let title = format!("{}. {} — по области", item.code, c.text(&t.title));
+        banner(ws, 0, &vw, &title, &st.title, PT_TITLE)?;
+        banner(
+            ws,
+            1,
+            &vw,
+            "Виды таблицы по плану, посчитанные по строкам школ всех принятых сводов районов \
+             (лист строк рядом).",
+            &st.note,
+            PT_NOTE,
+        )?;
+        let mut r = 3u32;
+        // `summary::figures` emits a table's views in the plan's order.
+        for (def, v) in t.views.iter().zip(views.iter().filter(|v| v.table == t.code)) {
+            banner(ws, r, &vw, &v.title, &st.section, PT_NOTE)?;
+            r += 1;
+            let mut heads: Vec<String> = vec![v.rows_label.clone()];
+            let keys: Vec<String> =
+                if v.columns.is_empty() { vec![String::new()] } else { v.columns.clone() };
+            for k in &keys {
+                for l in &v.value_labels {
+                    heads.push(match (k.is_empty(), v.value_labels.len()) {
+                        (true, _) => l.clone(),
+                        (false, 1) => k.clone(),
+                        (false, _) => format!("{k}: {l}"),
+                    });
+                }
+            }
+            let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+            let hw: Vec<f64> = (0..heads.len()).map(|i| if i == 0 { 40.0 } else { 14.0 }).collect();
+            header_cells(ws, st, r, &head_refs, &hw)?;
+            r += 1;
+            let mut totals = vec![0.0; heads.len() - 1];
+            for (label, cells) in v.rows.iter().zip(&v.cells) {
+                text(ws, r, 0, label, &st.text)?;
+                let flat: Vec<f64> = cells.iter().flatten().copied().collect();
+                for (k, x) in flat.iter().enumerate() {
+                    num(ws, r, 1 + k as u16, *x, st.number(*x))?;
+                    totals[k] += x;
+                }
+                r += 1;
+            }
+            if v.rows.is_empty() {
+                text(ws, r, 0, "Нет строк для этого вида.", &st.note)?;
+                r += 1;
+            } else if def.top.is_none() {
+                // A ranking shows its first rows only: a total of them would mislead.
+                text(ws, r, 0, "Итого по области", &st.total_text)?;
+                for (k, x) in totals.iter().enumerate() {
+                    let f = if x.fract() == 0.0 { &st.total_int } else { &st.total_dec };
+                    num(ws, r, 1 + k as u16, *x, f)?;
+                }
+                r += 1;
+            }
+            r += 1;
+        }
+        page(ws, c, 0, false)?;
+    }
     Ok(())
 }
 

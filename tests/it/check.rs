@@ -18,6 +18,7 @@ use profplan::synth::{fill, Defect, Fill, FillValue};
 use serde_json::Value;
 
 use crate::common::*;
+use crate::support::sheet_part;
 
 const CAMPAIGN: &str = "2025-12-20";
 const AFTER: &str = "2025-12-25";
@@ -134,7 +135,7 @@ fn assert_at(
 
 /// Replace the XML of cell `a1` in a sheet part with `new` (a whole `<c …>…</c>`).
 fn set_cell_xml(bytes: &[u8], sheet_part: &str, a1: &str, new: &str) -> Vec<u8> {
-    let xml = part(bytes, sheet_part);
+    let xml = part_text(bytes, sheet_part);
     let start = xml.find(&format!("<c r=\"{a1}\"")).unwrap_or_else(|| panic!("no {a1}"));
     let gt = start + xml[start..].find('>').unwrap();
     let end = if xml.as_bytes()[gt - 1] == b'/' {
@@ -144,15 +145,6 @@ fn set_cell_xml(bytes: &[u8], sheet_part: &str, a1: &str, new: &str) -> Vec<u8> 
     };
     let old = xml[start..end].to_string();
     replace_in_part(bytes, sheet_part, &old, new)
-}
-
-/// The part of the sheet named `sheet` (rust_xlsxwriter numbers parts in sheet order).
-fn sheet_part(bytes: &[u8], sheet: &str) -> String {
-    let wb = part(bytes, "xl/workbook.xml");
-    let names: Vec<&str> =
-        wb.split("<sheet name=\"").skip(1).map(|s| s.split('"').next().unwrap()).collect();
-    let i = names.iter().position(|n| *n == sheet).unwrap_or_else(|| panic!("no sheet {sheet}"));
-    format!("xl/worksheets/sheet{}.xml", i + 1)
 }
 
 fn identity_of(s: &School) -> Identity {
@@ -199,7 +191,7 @@ fn set_identity(
     props: Option<&[(String, String)]>,
 ) -> Vec<u8> {
     let id_part = sheet_part(bytes, layout::IDENTITY_SHEET);
-    rewrite_zip(bytes, |name, content| match (name, sheet, props) {
+    rewrite(bytes, |name, content| match (name, sheet, props) {
         (n, Some(rows), _) if n == id_part => Some(identity_sheet_xml(rows).into_bytes()),
         ("docProps/custom.xml", _, Some(rows)) => Some(custom_props_xml(rows).into_bytes()),
         _ => Some(content),
@@ -310,14 +302,8 @@ fn set_up_errors_exit_2_with_a_russian_message() {
     );
     assert!(bad_date.stdout.is_empty());
 
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    let missing = cmd
-        .current_dir(w.path())
-        .arg("--schools")
-        .arg(w.registry_path())
-        .args(["--campaign", CAMPAIGN, "check", "нет-такой-папки", "--as-of", AFTER])
-        .output()
-        .unwrap();
+    let missing =
+        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").today(AFTER).output();
     assert_eq!(missing.status.code(), Some(2));
     assert!(
         stderr(&missing).contains("папка с отчётами нет-такой-папки не найдена"),
@@ -357,7 +343,7 @@ fn lateness_is_the_end_of_the_deadline_day_in_moscow() {
 #[test]
 fn file_time_is_the_fallback_for_the_saved_time() {
     let (w, s) = district(1);
-    let bytes = rewrite_zip(&clean(&s[0]), |name, c| (name != "docProps/core.xml").then_some(c));
+    let bytes = rewrite(&clean(&s[0]), |name, c| (name != "docProps/core.xml").then_some(c));
     let p = w.put(&file_name(&s[0]), &bytes);
     let t = chrono::DateTime::parse_from_rfc3339("2025-12-23T10:00:00+03:00").unwrap();
     std::fs::File::options()
@@ -832,7 +818,7 @@ fn identity_codes() {
     // 1: identity sheet deleted, document properties kept: read, with a warning.
     let b1 = clean(&s[1]);
     let id_part = sheet_part(&b1, layout::IDENTITY_SHEET);
-    let b1 = rewrite_zip(&b1, |name, content| (name != id_part).then_some(content));
+    let b1 = rewrite(&b1, |name, content| (name != id_part).then_some(content));
     let b1 = replace_in_part(
         &b1,
         "xl/workbook.xml",
@@ -970,7 +956,7 @@ fn structure_codes() {
     w.put(&file_name(&s[0]), &b0);
     // 1: the table's name deleted.
     let b1 = clean(&s[1]);
-    let wbxml = part(&b1, "xl/workbook.xml");
+    let wbxml = part_text(&b1, "xl/workbook.xml");
     let tname = layout::table_name(&table.code);
     let start = wbxml.find(&format!("<definedName name=\"{tname}\"")).unwrap();
     let end = start + wbxml[start..].find("</definedName>").unwrap() + "</definedName>".len();
@@ -1515,7 +1501,7 @@ fn a1_and_xfd1048576_via_the_cli() {
         "</sheetData>",
         r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>край</t></is></c></row></sheetData>"#,
     );
-    let xml = part(&b, &sp);
+    let xml = part_text(&b, &sp);
     let dim_start = xml.find("<dimension ref=\"").unwrap();
     let dim = &xml[dim_start..dim_start + xml[dim_start..].find("/>").unwrap() + 2];
     let b = replace_in_part(&b, &sp, dim, r#"<dimension ref="A1:XFD1048576"/>"#);
@@ -1537,17 +1523,14 @@ fn no_ansi_escapes_when_piped_or_with_no_color() {
     let t = stdout(&piped);
     assert!(t.contains("С ошибками — вернуть на доработку (1):"));
     assert!(!t.contains('\x1b'), "{t:?}");
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    let no_color = cmd
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .arg("--schools")
-        .arg(w.registry_path())
-        .args(["--campaign", CAMPAIGN, "check"])
-        .arg(w.returns())
-        .args(["--as-of", AFTER])
-        .output()
-        .unwrap();
+    let no_color = w
+        .cli()
+        .no_color()
+        .campaign(CAMPAIGN)
+        .cmd("check")
+        .returns(w.returns())
+        .today(AFTER)
+        .output();
     assert!(!no_color.stdout.contains(&0x1b) && !no_color.stderr.contains(&0x1b));
     assert_eq!(no_color.stdout, piped.stdout);
 }
@@ -1570,16 +1553,14 @@ fn same_folder_same_report_whatever_the_thread_count() {
         );
     }
     let run = |threads: &str| {
-        let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-        cmd.current_dir(w.path())
+        w.cli()
             .env("RAYON_NUM_THREADS", threads)
-            .arg("--schools")
-            .arg(w.registry_path())
-            .args(["--campaign", CAMPAIGN, "check"])
-            .arg(w.returns())
-            .args(["--as-of", AFTER, "--format", "json"])
+            .campaign(CAMPAIGN)
+            .cmd("check")
+            .returns(w.returns())
+            .today(AFTER)
+            .args(["--format", "json"])
             .output()
-            .unwrap()
             .stdout
     };
     assert_eq!(run("1"), run("4"));

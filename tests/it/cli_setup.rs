@@ -1,58 +1,26 @@
-//! CLI tests of setting up: help, `init`, `plan`, `campaigns`, `schools`, and the errors a
+//! CLI tests of setting up (help text and first messages are snapshots in `snapshots.rs`):
+//! `init`, `plan`, `campaigns`, `schools`, and the errors a
 //! user meets first (no registry, a bad campaign date) — exit codes and messages.
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
 use profplan::plan::Plan;
 
-fn profplan(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(dir);
-    cmd
+use crate::cli::Cli;
+
+fn profplan(dir: &Path) -> Cli {
+    Cli::new().in_dir(dir)
 }
 
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
-
-#[test]
-fn help_lists_the_commands() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = profplan(dir.path());
-    cmd.arg("--help").assert().success().stdout(
-        predicate::str::contains("init")
-            .and(predicate::str::contains("plan"))
-            .and(predicate::str::contains("campaigns"))
-            .and(predicate::str::contains("schools"))
-            .and(predicate::str::contains("template"))
-            .and(predicate::str::contains("check"))
-            .and(predicate::str::contains("collect"))
-            .and(predicate::str::contains("Коды выхода")),
-    );
-    for sub in ["check", "collect"] {
-        profplan(dir.path()).args([sub, "--help"]).assert().success().stdout(
-            predicate::str::contains("Коды выхода: 0").and(predicate::str::contains("2 — ошибка")),
-        );
-    }
-}
-
-#[test]
-fn unknown_command_is_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
-    profplan(dir.path()).arg("frobnicate").assert().code(2);
+/// stdout of a run that must succeed.
+fn stdout_of(cli: Cli) -> String {
+    cli.run().success().stdout.clone()
 }
 
 #[test]
 fn init_creates_a_working_folder() {
     let dir = tempfile::tempdir().unwrap();
-    profplan(dir.path())
-        .args(["init", "work"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("profplan template"));
+    profplan(dir.path()).args(["init", "work"]).run().success().stdout_has("profplan template");
     let work = dir.path().join("work");
     assert!(work.join("profplan.toml").is_file());
     assert!(work.join("forms").is_dir());
@@ -72,20 +40,29 @@ fn init_creates_a_working_folder() {
     assert!(config.contains(&format!("campaign = \"{id}\"")), "{config}");
 }
 
+/// Whole bounds print as the plan writes them (`5000`, not `5000.0`); others keep their
+/// fraction.
+#[test]
+fn plan_json_prints_whole_bounds_as_integers() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = stdout_of(profplan(dir.path()).args(["plan", "--format", "json"]));
+    assert!(!json.contains(".0,") && !json.contains(".0\n"), "a bound printed as x.0");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fields = v["fields"].as_array().unwrap();
+    let students = fields.iter().find(|f| f["kind"] == "integer" && f["max"].is_number()).unwrap();
+    assert!(students["min"].is_i64() && students["max"].is_i64(), "{students}");
+}
+
 #[test]
 fn second_init_refuses_without_force() {
     let dir = tempfile::tempdir().unwrap();
-    profplan(dir.path()).arg("init").assert().success();
+    profplan(dir.path()).arg("init").run().success();
     std::fs::write(dir.path().join("schools.csv"), "id;name\n1;Моя школа\n").unwrap();
-    profplan(dir.path())
-        .arg("init")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("уже есть").and(predicate::str::contains("--force")));
+    profplan(dir.path()).arg("init").run().code(2).stderr_has("уже есть").stderr_has("--force");
     // Nothing was overwritten.
     let csv = std::fs::read_to_string(dir.path().join("schools.csv")).unwrap();
     assert_eq!(csv, "id;name\n1;Моя школа\n");
-    profplan(dir.path()).args(["init", "--force"]).assert().success();
+    profplan(dir.path()).args(["init", "--force"]).run().success();
     let csv = std::fs::read_to_string(dir.path().join("schools.csv")).unwrap();
     assert!(csv.contains("Покрово-Пригородная"));
 }
@@ -175,85 +152,6 @@ fn campaigns_of_a_year() {
 }
 
 #[test]
-fn outside_a_work_folder_says_there_is_no_profplan_toml_here() {
-    let dir = tempfile::tempdir().unwrap();
-    profplan(dir.path()).arg("schools").assert().code(2).stderr(
-        predicate::str::contains("нет файла настроек profplan.toml")
-            .and(predicate::str::contains("profplan init"))
-            .and(predicate::str::contains("--schools")),
-    );
-    // In the parent of the folder `init` made: name it.
-    profplan(dir.path()).args(["init", "work"]).assert().success();
-    profplan(dir.path()).arg("check").assert().code(2).stderr(
-        predicate::str::contains("нет файла настроек profplan.toml")
-            .and(predicate::str::contains("cd work")),
-    );
-}
-
-#[test]
-fn settings_file_without_registry_is_explained() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("profplan.toml"), "forms = \"f\"\n").unwrap();
-    profplan(dir.path()).arg("schools").assert().code(2).stderr(
-        predicate::str::contains("не указан реестр школ")
-            .and(predicate::str::contains("--schools")),
-    );
-}
-
-#[test]
-fn bad_registry_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("r.csv"), "id;name\n1;A\n1;B\n").unwrap();
-    profplan(dir.path()).args(["--schools", "r.csv", "schools"]).assert().code(2).stderr(
-        predicate::str::contains("r.csv, строка 3: код школы «1» уже встречался в строке 2"),
-    );
-}
-
-#[test]
-fn bad_campaign_date_is_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
-    profplan(dir.path())
-        .args(["--campaign", "2025-02-30", "plan", "--format", "json"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("«2025-02-30» — не дата кампании"));
-    // A real date that is not a deadline: the year's campaigns are listed.
-    profplan(dir.path())
-        .args(["--campaign", "2025-12-21", "plan", "--format", "json"])
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("нет кампании со сроком 21.12.2025")
-                .and(predicate::str::contains("2025-12-20")),
-        );
-}
-
-#[test]
-fn broken_plan_file_is_exit_2_with_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = profplan::plan::DEFAULT_PLAN_TOML.replacen("month = 12", "month = 13", 1);
-    std::fs::write(dir.path().join("plan.toml"), text).unwrap();
-    profplan(dir.path()).args(["--plan", "plan.toml", "plan"]).assert().code(2).stderr(
-        predicate::str::contains("plan.toml, строка").and(predicate::str::contains("20.13")),
-    );
-}
-
-#[test]
-fn unknown_key_in_profplan_toml_names_the_line() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("profplan.toml"), "forms = \"forms\"\nshools = \"s.csv\"\n")
-        .unwrap();
-    profplan(dir.path())
-        .arg("plan")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("profplan.toml, строка 2: неизвестный ключ `shools`"));
-}
-
-/// The district key: `init` makes it (owner-only), `init --force` keeps it (replacing it
-/// would orphan every form issued), and `template` signs the forms with it — the key
-/// itself never goes into a form.
-#[test]
 fn init_makes_the_district_key_and_template_signs_forms_with_it() {
     use profplan::check::identity::{key_path, load};
     let dir = tempfile::tempdir().unwrap();
@@ -272,13 +170,13 @@ fn init_makes_the_district_key_and_template_signs_forms_with_it() {
     assert!(again.contains("прежний, сохранён"), "{again}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the key is never replaced");
 
-    let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).assert().success();
+    let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).run().success();
     // Nothing about keys: the only line is the warning about init's example registry.
-    let said = String::from_utf8_lossy(&t.get_output().stderr).into_owned();
+    let said = t.stderr.clone();
     assert!(
         said.lines().all(|l| l.contains("пример с выдуманными школами")),
         "{}",
-        String::from_utf8_lossy(&t.get_output().stderr)
+        t.stderr.clone()
     );
     let form = std::fs::read_dir(dir.path().join("forms")).unwrap().next().unwrap().unwrap().path();
     let bytes = std::fs::read(&form).unwrap();
@@ -303,17 +201,17 @@ fn init_makes_the_district_key_and_template_signs_forms_with_it() {
 #[test]
 fn work_folder_without_a_key_gets_one_at_the_next_template() {
     let dir = tempfile::tempdir().unwrap();
-    profplan(dir.path()).arg("init").assert().success();
+    profplan(dir.path()).arg("init").run().success();
     let path = profplan::check::identity::key_path(dir.path());
     std::fs::remove_file(&path).unwrap();
     let c = profplan(dir.path())
         .args(["--campaign", "2025-12-20", "check", "--as-of", "2025-12-01"])
-        .assert()
+        .run()
         .code(1);
-    let err = String::from_utf8_lossy(&c.get_output().stderr).into_owned();
+    let err = c.stderr.clone();
     assert_eq!(err.matches("нет ключа района").count(), 1, "{err}");
-    let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).assert().success();
-    let err = String::from_utf8_lossy(&t.get_output().stderr).into_owned();
+    let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).run().success();
+    let err = t.stderr.clone();
     assert_eq!(err.matches("создан ключ района").count(), 1, "{err}");
     assert!(profplan::check::identity::load(&path).unwrap().is_some());
 }

@@ -9,7 +9,6 @@ use crate::lo;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use assert_cmd::Command;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use chrono::NaiveDate;
 
@@ -21,12 +20,10 @@ use profplan::schools::Registry;
 use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_RETURNS};
 use profplan::synth::{fill, Defect, Fill, FillValue};
 
+use crate::cli::{root, Cli};
+
 const CAMPAIGN: &str = "2025-12-20";
 const SEED: u64 = 11;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn registry(plan: &Plan) -> Registry {
     Registry::load(&root().join("examples/schools.csv"), plan).unwrap()
@@ -96,16 +93,17 @@ fn district() -> District {
 }
 
 fn collect(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(root())
-        .args(["--schools", "examples/schools.csv", "--campaign", CAMPAIGN, "collect"])
-        .arg(dir.join("returns"))
-        .args(["--as-of", "2025-12-25", "--out"])
+    Cli::new()
+        .in_dir(root())
+        .registry("examples/schools.csv")
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns(dir.join("returns"))
+        .today("2025-12-25")
+        .arg("--out")
         .arg(out)
         .args(extra)
         .output()
-        .unwrap()
 }
 
 fn text(r: &Range<Data>, row: u32, col: u32) -> String {
@@ -179,7 +177,7 @@ fn district_figures_equal_an_independent_computation() {
     for (item, sh) in c.shares() {
         let pairs: Vec<(f64, f64)> = included
             .iter()
-            .filter_map(|x| Some((num(x, &sh.numerator)?, num(x, &sh.denominator)?)))
+            .filter_map(|x| Some((num(x, sh.numerator.text())?, num(x, sh.denominator.text())?)))
             .collect();
         let (n, den) = pairs.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
         let mean = pairs.iter().map(|p| p.0 / p.1).sum::<f64>() / pairs.len() as f64;

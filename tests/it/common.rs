@@ -1,18 +1,16 @@
-//! Helpers shared by the `check` and LibreOffice test files: a registry of schools
-//! written for the test, filled returns (through the library or inside LibreOffice),
-//! the cell a defined name points at (read with calamine, independently of profplan's
-//! reader), running the CLI, and snapshots of a folder's bytes and times.
-//!
-//! Each test binary uses part of these; the rest would be dead code there.
-#![allow(dead_code)]
+//! Helpers shared by the `check`, `figures`, `periods`, `region` and LibreOffice test
+//! modules: a registry of schools written for the test, filled returns (through the
+//! library; inside LibreOffice see `lo.rs`), the cell a defined name points at (read with
+//! calamine, independently of profplan's reader), `check` through the CLI, and snapshots
+//! of a folder's bytes and times.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::SystemTime;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use profplan::form::layout::{field_name, form_file_name, table_name};
+use chrono::NaiveDateTime;
+use profplan::form::layout::{field_name, form_file_name};
 use profplan::form::writer::write_filled_form;
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
@@ -20,9 +18,9 @@ use profplan::schools::{Registry, School};
 use profplan::synth::{Fill, FillValue};
 use sha2::{Digest, Sha256};
 
-pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::cli::Cli;
+
+pub use crate::cli::root;
 
 /// A temporary working folder with `returns/` inside.
 pub struct Workdir {
@@ -43,6 +41,10 @@ impl Workdir {
     }
     pub fn registry_path(&self) -> PathBuf {
         self.dir.path().join("schools.csv")
+    }
+    /// profplan run in this folder with its registry: add the campaign, the command…
+    pub fn cli(&self) -> Cli {
+        Cli::new().in_dir(self.path()).registry(self.registry_path())
     }
     /// Put a return into `returns/` under `name`.
     pub fn put(&self, name: &str, bytes: &[u8]) -> PathBuf {
@@ -114,10 +116,6 @@ pub fn write_registry(path: &Path, schools: &[School], plan: &Plan) -> Registry 
     Registry::load(path, plan).unwrap()
 }
 
-pub fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 /// `2025-12-19 09:30` (UTC) → NaiveDateTime.
 pub fn at(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
@@ -169,51 +167,15 @@ pub fn field_cell(bytes: &[u8], code: &str) -> (String, String) {
 
 // ------------------------------------------------------------------ zip surgery
 
-/// Rewrite the parts of an xlsx/ods: `edit(name, content)` returns the new content,
-/// or `None` to drop the part. Stored deflated, order kept.
-pub fn rewrite_zip(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let name = f.name().to_string();
-        let mut content = Vec::new();
-        f.read_to_end(&mut content).unwrap();
-        if let Some(new) = edit(&name, content) {
-            let opts = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            out.start_file(name, opts).unwrap();
-            out.write_all(&new).unwrap();
-        }
-    }
-    out.finish().unwrap().into_inner()
-}
+// The tools are in `support.rs` (one copy for every module).
+pub use crate::support::{part_text, rewrite};
 
 /// Replace `from` by `to` in one part, asserting it was there.
 pub fn replace_in_part(bytes: &[u8], part: &str, from: &str, to: &str) -> Vec<u8> {
-    let found = std::cell::Cell::new(false);
-    let out = rewrite_zip(bytes, |name, content| {
-        if name != part {
-            return Some(content);
-        }
-        let text = String::from_utf8(content).unwrap();
-        if text.contains(from) {
-            found.set(true);
-        }
-        Some(text.replacen(from, to, 1).into_bytes())
-    });
-    assert!(found.get(), "«{from}» not found in {part}");
-    out
-}
-
-/// The text of one part of a zip container.
-pub fn part(bytes: &[u8], name: &str) -> String {
-    use std::io::Read;
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut s = String::new();
-    zin.by_name(name).unwrap().read_to_string(&mut s).unwrap();
-    s
+    crate::support::edit_part(bytes, part, |text| {
+        assert!(text.contains(from), "«{from}» not found in {part}");
+        text.replacen(from, to, 1)
+    })
 }
 
 // ------------------------------------------------------------------ the CLI
@@ -225,14 +187,11 @@ pub fn check(w: &Workdir, campaign: &str, args: &[&str]) -> Output {
 }
 
 pub fn check_in(w: &Workdir, campaign: &str, plan: Option<&Path>, args: &[&str]) -> Output {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(w.path()).env_remove("NO_COLOR");
-    cmd.arg("--schools").arg(w.registry_path()).args(["--campaign", campaign]);
+    let mut cli = w.cli().env_remove("NO_COLOR").campaign(campaign);
     if let Some(p) = plan {
-        cmd.arg("--plan").arg(p);
+        cli = cli.plan(p);
     }
-    cmd.arg("check").arg(w.returns()).args(args);
-    cmd.output().unwrap()
+    cli.cmd("check").returns(w.returns()).args(args).output()
 }
 
 /// `profplan check … --format json`, parsed; panics with stderr when it is not JSON.
@@ -275,128 +234,4 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (String, SystemTime)> {
         }
     }
     out
-}
-
-// ------------------------------------------------------------------ LibreOffice
-
-/// `soffice` if installed. Without it: a failure when `CI=true`, otherwise `None` and a
-/// printed note (the caller skips).
-pub fn soffice() -> Option<PathBuf> {
-    let found =
-        ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/lib/libreoffice/program/soffice"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-            .or_else(|| {
-                std::env::var_os("PATH").and_then(|paths| {
-                    std::env::split_paths(&paths).map(|p| p.join("soffice")).find(|p| p.is_file())
-                })
-            });
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("LibreOffice (soffice) не найден, а CI=true: установите libreoffice-calc-nogui и python3-uno");
-        }
-        eprintln!("note: LibreOffice (soffice) не найден — тесты с LibreOffice пропущены");
-    }
-    found
-}
-
-/// The Python with the UNO bridge (Debian's python3-uno lives in the system Python).
-pub fn uno_python() -> PathBuf {
-    PathBuf::from("/usr/bin/python3")
-}
-
-/// Re-save `files` through `soffice --headless --convert-to <format>` into `outdir`,
-/// in one soffice start (with its own throwaway profile). Returns the new paths.
-pub fn convert(soffice: &Path, files: &[PathBuf], format: &str, outdir: &Path) -> Vec<PathBuf> {
-    std::fs::create_dir_all(outdir).unwrap();
-    let profile = tempfile::Builder::new().prefix("lo-").tempdir().unwrap();
-    let out = std::process::Command::new(soffice)
-        .arg("--headless")
-        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
-        .args(["--convert-to", format, "--outdir"])
-        .arg(outdir)
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "soffice --convert-to {format} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    files
-        .iter()
-        .map(|f| {
-            let p = outdir.join(f.file_stem().unwrap()).with_extension(format);
-            assert!(p.is_file(), "soffice did not write {}", p.display());
-            p
-        })
-        .collect()
-}
-
-/// One form to fill inside LibreOffice (see tests/lo/fill.py).
-pub struct LoJob {
-    pub input: PathBuf,
-    pub fill: Fill,
-    /// `(path, "xlsx" | "ods" | "xls")`.
-    pub outputs: Vec<(PathBuf, &'static str)>,
-}
-
-fn json_value(v: &FillValue) -> serde_json::Value {
-    match v {
-        FillValue::Num(n) => serde_json::json!(n),
-        FillValue::Text(t) => serde_json::json!(t),
-    }
-}
-
-/// Fill every job inside one LibreOffice start, typing values by the forms' defined names.
-pub fn lo_fill(jobs: &[LoJob], scratch: &Path) {
-    let jobs_json: Vec<serde_json::Value> = jobs
-        .iter()
-        .map(|j| {
-            let values: serde_json::Map<String, serde_json::Value> =
-                j.fill.values.iter().map(|(k, v)| (field_name(k), json_value(v))).collect();
-            let tables: serde_json::Map<String, serde_json::Value> = j
-                .fill
-                .tables
-                .iter()
-                .map(|(k, rows)| {
-                    let rows: Vec<Vec<serde_json::Value>> = rows
-                        .iter()
-                        .map(|r| {
-                            r.iter()
-                                .map(|c| c.as_ref().map(json_value).unwrap_or(serde_json::Value::Null))
-                                .collect()
-                        })
-                        .collect();
-                    (table_name(k), serde_json::json!(rows))
-                })
-                .collect();
-            let outputs: Vec<serde_json::Value> = j
-                .outputs
-                .iter()
-                .map(|(p, f)| serde_json::json!({"path": p, "format": f}))
-                .collect();
-            serde_json::json!({"input": j.input, "values": values, "tables": tables, "outputs": outputs})
-        })
-        .collect();
-    let path = scratch.join("jobs.json");
-    std::fs::write(&path, serde_json::to_vec(&serde_json::json!({ "jobs": jobs_json })).unwrap())
-        .unwrap();
-    let out = std::process::Command::new(uno_python())
-        .arg(root().join("tests/lo/fill.py"))
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "fill.py failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for j in jobs {
-        for (p, _) in &j.outputs {
-            assert!(p.is_file(), "LibreOffice did not write {}", p.display());
-        }
-    }
 }

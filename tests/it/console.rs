@@ -9,25 +9,12 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use crate::cli::{Cli, Run};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_profplan")
-}
-
-fn run(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(bin()).args(args).current_dir(dir).output().unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run(dir: &Path, args: &[&str]) -> Run {
+    Cli::new().in_dir(dir).args(args).run()
 }
 
 fn examples() -> PathBuf {
@@ -62,6 +49,11 @@ fn english_words(line: &str) -> Vec<String> {
                 "json",
                 "csv",
                 "toml",
+                // Keys of profplan.toml, listed when one is misspelt.
+                "timezone",
+                "previous",
+                "district",
+                "districts",
                 "cd",
                 "xlsx",
                 "CSV",
@@ -76,6 +68,10 @@ fn english_words(line: &str) -> Vec<String> {
                 "II",
                 "MB",
                 "Calc",
+                // Keys of profplan.toml, listed when one is mistyped.
+                "timezone",
+                "previous",
+                "district",
             ]
             .contains(w)
         })
@@ -104,7 +100,7 @@ fn assert_russian_once(what: &str, text: &str) {
 
 /// Run and check both streams; JSON and CSV on stdout are machine formats (stderr is
 /// still checked).
-fn run_checked(dir: &Path, args: &[&str]) -> Out {
+fn run_checked(dir: &Path, args: &[&str]) -> Run {
     let out = run(dir, args);
     let what = args.join(" ");
     let machine = args.windows(2).any(|w| w[0] == "--format" && w[1] != "text");
@@ -381,9 +377,11 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
         csv.push_str(&format!("{i};МБОУ «Школа номер {i}»\n"));
     }
     std::fs::write(dir.path().join("r.csv"), csv).unwrap();
-    let mut child = Command::new(bin())
-        .args(["--schools", "r.csv", "schools"])
-        .current_dir(dir.path())
+    let mut child = Cli::new()
+        .in_dir(dir.path())
+        .registry("r.csv")
+        .arg("schools")
+        .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

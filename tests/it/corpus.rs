@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::cli::Cli;
 use crate::support::*;
 use profplan::check::intake::{assess, IntakeOptions};
 use profplan::check::values::SchoolData;
@@ -23,6 +24,10 @@ use profplan::form::layout::{self, key, FORM_SHEET, IDENTITY_SHEET};
 use profplan::read::Limits;
 use profplan::synth::FillValue;
 use serde_json::Value as Json;
+
+/// profplan as user `nobody` (who cannot read what only root may): `Cli::under(NOBODY)`.
+const NOBODY: [&str; 5] =
+    ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
 
 // ------------------------------------------------------------------ the district
 
@@ -66,17 +71,16 @@ struct Run {
 }
 
 fn profplan(dir: &Path, registry: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_profplan"))
-        .current_dir(dir.parent().unwrap())
-        .env("NO_COLOR", "1")
-        .arg("--schools")
-        .arg(registry)
-        .args(["--campaign", CAMPAIGN, "check"])
-        .arg(dir)
-        .args(["--as-of", AS_OF])
+    Cli::new()
+        .in_dir(dir.parent().unwrap())
+        .no_color()
+        .registry(registry)
+        .campaign(CAMPAIGN)
+        .cmd("check")
+        .returns(dir)
+        .today(AS_OF)
         .args(extra)
         .output()
-        .unwrap()
 }
 
 fn check(dir: &Path, registry: &Path) -> Run {
@@ -262,7 +266,7 @@ fn legacy_xls_return_saved_by_libreoffice_is_read_like_the_xlsx() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("102_Стрелецкая.xlsx");
     std::fs::write(&src, base_bytes("102")).unwrap();
-    let Some(xls) = soffice_convert(&src, "xls", dir.path()) else { return };
+    let Some(xls) = crate::lo::convert(&src, "xls", dir.path()) else { return };
     let xls_bytes = std::fs::read(&xls).unwrap();
     let (_d, run) = case(|r| {
         replace(r, "102", "102_Стрелецкая.xls", &xls_bytes);
@@ -463,17 +467,15 @@ fn bombs_stay_within_a_memory_limit() {
         std::fs::write(returns.join(name), bytes).unwrap();
     }
     let limited = |limit: u64| {
-        Command::new("/usr/bin/prlimit")
-            .arg(format!("--as={limit}"))
-            .arg("--")
-            .arg(env!("CARGO_BIN_EXE_profplan"))
-            .arg("--schools")
-            .arg(registry_path())
-            .args(["--campaign", CAMPAIGN, "check"])
-            .arg(&returns)
-            .args(["--as-of", AS_OF, "--format", "json"])
+        Cli::new()
+            .under(["/usr/bin/prlimit", &format!("--as={limit}"), "--"])
+            .registry(registry_path())
+            .campaign(CAMPAIGN)
+            .cmd("check")
+            .returns(&returns)
+            .today(AS_OF)
+            .args(["--format", "json"])
             .output()
-            .unwrap()
     };
     // A normal check of the 20 returns needs 32–64 MiB of address space (release build,
     // two rayon threads; measured with `prlimit --as`). Two of the bombs would inflate to
@@ -920,18 +922,17 @@ fn unreadable_file_is_named_with_its_reason() {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let as_nobody = |format: &str| {
-        Command::new("/usr/bin/setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(env!("CARGO_BIN_EXE_profplan"))
-            .current_dir("/")
-            .env("NO_COLOR", "1")
-            .arg("--schools")
-            .arg(registry_path())
-            .args(["--campaign", CAMPAIGN, "check"])
-            .arg(&returns)
-            .args(["--as-of", AS_OF, "--format", format])
+        Cli::new()
+            .under(NOBODY)
+            .in_dir("/")
+            .no_color()
+            .registry(registry_path())
+            .campaign(CAMPAIGN)
+            .cmd("check")
+            .returns(&returns)
+            .today(AS_OF)
+            .args(["--format", format])
             .output()
-            .unwrap()
     };
     let out = as_nobody("json");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -948,18 +949,18 @@ fn unreadable_file_is_named_with_its_reason() {
 // ------------------------------------------------------------------ collect
 
 fn collect(returns: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_profplan"))
-        .current_dir(returns.parent().unwrap())
-        .env("NO_COLOR", "1")
-        .arg("--schools")
-        .arg(registry_path())
-        .args(["--campaign", CAMPAIGN, "collect"])
-        .arg(returns)
-        .args(["--as-of", AS_OF, "--out"])
+    Cli::new()
+        .in_dir(returns.parent().unwrap())
+        .no_color()
+        .registry(registry_path())
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns(returns)
+        .today(AS_OF)
+        .arg("--out")
         .arg(out)
         .args(extra)
         .output()
-        .unwrap()
 }
 
 #[test]
@@ -1026,25 +1027,18 @@ fn failed_summary_write_exits_2_and_leaves_the_old_summary_intact() {
     }
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
     let run_collect = |out: &Path, extra: &[&str]| {
-        let mut c = if setpriv.is_some() {
-            let mut c = Command::new("/usr/bin/setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
-            c.arg(env!("CARGO_BIN_EXE_profplan"));
-            c
-        } else {
-            Command::new(env!("CARGO_BIN_EXE_profplan"))
-        };
-        c.current_dir("/")
-            .env("NO_COLOR", "1")
-            .arg("--schools")
-            .arg(registry_path())
-            .args(["--campaign", CAMPAIGN, "collect"])
-            .arg(&returns)
-            .args(["--as-of", AS_OF, "--out"])
+        let cli = if setpriv.is_some() { Cli::new().under(NOBODY) } else { Cli::new() };
+        cli.in_dir("/")
+            .no_color()
+            .registry(registry_path())
+            .campaign(CAMPAIGN)
+            .cmd("collect")
+            .returns(&returns)
+            .today(AS_OF)
+            .arg("--out")
             .arg(out)
             .args(extra)
             .output()
-            .unwrap()
     };
     let new_file = locked.join("новый.xlsx");
     let o = run_collect(&new_file, &[]);
@@ -1296,18 +1290,16 @@ fn hostile_returns_read_by_eight_threads_stay_within_the_memory_bound() {
     for (n, b) in &extra {
         std::fs::write(returns.join(n), b).unwrap();
     }
-    let out = Command::new("/usr/bin/prlimit")
-        .arg(format!("--as={}", 1u64 << 30))
-        .arg("--")
-        .arg(env!("CARGO_BIN_EXE_profplan"))
+    let out = Cli::new()
+        .under(["/usr/bin/prlimit", &format!("--as={}", 1u64 << 30), "--"])
         .env("RAYON_NUM_THREADS", "8")
-        .arg("--schools")
-        .arg(registry_path())
-        .args(["--campaign", CAMPAIGN, "check"])
-        .arg(&returns)
-        .args(["--as-of", AS_OF, "--format", "json"])
-        .output()
-        .unwrap();
+        .registry(registry_path())
+        .campaign(CAMPAIGN)
+        .cmd("check")
+        .returns(&returns)
+        .today(AS_OF)
+        .args(["--format", "json"])
+        .output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Exit 1: the extra files are duplicate returns of schools 105–110; never a signal.
     assert_eq!(out.status.code(), Some(1), "{:?}; stderr: {stderr}", out.status);
@@ -1411,12 +1403,15 @@ fn summary_output_onto_a_return_or_another_input_is_refused_even_with_force() {
         assert!(o.stdout.is_empty(), "refused before any work");
     }
     // The registry as the output (run with that registry, so it is an input).
-    let o = Command::new(env!("CARGO_BIN_EXE_profplan"))
-        .current_dir(d.path())
-        .args(["--schools", "schools.csv", "--campaign", CAMPAIGN, "collect", "returns"])
-        .args(["--as-of", AS_OF, "--force", "--out", "schools.csv"])
-        .output()
-        .unwrap();
+    let o = Cli::new()
+        .in_dir(d.path())
+        .registry("schools.csv")
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns("returns")
+        .today(AS_OF)
+        .args(["--force", "--out", "schools.csv"])
+        .output();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     let input = d.path().join("schools.csv");
@@ -1500,13 +1495,16 @@ fn ctrl_c_during_the_summary_write_leaves_no_temp_file_and_the_old_summary_intac
     std::fs::create_dir(&out_dir).unwrap();
     let old = out_dir.join("свод.xlsx");
     std::fs::write(&old, b"old summary").unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_profplan"));
-    cmd.current_dir(d.path())
-        .arg("--schools")
-        .arg(registry_path())
-        .args(["--campaign", CAMPAIGN, "collect", "returns", "--as-of", AS_OF, "--force", "--out"])
+    let cmd = Cli::new()
+        .in_dir(d.path())
+        .registry(registry_path())
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns("returns")
+        .today(AS_OF)
+        .args(["--force", "--out"])
         .arg(&old);
-    let (code, err) = interrupt_before_persist(cmd);
+    let (code, err) = interrupt_before_persist(cmd.command());
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("прервано"), "{err}");
     let left: Vec<String> = std::fs::read_dir(&out_dir)
@@ -1526,16 +1524,9 @@ fn ctrl_c_during_the_forms_write_leaves_no_temp_file() {
     std::fs::create_dir(&forms).unwrap();
     let old = forms.join(file_name("101"));
     std::fs::write(&old, b"old form").unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_profplan"));
-    cmd.current_dir(d.path()).arg("--schools").arg(registry_path()).args([
-        "--campaign",
-        CAMPAIGN,
-        "template",
-        "--force",
-        "--out",
-        "forms",
-    ]);
-    let (code, err) = interrupt_before_persist(cmd);
+    let cmd = Cli::new().in_dir(d.path()).registry(registry_path()).campaign(CAMPAIGN);
+    let cmd = cmd.cmd("template").args(["--force", "--out", "forms"]);
+    let (code, err) = interrupt_before_persist(cmd.command());
     assert_eq!(code, Some(130), "{err}");
     let left: Vec<String> = std::fs::read_dir(&forms)
         .unwrap()

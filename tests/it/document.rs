@@ -10,7 +10,6 @@ use crate::lo;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use calamine::{open_workbook, Data, DataType, Range, Reader, Xlsx};
 
 use profplan::form::layout::form_file_name;
@@ -20,18 +19,10 @@ use profplan::plan::Plan;
 use profplan::schools::Registry;
 use profplan::synth::fill;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::cli::{root, Cli};
 
 fn collect(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(root())
-        .args(["--schools", "examples/schools.csv"])
-        .args(args)
-        .output()
-        .unwrap()
+    Cli::new().in_dir(root()).registry("examples/schools.csv").args(args).output()
 }
 
 /// The example summary and its note, as the README's quick start makes them.

@@ -3,12 +3,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use calamine::{open_workbook, Reader, Xlsx};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::cli::{root, Cli};
 
 /// The `cargo run --release -- …` line of the README's quick start, as arguments.
 fn quick_start_args() -> Vec<String> {
@@ -31,16 +28,7 @@ fn readme_quick_start_builds_the_example_summary() {
     let out = dir.path().join("svod.xlsx");
     let i = args.iter().position(|a| a == "--out").expect("quick start names --out");
     args[i + 1] = out.display().to_string();
-    let assert = Command::cargo_bin("profplan").unwrap().current_dir(root()).args(&args).assert();
-    let output = assert.get_output().clone();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("Принято 20 из 20 ОО"), "{stdout}");
+    Cli::new().in_dir(root()).args(&args).run().success().stdout_has("Принято 20 из 20 ОО");
 
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     let sheets = wb.sheet_names();
@@ -59,31 +47,29 @@ fn readme_quick_start_builds_the_example_summary() {
 
 #[test]
 fn example_returns_are_current_and_accepted() {
-    let out = Command::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(root())
-        .args(["--schools", "examples/schools.csv", "--campaign", "2025-12-20", "check"])
-        .args(["examples/returns", "--as-of", "2025-12-25", "--format", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["counts"]["accepted"], 20, "{}", String::from_utf8_lossy(&out.stdout));
+    let out = Cli::new()
+        .in_dir(root())
+        .registry("examples/schools.csv")
+        .campaign("2025-12-20")
+        .cmd("check")
+        .returns("examples/returns")
+        .today("2025-12-25")
+        .args(["--format", "json"])
+        .run();
+    let json = out.json();
+    assert_eq!(json["counts"]["accepted"], 20, "{out}");
     assert_eq!(json["counts"]["late"], 2);
-    assert_eq!(out.status.code(), Some(0));
+    out.success();
 }
 
 #[test]
 fn after_init_every_command_runs_without_flags() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
-    let run = |args: &[&str], cwd: &Path| {
-        Command::cargo_bin("profplan").unwrap().current_dir(cwd).args(args).output().unwrap()
-    };
-    assert_eq!(run(&["init", work.to_str().unwrap()], dir.path()).status.code(), Some(0));
+    let run = |args: &[&str], cwd: &Path| Cli::new().in_dir(cwd).args(args).run();
+    run(&["init", work.to_str().unwrap()], dir.path()).success();
 
-    let template = run(&["template"], &work);
-    assert_eq!(template.status.code(), Some(0), "{}", String::from_utf8_lossy(&template.stderr));
-    assert!(String::from_utf8_lossy(&template.stdout).contains("Записано форм: 20"));
+    run(&["template"], &work).success().stdout_has("Записано форм: 20");
     let forms: Vec<_> = std::fs::read_dir(work.join("forms")).unwrap().collect();
     assert_eq!(forms.len(), 20);
 
@@ -92,14 +78,11 @@ fn after_init_every_command_runs_without_flags() {
         let p = e.as_ref().unwrap().path();
         std::fs::copy(&p, work.join("returns").join(p.file_name().unwrap())).unwrap();
     }
-    let check = run(&["check", "--format", "json"], &work);
-    assert_eq!(check.status.code(), Some(1), "{}", String::from_utf8_lossy(&check.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let json = run(&["check", "--format", "json"], &work).code(1).json();
     assert_eq!(json["counts"]["invalid"], 2);
     assert!(json["findings"].as_array().unwrap().iter().any(|f| f["code"] == "not_filled"));
 
-    let collect = run(&["collect", "returns/"], &work);
-    assert_eq!(collect.status.code(), Some(1), "{}", String::from_utf8_lossy(&collect.stderr));
+    run(&["collect", "returns/"], &work).code(1);
     let summary: Vec<_> = std::fs::read_dir(&work)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -15,7 +15,9 @@ use profplan::summary::{SHEET_DISTRICT, SHEET_RETURNS, SHEET_SCHOOLS, SHEET_SHAR
 use profplan::synth::{fill, Defect, FillValue};
 use serde_json::Value;
 
+use crate::cli::Cli;
 use crate::common::*;
+use crate::lo::{soffice, uno_python};
 
 const CAMPAIGN: &str = "2025-12-20";
 const AFTER: &str = "2025-12-25";
@@ -57,13 +59,7 @@ fn json(out: &Output) -> Value {
 
 /// `profplan check` run inside the working folder (so its profplan.toml is read).
 fn check_here(w: &Workdir, args: &[&str]) -> Output {
-    assert_cmd::Command::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(w.path())
-        .arg("check")
-        .args(args)
-        .output()
-        .unwrap()
+    Cli::new().in_dir(w.path()).cmd("check").args(args).output()
 }
 
 fn settings(w: &Workdir, extra: &str) {
@@ -79,7 +75,7 @@ fn settings(w: &Workdir, extra: &str) {
 /// An .xlsx as LibreOffice writes it: `Application` LibreOffice, and `dcterms:modified`
 /// = `text` (LibreOffice 7.4 writes the local wall time there and marks it `Z`).
 fn as_libreoffice(bytes: &[u8], modified: &str) -> Vec<u8> {
-    let core = part(bytes, "docProps/core.xml");
+    let core = part_text(bytes, "docProps/core.xml");
     let start = core.find("<dcterms:modified").unwrap();
     let close = start + core[start..].find("</dcterms:modified>").unwrap();
     let open_end = start + core[start..close].find('>').unwrap() + 1;
@@ -89,7 +85,7 @@ fn as_libreoffice(bytes: &[u8], modified: &str) -> Vec<u8> {
         &core[start..close],
         &format!("{}{modified}", &core[start..open_end]),
     );
-    let app = part(&b, "docProps/app.xml");
+    let app = part_text(&b, "docProps/app.xml");
     let s = app.find("<Application>").unwrap() + "<Application>".len();
     let e = app.find("</Application>").unwrap();
     replace_in_part(
@@ -304,14 +300,13 @@ fn as_of_chooses_the_campaign() {
     let (w, s) = district(1);
     w.put(&file_name(&s[0]), &saved(&s[0], "2025-12-19 10:00"));
     let run = |as_of: &str| {
-        let out = assert_cmd::Command::cargo_bin("profplan")
-            .unwrap()
-            .current_dir(w.path())
-            .arg("--schools")
-            .arg(w.registry_path())
-            .args(["check", "returns", "--format", "json", "--as-of", as_of])
-            .output()
-            .unwrap();
+        let out = w
+            .cli()
+            .cmd("check")
+            .returns("returns")
+            .args(["--format", "json"])
+            .today(as_of)
+            .output();
         (json(&out), stderr(&out))
     };
     let (r, e) = run("2026-01-10");
@@ -359,10 +354,11 @@ fn ties_name_every_school_and_zero_of_zero_is_not_no_data() {
     w.put(&file_name(&s[0]), &filled(&c, &s[0], &same, at("2025-12-19 10:00")));
     w.put(&file_name(&s[1]), &filled(&c, &s[1], &same, at("2025-12-19 10:00")));
     // School 3: the share of trained teachers (6.2) at 0 of 0 — no teachers counted.
-    let (_, share) = *c.shares().iter().find(|(_, sh)| sh.denominator == "oo_teachers").unwrap();
+    let (_, share) =
+        *c.shares().iter().find(|(_, sh)| sh.denominator.text() == "oo_teachers").unwrap();
     let mut zero = fill(&c, &s[2], SEED + 1, None);
     for side in [&share.numerator, &share.denominator] {
-        for code in profplan::plan::expr::Expr::parse(side).unwrap().fields() {
+        for code in side.expr().fields() {
             zero.values.insert(code.to_string(), FillValue::Num(0.0));
         }
     }
@@ -423,15 +419,7 @@ fn plan_views_are_checked_when_the_plan_loads() {
         let p = w.path().join("plan.toml");
         std::fs::write(&p, &plan_text).unwrap();
         for args in [vec!["plan"], vec!["collect", "returns", "--out", "s.xlsx"]] {
-            let out = assert_cmd::Command::cargo_bin("profplan")
-                .unwrap()
-                .current_dir(w.path())
-                .args(["--plan", "plan.toml", "--schools"])
-                .arg(w.registry_path())
-                .args(["--campaign", CAMPAIGN])
-                .args(&args)
-                .output()
-                .unwrap();
+            let out = w.cli().plan("plan.toml").campaign(CAMPAIGN).args(&args).output();
             let e = stderr(&out);
             assert_eq!(out.status.code(), Some(2), "{args:?}: {e}");
             assert!(e.contains(&format!("plan.toml, строка {line}: вид")), "{e}");
@@ -443,16 +431,15 @@ fn plan_views_are_checked_when_the_plan_loads() {
 // ------------------------------------------------------------------ helpers
 
 fn collect(w: &Workdir, out: &Path, extra: &[&str]) -> Output {
-    assert_cmd::Command::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(w.path())
-        .arg("--schools")
-        .arg(w.registry_path())
-        .args(["--campaign", CAMPAIGN, "collect", "returns", "--as-of", AFTER, "--force", "--out"])
+    w.cli()
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns("returns")
+        .today(AFTER)
+        .args(["--force", "--out"])
         .arg(out)
         .args(extra)
         .output()
-        .unwrap()
 }
 
 fn sheet(path: &Path, name: &str) -> Range<Data> {

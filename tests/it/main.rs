@@ -1,8 +1,9 @@
 //! The integration tests: one binary (`cargo test --release --test it`), one module per
-//! topic. Helpers shared by the modules: `common` (a district of generated returns and the
-//! CLI), `support` (hostile and damaged files), `lo` (LibreOffice), `reference` (an
+//! topic. Helpers shared by the modules: `cli` (the one way to run profplan: a builder of
+//! its command line and the finished run), `common` (a district of generated returns), `support` (hostile and damaged files), `lo` (LibreOffice), `reference` (an
 //! independent reading of the forms with calamine).
 
+mod cli;
 mod common;
 mod lo;
 mod reference;
@@ -24,6 +25,7 @@ mod read_returns;
 mod region;
 mod registry;
 mod scale;
+mod snapshots;
 mod summary;
 mod template;
 mod windows_habits;

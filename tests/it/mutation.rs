@@ -19,8 +19,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
-use profplan::check::intake::{assess, FileRead, IntakeOptions};
+use profplan::check::intake::{assess, IntakeOptions};
 use profplan::check::report::{FileRecord, Outcome};
+use profplan::read::FileRead;
 use profplan::read::{self, Limits};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -232,7 +233,7 @@ fn mutated_ods_returns_end_accepted_invalid_or_rejected_without_panics_or_hangs(
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("101.xlsx");
     std::fs::write(&src, valid_return("101")).unwrap();
-    let Some(ods) = soffice_convert(&src, "ods", dir.path()) else { return };
+    let Some(ods) = crate::lo::convert(&src, "ods", dir.path()) else { return };
     let good = std::fs::read(ods).unwrap();
     assert_eq!(read::sniff(&good), read::Format::Ods);
     assert_eq!(assess_one(&good).0, Outcome::Accepted, "the unmutated ods is accepted");

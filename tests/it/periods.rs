@@ -40,10 +40,7 @@ fn put_returns(w: &Workdir, c: &Campaign, schools: &[School], fills: &BTreeMap<S
 }
 
 fn run(w: &Workdir, campaign: &str, args: &[&str]) -> std::process::Output {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(w.path()).env_remove("NO_COLOR");
-    cmd.arg("--schools").arg(w.registry_path()).args(["--campaign", campaign]);
-    cmd.args(args).output().unwrap()
+    w.cli().env_remove("NO_COLOR").campaign(campaign).args(args).output()
 }
 
 fn collect(w: &Workdir, campaign: &str, as_of: &str) -> std::process::Output {
@@ -376,4 +373,164 @@ fn carry_forward_prefills_what_the_earlier_campaign_accepted() {
         text.contains("перенесены из принятого отчёта школы за прошлую кампанию («Промежуточный отчёт за I полугодие», срок 20.12.2025)"),
         "{text}"
     );
+}
+
+/// Column of «Свод по району» or «Изменения» whose header (in the first rows) is `head`.
+fn column(sheet: &calamine::Range<calamine::Data>, head: &str) -> (u32, u32) {
+    let (h, w) = sheet.end().unwrap();
+    (0..=h.min(60))
+        .flat_map(|r| (0..=w).map(move |c| (r, c)))
+        .find(|&(r, c)| sheet.get_value((r, c)).map(|d| d.to_string()).as_deref() == Some(head))
+        .unwrap_or_else(|| panic!("no column «{head}»"))
+}
+
+fn cell_text(sheet: &calamine::Range<calamine::Data>, r: u32, c: u32) -> String {
+    sheet.get_value((r, c)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn cell_num(sheet: &calamine::Range<calamine::Data>, r: u32, c: u32) -> f64 {
+    match sheet.get_value((r, c)) {
+        Some(calamine::Data::Float(f)) => *f,
+        other => panic!("no number at ({r}, {c}): {other:?}"),
+    }
+}
+
+/// The arrow a head reads, computed here from the two values.
+fn arrow(was: f64, now: f64) -> &'static str {
+    if now > was + 1e-9 {
+        "▲ рост"
+    } else if now < was - 1e-9 {
+        "▼ снижение"
+    } else {
+        "= без изменений"
+    }
+}
+
+#[test]
+fn year_over_year_shows_last_years_figures_changes_and_arrows() {
+    const LAST: &str = "2024-12-20";
+    let plan = Plan::default_plan();
+    let w = Workdir::new();
+    let schools: Vec<School> = (1..=8).map(test_school).collect();
+    write_registry(&w.registry_path(), &schools, &plan);
+    let (last, this) =
+        (Campaign::parse(&plan, LAST).unwrap(), Campaign::parse(&plan, DEC).unwrap());
+    let last_f: BTreeMap<String, Fill> =
+        schools.iter().map(|s| (s.id.clone(), fill(&last, s, SEED, None))).collect();
+    let mut this_f: BTreeMap<String, Fill> =
+        schools.iter().map(|s| (s.id.clone(), fill(&this, s, SEED + 1, None))).collect();
+    // Planted: more events everywhere, fewer events with the employment centre, the same
+    // number of teachers: each arrow at least once, whatever the generator gave.
+    for s in &schools {
+        let (l, t) = (&last_f[&s.id], this_f.get_mut(&s.id).unwrap());
+        if let Some(v) = num(l, "p2_1_events") {
+            set(t, "p2_1_events", v + 3.0);
+        }
+        if let Some(v) = num(l, "p7_2_events") {
+            set(t, "p7_2_events", (v / 2.0).floor());
+        }
+        if let Some(v) = num(l, "oo_teachers") {
+            set(t, "oo_teachers", v);
+            if let Some(tr) = num(t, "p6_2_trained") {
+                set(t, "p6_2_trained", tr.min(v));
+            }
+        }
+    }
+    put_returns(&w, &last, &schools, &last_f);
+    put_returns(&w, &this, &schools, &this_f);
+
+    // Last year's collect has no summary of the year before: said once, not an error.
+    let o = collect(&w, LAST, "2024-12-25");
+    let err = stderr(&o);
+    assert_eq!(err.matches("сравнение с прошлым годом").count(), 1, "{err}");
+    assert!(err.contains("2023/24 учебного года") && err.contains("--compare"), "{err}");
+    // This year's finds it in the work folder by plan and campaign; of two copies, the one
+    // made last (then the last by name) is taken, and that is said.
+    std::fs::copy(
+        w.path().join(format!("svod-{LAST}.xlsx")),
+        w.path().join("svod-kopiya-staraya.xlsx"),
+    )
+    .unwrap();
+    let o = collect(&w, DEC, "2025-12-25");
+    let err = stderr(&o);
+    assert!(err.contains("для сравнения взят"), "two copies of last year's summary: {err}");
+    assert!(!err.contains("составлен без сравнения"), "{err}");
+
+    let mut book: Xlsx<_> = open_workbook(w.path().join(format!("svod-{DEC}.xlsx"))).unwrap();
+    let sheet = book.worksheet_range(profplan::summary::SHEET_DISTRICT).unwrap();
+    let (head, was_col) = column(&sheet, "Прошлый год (2024/25)");
+    let (_, change_col) = column(&sheet, "Изменение");
+    let (_, trend_col) = column(&sheet, "Динамика");
+    let (_, value_col) = column(&sheet, "Значение по району");
+    let text_all: String = (0..head).map(|r| cell_text(&sheet, r, 0)).collect::<Vec<_>>().join(" ");
+    assert!(text_all.contains("Сравнение с тем же периодом прошлого учебного года (2024/25)"));
+    let row_of = |label: &str| {
+        (head + 1..=sheet.end().unwrap().0)
+            .find(|&r| cell_text(&sheet, r, 1) == label)
+            .unwrap_or_else(|| panic!("no row «{label}»"))
+    };
+    let sum = |fills: &BTreeMap<String, Fill>, code: &str| -> Option<f64> {
+        let v: Vec<f64> = fills.values().filter_map(|f| num(f, code)).collect();
+        (!v.is_empty()).then(|| v.iter().sum())
+    };
+    let mut arrows = BTreeSet::new();
+    let mut checked = 0;
+    let fields =
+        this.profile_fields().into_iter().chain(this.item_fields().into_iter().map(|(_, f)| f));
+    for f in fields {
+        if f.kind != profplan::plan::Kind::Integer {
+            continue;
+        }
+        let (Some(was), Some(now)) = (sum(&last_f, &f.code), sum(&this_f, &f.code)) else {
+            continue;
+        };
+        let r = row_of(&this.text(&f.label));
+        assert_eq!(cell_num(&sheet, r, value_col), now, "{}", f.code);
+        assert_eq!(cell_num(&sheet, r, was_col), was, "{}", f.code);
+        assert_eq!(cell_num(&sheet, r, change_col), now - was, "{}", f.code);
+        assert_eq!(cell_text(&sheet, r, trend_col), arrow(was, now), "{}", f.code);
+        arrows.insert(arrow(was, now));
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked}");
+    assert_eq!(arrows.len(), 3, "every arrow planted: {arrows:?}");
+    // A share: Σ numerators / Σ denominators in each year, the change in percentage points.
+    let sh = this.shares().into_iter().map(|(_, s)| s).find(|s| s.code == "s2_1_covered").unwrap();
+    let pct = |fills: &BTreeMap<String, Fill>| {
+        let (mut n, mut d) = (0.0, 0.0);
+        for f in fills.values() {
+            if let (Some(a), Some(b)) = (num(f, sh.numerator.text()), num(f, sh.denominator.text()))
+            {
+                n += a;
+                d += b;
+            }
+        }
+        n / d
+    };
+    let (was, now) = (pct(&last_f), pct(&this_f));
+    let r = row_of(&this.text(&sh.label));
+    assert!((cell_num(&sheet, r, was_col) - was).abs() < 1e-9);
+    assert!((cell_num(&sheet, r, change_col) - (now - was) * 100.0).abs() < 1e-9);
+    assert_eq!(cell_text(&sheet, r, trend_col), arrow(was, now));
+
+    // The per-school view: each school's value last year and now.
+    let changes = book.worksheet_range(profplan::summary::SHEET_CHANGES).unwrap();
+    let (head, was_col) = column(&changes, "Прошлый год (2024/25)");
+    assert_eq!(cell_text(&changes, 0, 0), "Изменения по школам за год");
+    let label = this.text(&plan.field("p2_1_events").unwrap().label);
+    for s in &schools {
+        let r = (head + 1..=changes.end().unwrap().0)
+            .find(|&r| cell_text(&changes, r, 0) == s.id && cell_text(&changes, r, 3) == label)
+            .unwrap_or_else(|| panic!("no row of school {}", s.id));
+        let (was, now) = (
+            num(&last_f[&s.id], "p2_1_events").unwrap(),
+            num(&this_f[&s.id], "p2_1_events").unwrap(),
+        );
+        assert_eq!(
+            (cell_num(&changes, r, was_col), cell_num(&changes, r, was_col + 1)),
+            (was, now)
+        );
+        assert_eq!(cell_num(&changes, r, was_col + 2), now - was);
+        assert_eq!(cell_text(&changes, r, was_col + 3), "▲ рост");
+    }
 }

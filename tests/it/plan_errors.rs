@@ -121,6 +121,45 @@ fn rule_naming_a_text_field() {
 }
 
 #[test]
+fn rule_side_that_does_not_parse() {
+    // Expressions are parsed once, when the plan is read: a side that does not parse is
+    // reported with its rule, its text and its line, and the plan is not loaded.
+    let e = single(&broken("left = \"p1_1_count\"", "left = \"p1_1_count * 2\""));
+    assert_eq!(e.line, Some(32));
+    assert_eq!(
+        e.message,
+        "правило «r1», левая часть «p1_1_count * 2»: ожидался знак «+» или «-», найдено «* 2»"
+    );
+}
+
+#[test]
+fn share_side_that_does_not_parse() {
+    let share = "\n[[section.item.share]]\ncode = \"p1_1_share\"\nlabel = \"Доля\"\n\
+numerator = \"p1_1_count\"\ndenominator = \"oo_students +\"\n";
+    let e = single(&broken("choices = \"mark\"\n", &format!("choices = \"mark\"\n{share}")));
+    assert_eq!(e.line, Some(32));
+    assert_eq!(
+        e.message,
+        "доля «p1_1_share»: знаменатель «oo_students +»: выражение оканчивается знаком"
+    );
+}
+
+#[test]
+fn view_naming_an_unknown_column_is_refused_at_load() {
+    let table = "\n[[section.item.table]]\ncode = \"t1\"\ntitle = \"Таблица\"\nsheet = \"Т1\"\n\n\
+[[section.item.table.column]]\ncode = \"name\"\nlabel = \"Название\"\nkind = \"text\"\n\n\
+[[section.item.table.column]]\ncode = \"n\"\nlabel = \"Число\"\nkind = \"integer\"\n\n\
+[[section.item.table.view]]\ntitle = \"По названиям\"\nrows = \"nme\"\nvalues = [\"n\"]\n";
+    let e = single(&broken("choices = \"mark\"\n", &format!("choices = \"mark\"\n{table}")));
+    assert_eq!(e.line, Some(47));
+    assert_eq!(
+        e.message,
+        "вид «По названиям» таблицы «t1»: rows = \"nme\" — такого столбца в таблице нет; \
+         столбцы: name, n"
+    );
+}
+
+#[test]
 fn impossible_date_31_april() {
     let e = single(&broken("month = 12\nday = 20", "month = 4\nday = 31"));
     assert_eq!(e.line, Some(39));

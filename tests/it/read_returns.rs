@@ -705,7 +705,7 @@ fn libreoffice_saves_as_ods_and_xls_read_back_the_same() {
         let _ = std::fs::copy(&src, Path::new(&keep).join("form.xlsx"));
         let _ = std::fs::copy(&ods, Path::new(&keep).join("form.ods"));
     }
-    let raw = read::read_return(&ods, "07_форма.ods", &Limits::default()).unwrap();
+    let raw = read::read_file(&ods, "07_форма.ods", &Limits::default()).unwrap();
     assert_eq!(raw.format, Format::Ods);
     assert!(raw.notes.is_empty(), "{:?}", raw.notes);
     assert_eq!(value(&raw, "p2_1_covered"), Value::Number(120.0));
@@ -730,7 +730,7 @@ fn libreoffice_saves_as_ods_and_xls_read_back_the_same() {
         if let Ok(keep) = std::env::var("PROFPLAN_KEEP_FIXTURES") {
             let _ = std::fs::copy(&f, Path::new(&keep).join(format!("form-lo.{to}")));
         }
-        let raw = read::read_return(&f, "x", &Limits::default()).unwrap();
+        let raw = read::read_file(&f, "x", &Limits::default()).unwrap();
         assert_eq!(value(&raw, "p2_1_covered"), Value::Number(120.0), "{to}");
         assert_eq!(raw.tables["t1_6"].rows.len(), 2, "{to}");
         assert_eq!(raw.identity.sheet.as_ref(), Some(&expected), "{to}");
@@ -746,7 +746,7 @@ fn reading_never_modifies_the_input_or_its_times() {
     let bytes = form_xlsx();
     std::fs::write(&p, &bytes).unwrap();
     let before = std::fs::metadata(&p).unwrap();
-    read::read_return(&p, "-07 школа.xlsx", &Limits::default()).unwrap();
+    read::read_file(&p, "-07 школа.xlsx", &Limits::default()).unwrap();
     let after = std::fs::metadata(&p).unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), bytes);
     assert_eq!(before.modified().unwrap(), after.modified().unwrap());
@@ -759,8 +759,8 @@ fn file_over_the_size_limit_is_refused_without_reading() {
     let p = dir.path().join("big.xlsx");
     std::fs::write(&p, vec![b'x'; 4096]).unwrap();
     let limits = Limits { max_file_bytes: 1024, ..Limits::default() };
-    assert_eq!(read::read_return(&p, "big.xlsx", &limits).unwrap_err().code, Code::FileTooLarge);
-    let missing = read::read_return(&dir.path().join("нет.xlsx"), "нет.xlsx", &limits).unwrap_err();
+    assert_eq!(read::read_file(&p, "big.xlsx", &limits).unwrap_err().code, Code::FileTooLarge);
+    let missing = read::read_file(&dir.path().join("нет.xlsx"), "нет.xlsx", &limits).unwrap_err();
     assert_eq!(missing.code, Code::FileUnreadable);
 }
 
@@ -849,7 +849,7 @@ fn unreadable_file_is_reported() {
     let entries = read::scan(dir.path()).unwrap();
     assert!(matches!(entries[0].kind, FileKind::Unreadable(_)));
     assert_eq!(
-        read::read_return(&p, "закрыт.xlsx", &Limits::default()).unwrap_err().code,
+        read::read_file(&p, "закрыт.xlsx", &Limits::default()).unwrap_err().code,
         Code::FileUnreadable
     );
 }
@@ -951,7 +951,7 @@ fn a_file_costing_more_than_the_run_budget_is_refused_with_the_reason() {
 #[cfg(unix)]
 #[test]
 fn a_device_or_a_fifo_is_not_a_file_and_is_never_read() {
-    let f = read::read_return(Path::new("/dev/zero"), "zero.xlsx", &Limits::default()).unwrap_err();
+    let f = read::read_file(Path::new("/dev/zero"), "zero.xlsx", &Limits::default()).unwrap_err();
     assert_eq!(f.code, Code::FileNotRegular);
     assert_eq!(
         f.message,
@@ -961,7 +961,7 @@ fn a_device_or_a_fifo_is_not_a_file_and_is_never_read() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("x.xlsx");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let f = read::read_return(&fifo, "x.xlsx", &Limits::default()).unwrap_err();
+    let f = read::read_file(&fifo, "x.xlsx", &Limits::default()).unwrap_err();
     assert_eq!(f.code, Code::FileNotRegular);
     assert!(f.message.contains("именованный канал (FIFO)"), "{}", f.message);
     // The scan says the same without opening it; a link inside the folder to the FIFO

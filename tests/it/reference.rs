@@ -3,13 +3,11 @@
 //! cell calamine sees in a table area, and the same identity sheet, properties and saved
 //! time. Used on the example returns and on files saved by LibreOffice and openpyxl.
 
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
-use profplan::read::{self, CellValue, Limits, Value};
+use profplan::read::{self, Cell, Limits, Value};
 
 fn from_calamine(d: &Data) -> Value {
     match d {
@@ -39,7 +37,7 @@ fn from_calamine(d: &Data) -> Value {
 /// cell. Returns the number of cells compared.
 pub fn assert_reader_matches_calamine(path: &Path) -> usize {
     let shown = path.display().to_string();
-    let raw = read::read_return(path, &shown, &Limits::default())
+    let raw = read::read_file(path, &shown, &Limits::default())
         .unwrap_or_else(|f| panic!("{shown}: profplan refused it: {}", f.message));
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let mut ranges: HashMap<String, Range<Data>> = HashMap::new();
@@ -51,7 +49,7 @@ pub fn assert_reader_matches_calamine(path: &Path) -> usize {
         ranges[sheet].get_value((r, c)).map(from_calamine).unwrap_or(Value::Empty)
     };
     let mut compared = 0;
-    let mut same = |c: &CellValue| {
+    let mut same = |c: &Cell| {
         let mut mine = c.value.clone();
         if mine == Value::FormulaNoValue {
             mine = Value::Empty; // calamine shows a formula without a result as empty

@@ -18,14 +18,14 @@ use profplan::schools::School;
 use profplan::summary::{REGION_CODE_ROW, SHEET_DISTRICTS, SHEET_REGION, SHEET_REGION_SOURCES};
 use profplan::synth::{fill, Fill};
 
+use crate::cli::Cli;
 use crate::common::*;
 
 const DEC: &str = "2025-12-20";
 const SEPT: &str = "2025-09-15";
 
 fn profplan(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(dir).args(args).output().unwrap()
+    Cli::new().in_dir(dir).args(args).output()
 }
 
 /// A district's work folder with six schools' returns of December (seeded by the
@@ -128,7 +128,7 @@ fn share_sides(sh: &Share, fills: &[&Fill]) -> (f64, f64) {
     let mut n = 0.0;
     let mut d = 0.0;
     for f in fills {
-        if let (Some(a), Some(b)) = (side(&sh.numerator, f), side(&sh.denominator, f)) {
+        if let (Some(a), Some(b)) = (side(sh.numerator.text(), f), side(sh.denominator.text(), f)) {
             n += a;
             d += b;
         }
@@ -291,6 +291,63 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(hash, want);
+    // Detail tables merged, the district named on every row: each district's rows and
+    // column sums equal the rows typed into its schools' returns.
+    let t = book.worksheet_range("Т 10.1 Конкурсы").unwrap();
+    let head = (0..10).find(|&r| cell(&t, r, 0) == "Код района").unwrap();
+    assert_eq!(cell(&t, head, 4), "Название конкурса");
+    let rows: Vec<u32> = (head + 1..=t.end().unwrap().0).collect();
+    let typed = |fills: &[&Fill]| -> Vec<(String, f64)> {
+        let mut v: Vec<(String, f64)> = fills
+            .iter()
+            .flat_map(|f| f.tables.get("t10_1").into_iter().flatten())
+            .filter(|row| row.iter().any(Option::is_some))
+            .map(|row| {
+                let level = match &row[1] {
+                    Some(profplan::synth::FillValue::Text(s)) => s.clone(),
+                    other => panic!("{other:?}"),
+                };
+                (level, row[2].as_ref().and_then(typed_number).unwrap())
+            })
+            .collect();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v
+    };
+    for (code, name, fills) in [("A", "Альфинский район", &fa), ("B", "Бетинский район", &fb)]
+    {
+        let mut got: Vec<(String, f64)> = rows
+            .iter()
+            .filter(|&&r| cell(&t, r, 1) == name)
+            .map(|&r| {
+                assert_eq!(cell(&t, r, 0), code);
+                assert!(!cell(&t, r, 2).is_empty() && !cell(&t, r, 3).is_empty());
+                (cell(&t, r, 5), number(&t, r, 6))
+            })
+            .collect();
+        got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert!(!got.is_empty(), "{name} has rows");
+        assert_eq!(got, typed(fills), "{name}");
+    }
+    assert!(rows.iter().all(|&r| cell(&t, r, 1) != "Гаммовский район"), "C's summary was refused");
+    // The plan's view of the table over the region: participants by level.
+    let v = book.worksheet_range("Вид 10.1 Конкурсы").unwrap();
+    let title =
+        (0..v.height() as u32).find(|&r| cell(&v, r, 0) == "Участники конкурсов по уровням");
+    let head = title.unwrap() + 1;
+    assert_eq!(cell(&v, head, 1), "Количество участников");
+    let mut want: BTreeMap<String, f64> = BTreeMap::new();
+    for (level, n) in typed(&both) {
+        *want.entry(level).or_insert(0.0) += n;
+    }
+    let mut got: BTreeMap<String, f64> = BTreeMap::new();
+    let mut r = head + 1;
+    while cell(&v, r, 0) != "Итого по области" {
+        got.insert(cell(&v, r, 0), number(&v, r, 1));
+        r += 1;
+    }
+    assert_eq!(got, want);
+    assert_eq!(number(&v, r, 1), want.values().sum::<f64>());
+
     // The same inputs give the same bytes.
     let first = std::fs::read(&out).unwrap();
     region(root, "svody");
@@ -299,17 +356,7 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
 
 /// The part of «Данные» in a summary: workbook.xml → relationship → worksheet part.
 fn data_part(bytes: &[u8]) -> String {
-    let wb = part(bytes, "xl/workbook.xml");
-    let i = wb.find("name=\"Данные\"").unwrap();
-    let rid = &wb[i..];
-    let rid = &rid[rid.find("r:id=\"").unwrap() + 6..];
-    let rid = &rid[..rid.find('"').unwrap()];
-    let rels = part(bytes, "xl/_rels/workbook.xml.rels");
-    let j = rels.find(&format!("Id=\"{rid}\"")).unwrap();
-    let rel = &rels[j..];
-    let rel = &rel[..rel.find("/>").unwrap()];
-    let t = &rel[rel.find("Target=\"").unwrap() + 8..];
-    format!("xl/{}", &t[..t.find('"').unwrap()])
+    crate::support::sheet_part(bytes, "Данные")
 }
 
 #[test]
@@ -335,7 +382,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
         .unwrap();
     let v = number(&data, r, 6);
     let sheet = data_part(&bytes);
-    let xml = part(&bytes, &sheet);
+    let xml = part_text(&bytes, &sheet);
     let at = xml.find(&format!("<c r=\"G{}\"", r + 1)).unwrap();
     let end = at + xml[at..].find("</c>").unwrap();
     let old = &xml[at..end];
@@ -398,4 +445,100 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
     std::fs::copy(root.join("A.xlsx"), folder.join("A.xlsx")).unwrap();
     let (o, _) = region(root, "svody");
     assert!(stdout(&o).contains("Получены своды 1 из 3 районов"), "{}", stdout(&o));
+}
+
+/// What is left of a reason once file names and the words profplan writes itself are taken
+/// out: no Latin word may remain (a parser's English text would).
+fn english_in(reason: &str) -> Vec<String> {
+    let allowed = ["profplan", "xlsx", "docx", "excel", "district", "toml"];
+    reason
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3 && !allowed.contains(&w.to_lowercase().as_str()))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_districts_note_is_skipped_and_every_reason_is_russian() {
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    let folder = root.join("svody");
+    std::fs::create_dir_all(&folder).unwrap();
+    write_districts(&root.join("districts.csv"));
+
+    // District A sends its summary with the «Аналитическая справка» collect writes beside it.
+    let a = district(root, "A", "Альфинский район", 1, None);
+    let o = profplan(
+        &a.dir,
+        &["--campaign", DEC, "collect", "returns", "--as-of", "2025-12-25", "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([folder.join("A.xlsx").display().to_string()])
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(folder.join("A-spravka.docx").is_file(), "collect writes the note beside");
+    // The same note renamed by the district, a damaged workbook, a zip that is no
+    // workbook, a text file and an old .xls-like binary.
+    std::fs::copy(folder.join("A-spravka.docx"), folder.join("spravka dlya oblasti.docx")).unwrap();
+    let mut damaged = std::fs::read(folder.join("A.xlsx")).unwrap();
+    damaged.truncate(damaged.len() / 2);
+    std::fs::write(folder.join("polovina.xlsx"), damaged).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("readme.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zip, b"hello").unwrap();
+    std::fs::write(folder.join("arhiv.xlsx"), zip.finish().unwrap().into_inner()).unwrap();
+    std::fs::write(folder.join("pismo.txt"), "Направляем свод.").unwrap();
+    std::fs::write(folder.join("staryj.xls"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1garbage").unwrap();
+
+    // The registry of districts comes from profplan.toml when --districts is not given.
+    let run = |args: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
+        cmd.current_dir(root).args(["--campaign", DEC, "region", "svody"]).args(args);
+        cmd.output().unwrap()
+    };
+    let o = run(&["--as-of", "2025-12-26"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("не указан реестр районов") && err.contains("--districts"), "{err}");
+    assert!(!root.join(format!("svod-oblast-{DEC}.xlsx")).exists());
+    std::fs::write(root.join("profplan.toml"), "districts = \"districts.csv\"\n").unwrap();
+    let o = run(&["--as-of", "2025-12-26"]);
+    assert_eq!(o.status.code(), Some(1), "B and C sent nothing: {}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Получены своды 1 из 3 районов"), "{text}");
+    let out = root.join(format!("svod-oblast-{DEC}.xlsx"));
+
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    let s = book.worksheet_range(SHEET_REGION_SOURCES).unwrap();
+    let fate: BTreeMap<String, (String, String)> = (1..s.height() as u32)
+        .map(|r| (cell(&s, r, 0), (cell(&s, r, 4), cell(&s, r, 5))))
+        .filter(|(f, _)| !f.is_empty())
+        .collect();
+    assert_eq!(fate.len(), 7, "{fate:?}");
+    assert_eq!(fate["A.xlsx"].0, "принят");
+    for note in ["A-spravka.docx", "spravka dlya oblasti.docx"] {
+        assert_eq!(fate[note].0, "пропущен", "{fate:?}");
+        assert!(fate[note].1.starts_with("аналитическая справка района (.docx)"), "{fate:?}");
+    }
+    for f in ["polovina.xlsx", "arhiv.xlsx", "pismo.txt", "staryj.xls"] {
+        assert_eq!(fate[f].0, "не принят", "{f}: {fate:?}");
+        assert!(
+            fate[f].1.contains("не сводный отчёт")
+                || fate[f].1.contains("сводный отчёт profplan (.xlsx)"),
+            "{f}: {fate:?}"
+        );
+    }
+    for (file, (_, reason)) in &fate {
+        assert!(english_in(reason).is_empty(), "{file}: {reason}");
+        assert!(
+            text.contains(file.as_str()) || fate[file].0 == "принят",
+            "{file} not said: {text}"
+        );
+    }
+    // The note is said as skipped, not as a broken summary.
+    assert!(text.contains("A-spravka.docx: пропущен — аналитическая справка"), "{text}");
 }

@@ -20,6 +20,7 @@ use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
 use profplan::synth::{fill, Fill};
 
 use crate::common::*;
+use crate::support::part_text as part;
 
 const DEC: &str = "2025-12-20";
 
@@ -222,7 +223,7 @@ fn typed_share(sh: &Share, f: &Fill) -> Option<(f64, f64)> {
     let side = |expr: &str| -> Option<f64> {
         expr.split('+').map(|t| f.values.get(t.trim()).and_then(typed_number)).sum()
     };
-    Some((side(&sh.numerator)?, side(&sh.denominator)?))
+    Some((side(sh.numerator.text())?, side(sh.denominator.text())?))
 }
 
 /// The charts of a sheet: (title text, category range) from the xlsx parts.

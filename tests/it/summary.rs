@@ -416,7 +416,8 @@ const D_MAX: u32 = 9;
 const D_MAX_SCHOOL: u32 = 10;
 const D_PREV: u32 = 11;
 const D_CHANGE: u32 = 12;
-const D_FLAG: u32 = 13;
+const D_TREND: u32 = 13;
+const D_FLAG: u32 = 14;
 
 #[test]
 fn district_share_is_ratio_of_sums_not_mean_of_percentages() {
@@ -671,8 +672,8 @@ fn data_sheet_has_one_row_per_value() {
     for s in &schools {
         expected += s.fields.len();
         for (_, sh) in c.shares() {
-            let num = s.num(&sh.numerator);
-            let den = s.num(&sh.denominator);
+            let num = s.num(sh.numerator.text());
+            let den = s.num(sh.denominator.text());
             if num.is_some() && den.is_some_and(|d| d > 0.0) {
                 expected += 1;
             }
@@ -759,6 +760,7 @@ fn compare_round_trip_shows_changes_and_flags_jumps() {
     let r = find_row(&sheet, 1, &plan_label("p2_1_events"));
     assert_eq!(f(&sheet, r, D_PREV), 25.0);
     assert_eq!(f(&sheet, r, D_CHANGE), 36.0);
+    assert_eq!(s(&sheet, r, D_TREND), "▲ рост");
     assert_eq!(s(&sheet, r, D_FLAG), "");
     let r = find_row(&sheet, 1, &plan_label("s2_1_covered"));
     assert!(close(f(&sheet, r, D_PREV), 209.0 / 390.0));
@@ -776,12 +778,14 @@ fn compare_round_trip_shows_changes_and_flags_jumps() {
         .find(|&r| s(&changes, r, 0) == "03" && s(&changes, r, 3) == label)
         .expect("row of school 03");
     assert_eq!((f(&changes, row, 4), f(&changes, row, 5), f(&changes, row, 6)), (12.0, 48.0, 36.0));
-    assert_eq!(s(&changes, row, 7), "рост более чем в 3 раза");
+    assert_eq!(s(&changes, row, 7), "▲ рост");
+    assert_eq!(s(&changes, row, 8), "рост более чем в 3 раза");
     // A school that did not change is not flagged.
     let row =
         (0..=last).find(|&r| s(&changes, r, 0) == "01" && s(&changes, r, 3) == label).unwrap();
     assert_eq!(f(&changes, row, 6), 0.0);
-    assert_eq!(s(&changes, row, 7), "");
+    assert_eq!(s(&changes, row, 7), "= без изменений");
+    assert_eq!(s(&changes, row, 8), "");
 }
 
 #[test]

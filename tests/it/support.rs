@@ -4,8 +4,6 @@
 //! parts and raw zip headers. Nothing is downloaded; LibreOffice (when installed) is
 //! used only to convert our own files.
 
-#![allow(dead_code)] // each test binary uses its own part of the kit
-
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -361,13 +359,4 @@ pub fn deflated_zeros(mib: usize) -> Vec<u8> {
 /// Every part of a real return, as honest raw entries (to mix with lying ones).
 pub fn raw_entries_of(bytes: &[u8]) -> Vec<RawEntry> {
     entries(bytes).iter().map(|(n, c)| RawEntry::deflated(n, c)).collect()
-}
-
-// ------------------------------------------------------------------ LibreOffice
-
-use crate::lo;
-
-/// Converts `src` with LibreOffice into `outdir`; see `tests/it/lo.rs`.
-pub fn soffice_convert(src: &Path, to: &str, outdir: &Path) -> Option<PathBuf> {
-    lo::convert(src, to, outdir)
 }

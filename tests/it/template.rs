@@ -9,12 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use assert_cmd::Command as Cli;
 use calamine::{open_workbook_auto, Data, Reader, SheetVisible, Xlsx};
-use predicates::prelude::*;
-use predicates::str::contains;
 
 use profplan::form::layout::{
     col, field_name, form_file_name, table_name, table_rows, FORM_SHEET, IDENTITY_SHEET,
@@ -24,6 +20,9 @@ use profplan::form::writer::{form_date, identity, write_form};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::{Kind, Plan};
 use profplan::schools::School;
+
+use crate::cli::Cli;
+use crate::lo::{self, soffice};
 
 // ---------------------------------------------------------------------------------------
 // Fixtures
@@ -459,9 +458,7 @@ fn workdir() -> tempfile::TempDir {
 }
 
 fn template(dir: &Path) -> Cli {
-    let mut cmd = Cli::cargo_bin("profplan").unwrap();
-    cmd.current_dir(dir).args(["--campaign", "2025-12-20", "--schools", "schools.csv", "template"]);
-    cmd
+    Cli::new().in_dir(dir).campaign("2025-12-20").registry("schools.csv").cmd("template")
 }
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -478,9 +475,10 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn cli_writes_one_form_per_school_and_never_overwrites_without_force() {
     let dir = workdir();
     template(dir.path())
-        .assert()
+        .run()
         .success()
-        .stdout(contains("Записано форм: 3 в папку").and(contains("forms (кампания 2025-12-20")));
+        .stdout_has("Записано форм: 3 в папку")
+        .stdout_has("forms (кампания 2025-12-20");
     let forms = dir.path().join("forms");
     let first = files(&forms);
     assert_eq!(
@@ -496,22 +494,24 @@ fn cli_writes_one_form_per_school_and_never_overwrites_without_force() {
     std::fs::remove_file(forms.join(form_file_name("12", "Стрелецкая СОШ"))).unwrap();
     std::fs::write(forms.join(form_file_name("07", "Покрово-Пригородная СОШ")), b"filled").unwrap();
     template(dir.path())
-        .assert()
+        .run()
         .code(2)
-        .stderr(contains("уже существуют").and(contains("07_Покрово")).and(contains("--force")));
+        .stderr_has("уже существуют")
+        .stderr_has("07_Покрово")
+        .stderr_has("--force");
     let after = files(&forms);
     assert_eq!(after.len(), 2, "nothing written on refusal");
     assert_eq!(after[&form_file_name("07", "Покрово-Пригородная СОШ")], b"filled");
 
-    template(dir.path()).arg("--force").assert().success().stdout(contains("Записано форм: 3"));
+    template(dir.path()).arg("--force").run().success().stdout_has("Записано форм: 3");
     assert_eq!(files(&forms), first, "--force rewrites the same bytes");
 }
 
 #[test]
 fn cli_output_does_not_depend_on_threads() {
     let dir = workdir();
-    template(dir.path()).env("RAYON_NUM_THREADS", "1").args(["--out", "one"]).assert().success();
-    template(dir.path()).env("RAYON_NUM_THREADS", "3").args(["--out", "three"]).assert().success();
+    template(dir.path()).env("RAYON_NUM_THREADS", "1").args(["--out", "one"]).run().success();
+    template(dir.path()).env("RAYON_NUM_THREADS", "3").args(["--out", "three"]).run().success();
     let one = files(&dir.path().join("one"));
     assert_eq!(one.len(), 3);
     assert_eq!(one, files(&dir.path().join("three")));
@@ -522,15 +522,15 @@ fn cli_only_selects_schools_and_refuses_unknown_ids() {
     let dir = workdir();
     template(dir.path())
         .args(["--only", "15,07", "--out", "x"])
-        .assert()
+        .run()
         .success()
-        .stdout(contains("Записано форм: 2"));
+        .stdout_has("Записано форм: 2");
     assert_eq!(files(&dir.path().join("x")).len(), 2);
     template(dir.path())
         .args(["--only", "99", "--out", "y"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(contains("нет школ с кодами: 99"));
+        .stderr_has("нет школ с кодами: 99");
     assert!(!dir.path().join("y").exists());
 }
 
@@ -538,76 +538,29 @@ fn cli_only_selects_schools_and_refuses_unknown_ids() {
 fn cli_explains_missing_campaign_schools_and_bad_dates() {
     let dir = workdir();
     // No campaign: the nearest deadline is taken, and the user is told so.
-    Cli::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(dir.path())
+    Cli::new()
+        .in_dir(dir.path())
         .args(["--schools", "schools.csv", "template"])
-        .assert()
+        .run()
         .success()
-        .stderr(
-            contains("кампания не указана — взята ближайшая по сроку").and(contains("--campaign")),
-        );
-    Cli::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(dir.path())
+        .stderr_has("кампания не указана — взята ближайшая по сроку")
+        .stderr_has("--campaign");
+    Cli::new()
+        .in_dir(dir.path())
         .args(["--campaign", "2025-12-20", "template"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(contains("--schools"));
-    Cli::cargo_bin("profplan")
-        .unwrap()
-        .current_dir(dir.path())
+        .stderr_has("--schools");
+    Cli::new()
+        .in_dir(dir.path())
         .args(["--campaign", "2025-12-21", "--schools", "schools.csv", "template"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(contains("2025-12-20"));
+        .stderr_has("2025-12-20");
 }
 
 // ---------------------------------------------------------------------------------------
 // LibreOffice
-
-/// `soffice` if installed; otherwise a note, and a failure under CI.
-fn soffice() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join("soffice")).find(|p| p.is_file())
-    });
-    if found.is_none() {
-        let msg = "LibreOffice (soffice) не найден: проверки совместимости с LibreOffice пропущены";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg} (CI=true: установите libreoffice-calc)");
-        }
-        eprintln!("ЗАМЕЧАНИЕ: {msg}");
-    }
-    found
-}
-
-/// Convert `input` to `format` (xlsx, ods, pdf) into `outdir`; returns the new file.
-/// Each call gets its own LibreOffice profile so parallel tests do not collide.
-fn convert(soffice: &Path, input: &Path, format: &str, outdir: &Path) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let profile = std::env::temp_dir().join(format!(
-        "lo-profplan-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let out = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--convert-to", format, "--outdir"])
-        .arg(outdir)
-        .arg(input)
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&profile);
-    let stem = input.file_stem().unwrap().to_string_lossy();
-    let converted = outdir.join(format!("{stem}.{format}"));
-    assert!(
-        converted.is_file(),
-        "soffice --convert-to {format} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    converted
-}
 
 fn write_form_file(dir: &Path, campaign: &str) -> PathBuf {
     let plan = Plan::default_plan();
@@ -618,7 +571,6 @@ fn write_form_file(dir: &Path, campaign: &str) -> PathBuf {
 
 #[test]
 fn libreoffice_keeps_identity_and_names_in_xlsx_and_ods() {
-    let Some(soffice) = soffice() else { return };
     let plan = Plan::default_plan();
     let dir = tempfile::tempdir().unwrap();
     for campaign in ["2026-05-25", "2025-09-15"] {
@@ -627,7 +579,7 @@ fn libreoffice_keeps_identity_and_names_in_xlsx_and_ods() {
         for format in ["xlsx", "ods"] {
             let outdir = dir.path().join(format!("{campaign}-{format}"));
             std::fs::create_dir_all(&outdir).unwrap();
-            let converted = convert(&soffice, &input, format, &outdir);
+            let Some(converted) = lo::convert(&input, format, &outdir) else { return };
             let what = format!("{campaign} via LibreOffice .{format}");
             let mut wb = open_workbook_auto(&converted).unwrap();
             assert_identity_and_names(&mut wb, &c, &what);
@@ -645,10 +597,10 @@ fn libreoffice_keeps_identity_and_names_in_xlsx_and_ods() {
 
 #[test]
 fn libreoffice_prints_a_sensible_number_of_pages() {
-    let Some(soffice) = soffice() else { return };
     let dir = tempfile::tempdir().unwrap();
     let input = write_form_file(dir.path(), "2026-05-25");
-    let pdf = std::fs::read(convert(&soffice, &input, "pdf", dir.path())).unwrap();
+    let Some(pdf) = lo::convert(&input, "pdf", dir.path()) else { return };
+    let pdf = std::fs::read(pdf).unwrap();
     let text = String::from_utf8_lossy(&pdf);
     let pages = text.matches("/Type/Page").count() - text.matches("/Type/Pages").count()
         + text.matches("/Type /Page").count()

@@ -6,23 +6,13 @@
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
+use crate::cli::{root, Cli};
 
 const CAMPAIGN: &str = "2025-12-20";
 const AS_OF: &str = "2025-12-25";
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn profplan(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(dir);
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn profplan(dir: &Path) -> Cli {
+    Cli::new().in_dir(dir)
 }
 
 #[test]
@@ -33,9 +23,7 @@ fn explorer_path_in_quotes_is_taken_as_written() {
         "schools = \"D:\\Отдел\\Реестр\\schools.csv\"\ncampaign = \"2025-12-20\"\n",
     )
     .unwrap();
-    let out = profplan(dir.path()).arg("schools").output().unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = profplan(dir.path()).arg("schools").run().code(2).stderr;
     // Not TOML's «missing escaped value»: the path was read as typed, and is just not there
     // on this computer.
     assert!(err.contains(r"D:\Отдел\Реестр\schools.csv"), "{err}");
@@ -54,14 +42,12 @@ fn init_writes_paths_that_read_back_as_written() {
     profplan(dir.path())
         .args(["--campaign", CAMPAIGN, "init", "work", "--schools"])
         .arg(&registry)
-        .assert()
+        .run()
         .success();
     let toml = std::fs::read_to_string(dir.path().join("work/profplan.toml")).unwrap();
     let line = toml.lines().find(|l| l.starts_with("schools = ")).unwrap();
     assert!(line.contains(r"Отдел\Реестр"), "{line}");
-    let out = profplan(&dir.path().join("work")).arg("schools").output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("101"), "{}", text(&out.stdout));
+    profplan(&dir.path().join("work")).arg("schools").run().success().stdout_has("101");
 
     // Without quotes in the name the line is a literal string: 'D:\Отдел\…' on Windows.
     let dir2 = tempfile::tempdir().unwrap();
@@ -70,7 +56,7 @@ fn init_writes_paths_that_read_back_as_written() {
         .unwrap();
     profplan(dir2.path())
         .args(["--campaign", CAMPAIGN, "init", "w", "--schools", r"a\b/schools.csv"])
-        .assert()
+        .run()
         .success();
     let toml = std::fs::read_to_string(dir2.path().join("w/profplan.toml")).unwrap();
     let line = toml.lines().find(|l| l.starts_with("schools = ")).unwrap();
@@ -99,19 +85,18 @@ fn summary_that_cannot_be_replaced_is_kept_and_explained() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let run = |force: bool| {
-        let mut cmd = profplan(d);
-        cmd.args(["--campaign", CAMPAIGN, "--schools"])
-            .arg(root().join("examples/schools.csv"))
-            .arg("collect")
-            .arg(root().join("examples/returns"))
-            .args(["--as-of", AS_OF, "--out", "svod.xlsx", "--no-note"]);
-        if force {
-            cmd.arg("--force");
-        }
-        cmd.output().unwrap()
+        profplan(d)
+            .campaign(CAMPAIGN)
+            .registry(root().join("examples/schools.csv"))
+            .cmd("collect")
+            .returns(root().join("examples/returns"))
+            .today(AS_OF)
+            .args(["--out", "svod.xlsx", "--no-note"])
+            .args(force.then_some("--force"))
+            .run()
     };
     let first = run(false);
-    assert!(first.status.code().unwrap() < 2, "{}", text(&first.stderr));
+    assert!(first.code < 2, "{first}");
     let summary = d.join("svod.xlsx");
     let before = std::fs::read(&summary).unwrap();
 
@@ -121,9 +106,7 @@ fn summary_that_cannot_be_replaced_is_kept_and_explained() {
         eprintln!("skipped: chattr +i is not available here");
         return;
     };
-    let out = run(true);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = run(true).code(2).stderr;
     assert!(
         err.contains("не удалось заменить")
             && err.contains("Закройте файл svod.xlsx в Excel")
