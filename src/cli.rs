@@ -181,27 +181,27 @@ pub struct CheckArgs {
     pub force: bool,
     /// Своды прошлых кампаний учебного года (файл или папка) для межпериодного контроля;
     /// своды в рабочей папке находятся и без этого ключа.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "ПУТЬ")]
     pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct RegionArgs {
     /// Папка со сводными отчётами районов (.xlsx, сделанными profplan collect).
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "ПАПКА")]
     pub summaries: PathBuf,
     /// Реестр районов (CSV: Код; Наименование; Ответственный; E-mail; Телефон); по
     /// умолчанию — districts из profplan.toml.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "ФАЙЛ")]
     pub districts: Option<PathBuf>,
     /// Файл свода по области (по умолчанию svod-oblast-<кампания>.xlsx).
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "ФАЙЛ")]
     pub out: Option<PathBuf>,
     /// Перезаписать существующий файл.
     #[arg(long)]
     pub force: bool,
     /// Дата свода (ГГГГ-ММ-ДД; по умолчанию сегодня).
-    #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+    #[arg(long, value_name = "ДАТА", value_parser = as_of_date)]
     pub as_of: Option<NaiveDate>,
 }
 
@@ -233,7 +233,7 @@ pub struct CollectArgs {
     pub threads: Option<usize>,
     /// Своды прошлых кампаний учебного года (файл или папка) для межпериодного контроля;
     /// своды в папке сводного отчёта находятся и без этого ключа.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "ПУТЬ")]
     pub previous: Option<PathBuf>,
 }
 

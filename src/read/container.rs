@@ -132,10 +132,12 @@ fn central_records(bytes: &[u8], start: u64) -> usize {
 }
 
 pub(crate) fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Reject> {
-    ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        Reject::damaged(format!(
-            "архив файла не читается — вероятно, файл обрезан при передаче: {e}"
-        ))
+    // The zip crate's own text («invalid Zip archive: Could not find EOCD») is English and
+    // says nothing more to a methodologist.
+    ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        Reject::damaged(
+            "архив файла не читается — вероятно, файл обрезан при передаче".to_string(),
+        )
     })
 }
 
