@@ -135,9 +135,7 @@ pub(crate) fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, Reject> {
     // The zip crate's own text («invalid Zip archive: Could not find EOCD») is English and
     // says nothing more to a methodologist.
     ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
-        Reject::damaged(
-            "архив файла не читается — вероятно, файл обрезан при передаче".to_string(),
-        )
+        Reject::damaged("архив файла не читается — вероятно, файл обрезан при передаче".to_string())
     })
 }
 
