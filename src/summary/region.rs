@@ -358,6 +358,10 @@ fn build(
     ws.autofilter(0, 0, r.max(2) - 1, 5)?;
     ws.set_freeze_panes(1, 0)?;
     page(ws, c, 0, false)?;
+    // A working sheet (pivot tables, audit), as in a district's summary: hidden, so it is
+    // left out when the summary is printed or exported to PDF (it ran to 17 of 27 pages
+    // for two districts of 20 schools).
+    ws.set_hidden(true);
 
     // «Источники»
     let ws = super::new_sheet(wb, SHEET_REGION_SOURCES)?;

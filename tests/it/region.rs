@@ -218,6 +218,14 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     );
 
     let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    // «Данные» is a working sheet, hidden (out of print) as in a district's summary; the
+    // sheets a reader prints stay visible.
+    let visible = |name: &str| {
+        book.sheets_metadata().iter().find(|m| m.name == name).unwrap().visible
+            == calamine::SheetVisible::Visible
+    };
+    assert!(!visible("Данные"), "«Данные» of the regional summary is visible");
+    assert!(visible(SHEET_REGION) && visible("Районы") && visible("Источники"));
     let sheet = book.worksheet_range(SHEET_REGION).unwrap();
     let codes: Vec<String> =
         (0..sheet.width() as u32).map(|c| cell(&sheet, REGION_CODE_ROW, c)).collect();
