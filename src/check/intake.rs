@@ -690,6 +690,11 @@ mod tests {
         }
     }
 
+    /// A file of the folder as the reader hands it on: its record and what was read.
+    fn file(path: &str, saved: &str, result: Result<ReadForm, Finding>) -> FileRead {
+        FileRead { record: record(path, saved), result }
+    }
+
     /// A filled, valid December form.
     fn filled(c: &Campaign, school: &str, covered: f64) -> ReadForm {
         let mut fields = BTreeMap::new();
@@ -743,24 +748,16 @@ mod tests {
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
         let reg = registry();
         let files = vec![
-            FileRead {
-                record: record("a.xlsx", "2025-12-19T10:00:00Z"),
-                result: Ok(filled(&c, "01", 5.0)),
-            },
+            file("a.xlsx", "2025-12-19T10:00:00Z", Ok(filled(&c, "01", 5.0))),
             // Same school, saved later, with an error (covered > students): it wins.
-            FileRead {
-                record: record("b.xlsx", "2025-12-20T20:30:00Z"),
-                result: Ok(filled(&c, "01", 50.0)),
-            },
+            file("b.xlsx", "2025-12-20T20:30:00Z", Ok(filled(&c, "01", 50.0))),
             // 21.12 00:30 Moscow time: late.
-            FileRead {
-                record: record("c.xlsx", "2025-12-20T21:30:00Z"),
-                result: Ok(filled(&c, "02", 5.0)),
-            },
-            FileRead {
-                record: record("junk.xlsx", "2025-12-19T10:00:00Z"),
-                result: Err(Finding::error(Code::FileDamaged, "junk.xlsx", "повреждён")),
-            },
+            file("c.xlsx", "2025-12-20T21:30:00Z", Ok(filled(&c, "02", 5.0))),
+            file(
+                "junk.xlsx",
+                "2025-12-19T10:00:00Z",
+                Err(Finding::error(Code::FileDamaged, "junk.xlsx", "повреждён")),
+            ),
         ];
         let out = assess(
             &c,
@@ -835,14 +832,8 @@ mod tests {
         let c = Campaign::parse(&plan, "2025-12-20").unwrap();
         let may = Campaign::parse(&plan, "2026-05-25").unwrap();
         let files = vec![
-            FileRead {
-                record: record("old.xlsx", "2025-12-19T10:00:00Z"),
-                result: Ok(filled(&may, "01", 5.0)),
-            },
-            FileRead {
-                record: record("stranger.xlsx", "2025-12-19T10:00:00Z"),
-                result: Ok(filled(&c, "99", 5.0)),
-            },
+            file("old.xlsx", "2025-12-19T10:00:00Z", Ok(filled(&may, "01", 5.0))),
+            file("stranger.xlsx", "2025-12-19T10:00:00Z", Ok(filled(&c, "99", 5.0))),
         ];
         let out = assess(
             &c,
@@ -871,26 +862,11 @@ mod tests {
         let reg = registry();
         let files = vec![
             // A draft, superseded by b.xlsx (which has an error: covered > students).
-            FileRead {
-                record: record("a.xlsx", "2025-12-19T10:00:00Z"),
-                result: Ok(filled(&c, "01", 5.0)),
-            },
-            FileRead {
-                record: record("b.xlsx", "2025-12-20T20:30:00Z"),
-                result: Ok(filled(&c, "01", 50.0)),
-            },
-            FileRead {
-                record: record("c.xlsx", "2025-12-20T21:30:00Z"),
-                result: Ok(filled(&c, "02", 7.0)),
-            },
-            FileRead {
-                record: record("old.xlsx", "2025-12-19T10:00:00Z"),
-                result: Ok(filled(&may, "03", 5.0)),
-            },
-            FileRead {
-                record: record("stranger.xlsx", "2025-12-19T10:00:00Z"),
-                result: Ok(filled(&c, "99", 5.0)),
-            },
+            file("a.xlsx", "2025-12-19T10:00:00Z", Ok(filled(&c, "01", 5.0))),
+            file("b.xlsx", "2025-12-20T20:30:00Z", Ok(filled(&c, "01", 50.0))),
+            file("c.xlsx", "2025-12-20T21:30:00Z", Ok(filled(&c, "02", 7.0))),
+            file("old.xlsx", "2025-12-19T10:00:00Z", Ok(filled(&may, "03", 5.0))),
+            file("stranger.xlsx", "2025-12-19T10:00:00Z", Ok(filled(&c, "99", 5.0))),
         ];
         for include_invalid in [false, true] {
             let opts = IntakeOptions {

@@ -225,8 +225,14 @@ pub fn find_year_before(c: &Campaign, paths: &[PathBuf], district: Option<&str>)
         )),
         Some(_) => {}
         None => {
-            let where_ =
-                paths.first().map(|p| format!(" в папке {}", p.display())).unwrap_or_default();
+            // The summary's folder is "." when it is written into the current folder.
+            let where_ = match paths.first() {
+                Some(p) if p.as_os_str().is_empty() || p == std::path::Path::new(".") => {
+                    " в текущей папке".to_string()
+                }
+                Some(p) => format!(" в папке {}", p.display()),
+                None => String::new(),
+            };
             out.notes.push(format!(
                 "свода «{}» прошлого, {} учебного года (svod-{}.xlsx){where_} нет: свод \
                  составлен без сравнения с прошлым годом. Чтобы сравнить, положите тот свод \

@@ -8,8 +8,6 @@
 //! are in `tests/it/libreoffice.rs`. Where a finding names a cell, the expected cell is read
 //! from the fixture's defined names with calamine — not from profplan's reader.
 
-use std::sync::OnceLock;
-
 use profplan::form::layout::{self, Identity, LAYOUT_VERSION};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
@@ -24,23 +22,6 @@ const CAMPAIGN: &str = "2025-12-20";
 const AFTER: &str = "2025-12-25";
 const BEFORE: &str = "2025-12-15";
 const SEED: u64 = 5;
-
-fn plan() -> &'static Plan {
-    static PLAN: OnceLock<Plan> = OnceLock::new();
-    PLAN.get_or_init(Plan::default_plan)
-}
-
-fn campaign() -> Campaign<'static> {
-    Campaign::parse(plan(), CAMPAIGN).unwrap()
-}
-
-/// A working folder with a registry of `n` test schools.
-fn district(n: usize) -> (Workdir, Vec<School>) {
-    let w = Workdir::new();
-    let schools: Vec<School> = (1..=n).map(test_school).collect();
-    write_registry(&w.registry_path(), &schools, plan());
-    (w, schools)
-}
 
 /// A clean fill, saved the day before the deadline.
 fn clean(s: &School) -> Vec<u8> {

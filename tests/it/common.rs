@@ -235,3 +235,24 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (String, SystemTime)> {
     }
     out
 }
+
+// ------------------------------------------------------------------ one district
+
+/// The embedded plan, loaded once for the whole test binary.
+pub fn plan() -> &'static Plan {
+    static PLAN: std::sync::OnceLock<Plan> = std::sync::OnceLock::new();
+    PLAN.get_or_init(Plan::default_plan)
+}
+
+/// The December campaign (2025-12-20) of the embedded plan.
+pub fn campaign() -> Campaign<'static> {
+    Campaign::parse(plan(), "2025-12-20").unwrap()
+}
+
+/// A working folder with a registry of `n` test schools.
+pub fn district(n: usize) -> (Workdir, Vec<School>) {
+    let w = Workdir::new();
+    let schools: Vec<School> = (1..=n).map(test_school).collect();
+    write_registry(&w.registry_path(), &schools, plan());
+    (w, schools)
+}

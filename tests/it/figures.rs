@@ -5,11 +5,9 @@
 
 use std::path::Path;
 use std::process::Output;
-use std::sync::OnceLock;
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use profplan::plan::campaign::Campaign;
-use profplan::plan::Plan;
 use profplan::schools::School;
 use profplan::summary::{SHEET_DISTRICT, SHEET_RETURNS, SHEET_SCHOOLS, SHEET_SHARES};
 use profplan::synth::{fill, Defect, FillValue};
@@ -22,22 +20,6 @@ use crate::lo::{soffice, uno_python};
 const CAMPAIGN: &str = "2025-12-20";
 const AFTER: &str = "2025-12-25";
 const SEED: u64 = 9;
-
-fn plan() -> &'static Plan {
-    static PLAN: OnceLock<Plan> = OnceLock::new();
-    PLAN.get_or_init(Plan::default_plan)
-}
-
-fn campaign() -> Campaign<'static> {
-    Campaign::parse(plan(), CAMPAIGN).unwrap()
-}
-
-fn district(n: usize) -> (Workdir, Vec<School>) {
-    let w = Workdir::new();
-    let schools: Vec<School> = (1..=n).map(test_school).collect();
-    write_registry(&w.registry_path(), &schools, plan());
-    (w, schools)
-}
 
 /// A clean return saved at `utc` (`YYYY-MM-DD HH:MM`, UTC).
 fn saved(s: &School, utc: &str) -> Vec<u8> {
