@@ -220,8 +220,8 @@ fn every_status_in_json_text_and_exit_code() {
 
     // The text report a methodologist reads: counts first, then the groups.
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(1));
-    let t = stdout(&out);
+    assert_eq!(out.code, 1);
+    let t = out.stdout.clone();
     let lines: Vec<&str> = t.lines().collect();
     assert_eq!(
         lines[1], "ОО: 5 · принято: 3 (из них с опозданием: 1) · с ошибками: 1 · не сдано: 1",
@@ -242,7 +242,7 @@ fn every_status_in_json_text_and_exit_code() {
     assert_eq!(r["counts"]["expected"], 1);
     assert_eq!(r["counts"]["missing"], 0);
     assert_eq!(code, 1, "a school is still expected and one has errors");
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", BEFORE]));
+    let t = check(&w, CAMPAIGN, &["--as-of", BEFORE]).stdout;
     assert!(t.contains("Ожидаются до 20.12.2025 (1):"), "{t}");
     assert!(!t.contains("Не сдали отчёт"), "{t}");
 }
@@ -256,17 +256,17 @@ fn exit_code_is_0_only_when_every_school_is_accepted() {
     let f = fill(&campaign(), &s[2], SEED, None);
     w.put(&file_name(&s[2]), &filled(&campaign(), &s[2], &f, at("2025-12-23 08:00")));
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("ОО: 3 · принято: 3 (из них с опозданием: 1) · с ошибками: 0"));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("ОО: 3 · принято: 3 (из них с опозданием: 1) · с ошибками: 0"));
 
     // One return becomes invalid: 1.
     w.put(&file_name(&s[0]), &with_defect(&s[0], Defect::Units));
-    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).status.code(), Some(1));
+    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).code, 1);
     // A return removed: missing after the deadline — 1; and before it still 1 (not all in).
     w.put(&file_name(&s[0]), &clean(&s[0]));
     std::fs::remove_file(w.returns().join(file_name(&s[1]))).unwrap();
-    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).status.code(), Some(1));
-    assert_eq!(check(&w, CAMPAIGN, &["--as-of", BEFORE]).status.code(), Some(1));
+    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).code, 1);
+    assert_eq!(check(&w, CAMPAIGN, &["--as-of", BEFORE]).code, 1);
 }
 
 #[test]
@@ -275,25 +275,25 @@ fn set_up_errors_exit_2_with_a_russian_message() {
     w.put(&file_name(&s[0]), &clean(&s[0]));
 
     let bad_date = check(&w, CAMPAIGN, &["--as-of", "2025-13-45"]);
-    assert_eq!(bad_date.status.code(), Some(2));
+    assert_eq!(bad_date.code, 2);
     assert!(
-        stderr(&bad_date).contains("--as-of «2025-13-45»: укажите дату в виде ГГГГ-ММ-ДД"),
+        bad_date.stderr.contains("--as-of «2025-13-45»: укажите дату в виде ГГГГ-ММ-ДД"),
         "{}",
-        stderr(&bad_date)
+        bad_date.stderr
     );
     assert!(bad_date.stdout.is_empty());
 
     let missing =
-        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").today(AFTER).output();
-    assert_eq!(missing.status.code(), Some(2));
+        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").today(AFTER).run();
+    assert_eq!(missing.code, 2);
     assert!(
-        stderr(&missing).contains("папка с отчётами нет-такой-папки не найдена"),
+        missing.stderr.contains("папка с отчётами нет-такой-папки не найдена"),
         "{}",
-        stderr(&missing)
+        missing.stderr
     );
 
     let bad_format = check(&w, CAMPAIGN, &["--format", "xml"]);
-    assert_eq!(bad_format.status.code(), Some(2));
+    assert_eq!(bad_format.code, 2);
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn duplicate_returns_the_later_saved_is_taken_and_both_are_named() {
     // The errors of the superseded file are not the school's errors.
     assert!(findings(&r, "rule").is_empty());
     // The text report names both files too.
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let t = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(t.contains("01_второй.xlsx, 01_первый.xlsx"), "{t}");
 }
 
@@ -448,17 +448,19 @@ fn forged_return_claiming_a_school_never_replaces_its_return_with_a_keyed_check(
     assert!(findings(&r, "rule").is_empty(), "nothing of the forgeries is validated");
     // The text report shows both among the files that could not be used.
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    let t = stdout(&out);
+    let t = out.stdout.clone();
     assert!(t.contains("Файлы, которые не удалось использовать"), "{t}");
     assert!(t.contains("01_исправленный.xlsx") && t.contains("02_исправленный.xlsx"), "{t}");
     // Nothing about keys: the only line is the example-registry warning (the test registry
     // is the example's).
-    let said: Vec<String> = stderr(&out)
+    let said: Vec<String> = out
+        .stderr
+        .clone()
         .lines()
         .filter(|l| !l.contains("пример с выдуманными школами"))
         .map(str::to_string)
         .collect();
-    assert!(said.is_empty(), "a run with its key has nothing to say: {}", stderr(&out));
+    assert!(said.is_empty(), "a run with its key has nothing to say: {}", out.stderr);
 }
 
 /// The upgrade path: a form issued before the work folder had a key carries the public
@@ -488,11 +490,11 @@ fn keyed_returns_checked_without_the_key_are_read_and_that_is_said_once() {
         w.put(&file_name(sc), &keyed(sc, &key, "2025-12-18 09:00"));
     }
     let out = check(&w, CAMPAIGN, &["--format", "json", "--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let err = stderr(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let err = out.stderr.clone();
     assert_eq!(err.matches("ключа района нет").count(), 1, "{err}");
     assert!(err.contains("подлинность отметки 2 форм с ключом не проверена"), "{err}");
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(findings(&r, "identity_unverified").is_empty());
 }
 
@@ -723,7 +725,7 @@ fn file_codes_name_the_file_and_say_what_to_do() {
     assert_eq!(r["counts"]["skipped_files"], 3);
     assert_eq!(r["counts"]["rejected_files"], 8);
     // The text report lists them under their own heading, with the message.
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let t = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(t.contains("Файлы, которые не удалось использовать (8):"), "{t}");
     assert!(t.contains("  • пароль.xlsx: файл защищён паролем"), "{t}");
     assert!(t.contains("Пропущены служебные файлы (3):"), "{t}");
@@ -918,7 +920,7 @@ fn identity_codes() {
         format!("форма ОО с кодом «42» ({}), которой нет в реестре школ", stranger.name)
     );
     assert_eq!(file_record(&r, "чужая_школа.xlsx")["outcome"], "not_used");
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let t = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(t.contains("  • чужая_школа.xlsx: форма ОО с кодом «42»"), "{t}");
 }
 
@@ -1173,8 +1175,7 @@ fn not_a_date_in_a_plan_with_a_date_field() {
     let bytes = filled(&c, &s, &f, at("2025-12-19 09:30"));
     w.put(&file_name(&s), &bytes);
     let out = check_in(&w, CAMPAIGN, Some(&path), &["--format", "json", "--as-of", AFTER]);
-    let r: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let r: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
     let f = finding(&r, "not_a_date", &file_name(&s));
     let (sheet, cell) = field_cell(&bytes, "p1_5_meeting_date");
     assert_eq!(
@@ -1183,7 +1184,7 @@ fn not_a_date_in_a_plan_with_a_date_field() {
     );
     assert_eq!(f["item"], "1.5");
     assert_eq!(msg(f), "«Дата последнего родительского собрания»: ожидалась дата в виде ДД.ММ.ГГГГ, найдено «на прошлой неделе»");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
 }
 
 // ================================================================== output formats
@@ -1336,9 +1337,9 @@ fn csv_is_semicolon_separated_with_a_bom_one_row_per_finding() {
     w.put(&file_name(&s[0]), &with_defect(&s[0], Defect::Fraction));
     w.put(&file_name(&s[1]), &with_defect(&s[1], Defect::NumberAsText));
     let out = check(&w, CAMPAIGN, &["--format", "csv", "--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.starts_with(&[0xEF, 0xBB, 0xBF]), "BOM for Excel");
-    let mut rd = csv::ReaderBuilder::new().delimiter(b';').from_reader(&out.stdout[3..]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with('\u{FEFF}'), "BOM for Excel");
+    let mut rd = csv::ReaderBuilder::new().delimiter(b';').from_reader(&out.stdout.as_bytes()[3..]);
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header,
@@ -1383,8 +1384,8 @@ fn letters_one_per_school_that_must_act_never_overwritten_without_force() {
     let letters = w.path().join("письма");
     let l = letters.to_str().unwrap();
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER, "--letters", l]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Писем: 3"), "{}", stderr(&out));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("Писем: 3"), "{}", out.stderr);
     let mut names: Vec<String> = std::fs::read_dir(&letters)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -1424,15 +1425,15 @@ fn letters_one_per_school_that_must_act_never_overwritten_without_force() {
     // A second run refuses to overwrite, and leaves the letters as they were.
     let before = snapshot(&letters);
     let again = check(&w, CAMPAIGN, &["--as-of", AFTER, "--letters", l]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("письма уже есть"), "{}", stderr(&again));
-    assert!(stderr(&again).contains("добавьте --force"), "{}", stderr(&again));
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("письма уже есть"), "{}", again.stderr);
+    assert!(again.stderr.contains("добавьте --force"), "{}", again.stderr);
     assert_eq!(snapshot(&letters), before);
     // With --force they are replaced (the school fixed its file: one letter fewer is not
     // deleted, but the fixed school's letter is rewritten).
     w.put(&file_name(&s[1]), &clean(&s[1]));
     let forced = check(&w, CAMPAIGN, &["--as-of", AFTER, "--letters", l, "--force"]);
-    assert_eq!(forced.status.code(), Some(1), "{}", stderr(&forced));
+    assert_eq!(forced.code, 1, "{}", forced.stderr);
     let csv_now = std::fs::read(letters.join("рассылка.csv")).unwrap();
     assert!(!String::from_utf8_lossy(&csv_now).contains("«12,5»"));
 }
@@ -1501,18 +1502,12 @@ fn no_ansi_escapes_when_piped_or_with_no_color() {
     w.put(&file_name(&s[0]), &with_defect(&s[0], Defect::RuleBroken));
     w.put(&file_name(&s[1]), &with_defect(&s[1], Defect::NumberAsText));
     let piped = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    let t = stdout(&piped);
+    let t = piped.stdout.clone();
     assert!(t.contains("С ошибками — вернуть на доработку (1):"));
     assert!(!t.contains('\x1b'), "{t:?}");
-    let no_color = w
-        .cli()
-        .no_color()
-        .campaign(CAMPAIGN)
-        .cmd("check")
-        .returns(w.returns())
-        .today(AFTER)
-        .output();
-    assert!(!no_color.stdout.contains(&0x1b) && !no_color.stderr.contains(&0x1b));
+    let no_color =
+        w.cli().no_color().campaign(CAMPAIGN).cmd("check").returns(w.returns()).today(AFTER).run();
+    assert!(!no_color.stdout.contains('\x1b') && !no_color.stderr.contains('\x1b'));
     assert_eq!(no_color.stdout, piped.stdout);
 }
 
@@ -1541,7 +1536,7 @@ fn same_folder_same_report_whatever_the_thread_count() {
             .returns(w.returns())
             .today(AFTER)
             .args(["--format", "json"])
-            .output()
+            .run()
             .stdout
     };
     assert_eq!(run("1"), run("4"));

@@ -457,7 +457,7 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
             .arg("--out")
             .arg(&summary)
             .output();
-    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
     let included: Vec<&str> = out.data.iter().map(|x| x.school_id.as_str()).collect();
     assert!(included.len() >= 6 && !included.contains(&"04"), "{included:?}");
     let mut wb: Xlsx<_> = open_workbook(&summary).unwrap();

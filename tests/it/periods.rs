@@ -39,15 +39,15 @@ fn put_returns(w: &Workdir, c: &Campaign, schools: &[School], fills: &BTreeMap<S
     }
 }
 
-fn run(w: &Workdir, campaign: &str, args: &[&str]) -> std::process::Output {
-    w.cli().env_remove("NO_COLOR").campaign(campaign).args(args).output()
+fn run(w: &Workdir, campaign: &str, args: &[&str]) -> crate::cli::Run {
+    w.cli().env_remove("NO_COLOR").campaign(campaign).args(args).run()
 }
 
-fn collect(w: &Workdir, campaign: &str, as_of: &str) -> std::process::Output {
+fn collect(w: &Workdir, campaign: &str, as_of: &str) -> crate::cli::Run {
     let returns = format!("returns-{campaign}");
     let out = format!("svod-{campaign}.xlsx");
     let o = run(w, campaign, &["collect", &returns, "--as-of", as_of, "--out", &out, "--no-note"]);
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
     o
 }
 
@@ -56,9 +56,9 @@ fn check_json(w: &Workdir, campaign: &str, as_of: &str, extra: &[&str]) -> (Valu
     let mut args = vec!["check", returns.as_str(), "--format", "json", "--as-of", as_of];
     args.extend_from_slice(extra);
     let o = run(w, campaign, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(&o)));
-    (v, stderr(&o))
+    let v: Value =
+        serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", o.stderr));
+    (v, o.stderr)
 }
 
 /// (school, code, field) of every inter-period finding.
@@ -218,7 +218,7 @@ fn a_school_year_gets_exactly_the_planted_falls_and_jumps() {
 
     // The text report lists them under the school, accepted with warnings.
     let o = run(&y.w, MAY, &["check", &format!("returns-{MAY}"), "--as-of", "2026-05-27"]);
-    let text = stdout(&o);
+    let text = o.stdout.clone();
     assert!(text.contains("Приняты с предупреждениями (5)"), "{text}");
 
     // collect writes them into «Замечания» of May's summary.
@@ -349,7 +349,7 @@ fn carry_forward_prefills_what_the_earlier_campaign_accepted() {
             args.push("--force");
         }
         let o = run(&y.w, MAY, &args);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(o.code, 0, "{}", o.stderr);
         o
     };
     let form = |n: usize| {
@@ -363,7 +363,7 @@ fn carry_forward_prefills_what_the_earlier_campaign_accepted() {
     // With December's summary: what school 09 reported and December accepted.
     collect(&y.w, DEC, "2025-12-22");
     let o = template(true);
-    assert!(stderr(&o).contains("перенесены из сводов прошлых кампаний"), "{}", stderr(&o));
+    assert!(o.stderr.contains("перенесены из сводов прошлых кампаний"), "{}", o.stderr);
     let dec = num(&y.dec["09"], "oo_students_6_11").unwrap();
     assert_eq!(dec, registry + 5.0);
     assert_eq!(form_value(&form(9), "oo_students_6_11"), dec);
@@ -441,7 +441,7 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
 
     // Last year's collect has no summary of the year before: said once, not an error.
     let o = collect(&w, LAST, "2024-12-25");
-    let err = stderr(&o);
+    let err = o.stderr.clone();
     assert_eq!(err.matches("сравнение с прошлым годом").count(), 1, "{err}");
     assert!(err.contains("2023/24 учебного года") && err.contains("--compare"), "{err}");
     // This year's finds it in the work folder by plan and campaign; of two copies, the one
@@ -452,7 +452,7 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
     )
     .unwrap();
     let o = collect(&w, DEC, "2025-12-25");
-    let err = stderr(&o);
+    let err = o.stderr.clone();
     assert!(err.contains("для сравнения взят"), "two copies of last year's summary: {err}");
     assert!(!err.contains("составлен без сравнения"), "{err}");
 

@@ -24,8 +24,8 @@ use crate::common::*;
 const DEC: &str = "2025-12-20";
 const SEPT: &str = "2025-09-15";
 
-fn profplan(dir: &Path, args: &[&str]) -> std::process::Output {
-    Cli::new().in_dir(dir).args(args).output()
+fn profplan(dir: &Path, args: &[&str]) -> crate::cli::Run {
+    Cli::new().in_dir(dir).args(args).run()
 }
 
 /// A district's work folder with six schools' returns of December (seeded by the
@@ -73,7 +73,7 @@ fn collect(d: &Path, campaign: &str, as_of: &str, out: &Path) {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     );
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
 }
 
 fn write_districts(path: &Path) {
@@ -87,7 +87,7 @@ fn write_districts(path: &Path) {
     .unwrap();
 }
 
-fn region(root: &Path, folder: &str) -> (std::process::Output, PathBuf) {
+fn region(root: &Path, folder: &str) -> (crate::cli::Run, PathBuf) {
     let out = root.join("oblast.xlsx");
     let o = profplan(
         root,
@@ -210,8 +210,8 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     .unwrap();
 
     let (o, out) = region(root, "svody");
-    assert_eq!(o.status.code(), Some(1), "C has no usable summary: {}", stderr(&o));
-    let text = stdout(&o);
+    assert_eq!(o.code, 1, "C has no usable summary: {}", o.stderr);
+    let text = o.stdout.clone();
     assert!(
         text.contains("Получены своды 2 из 3 районов; нет свода (1): Гаммовский район"),
         "{text}"
@@ -424,7 +424,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
             "../svody/B.xlsx",
         ],
     );
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
 
     // C: a district the registry does not know.
     let c = district(root, "C", "Гаммовский район", 3, None);
@@ -436,8 +436,8 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
     collect(&c.dir, DEC, "2025-12-25", &folder.join("Z.xlsx"));
 
     let (o, out) = region(root, "svody");
-    assert_eq!(o.status.code(), Some(1));
-    let text = stdout(&o);
+    assert_eq!(o.code, 1);
+    let text = o.stdout.clone();
     assert!(text.contains("Получены своды 0 из 3 районов"), "{text}");
     let mut book: Xlsx<_> = open_workbook(&out).unwrap();
     let s = book.worksheet_range(SHEET_REGION_SOURCES).unwrap();
@@ -452,7 +452,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
     // The unedited summary is accepted: the check is of the data, not of the file's bytes.
     std::fs::copy(root.join("A.xlsx"), folder.join("A.xlsx")).unwrap();
     let (o, _) = region(root, "svody");
-    assert!(stdout(&o).contains("Получены своды 1 из 3 районов"), "{}", stdout(&o));
+    assert!(o.stdout.contains("Получены своды 1 из 3 районов"), "{}", o.stdout);
 }
 
 /// What is left of a reason once file names and the words profplan writes itself are taken
@@ -487,7 +487,7 @@ fn a_districts_note_is_skipped_and_every_reason_is_russian() {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     );
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
     assert!(folder.join("A-spravka.docx").is_file(), "collect writes the note beside");
     // The same note renamed by the district, a damaged workbook, a zip that is no
     // workbook, a text file and an old .xls-like binary.
@@ -504,19 +504,17 @@ fn a_districts_note_is_skipped_and_every_reason_is_russian() {
 
     // The registry of districts comes from profplan.toml when --districts is not given.
     let run = |args: &[&str]| {
-        let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-        cmd.current_dir(root).args(["--campaign", DEC, "region", "svody"]).args(args);
-        cmd.output().unwrap()
+        Cli::new().in_dir(root).args(["--campaign", DEC, "region", "svody"]).args(args).run()
     };
     let o = run(&["--as-of", "2025-12-26"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    assert_eq!(o.code, 2);
+    let err = o.stderr.clone();
     assert!(err.contains("не указан реестр районов") && err.contains("--districts"), "{err}");
     assert!(!root.join(format!("svod-oblast-{DEC}.xlsx")).exists());
     std::fs::write(root.join("profplan.toml"), "districts = \"districts.csv\"\n").unwrap();
     let o = run(&["--as-of", "2025-12-26"]);
-    assert_eq!(o.status.code(), Some(1), "B and C sent nothing: {}", stderr(&o));
-    let text = stdout(&o);
+    assert_eq!(o.code, 1, "B and C sent nothing: {}", o.stderr);
+    let text = o.stdout.clone();
     assert!(text.contains("Получены своды 1 из 3 районов"), "{text}");
     let out = root.join(format!("svod-oblast-{DEC}.xlsx"));
 

@@ -19,6 +19,7 @@ use profplan::summary::data::{sheet_name, HEADERS, TEST_ROWS_ENV};
 use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
 use profplan::synth::{fill, Fill};
 
+use crate::cli::Cli;
 use crate::common::*;
 use crate::support::part_text as part;
 
@@ -57,18 +58,17 @@ fn district(n: usize, seed: u64) -> District {
 
 /// `profplan collect` in the district's folder; `rows`: the test-only rows per «Данные» sheet.
 fn collect(d: &District, out: &Path, rows: Option<usize>, extra: &[&str]) {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(d.dir.path())
+    let mut cli = Cli::new()
+        .in_dir(d.dir.path())
         .args(["--campaign", DEC, "collect", "returns", "--as-of", "2025-12-25", "--no-note"])
         .arg("--out")
         .arg(out)
         .args(extra)
         .env_remove(TEST_ROWS_ENV);
     if let Some(n) = rows {
-        cmd.env(TEST_ROWS_ENV, n.to_string());
+        cli = cli.env(TEST_ROWS_ENV, n.to_string());
     }
-    let o = cmd.output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    cli.run().success();
 }
 
 fn cell(r: &Range<Data>, row: u32, col: u32) -> String {
@@ -199,14 +199,12 @@ fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
              A;Альфинский район;Иванова И. И.;a@example.ru;+7 1\n",
         )
         .unwrap();
-        let o = assert_cmd::Command::cargo_bin("profplan")
-            .unwrap()
-            .current_dir(&root)
+        Cli::new()
+            .in_dir(&root)
             .args(["--campaign", DEC, "region", "svody", "--districts", "districts.csv"])
             .args(["--out", "oblast.xlsx", "--as-of", "2025-12-26"])
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            .run()
+            .success();
         let mut book: Xlsx<_> = open_workbook(root.join("oblast.xlsx")).unwrap();
         grid(&book.worksheet_range(SHEET_REGION).unwrap())
     };
