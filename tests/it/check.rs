@@ -502,57 +502,53 @@ fn keyed_returns_checked_without_the_key_are_read_and_that_is_said_once() {
 
 /// Every code of `finding::Code` a return can cause, and the fixture that causes it.
 /// Kept next to the tests so that a new code without a fixture fails here.
-#[test]
-fn every_finding_code_has_a_fixture() {
-    let covered = [
-        "file_empty",
-        "file_not_spreadsheet",
-        "file_html",
-        "file_csv",
-        "file_encrypted",
-        "file_damaged",
-        "file_too_large",
-        "file_unreadable",
-        // tests/it/corpus.rs: a FIFO, a socket and a device in the returns folder.
-        "file_not_regular",
-        "file_timeout",
-        "identity_missing",
-        "identity_contradictory",
-        "identity_unverified",
-        "other_plan",
-        "other_plan_version",
-        "other_layout",
-        "other_campaign",
-        "unknown_school",
-        "duplicate_return",
-        "sheet_missing",
-        "name_missing",
-        "layout_changed",
-        "required",
-        "not_a_number",
-        "not_integer",
-        "out_of_range",
-        "not_in_list",
-        "not_a_date",
-        "formula_error",
-        "formula_no_value",
-        "number_as_text",
-        "text_invalid",
-        "row_incomplete",
-        "not_filled",
-        "rule",
-        "late",
-        "saved_time_uncertain",
-    ];
-    // Not reachable from a fixture: no input is known that makes the parsers panic. The
-    // catching is tested with a parser that panics on purpose: the unit test
-    // `read::tests::parser_panic_becomes_file_parser_failed`.
-    let untestable = ["file_parser_failed"];
-    // Inter-period findings need the summaries of earlier campaigns: a school year of
-    // returns and summaries is built in tests/it/periods.rs, which checks both codes.
-    let elsewhere = ["period_decrease", "period_change"];
+/// Every code a return can cause whose fixture is in this file (or, for
+/// `file_not_regular`, in tests/it/corpus.rs: a FIFO, a socket and a device).
+const COVERED: &[&str] = &[
+    "file_empty",
+    "file_not_spreadsheet",
+    "file_html",
+    "file_csv",
+    "file_encrypted",
+    "file_damaged",
+    "file_too_large",
+    "file_unreadable",
+    "file_not_regular",
+    "file_timeout",
+    "identity_missing",
+    "identity_contradictory",
+    "identity_unverified",
+    "other_plan",
+    "other_plan_version",
+    "other_layout",
+    "other_campaign",
+    "unknown_school",
+    "duplicate_return",
+    "sheet_missing",
+    "name_missing",
+    "layout_changed",
+    "required",
+    "not_a_number",
+    "not_integer",
+    "out_of_range",
+    "not_in_list",
+    "not_a_date",
+    "formula_error",
+    "formula_no_value",
+    "number_as_text",
+    "text_invalid",
+    "row_incomplete",
+    "not_filled",
+    "rule",
+    "late",
+    "saved_time_uncertain",
+];
+
+/// Every variant of `finding::Code`. A new variant fails to compile here until it is
+/// added: the match has no wildcard.
+fn all_codes() -> Vec<profplan::check::finding::Code> {
     use profplan::check::finding::Code::*;
-    let all = [
+    let all = vec![
         FileEmpty,
         FileNotSpreadsheet,
         FileHtml,
@@ -594,7 +590,7 @@ fn every_finding_code_has_a_fixture() {
         PeriodDecrease,
         PeriodChange,
     ];
-    for c in all {
+    for c in &all {
         // A new variant must be added to `all` above: this match has no wildcard.
         match c {
             FileEmpty
@@ -638,15 +634,29 @@ fn every_finding_code_has_a_fixture() {
             | PeriodDecrease
             | PeriodChange => {}
         }
+    }
+    all
+}
+
+#[test]
+fn every_finding_code_has_a_fixture() {
+    // Not reachable from a fixture: no input is known that makes the parsers panic. The
+    // catching is tested with a parser that panics on purpose: the unit test
+    // `read::tests::parser_panic_becomes_file_parser_failed`.
+    let untestable = ["file_parser_failed"];
+    // Inter-period findings need the summaries of earlier campaigns: a school year of
+    // returns and summaries is built in tests/it/periods.rs, which checks both codes.
+    let elsewhere = ["period_decrease", "period_change"];
+    for c in all_codes() {
         let s = c.as_str();
         assert!(
-            covered.contains(&s.as_str())
+            COVERED.contains(&s.as_str())
                 || untestable.contains(&s.as_str())
                 || elsewhere.contains(&s.as_str()),
             "code {s} has no fixture in tests/it/check.rs"
         );
     }
-    assert_eq!(covered.len() + untestable.len() + elsewhere.len(), all.len());
+    assert_eq!(COVERED.len() + untestable.len() + elsewhere.len(), all_codes().len());
 }
 
 fn encrypted_bytes() -> Vec<u8> {
@@ -790,9 +800,10 @@ fn custom_plan(w: &Workdir, id: Option<&str>, extra: &str) -> (std::path::PathBu
     (p, plan)
 }
 
-#[test]
-fn identity_codes() {
-    let (w, s) = district(9);
+/// The returns of `identity_codes`: a workbook of one's own, and s[1]..s[7] each with its
+/// identity broken in its own way, one of a school not in the registry; s[8] sends nothing.
+/// Gives the other edition of the plan and the stranger school.
+fn identity_fixtures(w: &Workdir, s: &[School]) -> (Plan, School) {
     let c = campaign();
     // 0: no identity at all — a workbook someone made themselves.
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -817,7 +828,7 @@ fn identity_codes() {
     edited.iter_mut().find(|(k, _)| k == "school_id").unwrap().1 = s[4].id.clone();
     w.put(&file_name(&s[3]), &set_identity(&clean(&s[3]), Some(&edited), Some(&edited)));
     // 4: a form of another plan.
-    let (_, other) = custom_plan(&w, Some("other-district"), "");
+    let (_, other) = custom_plan(w, Some("other-district"), "");
     let oc = Campaign::parse(&other, CAMPAIGN).unwrap();
     w.put(
         "чужой_план.xlsx",
@@ -856,6 +867,13 @@ fn identity_codes() {
         "чужая_школа.xlsx",
         &filled(&c, &stranger, &fill(&c, &stranger, SEED, None), at("2025-12-19 09:30")),
     );
+    (edition, stranger)
+}
+
+#[test]
+fn identity_codes() {
+    let (w, s) = district(9);
+    let (edition, stranger) = identity_fixtures(&w, &s);
     // s[8] returns nothing else: missing.
 
     let (_, r) = check_json(&w, CAMPAIGN, AFTER);
@@ -997,12 +1015,16 @@ fn structure_codes() {
     assert_eq!(school(&r, &s[3].id)["warnings"], 0);
 }
 
-/// One school per value code, each asserted with its place and message.
-#[test]
-fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
-    let (w, s) = district(12);
+/// The first required whole-number field of the form.
+const FIRST: &str = "p1_5_class_hours";
+
+/// The returns of `value_codes_…`: school i gets the i-th defect — blank, units, a fraction,
+/// out of range, not in the list, a formula error, a formula without value, a number as
+/// text, a control character, half a table row, an untouched form, a broken rule. Gives
+/// the bytes of each.
+fn value_fixtures(w: &Workdir, s: &[School]) -> [Vec<u8>; 12] {
     let c = campaign();
-    let first = "p1_5_class_hours"; // the first required whole-number field of the form
+    let first = FIRST;
     let put = |i: usize, bytes: Vec<u8>| -> Vec<u8> {
         w.put(&file_name(&s[i]), &bytes);
         bytes
@@ -1038,9 +1060,32 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
     f8.values.insert("p1_2_comment".into(), FillValue::Text("Проведено\u{7} полностью".into()));
     let b_ctrl = put(8, with_fill(&s[8], &f8));
     let b_half = put(9, with_defect(&s[9], Defect::HalfRow));
-    put(10, with_defect(&s[10], Defect::Untouched));
+    let b_untouched = put(10, with_defect(&s[10], Defect::Untouched));
     let b_rule = put(11, with_defect(&s[11], Defect::RuleBroken));
 
+    [
+        b_blank,
+        b_units,
+        b_frac,
+        b_range,
+        b_list,
+        b_ferr,
+        b_fnov,
+        b_text,
+        b_ctrl,
+        b_half,
+        b_untouched,
+        b_rule,
+    ]
+}
+
+/// One school per value code, each asserted with its place and message.
+#[test]
+fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
+    let (w, s) = district(12);
+    let first = FIRST;
+    let [b_blank, b_units, b_frac, b_range, b_list, b_ferr, b_fnov, b_text, b_ctrl, b_half, _, b_rule] =
+        value_fixtures(&w, &s);
     let (code, r) = check_json(&w, CAMPAIGN, AFTER);
     assert_eq!(code, 1);
     let exp = "ожидалось целое число от 0 до 5000";
@@ -1109,10 +1154,17 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
     );
     assert_eq!(school(&r, &s[8].id)["status"], "accepted");
 
+    table_rule_and_untouched_codes(&r, &s, &b_half, &b_rule);
+}
+
+/// The half-filled table row (school 9), the untouched form (10), the broken rule (11);
+/// every school invalid but the two with warnings only (7, 8).
+fn table_rule_and_untouched_codes(r: &Value, s: &[School], b_half: &[u8], b_rule: &[u8]) {
+    let c = campaign();
     // A table row with its second column blank.
     let (t_item, table) = c.tables()[0];
-    let f = finding(&r, "row_incomplete", &file_name(&s[9]));
-    let (tsheet, tfirst) = name_target(&b_half, &layout::table_name(&table.code));
+    let f = finding(r, "row_incomplete", &file_name(&s[9]));
+    let (tsheet, tfirst) = name_target(b_half, &layout::table_name(&table.code));
     let col = &table.columns[1];
     let first_col = tfirst.trim_end_matches(|ch: char| ch.is_ascii_digit());
     let first_row: u32 = tfirst[first_col.len()..].parse().unwrap();
@@ -1130,18 +1182,18 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
         msg(f)
     );
 
-    let f = finding(&r, "not_filled", &file_name(&s[10]));
+    let f = finding(r, "not_filled", &file_name(&s[10]));
     assert_eq!(f["sheet"], "Отчёт");
     assert_eq!(msg(f), "форма не заполнена: ни один показатель и ни одна таблица не заполнены");
     assert_eq!(
-        school(&r, &s[10].id)["errors"],
+        school(r, &s[10].id)["errors"],
         1,
         "an untouched form is one finding, not a page of blanks"
     );
 
     // covered > students of grades 6–11.
-    let f = finding(&r, "rule", &file_name(&s[11]));
-    let (sheet, cell) = field_cell(&b_rule, "p2_1_covered");
+    let f = finding(r, "rule", &file_name(&s[11]));
+    let (sheet, cell) = field_cell(b_rule, "p2_1_covered");
     assert_eq!(
         (f["sheet"].as_str().unwrap(), f["cell"].as_str().unwrap()),
         (sheet.as_str(), cell.as_str())
@@ -1154,7 +1206,7 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
     // Every school here is invalid except the two with warnings only.
     for (i, st) in s.iter().enumerate() {
         let want = if i == 7 || i == 8 { "accepted" } else { "invalid" };
-        assert_eq!(school(&r, &st.id)["status"], want, "school {i}");
+        assert_eq!(school(r, &st.id)["status"], want, "school {i}");
     }
 }
 
@@ -1196,11 +1248,6 @@ fn json_follows_the_documented_schema() {
     w.put(&file_name(&s[1]), &clean(&s[1]));
     w.put("пустой.xlsx", b"");
     let (code, r) = check_json(&w, CAMPAIGN, AFTER);
-    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
-    let sorted = |mut v: Vec<&str>| {
-        v.sort();
-        v.into_iter().map(String::from).collect::<Vec<_>>()
-    };
     assert_eq!(
         keys(&r),
         sorted(vec![
@@ -1241,6 +1288,23 @@ fn json_follows_the_documented_schema() {
     );
     assert!(r["counts"].as_object().unwrap().values().all(Value::is_u64));
 
+    json_schools(&r);
+    json_findings(&r);
+    json_files(&r, &w, &s);
+}
+
+/// The keys of a JSON object (serde_json keeps them sorted).
+fn keys(v: &Value) -> Vec<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+fn sorted(mut v: Vec<&str>) -> Vec<String> {
+    v.sort();
+    v.into_iter().map(String::from).collect()
+}
+
+/// `schools` of the JSON report: in registry order, each with the documented keys.
+fn json_schools(r: &Value) {
     let schools = r["schools"].as_array().unwrap();
     assert_eq!(
         schools.iter().map(|x| x["id"].as_str().unwrap()).collect::<Vec<_>>(),
@@ -1276,8 +1340,11 @@ fn json_follows_the_documented_schema() {
         );
         assert!(x["errors"].is_u64() && x["warnings"].is_u64());
     }
-    assert!(school(&r, "03")["file"].is_null() && school(&r, "03")["saved_at"].is_null());
+    assert!(school(r, "03")["file"].is_null() && school(r, "03")["saved_at"].is_null());
+}
 
+/// `findings` of the JSON report: each with the documented keys and types.
+fn json_findings(r: &Value) {
     let fs = r["findings"].as_array().unwrap();
     assert_eq!(fs.len(), 2, "{fs:#?}");
     for f in fs {
@@ -1294,7 +1361,11 @@ fn json_follows_the_documented_schema() {
         assert!(f["code"].as_str().unwrap().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
         assert!(f["file"].is_string() && f["message"].is_string());
     }
+}
 
+/// `files` of the JSON report: each with the documented keys; size, digest, format, school
+/// and saved time of a good return as the file has them.
+fn json_files(r: &Value, w: &Workdir, s: &[School]) {
     let files = r["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
     for f in files {
@@ -1317,7 +1388,7 @@ fn json_follows_the_documented_schema() {
         assert!(["accepted", "invalid", "superseded", "not_used", "rejected", "skipped"]
             .contains(&f["outcome"].as_str().unwrap()));
     }
-    let good = file_record(&r, &file_name(&s[1]));
+    let good = file_record(r, &file_name(&s[1]));
     let bytes = std::fs::read(w.returns().join(file_name(&s[1]))).unwrap();
     let sha: String = {
         use sha2::Digest;
@@ -1328,7 +1399,7 @@ fn json_follows_the_documented_schema() {
     assert_eq!(good["format"], "xlsx");
     assert_eq!(good["school"], "02");
     assert_eq!(good["saved_at"], "2025-12-19T12:30:00+03:00");
-    assert_eq!(file_record(&r, "пустой.xlsx")["format"], "empty");
+    assert_eq!(file_record(r, "пустой.xlsx")["format"], "empty");
 }
 
 #[test]

@@ -415,27 +415,7 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
     write_registry(&w.registry_path(), &schools, &plan);
     let (last, this) =
         (Campaign::parse(&plan, LAST).unwrap(), Campaign::parse(&plan, DEC).unwrap());
-    let last_f: BTreeMap<String, Fill> =
-        schools.iter().map(|s| (s.id.clone(), fill(&last, s, SEED, None))).collect();
-    let mut this_f: BTreeMap<String, Fill> =
-        schools.iter().map(|s| (s.id.clone(), fill(&this, s, SEED + 1, None))).collect();
-    // Planted: more events everywhere, fewer events with the employment centre, the same
-    // number of teachers: each arrow at least once, whatever the generator gave.
-    for s in &schools {
-        let (l, t) = (&last_f[&s.id], this_f.get_mut(&s.id).unwrap());
-        if let Some(v) = num(l, "p2_1_events") {
-            set(t, "p2_1_events", v + 3.0);
-        }
-        if let Some(v) = num(l, "p7_2_events") {
-            set(t, "p7_2_events", (v / 2.0).floor());
-        }
-        if let Some(v) = num(l, "oo_teachers") {
-            set(t, "oo_teachers", v);
-            if let Some(tr) = num(t, "p6_2_trained") {
-                set(t, "p6_2_trained", tr.min(v));
-            }
-        }
-    }
+    let (last_f, this_f) = planted_fills(&schools, &last, &this);
     put_returns(&w, &last, &schools, &last_f);
     put_returns(&w, &this, &schools, &this_f);
 
@@ -457,6 +437,47 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
     assert!(!err.contains("составлен без сравнения"), "{err}");
 
     let mut book: Xlsx<_> = open_workbook(w.path().join(format!("svod-{DEC}.xlsx"))).unwrap();
+    district_sheet_compares_the_years(&mut book, &this, &last_f, &this_f);
+    changes_sheet_compares_each_school(&mut book, &plan, &this, &schools, &last_f, &this_f);
+}
+
+/// Last year's and this year's fills of `schools`, planted so that every arrow shows: more
+/// events everywhere, fewer events with the employment centre, the same number of teachers.
+fn planted_fills(
+    schools: &[School],
+    last: &Campaign,
+    this: &Campaign,
+) -> (BTreeMap<String, Fill>, BTreeMap<String, Fill>) {
+    let last_f: BTreeMap<String, Fill> =
+        schools.iter().map(|s| (s.id.clone(), fill(last, s, SEED, None))).collect();
+    let mut this_f: BTreeMap<String, Fill> =
+        schools.iter().map(|s| (s.id.clone(), fill(this, s, SEED + 1, None))).collect();
+    for s in schools {
+        let (l, t) = (&last_f[&s.id], this_f.get_mut(&s.id).unwrap());
+        if let Some(v) = num(l, "p2_1_events") {
+            set(t, "p2_1_events", v + 3.0);
+        }
+        if let Some(v) = num(l, "p7_2_events") {
+            set(t, "p7_2_events", (v / 2.0).floor());
+        }
+        if let Some(v) = num(l, "oo_teachers") {
+            set(t, "oo_teachers", v);
+            if let Some(tr) = num(t, "p6_2_trained") {
+                set(t, "p6_2_trained", tr.min(v));
+            }
+        }
+    }
+    (last_f, this_f)
+}
+
+/// «Свод по району»: last year's figure, the change and the arrow of every whole-number
+/// field, and of a share (Σ numerators / Σ denominators, the change in percentage points).
+fn district_sheet_compares_the_years(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    this: &Campaign,
+    last_f: &BTreeMap<String, Fill>,
+    this_f: &BTreeMap<String, Fill>,
+) {
     let sheet = book.worksheet_range(profplan::summary::SHEET_DISTRICT).unwrap();
     let (head, was_col) = column(&sheet, "Прошлый год (2024/25)");
     let (_, change_col) = column(&sheet, "Изменение");
@@ -481,7 +502,7 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
         if f.kind != profplan::plan::Kind::Integer {
             continue;
         }
-        let (Some(was), Some(now)) = (sum(&last_f, &f.code), sum(&this_f, &f.code)) else {
+        let (Some(was), Some(now)) = (sum(last_f, &f.code), sum(this_f, &f.code)) else {
             continue;
         };
         let r = row_of(&this.text(&f.label));
@@ -507,18 +528,27 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
         }
         n / d
     };
-    let (was, now) = (pct(&last_f), pct(&this_f));
+    let (was, now) = (pct(last_f), pct(this_f));
     let r = row_of(&this.text(&sh.label));
     assert!((cell_num(&sheet, r, was_col) - was).abs() < 1e-9);
     assert!((cell_num(&sheet, r, change_col) - (now - was) * 100.0).abs() < 1e-9);
     assert_eq!(cell_text(&sheet, r, trend_col), arrow(was, now));
+}
 
-    // The per-school view: each school's value last year and now.
+/// «Изменения по школам за год»: each school's value last year and now.
+fn changes_sheet_compares_each_school(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    plan: &Plan,
+    this: &Campaign,
+    schools: &[School],
+    last_f: &BTreeMap<String, Fill>,
+    this_f: &BTreeMap<String, Fill>,
+) {
     let changes = book.worksheet_range(profplan::summary::SHEET_CHANGES).unwrap();
     let (head, was_col) = column(&changes, "Прошлый год (2024/25)");
     assert_eq!(cell_text(&changes, 0, 0), "Изменения по школам за год");
     let label = this.text(&plan.field("p2_1_events").unwrap().label);
-    for s in &schools {
+    for s in schools {
         let r = (head + 1..=changes.end().unwrap().0)
             .find(|&r| cell_text(&changes, r, 0) == s.id && cell_text(&changes, r, 3) == label)
             .unwrap_or_else(|| panic!("no row of school {}", s.id));
