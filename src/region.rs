@@ -193,6 +193,24 @@ impl Region {
             1
         }
     }
+
+    /// Names of the districts whose summary was taken, registry order.
+    pub fn received_names(&self) -> Vec<&str> {
+        self.names_where(true)
+    }
+
+    /// Names of the districts with no usable summary, registry order.
+    pub fn missing_names(&self) -> Vec<&str> {
+        self.names_where(false)
+    }
+
+    fn names_where(&self, received: bool) -> Vec<&str> {
+        self.districts
+            .iter()
+            .filter(|(_, r)| r.is_some() == received)
+            .map(|(d, _)| d.name.as_str())
+            .collect()
+    }
 }
 
 /// A row of a district's detail table in the regional merge.
