@@ -184,10 +184,10 @@ fn region_banners(
         &st.subtitle,
         PT_SUBTITLE,
     )?;
-    let missing = region.missing_names();
+    let missing = region.district_names(false);
     let mut line = format!(
         "Получены своды {} из {} районов",
-        region.received_names().len(),
+        region.district_names(true).len(),
         region.districts.len()
     );
     if !missing.is_empty() {
@@ -505,7 +505,7 @@ fn write_table_rows(
              и школа.",
             rows.len(),
             districts_with.len(),
-            region.received_names().len()
+            region.district_names(true).len()
         ),
         &st.note,
         PT_NOTE,
