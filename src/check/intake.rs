@@ -16,13 +16,13 @@ use chrono::NaiveDate;
 
 use rayon::prelude::*;
 
-use crate::check::finding::{Code, Finding, Severity};
-use crate::check::identity::DistrictKey;
 use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
 use crate::check::validate::{validate, Validated};
 use crate::check::values::SchoolData;
 use crate::clock::District;
+use crate::finding::{Code, Finding, Severity};
 use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
+use crate::key::DistrictKey;
 use crate::plan::campaign::{ru_date, Campaign};
 use crate::read::{FileRead, FormInput, ReadForm};
 use crate::schools::{Registry, School};
@@ -115,7 +115,7 @@ pub fn resolve_identity(
             format!(
                 "отметка формы не подтверждается ключом района (указана ОО {}): форму выдал не этот отдел образования (другая рабочая папка profplan) или отметка подделана. Файл не используется; если форму выдали вы, проверьте, что рабочая папка та же и файл {} в ней не заменён",
                 id.school_id,
-                crate::check::identity::KEY_FILE_NAME
+                crate::key::KEY_FILE_NAME
             ),
         )),
     }

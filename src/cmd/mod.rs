@@ -1,8 +1,8 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
 use chrono::NaiveDate;
-use profplan::check::identity::{key_path, DistrictKey, KEY_FILE_NAME};
 use profplan::config::{CampaignOrigin, Settings};
+use profplan::key::{key_path, DistrictKey, KEY_FILE_NAME};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 
@@ -82,7 +82,7 @@ pub fn note_campaign_choice(
 /// `None` when there is no settings file (a run with `--schools`/`--plan` only) or no key.
 pub fn district_key(settings: &Settings) -> anyhow::Result<Option<DistrictKey>> {
     match settings.config {
-        Some(_) => profplan::check::identity::load(&key_path(&settings.base_dir)),
+        Some(_) => profplan::key::load(&key_path(&settings.base_dir)),
         None => Ok(None),
     }
 }

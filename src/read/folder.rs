@@ -18,9 +18,9 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::check::finding::{Code, Finding};
 use crate::check::report::{FileRecord, Outcome};
 use crate::clock::SavedTime;
+use crate::finding::{Code, Finding};
 use crate::read::{
     self, FileEntry, FileKind, FileRead, FormInput, InputCell, InputTable, Limits, RawReturn,
     ReadForm, SkipReason,

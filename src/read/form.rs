@@ -13,8 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::finding::Finding;
 use crate::check::report::FileRecord;
+use crate::finding::Finding;
 use crate::read::Value;
 
 /// A cell of a form as validation reads it: where it is and what it holds.

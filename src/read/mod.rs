@@ -39,8 +39,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
-use crate::check::finding::{Code, Finding};
 use crate::clock::SavedTime;
+use crate::finding::{Code, Finding};
 
 pub use form::{FileRead, FormInput, InputCell, InputTable, ReadForm};
 pub use refs::{parse_reference, CellRef};

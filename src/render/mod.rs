@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::check::finding::{Finding, Severity};
 use crate::check::intake::ru_datetime;
 use crate::check::report::{CheckReport, Outcome, SchoolStatus, Status};
 use crate::config::contacts::Contacts;
+use crate::finding::{Finding, Severity};
 use crate::plan::campaign::ru_date;
 use crate::schools::Registry;
 
@@ -275,7 +275,7 @@ struct JsonFinding<'a> {
     item: Option<&'a str>,
     field: Option<&'a str>,
     severity: Severity,
-    code: crate::check::finding::Code,
+    code: crate::finding::Code,
     message: &'a str,
 }
 

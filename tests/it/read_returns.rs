@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
-use profplan::check::finding::Code;
+use profplan::finding::Code;
 use profplan::form::layout::{self, Identity};
 use profplan::read::{self, FileKind, Format, Limits, NumberParse, RawReturn, SkipReason, Value};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook};
@@ -153,11 +153,11 @@ fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 #[allow(clippy::result_large_err)]
-fn read(bytes: &[u8]) -> Result<RawReturn, profplan::check::finding::Finding> {
+fn read(bytes: &[u8]) -> Result<RawReturn, profplan::finding::Finding> {
     read::read_bytes(bytes, "returns/07.xlsx", &Limits::default())
 }
 
-fn refused(bytes: &[u8]) -> profplan::check::finding::Finding {
+fn refused(bytes: &[u8]) -> profplan::finding::Finding {
     match read(bytes) {
         Ok(raw) => panic!("expected a refusal, read {:?}", raw.cells),
         Err(f) => {
