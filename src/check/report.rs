@@ -94,6 +94,26 @@ pub struct FileRecord {
     pub reason: String,
 }
 
+impl FileRecord {
+    /// The record of a file as the reader left it: refused (or skipped) until the intake
+    /// finds a return in it; its saved time not yet read in the district.
+    pub fn of(file: crate::read::FileMeta) -> FileRecord {
+        FileRecord {
+            path: file.path,
+            size: file.size,
+            sha256: file.sha256,
+            format: file.format,
+            saved: file.saved,
+            saved_at: None,
+            saved_at_other: None,
+            saved_at_from_fs: file.saved_from_fs,
+            school: None,
+            outcome: if file.skipped { Outcome::Skipped } else { Outcome::Rejected },
+            reason: String::new(),
+        }
+    }
+}
+
 /// One school of the registry and the state of its report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SchoolStatus {
