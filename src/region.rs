@@ -185,6 +185,16 @@ pub struct Region {
 }
 
 impl Region {
+    /// The names of the districts whose summary was taken (`received`), or of those
+    /// without one, in registry order.
+    pub fn district_names(&self, received: bool) -> Vec<&str> {
+        self.districts
+            .iter()
+            .filter(|(_, r)| r.is_some() == received)
+            .map(|(d, _)| d.name.as_str())
+            .collect()
+    }
+
     /// 0 — a summary of every district taken; 1 — some missing.
     pub fn exit_code(&self) -> u8 {
         if self.districts.iter().all(|(_, r)| r.is_some()) {

@@ -3,81 +3,67 @@
 //! when some school is missing (or still expected) or has errors.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use profplan::check::intake::IntakeOptions;
-use profplan::output::{existing, write_atomic};
-use profplan::render;
+use profplan::output::{existing, write_atomic, Inputs};
+use profplan::render::{self, Letter};
 
 use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
 
 pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
-    let settings = super::settings(g)?;
-    let plan = settings.plan()?;
-    let registry = super::registry(&settings, &plan)?;
-    // `--as-of` is «today» for every choice, the campaign's included.
-    let as_of = super::as_of(a.as_of);
-    let campaign = settings.campaign(&plan, as_of)?;
-    super::note_campaign_choice(&settings, &campaign);
-    let dir = settings.returns_dir(a.returns.as_deref())?;
+    let ws = super::Workspace::open(g)?;
+    let run = ws.returns(a.as_of, a.returns.as_deref())?;
     // Letters never go among the returns (nor over an input): refused before any work.
-    let inputs = super::inputs(&settings, Some(&dir), &[]);
-    let letters_dir = settings.letters_dir(a.letters.as_deref());
+    let inputs = ws.inputs(Some(&run.dir), &[]);
+    let letters_dir = ws.settings.letters_dir(a.letters.as_deref());
     if let Some(d) = &letters_dir {
-        inputs.refuse(&d.join("рассылка.csv"), "письма")?;
+        inputs.refuse(&d.join(MAILING_LIST), "письма")?;
     }
-    let key = super::district_key(&settings)?;
-    let mut intake = super::intake(
-        &campaign,
-        &registry,
-        &dir,
-        IntakeOptions { as_of, include_invalid: false, district: settings.district(), key },
-    )?;
-    super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
-    let summary = settings.summary_path(None, &campaign.id());
-    super::inter_period(&settings, &campaign, a.previous.as_deref(), &summary, &mut intake);
+    let summary = ws.settings.summary_path(None, &run.campaign.id());
+    let intake = run.intake(false, a.previous.as_deref(), &summary)?;
     let report = &intake.report;
 
     let mut out = std::io::stdout().lock();
     match a.format {
         OutputFormat::Text => out.write_all(render::text(report, super::color()).as_bytes())?,
         OutputFormat::Json => out.write_all(render::json(report).as_bytes())?,
-        OutputFormat::Csv => out.write_all(&render::csv_findings(report, &registry))?,
+        OutputFormat::Csv => out.write_all(&render::csv_findings(report, &run.registry))?,
     }
     out.flush()?;
 
-    if let Some(letters_dir) = letters_dir {
-        let letters = render::letters(report, &registry, &settings.contacts());
-        std::fs::create_dir_all(&letters_dir)
-            .with_context(|| format!("не удалось создать папку {}", letters_dir.display()))?;
-        let mut files: Vec<(std::path::PathBuf, Vec<u8>)> = letters
-            .iter()
-            .map(|l| {
-                let name = profplan::form::layout::form_file_name(&l.school_id, "письмо");
-                let name = name.trim_end_matches(".xlsx").to_string() + ".txt";
-                let text = format!(
-                    "Кому: {} <{}>\nТема: {}\n\n{}",
-                    l.contact_person, l.email, l.subject, l.body
-                );
-                (letters_dir.join(name), text.into_bytes())
-            })
-            .collect();
-        files.push((letters_dir.join("рассылка.csv"), render::letters_csv(&letters)));
-        if let Some(list) = existing(files.iter().map(|(p, _)| p.as_path()), a.force) {
-            anyhow::bail!("письма уже есть: {list}; чтобы заменить их, добавьте --force");
-        }
-        for (path, _) in &files {
-            inputs.refuse(path, "письмо")?;
-        }
-        for (path, bytes) in &files {
-            write_atomic(path, bytes, a.force)?;
-        }
+    if let Some(dir) = letters_dir {
+        let letters = render::letters(report, &run.registry, &ws.settings.contacts());
+        write_letters(&letters, &dir, &inputs, a.force)?;
         eprintln!(
-            "Писем: {} в папку {} (и список рассылки рассылка.csv)",
+            "Писем: {} в папку {} (и список рассылки {MAILING_LIST})",
             letters.len(),
-            letters_dir.display()
+            dir.display()
         );
     }
     Ok(report.exit_code())
+}
+
+/// The mailing list beside the letters.
+const MAILING_LIST: &str = "рассылка.csv";
+
+/// Each letter as a text file, and the mailing list; none written when one exists
+/// (without `--force`) or would go over an input.
+fn write_letters(letters: &[Letter], dir: &Path, inputs: &Inputs, force: bool) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
+    let mut files: Vec<(PathBuf, Vec<u8>)> =
+        letters.iter().map(|l| (dir.join(l.file_name()), l.file_text().into_bytes())).collect();
+    files.push((dir.join(MAILING_LIST), render::letters_csv(letters)));
+    if let Some(list) = existing(files.iter().map(|(p, _)| p.as_path()), force) {
+        anyhow::bail!("письма уже есть: {list}; чтобы заменить их, добавьте --force");
+    }
+    for (path, _) in &files {
+        inputs.refuse(path, "письмо")?;
+    }
+    for (path, bytes) in &files {
+        write_atomic(path, bytes, force)?;
+    }
+    Ok(())
 }

@@ -2,15 +2,16 @@
 //! summary workbook from the accepted ones. Exit code as `check`: 0 when every school is
 //! accepted, 1 when some school is missing or has errors (the summary is written anyway).
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 
-use profplan::check::intake::IntakeOptions;
 use profplan::check::periods::find_year_before;
-use profplan::check::report::Status;
-use profplan::output::{replace_all, stage};
+use profplan::output::{existing, replace_all, stage};
+use profplan::render::outcome;
 use profplan::summary::figures::consolidate;
 use profplan::summary::note::{note_path, write_note};
-use profplan::summary::{read_previous, write_summary_of, DistrictMark, SummaryInput};
+use profplan::summary::{read_previous, write_summary_of, DistrictMark, Previous, SummaryInput};
 
 use crate::cli::{CollectArgs, GlobalArgs};
 
@@ -22,68 +23,22 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
             .build_global()
             .context("не удалось задать число потоков")?;
     }
-    let settings = super::settings(g)?;
-    let plan = settings.plan()?;
-    let registry = super::registry(&settings, &plan)?;
-    // `--as-of` is «today» for every choice, the campaign's included.
-    let as_of = super::as_of(a.as_of);
-    let campaign = settings.campaign(&plan, as_of)?;
-    super::note_campaign_choice(&settings, &campaign);
-    let dir = settings.returns_dir(a.returns.as_deref())?;
-    let out = settings.summary_path(a.out.as_deref(), &campaign.id());
-    let compare: Vec<&std::path::Path> = a.compare.as_deref().into_iter().collect();
-    super::inputs(&settings, Some(&dir), &compare).refuse(&out, "сводный отчёт")?;
-    // Refuse before any work: reading a large district only to refuse at the end wastes
-    // the user's time.
+    let ws = super::Workspace::open(g)?;
+    let run = ws.returns(a.as_of, a.returns.as_deref())?;
+    let out = ws.settings.summary_path(a.out.as_deref(), &run.campaign.id());
     let note = (!a.no_note).then(|| note_path(&out));
-    if let Some(file) = profplan::output::existing([out.as_path()], a.force) {
-        anyhow::bail!(
-            "файл {file} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out"
-        );
-    }
-    if let Some(file) = profplan::output::existing(note.as_deref(), a.force) {
-        anyhow::bail!(
-            "файл аналитической справки {file} уже существует: чтобы заменить его, добавьте --force; \
-             чтобы не писать справку — --no-note"
-        );
-    }
-    // The summary compared with: the one named by --compare, else the same campaign of
-    // the previous school year when its summary is at hand (missing: said once).
-    let previous = match &a.compare {
-        Some(p) => Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?),
-        None => {
-            let (folders, _) = settings.previous_paths(a.previous.as_deref(), &out);
-            let district = settings.district_mark().map(|(code, _)| code);
-            let search = find_year_before(&campaign, &folders, district.as_deref());
-            for note in &search.notes {
-                eprintln!("profplan: сравнение с прошлым годом: {note}");
-            }
-            search.found.map(|(_, p)| p)
-        }
-    };
-    let key = super::district_key(&settings)?;
-    let mut intake = super::intake(
-        &campaign,
-        &registry,
-        &dir,
-        IntakeOptions {
-            as_of,
-            include_invalid: a.include_invalid,
-            district: settings.district(),
-            key,
-        },
-    )?;
-    super::note_missing_key(&settings, key.as_ref(), intake.unverifiable);
-    super::inter_period(&settings, &campaign, a.previous.as_deref(), &out, &mut intake);
-    let district = consolidate(&campaign, &intake.data);
-    let mark = settings.district_mark().map(|(code, name)| DistrictMark { code, name });
+    refuse_outputs(&ws, &run, a, &out, note.as_deref())?;
+    let previous = last_year(&ws, &run, a, &out)?;
+    let intake = run.intake(a.include_invalid, a.previous.as_deref(), &out)?;
+    let district = consolidate(&run.campaign, &intake.data);
+    let mark = ws.settings.district_mark().map(|(code, name)| DistrictMark { code, name });
     let input = SummaryInput {
-        campaign: &campaign,
-        registry: &registry,
+        campaign: &run.campaign,
+        registry: &run.registry,
         report: &intake.report,
         schools: &intake.data,
         district: &district,
-        generated: as_of,
+        generated: run.as_of,
         previous: previous.as_ref(),
     };
     let bytes = write_summary_of(&input, mark.as_ref())?;
@@ -106,35 +61,52 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     replace_all(staged, a.force)?;
 
     let r = &intake.report;
-    let names = |s: Status| -> Vec<String> {
-        r.schools.iter().filter(|x| x.status == s).map(|x| x.name.clone()).collect()
-    };
-    println!("Сводный отчёт: {}", out.display());
-    if let Some(path) = &note {
-        println!("Аналитическая справка: {}", path.display());
-    }
-    let mut line = format!(
-        "Принято {} из {} ОО (в свод вошло: {}); с опозданием: {}",
-        r.counts.accepted,
-        r.counts.schools,
-        intake.data.len(),
-        r.counts.late
-    );
-    for (status, title) in [
-        (Status::Missing, "не сдали"),
-        (Status::Expected, "ожидаются"),
-        (Status::Invalid, "с ошибками"),
-    ] {
-        let n = names(status);
-        if !n.is_empty() {
-            line.push_str(&format!("; {title} ({}): {}", n.len(), n.join(", ")));
-        }
-    }
-    println!("{line}");
-    if r.counts.invalid > 0 && !a.include_invalid {
-        println!(
-            "Отчёты с ошибками в свод не вошли; подробности — profplan check или лист «Замечания»."
+    print!("{}", outcome::collect(r, intake.data.len(), &out, note.as_deref(), a.include_invalid));
+    Ok(r.exit_code())
+}
+
+/// The summary never goes over an input, and neither it nor its note over an existing
+/// file without `--force`: refused before any work, as reading a large district only to
+/// refuse at the end wastes the user's time.
+fn refuse_outputs(
+    ws: &super::Workspace,
+    run: &super::Returns<'_>,
+    a: &CollectArgs,
+    out: &Path,
+    note: Option<&Path>,
+) -> Result<()> {
+    let compare: Vec<&Path> = a.compare.as_deref().into_iter().collect();
+    ws.inputs(Some(&run.dir), &compare).refuse(out, "сводный отчёт")?;
+    if let Some(file) = existing([out], a.force) {
+        anyhow::bail!(
+            "файл {file} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out"
         );
     }
-    Ok(r.exit_code())
+    if let Some(file) = existing(note, a.force) {
+        anyhow::bail!(
+            "файл аналитической справки {file} уже существует: чтобы заменить его, добавьте --force; \
+             чтобы не писать справку — --no-note"
+        );
+    }
+    Ok(())
+}
+
+/// The summary compared with: the one named by `--compare`, else the same campaign of
+/// the previous school year when its summary is at hand (missing: said once).
+fn last_year(
+    ws: &super::Workspace,
+    run: &super::Returns<'_>,
+    a: &CollectArgs,
+    out: &Path,
+) -> Result<Option<Previous>> {
+    if let Some(p) = &a.compare {
+        return Ok(Some(read_previous(p).with_context(|| format!("--compare {}", p.display()))?));
+    }
+    let (folders, _) = ws.settings.previous_paths(a.previous.as_deref(), out);
+    let district = ws.settings.district_mark().map(|(code, _)| code);
+    let search = find_year_before(&run.campaign, &folders, district.as_deref());
+    for note in &search.notes {
+        eprintln!("profplan: сравнение с прошлым годом: {note}");
+    }
+    Ok(search.found.map(|(_, p)| p))
 }

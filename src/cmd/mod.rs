@@ -1,8 +1,15 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
+use std::path::{Path, PathBuf};
+
 use chrono::NaiveDate;
-use profplan::config::{CampaignOrigin, Settings};
+use profplan::check::intake::{Intake, IntakeOptions};
+use profplan::config::{CampaignOrigin, PlanSource, Settings};
 use profplan::key::{key_path, DistrictKey, KEY_FILE_NAME};
+use profplan::output::Inputs;
+use profplan::plan::campaign::Campaign;
+use profplan::plan::Plan;
+use profplan::schools::Registry;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 
@@ -30,30 +37,133 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-/// Settings of this run: flags over `profplan.toml`.
-pub fn settings(g: &GlobalArgs) -> anyhow::Result<Settings> {
-    Ok(Settings::resolve(&g.overrides())?)
+/// What every command starts from: the settings (flags over `profplan.toml`) and the plan
+/// they name, loaded and checked once. The preamble every command shares lives here, so
+/// that a warning (the example registry, a campaign chosen by date) is said the same way
+/// by every command.
+pub struct Workspace {
+    pub settings: Settings,
+    /// The plan's source text and name (`plan --format toml` prints it unchanged).
+    pub source: PlanSource,
+    pub plan: Plan,
 }
 
-/// The school registry of this run; a warning on stderr when it is the example one.
-pub fn registry(
-    settings: &Settings,
-    plan: &profplan::plan::Plan,
-) -> anyhow::Result<profplan::schools::Registry> {
-    let registry = settings.registry(plan)?;
-    warn_if_example(settings, &registry);
-    Ok(registry)
+impl Workspace {
+    /// Resolve the settings and load the plan they name.
+    pub fn open(g: &GlobalArgs) -> anyhow::Result<Workspace> {
+        let settings = Settings::resolve(&g.overrides())?;
+        let source = settings.plan_source()?;
+        // Loaded even for `plan --format toml`: a broken plan is reported, not copied on.
+        let plan = source.load()?;
+        Ok(Workspace { settings, source, plan })
+    }
+
+    /// The school registry of this run; a warning on stderr when it is the example one.
+    pub fn registry(&self) -> anyhow::Result<Registry> {
+        let registry = self.settings.registry(&self.plan)?;
+        self.warn_if_example(&registry);
+        Ok(registry)
+    }
+
+    /// Forms and letters must not go out on the example's invented schools unnoticed.
+    pub fn warn_if_example(&self, registry: &Registry) {
+        if registry.is_example() {
+            let path =
+                self.settings.schools_path().map(|p| p.display().to_string()).unwrap_or_default();
+            eprintln!(
+                "profplan: предупреждение: реестр {path} — пример с выдуманными школами \
+                 (адреса @example.ru): замените его реестром своих школ (CSV или Excel) и \
+                 укажите его в profplan.toml (schools = \"…\")"
+            );
+        }
+    }
+
+    /// The campaign of this run for the day `today`. When it was chosen by that date
+    /// rather than named, the user is told (on stderr), so that nobody checks December's
+    /// returns against May's form by accident.
+    pub fn campaign(&self, today: NaiveDate) -> anyhow::Result<Campaign<'_>> {
+        let campaign = self.settings.campaign(&self.plan, today)?;
+        if self.settings.campaign_origin() == CampaignOrigin::Today {
+            eprintln!(
+                "profplan: кампания не указана — взята ближайшая по сроку: {} ({}); \
+                 другую можно указать ключом --campaign или в profplan.toml",
+                campaign.id(),
+                campaign.def.title
+            );
+        }
+        Ok(campaign)
+    }
+
+    /// The district key of this run's work folder (`.profplan-key` beside
+    /// `profplan.toml`); `None` when there is no settings file (a run with
+    /// `--schools`/`--plan` only) or no key.
+    pub fn district_key(&self) -> anyhow::Result<Option<DistrictKey>> {
+        match self.settings.config {
+            Some(_) => profplan::key::load(&key_path(&self.settings.base_dir)),
+            None => Ok(None),
+        }
+    }
+
+    /// What a run reads: the settings, plan and registry files, `extra` files, and the
+    /// returns folder. Outputs are checked against it ([`Inputs::refuse`]).
+    pub fn inputs(&self, returns: Option<&Path>, extra: &[&Path]) -> Inputs {
+        let s = &self.settings;
+        let mut files: Vec<PathBuf> = Vec::new();
+        files.extend(s.config.as_ref().map(|c| c.path.clone()));
+        files.extend(s.plan_file.clone());
+        files.extend(s.schools.clone());
+        files.extend(extra.iter().map(|p| p.to_path_buf()));
+        Inputs::new(files, returns.map(Path::to_path_buf).into_iter().collect())
+    }
 }
 
-/// Forms and letters must not go out on the example's invented schools unnoticed.
-pub fn warn_if_example(settings: &Settings, registry: &profplan::schools::Registry) {
-    if registry.is_example() {
-        let path = settings.schools_path().map(|p| p.display().to_string()).unwrap_or_default();
-        eprintln!(
-            "profplan: предупреждение: реестр {path} — пример с выдуманными школами (адреса \
-             @example.ru): замените его реестром своих школ (CSV или Excel) и укажите его в \
-             profplan.toml (schools = \"…\")"
-        );
+/// A campaign's returns folder, as `check` and `collect` start from it.
+pub struct Returns<'w> {
+    pub ws: &'w Workspace,
+    pub registry: Registry,
+    /// «Today» of the run: `--as-of` or the computer's date (see [`as_of`]).
+    pub as_of: NaiveDate,
+    pub campaign: Campaign<'w>,
+    pub dir: PathBuf,
+}
+
+impl Workspace {
+    /// The shared preamble of `check` and `collect`: the registry, «today» (`--as-of`,
+    /// which also picks the campaign), the campaign and the returns folder.
+    pub fn returns(
+        &self,
+        as_of_flag: Option<NaiveDate>,
+        dir: Option<&Path>,
+    ) -> anyhow::Result<Returns<'_>> {
+        let registry = self.registry()?;
+        let as_of = as_of(as_of_flag);
+        let campaign = self.campaign(as_of)?;
+        let dir = self.settings.returns_dir(dir)?;
+        Ok(Returns { ws: self, registry, as_of, campaign, dir })
+    }
+}
+
+impl Returns<'_> {
+    /// Read and assess the folder, then check it against the earlier campaigns' summaries
+    /// (beside `summary`, or in `previous`): the shared first half of `check` and `collect`.
+    pub fn intake(
+        &self,
+        include_invalid: bool,
+        previous: Option<&Path>,
+        summary: &Path,
+    ) -> anyhow::Result<Intake> {
+        let settings = &self.ws.settings;
+        let key = self.ws.district_key()?;
+        let opts = IntakeOptions {
+            as_of: self.as_of,
+            include_invalid,
+            district: settings.district(),
+            key,
+        };
+        let mut intake = read_and_assess(&self.campaign, &self.registry, &self.dir, opts)?;
+        note_missing_key(settings, key.as_ref(), intake.unverifiable);
+        inter_period(settings, &self.campaign, previous, summary, &mut intake);
+        Ok(intake)
     }
 }
 
@@ -62,34 +172,9 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// Tell the user (on stderr) when the campaign was chosen by today's date rather than
-/// named, so that nobody checks December's returns against May's form by accident.
-pub fn note_campaign_choice(
-    settings: &Settings,
-    campaign: &profplan::plan::campaign::Campaign<'_>,
-) {
-    if settings.campaign_origin() == CampaignOrigin::Today {
-        eprintln!(
-            "profplan: кампания не указана — взята ближайшая по сроку: {} ({}); \
-             другую можно указать ключом --campaign или в profplan.toml",
-            campaign.id(),
-            campaign.def.title
-        );
-    }
-}
-
-/// The district key of this run's work folder (`.profplan-key` beside `profplan.toml`);
-/// `None` when there is no settings file (a run with `--schools`/`--plan` only) or no key.
-pub fn district_key(settings: &Settings) -> anyhow::Result<Option<DistrictKey>> {
-    match settings.config {
-        Some(_) => profplan::key::load(&key_path(&settings.base_dir)),
-        None => Ok(None),
-    }
-}
-
 /// Say once (on stderr) what a run without a district key could not do: check/collect in
 /// a work folder without a key, or returns with a keyed check and no key to verify it.
-pub fn note_missing_key(settings: &Settings, key: Option<&DistrictKey>, unverifiable: usize) {
+fn note_missing_key(settings: &Settings, key: Option<&DistrictKey>, unverifiable: usize) {
     if key.is_some() {
         return;
     }
@@ -111,21 +196,6 @@ pub fn note_missing_key(settings: &Settings, key: Option<&DistrictKey>, unverifi
              при следующем выпуске форм"
         );
     }
-}
-
-/// What a run reads: the settings, plan and registry files, `extra` files, and the
-/// returns folder. Outputs are checked against it ([`profplan::output::Inputs::refuse`]).
-pub fn inputs(
-    settings: &Settings,
-    returns: Option<&std::path::Path>,
-    extra: &[&std::path::Path],
-) -> profplan::output::Inputs {
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
-    files.extend(settings.config.as_ref().map(|c| c.path.clone()));
-    files.extend(settings.plan_file.clone());
-    files.extend(settings.schools.clone());
-    files.extend(extra.iter().map(|p| p.to_path_buf()));
-    profplan::output::Inputs::new(files, returns.map(|r| r.to_path_buf()).into_iter().collect())
 }
 
 /// A progress bar on stderr for runs of 20 or more (files, forms), only when stderr is a
@@ -158,7 +228,7 @@ pub fn as_of(flag: Option<NaiveDate>) -> NaiveDate {
 
 /// Inter-period checks: find the summaries of the school year's earlier campaigns, say
 /// once on stderr what is missing, and add the warnings to the report.
-pub fn inter_period(
+fn inter_period(
     settings: &Settings,
     campaign: &profplan::plan::campaign::Campaign<'_>,
     flag: Option<&std::path::Path>,
@@ -176,8 +246,8 @@ pub fn inter_period(
     profplan::check::periods::add_to_report(&mut intake.report, findings);
 }
 
-/// Read and assess a returns folder: the shared first half of `check` and `collect`.
-pub fn intake(
+/// Read and assess a returns folder.
+fn read_and_assess(
     campaign: &profplan::plan::campaign::Campaign<'_>,
     registry: &profplan::schools::Registry,
     dir: &std::path::Path,

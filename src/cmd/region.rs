@@ -7,21 +7,18 @@
 use anyhow::{Context, Result};
 
 use profplan::output::write_atomic;
-use profplan::region::{assess, Districts, Outcome};
+use profplan::region::{assess, Districts};
 use profplan::summary::write_region;
 
 use crate::cli::{GlobalArgs, RegionArgs};
 
 pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
-    let settings = super::settings(g)?;
-    let plan = settings.plan()?;
-    let campaign = settings.campaign(&plan, super::today())?;
-    super::note_campaign_choice(&settings, &campaign);
-    let registry = Districts::load(&settings.districts_path(a.districts.as_deref())?)?;
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| settings.base_dir.join(format!("svod-oblast-{}.xlsx", campaign.id())));
+    let ws = super::Workspace::open(g)?;
+    let campaign = ws.campaign(super::today())?;
+    let registry = Districts::load(&ws.settings.districts_path(a.districts.as_deref())?)?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        ws.settings.base_dir.join(format!("svod-oblast-{}.xlsx", campaign.id()))
+    });
     if let Some(file) = profplan::output::existing([out.as_path()], a.force) {
         anyhow::bail!(
             "файл {file} уже существует: чтобы заменить его, добавьте --force, или укажите другой файл ключом --out"
@@ -38,24 +35,6 @@ pub fn run(g: &GlobalArgs, a: &RegionArgs) -> Result<u8> {
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
     }
     write_atomic(&out, &bytes, a.force)?;
-
-    println!("Свод по области: {}", out.display());
-    let got = region.districts.iter().filter(|(_, r)| r.is_some()).count();
-    let mut line = format!("Получены своды {} из {} районов", got, region.districts.len());
-    let missing: Vec<&str> = region
-        .districts
-        .iter()
-        .filter(|(_, r)| r.is_none())
-        .map(|(d, _)| d.name.as_str())
-        .collect();
-    if !missing.is_empty() {
-        line.push_str(&format!("; нет свода ({}): {}", missing.len(), missing.join(", ")));
-    }
-    println!("{line}");
-    for s in &region.sources {
-        if s.outcome != Outcome::Accepted {
-            println!("  • {}: {} — {}", s.path, s.outcome.ru(), s.reason);
-        }
-    }
+    print!("{}", profplan::render::outcome::region(&region, &out));
     Ok(region.exit_code())
 }

@@ -12,7 +12,6 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
 use profplan::config::contacts::Contacts;
-use profplan::config::Settings;
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::{form_date, write_form_carried, write_form_with_contacts, Carried};
 use profplan::key::{key_path, DistrictKey};
@@ -23,22 +22,21 @@ use profplan::schools::{Registry, School};
 use crate::cli::{GlobalArgs, TemplateArgs};
 
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> Result<u8> {
-    let settings = super::settings(g)?;
-    let plan = settings.plan()?;
-    let registry = super::registry(&settings, &plan)?;
-    let campaign = settings.campaign(&plan, super::today())?;
-    super::note_campaign_choice(&settings, &campaign);
+    let ws = super::Workspace::open(g)?;
+    let registry = ws.registry()?;
+    let campaign = ws.campaign(super::today())?;
+    let settings = &ws.settings;
     let out = settings.forms_dir(a.out.as_deref());
     let only: Vec<String> =
         a.only.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     let schools = select(&registry, &only)?;
     // Forms never go over a school's return (`--out returns/ --force`) or an input file.
-    let inputs = super::inputs(&settings, settings.returns_dir(None).ok().as_deref(), &[]);
+    let inputs = ws.inputs(settings.returns_dir(None).ok().as_deref(), &[]);
     for sc in &schools {
         inputs.refuse(&out.join(form_file_name(&sc.id, &sc.short_name)), "форму")?;
     }
-    let key = template_key(&settings)?;
-    let carried = carry_forward(&settings, &campaign, &schools);
+    let key = template_key(&ws)?;
+    let carried = carry_forward(settings, &campaign, &schools);
     let signing = Signing { key: key.as_ref(), contacts: &settings.contacts() };
     write_forms(&campaign, &schools, &out, a.force, &carried, &signing)
 }
@@ -53,7 +51,8 @@ struct Signing<'a> {
 /// The district key the forms are signed with: the work folder's, made now if the folder
 /// was made by a profplan without keys. Without a work folder (`--schools` only) the
 /// forms get the public check, and the user is told so once.
-fn template_key(settings: &Settings) -> Result<Option<DistrictKey>> {
+fn template_key(ws: &super::Workspace) -> Result<Option<DistrictKey>> {
+    let settings = &ws.settings;
     if settings.config.is_none() {
         eprintln!(
             "profplan: нет рабочей папки (profplan.toml), поэтому формы выпущены без ключа \
@@ -62,7 +61,7 @@ fn template_key(settings: &Settings) -> Result<Option<DistrictKey>> {
         );
         return Ok(None);
     }
-    if let Some(key) = super::district_key(settings)? {
+    if let Some(key) = ws.district_key()? {
         return Ok(Some(key));
     }
     let path = key_path(&settings.base_dir);

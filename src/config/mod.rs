@@ -270,7 +270,7 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| SettingsError::Config {
             path: path.to_path_buf(),
             line: e.span().map(|s| line_of(s.start)),
-            message: translate_config_error(e.message()),
+            message: crate::config::toml_ru::message(e.message(), CONFIG_KEYS),
         })?;
         let dir = path.parent().unwrap_or(Path::new(""));
         let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).unwrap_or_default();
@@ -616,19 +616,25 @@ fn toml_string(s: &str) -> String {
     crate::config::toml_paths::literal(s)
 }
 
-/// toml's English messages, in Russian where we can; the line is added by the caller.
-fn translate_config_error(msg: &str) -> String {
-    let m = msg.trim();
-    if let Some(rest) = m.strip_prefix("unknown field") {
-        let key = rest.split(',').next().unwrap_or(rest).trim();
-        return format!(
-            "неизвестный ключ {key}; допустимые ключи: plan, schools, campaign, forms, returns, \
-             summary, letters, timezone, contact_name, contact_phone, contact_email, \
-             send_returns_to, previous, district, district_name, districts"
-        );
-    }
-    crate::config::toml_ru::message(m)
-}
+/// The keys of `profplan.toml`, named when an unknown one is met.
+const CONFIG_KEYS: &[&str] = &[
+    "plan",
+    "schools",
+    "campaign",
+    "forms",
+    "returns",
+    "summary",
+    "letters",
+    "timezone",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "send_returns_to",
+    "previous",
+    "district",
+    "district_name",
+    "districts",
+];
 
 #[cfg(test)]
 mod tests {

@@ -3,9 +3,26 @@
 //! edited by hand in Notepad, so each message says what is wrong and how to write it.
 //! The caller adds the file and the line.
 
-/// A Russian message for a toml parser message; a general one when it is not recognised.
-pub fn message(msg: &str) -> String {
+/// A Russian message for a toml (or serde) message about a file whose keys are `keys`
+/// (named when a key is unknown; empty: not named); a general one when not recognised.
+pub fn message(msg: &str, keys: &[&str]) -> String {
     let m = msg.trim();
+    if let Some(rest) = m.strip_prefix("unknown field") {
+        if keys.is_empty() {
+            return format!("неизвестный ключ{rest}");
+        }
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("неизвестный ключ {key}; допустимые ключи: {}", keys.join(", "));
+    }
+    if let Some(rest) = m.strip_prefix("missing field") {
+        return format!("не хватает обязательного ключа{rest}");
+    }
+    if let Some(rest) = m.strip_prefix("unknown variant") {
+        return format!("недопустимое значение{rest}");
+    }
+    if let Some(rest) = m.strip_prefix("duplicate key") {
+        return format!("ключ{rest} указан дважды: оставьте одну строку с ним");
+    }
     let has = |s: &str| m.contains(s);
     if has("escaped value") || has("invalid escape") || has("unicode") && has("escape") {
         return "в строке в двойных кавычках обратная косая черта «\\» начинает спецсимвол. \
@@ -34,9 +51,6 @@ pub fn message(msg: &str) -> String {
                 \"2025-12-20\""
             .into();
     }
-    if m.starts_with("duplicate key") {
-        return "ключ указан дважды: оставьте одну строку с ним".into();
-    }
     if m.starts_with("invalid type") {
         return "значение должно быть текстом в кавычках, например forms = \"forms\"".into();
     }
@@ -51,7 +65,7 @@ mod tests {
 
     fn parse_error(text: &str) -> String {
         let e = toml::from_str::<toml::Table>(text).unwrap_err();
-        message(e.message())
+        message(e.message(), &[])
     }
 
     #[test]

@@ -422,7 +422,7 @@ impl Plan {
             PlanErrors(vec![PlanError {
                 plan: source.to_string(),
                 line,
-                message: translate_toml_error(e.message()),
+                message: crate::config::toml_ru::message(e.message(), &[]),
             }])
         })?;
         let problems = plan.check();
@@ -533,24 +533,6 @@ pub fn bad_sheet_name(s: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Make toml's English parse messages a little friendlier; the line is added by the caller.
-fn translate_toml_error(msg: &str) -> String {
-    let m = msg.trim();
-    if let Some(rest) = m.strip_prefix("duplicate key") {
-        return format!("ключ повторяется{rest}");
-    }
-    if let Some(rest) = m.strip_prefix("missing field") {
-        return format!("не хватает обязательного ключа{rest}");
-    }
-    if let Some(rest) = m.strip_prefix("unknown field") {
-        return format!("неизвестный ключ{rest}");
-    }
-    if let Some(rest) = m.strip_prefix("unknown variant") {
-        return format!("недопустимое значение{rest}");
-    }
-    crate::config::toml_ru::message(m)
 }
 
 #[cfg(test)]

@@ -94,18 +94,8 @@ fn build(
     generated: chrono::NaiveDate,
 ) -> Result<(), XlsxError> {
     let inds = indicators(c);
-    let received: Vec<&str> = region
-        .districts
-        .iter()
-        .filter(|(_, r)| r.is_some())
-        .map(|(d, _)| d.name.as_str())
-        .collect();
-    let missing: Vec<&str> = region
-        .districts
-        .iter()
-        .filter(|(_, r)| r.is_none())
-        .map(|(d, _)| d.name.as_str())
-        .collect();
+    let received = region.district_names(true);
+    let missing = region.district_names(false);
 
     // «Свод по области»
     let ws = super::new_sheet(wb, SHEET_REGION)?;
