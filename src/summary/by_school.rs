@@ -8,15 +8,15 @@
 //! as `summary::figures` counts them) — never an average of the percentages.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartType, ConditionalFormat3ColorScale, ConditionalFormatType,
+    Chart, ChartDataLabel, ChartType, ConditionalFormat3ColorScale, ConditionalFormatType, Format,
     Workbook, Worksheet, XlsxError,
 };
 
 use super::style::Styles;
 use super::*;
-use crate::check::report::Status;
 use crate::check::values::Val;
 use crate::plan::{Field, Kind, Share};
+use crate::schools::School;
 use crate::summary::figures::school_share;
 
 enum Col<'a> {
@@ -51,29 +51,80 @@ const DATA_WIDTH: f64 = 14.0;
 /// Characters of a printed page at a readable scale; wider sheets print on more pages
 /// across, with the school columns repeated.
 const PAGE_CHARS: f64 = 200.0;
+/// The header row of «По школам»; the schools follow it.
+const HEADER: u32 = 3;
 
+/// Where everything stands on «По школам»: code, name and status, the data columns, then
+/// — hidden, right of the visible part — a numerator and a denominator column per share.
+struct Layout<'a> {
+    cols: Vec<(String, Col<'a>)>,
+    /// The shares among `cols`, in order: the k-th has the k-th pair of helper columns.
+    shares: Vec<&'a Share>,
+    /// Widths of the visible columns.
+    widths: Vec<f64>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(ctx: &Ctx<'a>) -> Layout<'a> {
+        let cols = columns(ctx);
+        let shares = cols
+            .iter()
+            .filter_map(|(_, col)| match col {
+                Col::Share(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        let mut widths = vec![8.0, 32.0, 16.0];
+        widths.extend(std::iter::repeat_n(DATA_WIDTH, cols.len()));
+        Layout { cols, shares, widths }
+    }
+
+    fn last_visible(&self) -> u16 {
+        FIRST_DATA_COL + self.cols.len() as u16 - 1
+    }
+
+    /// The hidden numerator and denominator columns of the k-th share.
+    fn helper(&self, k: usize) -> (u16, u16) {
+        let base = self.last_visible() + 1 + 2 * k as u16;
+        (base, base + 1)
+    }
+
+    /// The hidden numerator and denominator columns of a share.
+    fn helper_of(&self, sh: &Share) -> (u16, u16) {
+        self.helper(self.shares.iter().position(|s| s.code == sh.code).unwrap_or(0))
+    }
+}
+
+/// «По школам»: the title, a row per registry school, the district's totals.
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_SCHOOLS)?;
-    let c = ctx.campaign();
-    let cols = columns(ctx);
-    let shares: Vec<(usize, &Share)> = cols
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, col))| match col {
-            Col::Share(s) => Some((i, *s)),
-            _ => None,
-        })
-        .collect();
-    let last_visible = FIRST_DATA_COL + cols.len() as u16 - 1;
-    // Hidden helpers: numerator and denominator of each share, right of the visible part.
-    let helper = |k: usize| -> (u16, u16) {
-        let base = last_visible + 1 + 2 * k as u16;
-        (base, base + 1)
-    };
-    let mut w = vec![8.0, 32.0, 16.0];
-    w.extend(std::iter::repeat_n(DATA_WIDTH, cols.len()));
-    widths(ws, &w)?;
+    let l = Layout::new(ctx);
+    widths(ws, &l.widths)?;
+    write_top(ws, ctx, st, &l)?;
+    let first = HEADER + 1;
+    let schools = &ctx.input.registry.schools;
+    for (i, school) in schools.iter().enumerate() {
+        write_school(ws, ctx, st, &l, first + i as u32, school)?;
+    }
+    let last = (first + schools.len() as u32).saturating_sub(1);
+    write_totals(ws, ctx, st, &l, first)?;
 
+    ws.set_freeze_panes(HEADER + 1, 2)?;
+    ws.autofilter(HEADER, 0, last.max(HEADER), l.last_visible())?;
+    print_setup(ws, ctx, Some((HEADER, HEADER)))?;
+    let pages = (l.widths.iter().sum::<f64>() / PAGE_CHARS).ceil().max(1.0) as u16;
+    if pages > 1 {
+        ws.set_print_fit_to_pages(pages, 0);
+        ws.set_repeat_columns(0, 1)?;
+    }
+    Ok(())
+}
+
+/// The title, the note on how to read the sheet, and the header row — with the headers
+/// of the hidden helper columns, which are set hidden here.
+fn write_top(ws: &mut Worksheet, ctx: &Ctx, st: &Styles, l: &Layout) -> Result<(), XlsxError> {
+    let c = ctx.campaign();
+    let w = &l.widths;
     banner(
         ws,
         0,
@@ -93,9 +144,8 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         &st.note,
         PT_NOTE,
     )?;
-    let header = 3u32;
     let mut heads: Vec<String> = vec!["Код ОО".into(), "ОО".into(), "Статус".into()];
-    for (item, col) in &cols {
+    for (item, col) in &l.cols {
         let label = match col {
             Col::Field(f) => c.text(&f.label),
             Col::Share(s) => format!("{}, %", c.text(&s.label)),
@@ -107,85 +157,103 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         heads.push(format!("{item}\n{}{unit}", short_label(&label, 64)));
     }
     let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-    header_cells(ws, st, header, &head_refs[..3], &w)?;
+    header_cells(ws, st, HEADER, &head_refs[..3], w)?;
     for (i, h) in head_refs.iter().enumerate().skip(3) {
-        text(ws, header, i as u16, h, &st.header_small)?;
+        text(ws, HEADER, i as u16, h, &st.header_small)?;
     }
     let cells: Vec<(&str, f64)> = head_refs.iter().copied().zip(w.iter().copied()).collect();
-    fit_row(ws, header, &cells, 9.0)?;
-    for (k, (_, sh)) in shares.iter().enumerate() {
-        let (n, d) = helper(k);
-        text(ws, header, n, &format!("числитель {}", sh.code), &st.header)?;
-        text(ws, header, d, &format!("знаменатель {}", sh.code), &st.header)?;
+    fit_row(ws, HEADER, &cells, 9.0)?;
+    for (k, sh) in l.shares.iter().enumerate() {
+        let (n, d) = l.helper(k);
+        text(ws, HEADER, n, &format!("числитель {}", sh.code), &st.header)?;
+        text(ws, HEADER, d, &format!("знаменатель {}", sh.code), &st.header)?;
         ws.set_column_width(n, 12)?;
         ws.set_column_width(d, 12)?;
         ws.set_column_hidden(n)?;
         ws.set_column_hidden(d)?;
     }
+    Ok(())
+}
 
-    let first = header + 1;
-    let schools = &ctx.input.registry.schools;
-    for (i, school) in schools.iter().enumerate() {
-        let r = first + i as u32;
-        let data = ctx.data.get(school.id.as_str()).copied();
-        let status = ctx.status.get(school.id.as_str());
-        text(ws, r, 0, &school.id, &st.text_center)?;
-        text(ws, r, 1, &school.name, &st.text)?;
-        let (label, fmt) = match (data, status) {
-            (Some(d), _) if d.invalid => {
-                let late = status.is_some_and(|s| s.late);
-                let t = if late {
-                    "с ошибками, с опозданием, включён в свод"
-                } else {
-                    "с ошибками, включён в свод"
-                };
-                (t.to_string(), &st.status_included)
+/// What «Статус» says of a school, and its cell's format.
+fn status_cell<'s>(ctx: &Ctx, st: &'s Styles, id: &str) -> (String, &'s Format) {
+    let data = ctx.data.get(id).copied();
+    let status = ctx.status.get(id);
+    match (data, status) {
+        (Some(d), _) if d.invalid => {
+            let late = status.is_some_and(|s| s.late);
+            let t = if late {
+                "с ошибками, с опозданием, включён в свод"
+            } else {
+                "с ошибками, включён в свод"
+            };
+            (t.to_string(), &st.status_included)
+        }
+        (_, Some(s)) => {
+            let mut t = s.status.ru().to_string();
+            if s.late {
+                t.push_str(", с опозданием");
             }
-            (_, Some(s)) => {
-                let mut t = s.status.ru().to_string();
-                if s.late {
-                    t.push_str(", с опозданием");
-                }
-                let f = match s.status {
-                    Status::Missing | Status::Invalid => &st.status_bad,
-                    _ if s.late => &st.status_late,
-                    Status::Accepted => &st.status_good,
-                    Status::Expected => &st.text,
-                };
-                (t, f)
-            }
-            (Some(_), None) => ("в своде".to_string(), &st.text),
-            (None, None) => ("—".to_string(), &st.text),
-        };
-        text(ws, r, 2, &label, fmt)?;
-        fit_row(ws, r, &[(&school.name, w[1]), (&label, w[2])], PT_CELL)?;
-        for (j, (_, col)) in cols.iter().enumerate() {
-            let cc = FIRST_DATA_COL + j as u16;
-            ws.write_blank(r, cc, &st.text)?;
-            let Some(d) = data else { continue };
-            match col {
-                Col::Field(f) => match d.fields.get(&f.code).map(|v| &v.value) {
-                    Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
-                    Some(Val::Text(t)) => text(ws, r, cc, t, &st.text_center)?,
-                    Some(v @ Val::Date(_)) => text(ws, r, cc, &v.display(), &st.text_center)?,
-                    None => {}
-                },
-                Col::Share(sh) => {
-                    let k = shares.iter().position(|(_, s)| s.code == sh.code).unwrap_or(0);
-                    let (hn, hd) = helper(k);
-                    if let Some((n, dd)) = school_share(sh, d) {
-                        num(ws, r, hn, n, &st.int)?;
-                        num(ws, r, hd, dd, &st.int)?;
-                        let f = ratio_formula(&cell(r, hn), &cell(r, hd));
-                        formula(ws, r, cc, &f, (dd > 0.0).then(|| n / dd), &st.pct)?;
-                    }
+            (t, st.status(s))
+        }
+        (Some(_), None) => ("в своде".to_string(), &st.text),
+        (None, None) => ("—".to_string(), &st.text),
+    }
+}
+
+/// A school's row in `r`: its code, name, status and, when it is in the figures, its
+/// values; a share as a formula over the school's numerator and denominator, written
+/// in the hidden helper columns.
+fn write_school(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    st: &Styles,
+    l: &Layout,
+    r: u32,
+    school: &School,
+) -> Result<(), XlsxError> {
+    let data = ctx.data.get(school.id.as_str()).copied();
+    text(ws, r, 0, &school.id, &st.text_center)?;
+    text(ws, r, 1, &school.name, &st.text)?;
+    let (label, fmt) = status_cell(ctx, st, &school.id);
+    text(ws, r, 2, &label, fmt)?;
+    fit_row(ws, r, &[(&school.name, l.widths[1]), (&label, l.widths[2])], PT_CELL)?;
+    for (j, (_, col)) in l.cols.iter().enumerate() {
+        let cc = FIRST_DATA_COL + j as u16;
+        ws.write_blank(r, cc, &st.text)?;
+        let Some(d) = data else { continue };
+        match col {
+            Col::Field(f) => match d.fields.get(&f.code).map(|v| &v.value) {
+                Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                Some(Val::Text(t)) => text(ws, r, cc, t, &st.text_center)?,
+                Some(v @ Val::Date(_)) => text(ws, r, cc, &v.display(), &st.text_center)?,
+                None => {}
+            },
+            Col::Share(sh) => {
+                let (hn, hd) = l.helper_of(sh);
+                if let Some((n, dd)) = school_share(sh, d) {
+                    num(ws, r, hn, n, &st.int)?;
+                    num(ws, r, hd, dd, &st.int)?;
+                    let f = ratio_formula(&cell(r, hn), &cell(r, hd));
+                    formula(ws, r, cc, &f, (dd > 0.0).then(|| n / dd), &st.pct)?;
                 }
             }
         }
     }
+    Ok(())
+}
 
-    // Totals: live formulas with the values computed here, so that readers that do not
-    // recalculate show the same numbers as «Свод по району».
+/// «Итого по району» under the schools (from row `first`): live formulas with the values
+/// computed here, so that readers that do not recalculate show the same numbers as
+/// «Свод по району».
+fn write_totals(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    st: &Styles,
+    l: &Layout,
+    first: u32,
+) -> Result<(), XlsxError> {
+    let schools = &ctx.input.registry.schools;
     let total = first + schools.len() as u32;
     let last = total.saturating_sub(1);
     text(ws, total, 0, "", &st.total_text)?;
@@ -199,7 +267,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     text(ws, total, 2, "", &st.total_text)?;
     let range = |col: u16| format!("{}:{}", cell(first, col), cell(last, col));
     let in_figures = ctx.input.schools;
-    for (j, (_, col)) in cols.iter().enumerate() {
+    for (j, (_, col)) in l.cols.iter().enumerate() {
         let cc = FIRST_DATA_COL + j as u16;
         if schools.is_empty() {
             ws.write_blank(total, cc, &st.total_text)?;
@@ -233,8 +301,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             }
             Col::Field(_) => ws.write_blank(total, cc, &st.total_text).map(|_| ())?,
             Col::Share(sh) => {
-                let k = shares.iter().position(|(_, s)| s.code == sh.code).unwrap_or(0);
-                let (hn, hd) = helper(k);
+                let (hn, hd) = l.helper_of(sh);
                 let (mut n, mut d) = (0.0, 0.0);
                 for s in in_figures {
                     if let Some((a, b)) = school_share(sh, s) {
@@ -256,15 +323,6 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             }
         }
     }
-
-    ws.set_freeze_panes(header + 1, 2)?;
-    ws.autofilter(header, 0, last.max(header), last_visible)?;
-    print_setup(ws, ctx, Some((header, header)))?;
-    let pages = (w.iter().sum::<f64>() / PAGE_CHARS).ceil().max(1.0) as u16;
-    if pages > 1 {
-        ws.set_print_fit_to_pages(pages, 0);
-        ws.set_repeat_columns(0, 1)?;
-    }
     Ok(())
 }
 
@@ -273,6 +331,15 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
 const SHARE_W: [f64; 5] = [32.0, 10.0, 12.0, 12.0, 3.0];
 /// The sheet's title spans the table and the chart.
 const SHARE_BANNER: [f64; 10] = [32.0, 10.0, 12.0, 12.0, 3.0, 9.0, 9.0, 9.0, 9.0, 9.0];
+
+/// How «Доли по школам» is laid out on paper, and the page breaks so far.
+struct SharePages {
+    /// More than [`PER_SCHOOL_MAX`] schools in the figures: edges and a distribution.
+    large: bool,
+    /// The tallest a chart may be, pixels: a page, less the sheet's title.
+    chart_cap: u32,
+    breaks: Vec<u32>,
+}
 
 /// «Доли по школам»: a block per share — schools lowest first, the district, a chart.
 /// Past [`PER_SCHOOL_MAX`] schools in the figures a bar per school says nothing (and
@@ -316,139 +383,185 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
         SHARE_W.iter().map(|w| column_px(*w)).sum::<f64>() + f64::from(CHART_W) + 10.0;
     let scale = print_scale(width_px);
     let chart_cap = (page_px(scale) - 130.0).max(220.0) as u32;
-    let mut breaks = Vec::new();
+    let mut pages = SharePages { large, chart_cap, breaks: Vec::new() };
     let mut r = 3u32;
     for (item, sh) in shares {
-        let label = format!("{}. {}", item.code, c.text(&sh.label));
-        banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
-        let mut rows: Vec<(f64, f64, &str)> = Vec::new();
-        let mut none: Vec<&str> = Vec::new();
-        // Reported a denominator of 0 (e.g. no graduates this year): the school did
-        // report; the share does not apply to it. Not «no data».
-        let mut zero: Vec<String> = Vec::new();
-        for s in &ctx.input.registry.schools {
-            let name = s.short_name.as_str();
-            match ctx.data.get(s.id.as_str()).and_then(|d| school_share(sh, d)) {
-                Some((n, d)) if d > 0.0 => rows.push((n, d, name)),
-                Some((n, _)) => zero.push(format!("{name} ({} из 0)", n)),
-                None => none.push(name),
-            }
-        }
-        let zero_note = (!zero.is_empty()).then(|| {
-            format!("Доля не применима (знаменатель 0, отчёт сдан): {}", name_list(&zero))
-        });
-        if rows.is_empty() {
-            let mut note =
-                "Ни одна ОО в своде не указала числитель и знаменатель больше нуля.".to_string();
-            if let Some(z) = &zero_note {
-                note.push(' ');
-                note.push_str(z);
-            }
-            banner(ws, r + 1, &SHARE_W[..4], &note, &st.note, PT_NOTE)?;
-            r += 3;
-            continue;
-        }
-        if r > 3 {
-            breaks.push(r);
-        }
-        // Lowest first; the sort is stable, so ties keep registry order.
-        rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
-        let head = r + 1;
-        for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
-        {
-            text(ws, head, i as u16, h, &st.header)?;
-        }
-        let first = head + 1;
-        // The rows shown: all, or the lowest and the highest with a line between them.
-        let shown: Vec<Option<&(f64, f64, &str)>> = if large && rows.len() > 2 * EDGE {
-            let mut v: Vec<_> = rows[..EDGE].iter().map(Some).collect();
-            v.push(None);
-            v.extend(rows[rows.len() - EDGE..].iter().map(Some));
-            v
-        } else {
-            rows.iter().map(Some).collect()
-        };
-        for (i, row) in shown.iter().enumerate() {
-            let rr = first + i as u32;
-            let Some((n, d, name)) = row else {
-                let more = rows.len() - 2 * EDGE;
-                text(ws, rr, 0, &format!("… ещё {} ОО", crate::ru::int(more as i64)), &st.note)?;
-                continue;
-            };
-            text(ws, rr, 0, name, &st.text)?;
-            fit_row(ws, rr, &[(name, SHARE_W[0])], PT_CELL)?;
-            num(ws, rr, 2, *n, st.number(*n))?;
-            num(ws, rr, 3, *d, st.number(*d))?;
-            formula(ws, rr, 1, &ratio_formula(&cell(rr, 2), &cell(rr, 3)), Some(n / d), &st.pct)?;
-        }
-        let tot = first + shown.len() as u32;
-        let (n, d): (f64, f64) = rows.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
-        text(ws, tot, 0, "По району", &st.total_text)?;
-        num(ws, tot, 2, n, st.total_number(n))?;
-        num(ws, tot, 3, d, st.total_number(d))?;
-        formula(
-            ws,
-            tot,
-            1,
-            &ratio_formula(&cell(tot, 2), &cell(tot, 3)),
-            (d > 0.0).then(|| n / d),
-            &st.total_pct,
-        )?;
-        let mut end = tot + 1;
-        if let Some(z) = &zero_note {
-            banner(ws, end, &SHARE_W[..4], z, &st.note, PT_NOTE)?;
-            end += 1;
-        }
-        if !none.is_empty() {
-            banner(
-                ws,
-                end,
-                &SHARE_W[..4],
-                &format!("Нет данных: {}", name_list(&none)),
-                &st.note,
-                PT_NOTE,
-            )?;
-            end += 1;
-        }
-        let height = (60 + 24 * shown.len() as u32).clamp(220, chart_cap);
-        let title = if shown.len() < rows.len() {
-            format!(
-                "{}: {EDGE} ОО с самой низкой и {EDGE} с самой высокой долей",
-                short_label(&c.text(&sh.label), 70)
-            )
-        } else {
-            short_label(&c.text(&sh.label), 90)
-        };
-        let mut chart = Chart::new(ChartType::Bar);
-        chart
-            .add_series()
-            .set_name(sh.code.as_str())
-            .set_categories((SHEET_SHARES, first, 0, tot - 1, 0))
-            .set_values((SHEET_SHARES, first, 1, tot - 1, 1))
-            .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
-            .set_gap(60);
-        chart.title().set_name(&title);
-        chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
-        chart.legend().set_hidden();
-        // In a bar chart the category axis is the vertical one (`y_axis`), drawn from
-        // the bottom: reverse it to keep the table's order, lowest on top.
-        chart.y_axis().set_reverse();
-        chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
-        chart.set_width(CHART_W).set_height(height);
-        ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
-        end = end.max(r + height.div_ceil(20) + 1);
-        if large {
-            // The distribution on a page of its own.
-            breaks.push(end + 1);
-            end = distribution(ws, st, &c.text(&sh.label), &rows, end + 1)?;
-        }
-        r = end + 1;
+        r = write_share(ws, ctx, st, &mut pages, &item.code, sh, r)?;
     }
-    if !breaks.is_empty() {
-        ws.set_page_breaks(&breaks)?;
+    if !pages.breaks.is_empty() {
+        ws.set_page_breaks(&pages.breaks)?;
     }
     print_setup_scaled(ws, ctx, width_px)?;
     Ok(())
+}
+
+/// Each school's share, split by what can be shown of it.
+struct ShareRows<'a> {
+    /// (numerator, denominator > 0, short name), registry order.
+    rows: Vec<(f64, f64, &'a str)>,
+    /// Reported a denominator of 0 (e.g. no graduates this year): the school did report;
+    /// the share does not apply to it. Not «no data». «Школа (3 из 0)».
+    zero: Vec<String>,
+    /// No numerator or no denominator.
+    none: Vec<&'a str>,
+}
+
+fn share_rows<'a>(ctx: &Ctx<'a>, sh: &Share) -> ShareRows<'a> {
+    let mut out = ShareRows { rows: Vec::new(), zero: Vec::new(), none: Vec::new() };
+    for s in &ctx.input.registry.schools {
+        let name = s.short_name.as_str();
+        match ctx.data.get(s.id.as_str()).and_then(|d| school_share(sh, d)) {
+            Some((n, d)) if d > 0.0 => out.rows.push((n, d, name)),
+            Some((n, _)) => out.zero.push(format!("{name} ({} из 0)", n)),
+            None => out.none.push(name),
+        }
+    }
+    out
+}
+
+/// The block of one share from row `r`: its label, the schools lowest first (or the
+/// edges), the district, notes on the schools left out, the chart and, when large, the
+/// distribution. Returns the row of the next block.
+fn write_share(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    st: &Styles,
+    pages: &mut SharePages,
+    item: &str,
+    sh: &Share,
+    r: u32,
+) -> Result<u32, XlsxError> {
+    let c = ctx.campaign();
+    let label = format!("{item}. {}", c.text(&sh.label));
+    banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
+    let ShareRows { mut rows, zero, none } = share_rows(ctx, sh);
+    let zero_note = (!zero.is_empty())
+        .then(|| format!("Доля не применима (знаменатель 0, отчёт сдан): {}", name_list(&zero)));
+    if rows.is_empty() {
+        let mut note =
+            "Ни одна ОО в своде не указала числитель и знаменатель больше нуля.".to_string();
+        if let Some(z) = &zero_note {
+            note.push(' ');
+            note.push_str(z);
+        }
+        banner(ws, r + 1, &SHARE_W[..4], &note, &st.note, PT_NOTE)?;
+        return Ok(r + 3);
+    }
+    if r > 3 {
+        pages.breaks.push(r);
+    }
+    // Lowest first; the sort is stable, so ties keep registry order.
+    rows.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+    let first = r + 2;
+    let shown = write_share_table(ws, st, pages.large, &rows, r + 1)?;
+    let tot = first + shown as u32;
+    let mut end = tot + 1;
+    if let Some(z) = &zero_note {
+        banner(ws, end, &SHARE_W[..4], z, &st.note, PT_NOTE)?;
+        end += 1;
+    }
+    if !none.is_empty() {
+        banner(
+            ws,
+            end,
+            &SHARE_W[..4],
+            &format!("Нет данных: {}", name_list(&none)),
+            &st.note,
+            PT_NOTE,
+        )?;
+        end += 1;
+    }
+    let height = (60 + 24 * shown as u32).clamp(220, pages.chart_cap);
+    let title = if shown < rows.len() {
+        format!(
+            "{}: {EDGE} ОО с самой низкой и {EDGE} с самой высокой долей",
+            short_label(&c.text(&sh.label), 70)
+        )
+    } else {
+        short_label(&c.text(&sh.label), 90)
+    };
+    let chart = share_chart(&sh.code, &title, first, tot - 1, height);
+    ws.insert_chart_with_offset(r, 5, &chart, 0, 0)?;
+    end = end.max(r + height.div_ceil(20) + 1);
+    if pages.large {
+        // The distribution on a page of its own.
+        pages.breaks.push(end + 1);
+        end = distribution(ws, st, &c.text(&sh.label), &rows, end + 1)?;
+    }
+    Ok(end + 1)
+}
+
+/// The table of a share under its header row `head`: the schools of `rows` (sorted) —
+/// all, or when `large` the lowest and the highest with a line between them — then the
+/// district. Returns how many rows stand between the header and the district's row.
+fn write_share_table(
+    ws: &mut Worksheet,
+    st: &Styles,
+    large: bool,
+    rows: &[(f64, f64, &str)],
+    head: u32,
+) -> Result<usize, XlsxError> {
+    for (i, h) in ["ОО", "Доля", "Числитель", "Знаменатель"].iter().enumerate()
+    {
+        text(ws, head, i as u16, h, &st.header)?;
+    }
+    let first = head + 1;
+    let shown: Vec<Option<&(f64, f64, &str)>> = if large && rows.len() > 2 * EDGE {
+        let mut v: Vec<_> = rows[..EDGE].iter().map(Some).collect();
+        v.push(None);
+        v.extend(rows[rows.len() - EDGE..].iter().map(Some));
+        v
+    } else {
+        rows.iter().map(Some).collect()
+    };
+    for (i, row) in shown.iter().enumerate() {
+        let rr = first + i as u32;
+        let Some((n, d, name)) = row else {
+            let more = rows.len() - 2 * EDGE;
+            text(ws, rr, 0, &format!("… ещё {} ОО", crate::ru::int(more as i64)), &st.note)?;
+            continue;
+        };
+        text(ws, rr, 0, name, &st.text)?;
+        fit_row(ws, rr, &[(name, SHARE_W[0])], PT_CELL)?;
+        num(ws, rr, 2, *n, st.number(*n))?;
+        num(ws, rr, 3, *d, st.number(*d))?;
+        formula(ws, rr, 1, &ratio_formula(&cell(rr, 2), &cell(rr, 3)), Some(n / d), &st.pct)?;
+    }
+    let tot = first + shown.len() as u32;
+    let (n, d): (f64, f64) = rows.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
+    text(ws, tot, 0, "По району", &st.total_text)?;
+    num(ws, tot, 2, n, st.total_number(n))?;
+    num(ws, tot, 3, d, st.total_number(d))?;
+    formula(
+        ws,
+        tot,
+        1,
+        &ratio_formula(&cell(tot, 2), &cell(tot, 3)),
+        (d > 0.0).then(|| n / d),
+        &st.total_pct,
+    )?;
+    Ok(shown.len())
+}
+
+/// The bar chart of a share over the table rows `first..=last`, lowest on top.
+fn share_chart(code: &str, title: &str, first: u32, last: u32, height: u32) -> Chart {
+    let mut chart = Chart::new(ChartType::Bar);
+    chart
+        .add_series()
+        .set_name(code)
+        .set_categories((SHEET_SHARES, first, 0, last, 0))
+        .set_values((SHEET_SHARES, first, 1, last, 1))
+        .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
+        .set_gap(60);
+    chart.title().set_name(title);
+    chart.title().set_font(rust_xlsxwriter::ChartFont::new().set_size(10).set_bold());
+    chart.legend().set_hidden();
+    // In a bar chart the category axis is the vertical one (`y_axis`), drawn from
+    // the bottom: reverse it to keep the table's order, lowest on top.
+    chart.y_axis().set_reverse();
+    chart.x_axis().set_min(0).set_max(1).set_num_format("0%");
+    chart.set_width(CHART_W).set_height(height);
+    chart
 }
 
 /// More schools in the figures than this: «Доли по школам» shows the edges and the

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use anyhow::bail;
 use calamine::{DataRef, Reader, Xlsx};
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
@@ -622,6 +622,11 @@ fn current(ctx: &Ctx, key: &Key, school: &str) -> Option<f64> {
     }
 }
 
+/// Columns of «Изменения».
+const CHANGES_W: [f64; 9] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 15.0, 22.0];
+
+/// «Изменения»: per school and indicator, the previous value, the current one and the
+/// change, with the changes worth checking with the school marked.
 pub(crate) fn write_changes(
     wb: &mut Workbook,
     ctx: &Ctx,
@@ -629,21 +634,20 @@ pub(crate) fn write_changes(
     prev: &Previous,
 ) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_CHANGES)?;
-    const W: [f64; 9] = [8.0, 30.0, 7.0, 52.0, 12.0, 12.0, 13.0, 15.0, 22.0];
-    widths(ws, &W)?;
-    let cols = W.len() as u16;
+    widths(ws, &CHANGES_W)?;
+    let cols = CHANGES_W.len() as u16;
     let c = ctx.campaign();
     let title = if prev.is_year_before(c) {
         "Изменения по школам за год"
     } else {
         "Изменения по школам с предыдущего свода"
     };
-    banner(ws, 0, &W, title, &st.title, PT_TITLE)?;
-    banner(ws, 1, &W, &prev.compared_with(c), &st.subtitle, PT_SUBTITLE)?;
+    banner(ws, 0, &CHANGES_W, title, &st.title, PT_TITLE)?;
+    banner(ws, 1, &CHANGES_W, &prev.compared_with(c), &st.subtitle, PT_SUBTITLE)?;
     banner(
         ws,
         2,
-        &W,
+        &CHANGES_W,
         "Доли сравниваются в процентных пунктах (п.п.). В столбце «Проверить» отмечены \
          изменения, которые стоит уточнить у школы: доля изменилась больше чем на 30 п.п.; \
          количество выросло или уменьшилось больше чем в 3 раза (при разнице не меньше 10).",
@@ -663,7 +667,7 @@ pub(crate) fn write_changes(
         "Динамика",
         "Проверить",
     ];
-    header_cells(ws, st, header, &heads, &W)?;
+    header_cells(ws, st, header, &heads, &CHANGES_W)?;
     let inds = school_indicators(ctx);
     let mut r = header + 1;
     for school in &ctx.input.registry.schools {
@@ -677,49 +681,8 @@ pub(crate) fn write_changes(
             if was.is_none() && now.is_none() {
                 continue;
             }
-            text(ws, r, 0, &school.id, &st.text_center)?;
-            text(ws, r, 1, &school.short_name, &st.text)?;
-            text(ws, r, 2, item, &st.text_center)?;
-            text(ws, r, 3, label, &st.text)?;
-            let pct = key.measure() == Measure::Percent;
-            for (col, v) in [(4u16, was), (5, now)] {
-                match v {
-                    Some(v) if pct => num(ws, r, col, v / 100.0, &st.pct)?,
-                    Some(v) => num(ws, r, col, v, st.number(v))?,
-                    None => text(ws, r, col, "", &st.text)?,
-                }
-            }
-            match (was, now) {
-                (Some(a), Some(b)) => {
-                    let f = if pct {
-                        &st.delta_pp
-                    } else if (b - a).fract() == 0.0 {
-                        &st.delta_int
-                    } else {
-                        &st.delta_dec
-                    };
-                    num(ws, r, 6, b - a, f)?;
-                    text(ws, r, 7, trend(a, b), &st.text_center)?;
-                    let flag = implausible(key.measure(), a, b).unwrap_or("");
-                    text(ws, r, 8, flag, &st.warn)?;
-                }
-                (None, Some(_)) => {
-                    text(ws, r, 6, "", &st.text)?;
-                    text(ws, r, 7, "", &st.text)?;
-                    text(ws, r, 8, "не было в предыдущем своде", &st.text)?;
-                }
-                _ => {
-                    text(ws, r, 6, "", &st.text)?;
-                    text(ws, r, 7, "", &st.text)?;
-                    text(ws, r, 8, "нет в текущем своде", &st.text)?;
-                }
-            }
-            let flag = match (was, now) {
-                (Some(a), Some(b)) => implausible(key.measure(), a, b).unwrap_or(""),
-                (None, _) => "не было в предыдущем своде",
-                _ => "нет в текущем своде",
-            };
-            fit_row(ws, r, &[(&school.short_name, W[1]), (label, W[3]), (flag, W[8])], PT_CELL)?;
+            let ind = (item.as_str(), key, label.as_str());
+            write_change(ws, st, r, school, ind, (was, now))?;
             r += 1;
         }
     }
@@ -731,6 +694,64 @@ pub(crate) fn write_changes(
     ws.set_freeze_panes(header + 1, 0)?;
     print_setup(ws, ctx, Some((header, header)))?;
     Ok(())
+}
+
+/// One row of «Изменения» in `r`: a school, an indicator (item, key, label), its value
+/// then and now (at least one of them known), the change and what to check.
+fn write_change(
+    ws: &mut Worksheet,
+    st: &Styles,
+    r: u32,
+    school: &crate::schools::School,
+    (item, key, label): (&str, &Key, &str),
+    (was, now): (Option<f64>, Option<f64>),
+) -> Result<(), XlsxError> {
+    text(ws, r, 0, &school.id, &st.text_center)?;
+    text(ws, r, 1, &school.short_name, &st.text)?;
+    text(ws, r, 2, item, &st.text_center)?;
+    text(ws, r, 3, label, &st.text)?;
+    let pct = key.measure() == Measure::Percent;
+    for (col, v) in [(4u16, was), (5, now)] {
+        match v {
+            Some(v) if pct => num(ws, r, col, v / 100.0, &st.pct)?,
+            Some(v) => num(ws, r, col, v, st.number(v))?,
+            None => text(ws, r, col, "", &st.text)?,
+        }
+    }
+    // «Проверить»: an implausible jump, or that the value is on one side only.
+    let flag = match (was, now) {
+        (Some(a), Some(b)) => {
+            let f = if pct {
+                &st.delta_pp
+            } else if (b - a).fract() == 0.0 {
+                &st.delta_int
+            } else {
+                &st.delta_dec
+            };
+            num(ws, r, 6, b - a, f)?;
+            text(ws, r, 7, trend(a, b), &st.text_center)?;
+            let flag = implausible(key.measure(), a, b).unwrap_or("");
+            text(ws, r, 8, flag, &st.warn)?;
+            flag
+        }
+        (was, _) => {
+            let flag = if was.is_none() {
+                "не было в предыдущем своде"
+            } else {
+                "нет в текущем своде"
+            };
+            text(ws, r, 6, "", &st.text)?;
+            text(ws, r, 7, "", &st.text)?;
+            text(ws, r, 8, flag, &st.text)?;
+            flag
+        }
+    };
+    fit_row(
+        ws,
+        r,
+        &[(&school.short_name, CHANGES_W[1]), (label, CHANGES_W[3]), (flag, CHANGES_W[8])],
+        PT_CELL,
+    )
 }
 
 #[cfg(test)]

@@ -6,19 +6,56 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
 use super::*;
-use crate::check::report::{FileRecord, Outcome, SchoolStatus, Status};
+use crate::check::report::{FileRecord, Outcome, SchoolStatus};
 use crate::plan::Severity;
 
-fn finish(
-    ws: &mut Worksheet,
-    ctx: &Ctx,
+/// A list sheet: a header row, then a row per entry, filtered and frozen under the header.
+struct List {
     header: u32,
-    last: u32,
     cols: u16,
-) -> Result<(), XlsxError> {
-    ws.autofilter(header, 0, last.max(header), cols - 1)?;
-    ws.set_freeze_panes(header + 1, 0)?;
-    print_setup(ws, ctx, Some((header, header)))
+}
+
+impl List {
+    /// The top of a list sheet of columns `w`: its title in row 0, a note in row 1 and,
+    /// after a blank row, the header in row 3.
+    fn start(
+        ws: &mut Worksheet,
+        st: &Styles,
+        w: &[f64],
+        title: &str,
+        note: &str,
+        heads: &[&str],
+    ) -> Result<List, XlsxError> {
+        banner(ws, 0, w, title, &st.title, PT_TITLE)?;
+        banner(ws, 1, w, note, &st.note, PT_NOTE)?;
+        let list = List { header: 3, cols: w.len() as u16 };
+        header_cells(ws, st, list.header, heads, w)?;
+        Ok(list)
+    }
+
+    /// The end of a list whose rows stop before row `r`: when it has none, the note
+    /// `empty` = (column, text) says so; then [`List::finish`].
+    fn end(
+        &self,
+        ws: &mut Worksheet,
+        ctx: &Ctx,
+        st: &Styles,
+        mut r: u32,
+        empty: (u16, &str),
+    ) -> Result<(), XlsxError> {
+        if r == self.header + 1 {
+            text(ws, r, empty.0, empty.1, &st.note)?;
+            r += 1;
+        }
+        self.finish(ws, ctx, r - 1)
+    }
+
+    /// Filter the rows down to `last`, freeze the header, print with the header repeated.
+    fn finish(&self, ws: &mut Worksheet, ctx: &Ctx, last: u32) -> Result<(), XlsxError> {
+        ws.autofilter(self.header, 0, last.max(self.header), self.cols - 1)?;
+        ws.set_freeze_panes(self.header + 1, 0)?;
+        print_setup(ws, ctx, Some((self.header, self.header)))
+    }
 }
 
 fn saved(
@@ -43,41 +80,26 @@ fn record<'a>(ctx: &Ctx<'a>, path: &str) -> Option<&'a FileRecord> {
     ctx.input.report.files.iter().find(|f| f.path == path)
 }
 
+/// «Сохранён (МСК+1)»: the header of the saved-time column, in the district's time.
+fn saved_head(ctx: &Ctx) -> String {
+    format!("Сохранён ({})", ctx.input.report.district.label())
+}
+
+/// Columns of «Сдача отчётов».
+const RETURNS_W: [f64; 10] = [8.0, 34.0, 17.0, 13.0, 30.0, 16.0, 11.0, 8.0, 15.0, 30.0];
+
+/// «Сдача отчётов»: a row per registry school (then schools of no registry that the check
+/// met), and the files no registry school can be matched to.
 pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let saved_head = format!("Сохранён ({})", ctx.input.report.district.label());
+    let saved_head = saved_head(ctx);
     let ws = super::new_sheet(wb, SHEET_RETURNS)?;
-    const W: [f64; 10] = [8.0, 34.0, 17.0, 13.0, 30.0, 16.0, 11.0, 8.0, 15.0, 30.0];
-    widths(ws, &W)?;
-    let cols = W.len() as u16;
-    let c = ctx.campaign();
-    banner(
-        ws,
-        0,
-        &W,
-        &format!("Сдача отчётов: {}, срок {}", c.def.title, ru(c.deadline)),
-        &st.title,
-        PT_TITLE,
-    )?;
-    banner(ws, 1, &W, &ctx.completeness(), &st.subtitle, PT_SUBTITLE)?;
-    banner(
-        ws,
-        2,
-        &W,
-        &format!(
-            "Время сохранения — по времени района ({}, пояс {}), как его записала программа, в \
-             которой школа сохранила файл; «*» после имени файла — время взято из файловой \
-             системы. Опоздание — файл сохранён после окончания дня срока по времени района.",
-            ctx.input.report.district.label(),
-            ctx.input.report.district.name()
-        ),
-        &st.note,
-        PT_NOTE,
-    )?;
-    let header = 4;
+    widths(ws, &RETURNS_W)?;
+    returns_banners(ws, ctx, st)?;
+    let list = List { header: 4, cols: RETURNS_W.len() as u16 };
     header_cells(
         ws,
         st,
-        header,
+        list.header,
         &[
             "Код ОО",
             "ОО",
@@ -90,10 +112,9 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             "Предупреждений",
             "Другие файлы этой ОО",
         ],
-        &W,
+        &RETURNS_W,
     )?;
-    let mut r = header + 1;
-    let registry = &ctx.input.registry.schools;
+    let mut r = list.header + 1;
     let extra: Vec<&SchoolStatus> = ctx
         .input
         .report
@@ -101,91 +122,142 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         .iter()
         .filter(|s| ctx.input.registry.get(&s.id).is_none())
         .collect();
-    for (id, name) in registry
+    for (id, name) in ctx
+        .input
+        .registry
+        .schools
         .iter()
         .map(|s| (s.id.as_str(), s.name.as_str()))
         .chain(extra.iter().map(|s| (s.id.as_str(), s.name.as_str())))
     {
-        let status = ctx.status.get(id).copied();
-        let data = ctx.data.get(id).copied();
-        text(ws, r, 0, id, &st.text_center)?;
-        text(ws, r, 1, name, &st.text)?;
-        match status {
-            Some(s) => {
-                let f = match s.status {
-                    Status::Missing | Status::Invalid => &st.status_bad,
-                    _ if s.late => &st.status_late,
-                    Status::Accepted => &st.status_good,
-                    Status::Expected => &st.text,
-                };
-                text(ws, r, 2, s.status.ru(), f)?;
-            }
-            None => text(ws, r, 2, "—", &st.text)?,
-        }
-        let included = match data {
-            Some(d) if d.invalid => "да, с ошибками",
-            Some(_) => "да",
-            None => "нет",
-        };
-        text(
-            ws,
-            r,
-            3,
-            included,
-            if data.is_some_and(|d| d.invalid) { &st.status_included } else { &st.text_center },
-        )?;
-        let file = status.and_then(|s| s.file.as_deref());
-        let from_fs = file.and_then(|f| record(ctx, f)).is_some_and(|f| f.saved_at_from_fs);
-        let shown = file.map(|f| if from_fs { format!("{f} *") } else { f.to_string() });
-        text(ws, r, 4, shown.as_deref().unwrap_or(""), &st.text)?;
-        saved(ws, st, r, 5, status.and_then(|s| s.saved_at))?;
-        let late = match status {
-            Some(s) if s.file.is_some() => {
-                if s.late {
-                    "да"
-                } else {
-                    "нет"
-                }
-            }
-            _ => "",
-        };
-        text(ws, r, 6, late, if late == "да" { &st.status_late } else { &st.text_center })?;
-        match status {
-            Some(s) if s.file.is_some() || s.errors + s.warnings > 0 => {
-                num(ws, r, 7, s.errors as f64, &st.int)?;
-                num(ws, r, 8, s.warnings as f64, &st.int)?;
-            }
-            _ => {
-                ws.write_blank(r, 7, &st.text)?;
-                ws.write_blank(r, 8, &st.text)?;
-            }
-        }
-        let mut others: Vec<String> = status
-            .map(|s| s.files.iter().filter(|f| Some(f.as_str()) != file).cloned().collect())
-            .unwrap_or_default();
-        // Files this school sent that cannot be used (another campaign's form, another
-        // plan): a school with only such a file is «не сдан», and this says why.
-        others.extend(
-            ctx.input
-                .report
-                .files
-                .iter()
-                .filter(|f| f.outcome == Outcome::NotUsed && f.school.as_deref() == Some(id))
-                .map(|f| format!("{} — не используется: {}", f.path, f.reason)),
-        );
-        let others = others.join("\n");
-        text(ws, r, 9, &others, &st.text)?;
-        fit_row(
-            ws,
-            r,
-            &[(name, W[1]), (shown.as_deref().unwrap_or(""), W[4]), (&others, W[9])],
-            PT_CELL,
-        )?;
+        write_return_row(ws, ctx, st, r, id, name)?;
         r += 1;
     }
     let last = r - 1;
+    write_orphans(ws, ctx, st, r, &saved_head)?;
+    list.finish(ws, ctx, last)
+}
 
-    // Files no registry school can be matched to: unknown school ids, unreadable files.
+/// The three lines over «Сдача отчётов»: the title, the completeness, how times are told.
+fn returns_banners(ws: &mut Worksheet, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    let c = ctx.campaign();
+    banner(
+        ws,
+        0,
+        &RETURNS_W,
+        &format!("Сдача отчётов: {}, срок {}", c.def.title, ru(c.deadline)),
+        &st.title,
+        PT_TITLE,
+    )?;
+    banner(ws, 1, &RETURNS_W, &ctx.completeness(), &st.subtitle, PT_SUBTITLE)?;
+    banner(
+        ws,
+        2,
+        &RETURNS_W,
+        &format!(
+            "Время сохранения — по времени района ({}, пояс {}), как его записала программа, в \
+             которой школа сохранила файл; «*» после имени файла — время взято из файловой \
+             системы. Опоздание — файл сохранён после окончания дня срока по времени района.",
+            ctx.input.report.district.label(),
+            ctx.input.report.district.name()
+        ),
+        &st.note,
+        PT_NOTE,
+    )
+}
+
+/// One school's row of «Сдача отчётов»: its status, whether it is in the figures, the file
+/// taken, when it was saved, whether late, its findings and its other files.
+fn write_return_row(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    st: &Styles,
+    r: u32,
+    id: &str,
+    name: &str,
+) -> Result<(), XlsxError> {
+    let status = ctx.status.get(id).copied();
+    let data = ctx.data.get(id).copied();
+    text(ws, r, 0, id, &st.text_center)?;
+    text(ws, r, 1, name, &st.text)?;
+    match status {
+        Some(s) => text(ws, r, 2, s.status.ru(), st.status(s))?,
+        None => text(ws, r, 2, "—", &st.text)?,
+    }
+    let included = match data {
+        Some(d) if d.invalid => "да, с ошибками",
+        Some(_) => "да",
+        None => "нет",
+    };
+    text(
+        ws,
+        r,
+        3,
+        included,
+        if data.is_some_and(|d| d.invalid) { &st.status_included } else { &st.text_center },
+    )?;
+    let file = status.and_then(|s| s.file.as_deref());
+    let from_fs = file.and_then(|f| record(ctx, f)).is_some_and(|f| f.saved_at_from_fs);
+    let shown = file.map(|f| if from_fs { format!("{f} *") } else { f.to_string() });
+    text(ws, r, 4, shown.as_deref().unwrap_or(""), &st.text)?;
+    saved(ws, st, r, 5, status.and_then(|s| s.saved_at))?;
+    let late = match status {
+        Some(s) if s.file.is_some() => {
+            if s.late {
+                "да"
+            } else {
+                "нет"
+            }
+        }
+        _ => "",
+    };
+    text(ws, r, 6, late, if late == "да" { &st.status_late } else { &st.text_center })?;
+    match status {
+        Some(s) if s.file.is_some() || s.errors + s.warnings > 0 => {
+            num(ws, r, 7, s.errors as f64, &st.int)?;
+            num(ws, r, 8, s.warnings as f64, &st.int)?;
+        }
+        _ => {
+            ws.write_blank(r, 7, &st.text)?;
+            ws.write_blank(r, 8, &st.text)?;
+        }
+    }
+    let mut others: Vec<String> = status
+        .map(|s| s.files.iter().filter(|f| Some(f.as_str()) != file).cloned().collect())
+        .unwrap_or_default();
+    // Files this school sent that cannot be used (another campaign's form, another
+    // plan): a school with only such a file is «не сдан», and this says why.
+    others.extend(
+        ctx.input
+            .report
+            .files
+            .iter()
+            .filter(|f| f.outcome == Outcome::NotUsed && f.school.as_deref() == Some(id))
+            .map(|f| format!("{} — не используется: {}", f.path, f.reason)),
+    );
+    let others = others.join("\n");
+    text(ws, r, 9, &others, &st.text)?;
+    fit_row(
+        ws,
+        r,
+        &[
+            (name, RETURNS_W[1]),
+            (shown.as_deref().unwrap_or(""), RETURNS_W[4]),
+            (&others, RETURNS_W[9]),
+        ],
+        PT_CELL,
+    )
+}
+
+/// Under the schools of «Сдача отчётов», after a blank row from `r`: the files no registry
+/// school can be matched to (unknown school codes, unreadable files), if any.
+fn write_orphans(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    st: &Styles,
+    mut r: u32,
+    saved_head: &str,
+) -> Result<(), XlsxError> {
     let known =
         |f: &FileRecord| f.school.as_deref().is_some_and(|id| ctx.input.registry.get(id).is_some());
     let orphans: Vec<&FileRecord> = ctx
@@ -195,76 +267,66 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         .iter()
         .filter(|f| f.outcome != Outcome::Skipped && !known(f))
         .collect();
-    if !orphans.is_empty() {
-        r += 1;
-        banner(
-            ws,
-            r,
-            &W,
-            &format!("Файлы, не отнесённые ни к одной ОО реестра: {}", orphans.len()),
-            &st.section,
-            PT_SECTION,
-        )?;
-        r += 1;
-        text(ws, r, 0, "Код ОО в файле", &st.header)?;
-        ws.merge_range(r, 1, r, 3, "Что стало с файлом", &st.header)?;
-        text(ws, r, 4, "Файл", &st.header)?;
-        text(ws, r, 5, &saved_head, &st.header)?;
-        fit_row(ws, r, &[("Код ОО в файле", W[0]), (&saved_head, W[5])], PT_HEADER)?;
-        ws.merge_range(r, 6, r, 9, "Причина", &st.header)?;
-        r += 1;
-        for f in orphans {
-            text(ws, r, 0, f.school.as_deref().unwrap_or("—"), &st.text_center)?;
-            ws.merge_range(r, 1, r, 3, "", &st.text)?;
-            text(ws, r, 1, f.outcome.ru(), &st.text)?;
-            text(ws, r, 4, &f.path, &st.text)?;
-            saved(ws, st, r, 5, f.saved_at)?;
-            ws.merge_range(r, 6, r, 9, "", &st.text)?;
-            text(ws, r, 6, &f.reason, &st.text)?;
-            // Merged cells do not grow with their text.
-            fit_row(ws, r, &[(&f.reason, W[6..].iter().sum()), (&f.path, W[4])], PT_CELL)?;
-            r += 1;
-        }
+    if orphans.is_empty() {
+        return Ok(());
     }
-    finish(ws, ctx, header, last, cols)
-}
-
-pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_FINDINGS)?;
-    const W: [f64; 10] = [8.0, 24.0, 24.0, 13.0, 8.0, 7.0, 18.0, 14.0, 17.0, 64.0];
-    widths(ws, &W)?;
-    let cols = W.len() as u16;
-    let findings = &ctx.input.report.findings;
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    r += 1;
     banner(
         ws,
-        0,
+        r,
+        &RETURNS_W,
+        &format!("Файлы, не отнесённые ни к одной ОО реестра: {}", orphans.len()),
+        &st.section,
+        PT_SECTION,
+    )?;
+    r += 1;
+    text(ws, r, 0, "Код ОО в файле", &st.header)?;
+    ws.merge_range(r, 1, r, 3, "Что стало с файлом", &st.header)?;
+    text(ws, r, 4, "Файл", &st.header)?;
+    text(ws, r, 5, saved_head, &st.header)?;
+    fit_row(ws, r, &[("Код ОО в файле", RETURNS_W[0]), (saved_head, RETURNS_W[5])], PT_HEADER)?;
+    ws.merge_range(r, 6, r, 9, "Причина", &st.header)?;
+    r += 1;
+    for f in orphans {
+        text(ws, r, 0, f.school.as_deref().unwrap_or("—"), &st.text_center)?;
+        ws.merge_range(r, 1, r, 3, "", &st.text)?;
+        text(ws, r, 1, f.outcome.ru(), &st.text)?;
+        text(ws, r, 4, &f.path, &st.text)?;
+        saved(ws, st, r, 5, f.saved_at)?;
+        ws.merge_range(r, 6, r, 9, "", &st.text)?;
+        text(ws, r, 6, &f.reason, &st.text)?;
+        // Merged cells do not grow with their text.
+        fit_row(
+            ws,
+            r,
+            &[(&f.reason, RETURNS_W[6..].iter().sum()), (&f.path, RETURNS_W[4])],
+            PT_CELL,
+        )?;
+        r += 1;
+    }
+    Ok(())
+}
+
+/// «Замечания»: every finding of the check, a row each.
+pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+    const W: [f64; 10] = [8.0, 24.0, 24.0, 13.0, 8.0, 7.0, 18.0, 14.0, 17.0, 64.0];
+    let ws = super::new_sheet(wb, SHEET_FINDINGS)?;
+    widths(ws, &W)?;
+    let findings = &ctx.input.report.findings;
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let list = List::start(
+        ws,
+        st,
         &W,
         &format!(
             "Замечания по отчётам: ошибок — {errors}, предупреждений — {}",
             findings.len() - errors
         ),
-        &st.title,
-        PT_TITLE,
-    )?;
-    banner(
-        ws,
-        1,
-        &W,
         "Ошибка — отчёт возвращается школе на доработку; предупреждение — сообщается, отчёт \
          принимается. «Код» — постоянный код замечания (описан в документации profplan, docs/check.md).",
-        &st.note,
-        PT_NOTE,
-    )?;
-    let header = 3;
-    header_cells(
-        ws,
-        st,
-        header,
         &["Код ОО", "ОО", "Файл", "Лист", "Ячейка", "Пункт", "Поле", "Вид", "Код", "Сообщение"],
-        &W,
     )?;
-    let mut r = header + 1;
+    let mut r = list.header + 1;
     for f in findings {
         let id = f.school.as_deref().unwrap_or("");
         let name = if id.is_empty() { "" } else { ctx.full_name(id) };
@@ -295,42 +357,23 @@ pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Resul
         )?;
         r += 1;
     }
-    if findings.is_empty() {
-        text(ws, r, 1, "Замечаний нет.", &st.note)?;
-        r += 1;
-    }
-    finish(ws, ctx, header, r - 1, cols)
+    list.end(ws, ctx, st, r, (1, "Замечаний нет."))
 }
 
+/// «Источники»: every file of the returns folder, what became of it, its SHA-256.
 pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let saved_head = format!("Сохранён ({})", ctx.input.report.district.label());
-    let ws = super::new_sheet(wb, SHEET_SOURCES)?;
     const W: [f64; 10] = [28.0, 7.0, 11.0, 16.0, 13.0, 8.0, 26.0, 18.0, 44.0, 60.0];
+    let saved_head = saved_head(ctx);
+    let ws = super::new_sheet(wb, SHEET_SOURCES)?;
     widths(ws, &W)?;
-    let cols = W.len() as u16;
     let files = &ctx.input.report.files;
-    banner(
-        ws,
-        0,
-        &W,
-        &format!("Источники: прочитано файлов — {}", files.len()),
-        &st.title,
-        PT_TITLE,
-    )?;
-    banner(
-        ws,
-        1,
-        &W,
-        "Каждый файл папки с отчётами и что с ним стало. SHA-256 — контрольная сумма \
-         содержимого: по ней можно убедиться, что свод собран именно из этого файла.",
-        &st.note,
-        PT_NOTE,
-    )?;
-    let header = 3;
-    header_cells(
+    let list = List::start(
         ws,
         st,
-        header,
+        &W,
+        &format!("Источники: прочитано файлов — {}", files.len()),
+        "Каждый файл папки с отчётами и что с ним стало. SHA-256 — контрольная сумма \
+         содержимого: по ней можно убедиться, что свод собран именно из этого файла.",
         &[
             "Файл",
             "Формат",
@@ -343,9 +386,8 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
             "Причина",
             "SHA-256",
         ],
-        &W,
     )?;
-    let mut r = header + 1;
+    let mut r = list.header + 1;
     for f in files {
         text(ws, r, 0, &f.path, &st.text)?;
         text(ws, r, 1, &f.format, &st.text_center)?;
@@ -381,9 +423,5 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         )?;
         r += 1;
     }
-    if files.is_empty() {
-        text(ws, r, 0, "В папке с отчётами нет файлов.", &st.note)?;
-        r += 1;
-    }
-    finish(ws, ctx, header, r - 1, cols)
+    list.end(ws, ctx, st, r, (0, "В папке с отчётами нет файлов."))
 }

@@ -583,6 +583,21 @@ fn ru(d: NaiveDate) -> String {
     crate::plan::campaign::ru_date(d)
 }
 
+/// The header of a detail table's column: its label, then «, unit» when it has one.
+fn column_head(c: &Campaign, col: &crate::plan::Field) -> String {
+    let label = c.text(&col.label);
+    if col.unit.is_empty() {
+        label
+    } else {
+        format!("{label}, {}", col.unit)
+    }
+}
+
+/// The width of a detail table's column on the summary: the plan's, within bounds.
+fn column_width(col: &crate::plan::Field) -> f64 {
+    col.width.unwrap_or(16.0).clamp(8.0, 50.0)
+}
+
 /// A label cut at a word boundary for narrow headers; the full text is elsewhere.
 fn short_label(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

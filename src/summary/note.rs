@@ -23,7 +23,7 @@ use crate::plan::campaign::ru_date_long;
 use crate::plan::Item;
 use crate::ru::{self, count, SCHOOLS, SCHOOLS_GEN};
 use crate::summary::figures::{Extreme, Figure, Indicator, ViewFigures};
-use crate::summary::headline::{headline, Lagging, Named};
+use crate::summary::headline::{headline, Headline, Lagging, Named, ShareLine};
 use crate::summary::SummaryInput;
 
 /// One piece of the note's text.
@@ -240,13 +240,27 @@ fn lagging_list(below: &[Lagging], n: usize) -> String {
         .join(", ")
 }
 
-/// The text of the note, in order.
+/// The text of the note, in order: the title block, then numbered sections —
+/// completeness, the plan's shares (when it has any), every item, conclusions.
 pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
-    let c = input.campaign;
     let h = headline(input);
-    let mut out = Vec::new();
+    let mut out = title_blocks(input, summary_file);
+    out.extend(completeness_blocks(&h));
+    let mut n = 2;
+    if !h.shares.is_empty() {
+        out.extend(share_blocks(input, &h, n));
+        n += 1;
+    }
+    out.extend(item_blocks(input, n));
+    n += 1;
+    out.extend(conclusion_blocks(&h, n, summary_file));
+    out
+}
 
-    // Title block.
+/// The title block and the opening paragraph: the deadline, the date, the summary.
+fn title_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
+    let c = input.campaign;
+    let mut out = Vec::new();
     if !c.plan.issuer.is_empty() {
         out.push(Block::Center(c.plan.issuer.clone(), false));
     }
@@ -271,9 +285,13 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
         intro.push_str(&period);
     }
     out.push(Block::Para(String::new(), intro));
+    out
+}
 
-    // 1. Completeness.
-    out.push(Block::Heading("1. Представление отчётов".into()));
+/// «1. Представление отчётов»: who returned, late, missing, returned for correction,
+/// still expected; which schools the figures are from.
+fn completeness_blocks(h: &Headline) -> Vec<Block> {
+    let mut out = vec![Block::Heading("1. Представление отчётов".into())];
     let mut s = format!(
         "Ожидались отчёты от {} района. Приняты отчёты {}",
         gen(h.expected),
@@ -285,31 +303,18 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
         s.push_str(&format!(", из них {} — с опозданием: {}.", h.late.len(), names(&h.late)));
     }
     out.push(Block::Para(String::new(), s));
-    if !h.missing.is_empty() {
-        out.push(Block::Para(
-            String::new(),
-            format!("Отчёт не получен от {}: {}.", gen(h.missing.len()), names(&h.missing)),
-        ));
-    }
-    if !h.invalid.is_empty() {
-        out.push(Block::Para(
-            String::new(),
-            format!(
-                "Возвращены на доработку (в отчёте есть ошибки) отчёты {}: {}.",
-                gen(h.invalid.len()),
-                names(&h.invalid)
-            ),
-        ));
-    }
-    if !h.pending.is_empty() {
-        out.push(Block::Para(
-            String::new(),
-            format!(
-                "Срок ещё не наступил; ожидаются отчёты {}: {}.",
-                gen(h.pending.len()),
-                names(&h.pending)
-            ),
-        ));
+    let lists = [
+        (&h.missing, "Отчёт не получен от"),
+        (&h.invalid, "Возвращены на доработку (в отчёте есть ошибки) отчёты"),
+        (&h.pending, "Срок ещё не наступил; ожидаются отчёты"),
+    ];
+    for (schools, what) in lists {
+        if !schools.is_empty() {
+            out.push(Block::Para(
+                String::new(),
+                format!("{what} {}: {}.", gen(schools.len()), names(schools)),
+            ));
+        }
     }
     if h.late.is_empty() && h.missing.is_empty() && h.invalid.is_empty() && h.pending.is_empty() {
         out.push(Block::Para(
@@ -325,56 +330,66 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
         ));
     }
     out.push(Block::Para(String::new(), s));
+    out
+}
 
-    // 2. The plan's shares.
-    let mut n = 2;
-    if !h.shares.is_empty() {
-        out.push(Block::Heading(format!("{n}. Основные показатели (доли)")));
-        n += 1;
-        out.push(Block::Para(
+/// «n. Основные показатели (доли)»: a paragraph per share of the plan.
+fn share_blocks(input: &SummaryInput, h: &Headline, n: usize) -> Vec<Block> {
+    let mut out = vec![
+        Block::Heading(format!("{n}. Основные показатели (доли)")),
+        Block::Para(
             String::new(),
             "Доля по району — сумма числителей всех школ, делённая на сумму знаменателей \
              (не среднее процентов школ)."
                 .into(),
-        ));
-        for sh in &h.shares {
-            let mut s =
-                format!("{} — {}.", sh.label, share_text(sh.numerator, sh.denominator, sh.percent));
-            if let Some(was) = sh.previous {
-                s.push_str(&format!(" В предыдущем своде — {}", ru::percent(was)));
-                if let Some(now) = sh.percent {
-                    s.push_str(&format!(", изменение — {}", ru::points(now - was)));
-                }
-                s.push('.');
-            } else if h.previous.is_some() {
-                s.push_str(" В предыдущем своде этой доли нет.");
-            }
-            let ind = input.district.indicators.iter().find(|i| i.code == sh.code);
-            if let Some(Figure::Share { min: Some(a), max: Some(b), .. }) = ind.map(|i| &i.figure) {
-                if a.value != b.value {
-                    s.push_str(&format!(
-                        " Наименьшая доля — {} ({}), наибольшая — {} ({}).",
-                        extreme_name(input, a),
-                        ru::percent(a.value),
-                        extreme_name(input, b),
-                        ru::percent(b.value)
-                    ));
-                }
-            }
-            if !sh.below.is_empty() {
-                s.push_str(&format!(
-                    " Ниже районного уровня — {}; сильнее всего отстают: {}.",
-                    count(sh.below.len(), SCHOOLS),
-                    lagging_list(&sh.below, crate::summary::headline::LAGGING)
-                ));
-            }
-            out.push(Block::Para(format!("{}. ", sh.item), s));
+        ),
+    ];
+    for sh in &h.shares {
+        out.push(Block::Para(format!("{}. ", sh.item), share_paragraph(input, h, sh)));
+    }
+    out
+}
+
+/// A share of the district: its value, the change since the previous summary, the lowest
+/// and the highest school, the schools furthest below.
+fn share_paragraph(input: &SummaryInput, h: &Headline, sh: &ShareLine) -> String {
+    let mut s = format!("{} — {}.", sh.label, share_text(sh.numerator, sh.denominator, sh.percent));
+    if let Some(was) = sh.previous {
+        s.push_str(&format!(" В предыдущем своде — {}", ru::percent(was)));
+        if let Some(now) = sh.percent {
+            s.push_str(&format!(", изменение — {}", ru::points(now - was)));
+        }
+        s.push('.');
+    } else if h.previous.is_some() {
+        s.push_str(" В предыдущем своде этой доли нет.");
+    }
+    let ind = input.district.indicators.iter().find(|i| i.code == sh.code);
+    if let Some(Figure::Share { min: Some(a), max: Some(b), .. }) = ind.map(|i| &i.figure) {
+        if a.value != b.value {
+            s.push_str(&format!(
+                " Наименьшая доля — {} ({}), наибольшая — {} ({}).",
+                extreme_name(input, a),
+                ru::percent(a.value),
+                extreme_name(input, b),
+                ru::percent(b.value)
+            ));
         }
     }
+    if !sh.below.is_empty() {
+        s.push_str(&format!(
+            " Ниже районного уровня — {}; сильнее всего отстают: {}.",
+            count(sh.below.len(), SCHOOLS),
+            lagging_list(&sh.below, crate::summary::headline::LAGGING)
+        ));
+    }
+    s
+}
 
-    // 3. Every item of the campaign, section by section.
-    out.push(Block::Heading(format!("{n}. Выполнение плана по пунктам")));
-    n += 1;
+/// «n. Выполнение плана по пунктам»: the school profile, then section by section every
+/// item of the campaign with its indicators, its tables and their views.
+fn item_blocks(input: &SummaryInput, n: usize) -> Vec<Block> {
+    let c = input.campaign;
+    let mut out = vec![Block::Heading(format!("{n}. Выполнение плана по пунктам"))];
     let profile: Vec<&Indicator> =
         input.district.indicators.iter().filter(|i| i.item == "ОО").collect();
     if !profile.is_empty() {
@@ -407,30 +422,22 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
             }
         }
     }
+    out
+}
 
-    // 4. What follows.
-    out.push(Block::Heading(format!("{n}. Выводы и предложения")));
-    let mut any = false;
-    if !h.missing.is_empty() {
-        out.push(Block::Bullet(format!(
-            "Получить отчёты от школ, не представивших их: {}.",
-            names(&h.missing)
-        )));
-        any = true;
-    }
-    if !h.invalid.is_empty() {
-        out.push(Block::Bullet(format!(
-            "Проконтролировать исправление отчётов, возвращённых на доработку: {}.",
-            names(&h.invalid)
-        )));
-        any = true;
-    }
-    if !h.late.is_empty() {
-        out.push(Block::Bullet(format!(
-            "Указать на нарушение срока представления отчёта: {}.",
-            names(&h.late)
-        )));
-        any = true;
+/// «n. Выводы и предложения»: what to do about missing, returned and late reports and
+/// about schools far below a district share; the closing line on where the data is.
+fn conclusion_blocks(h: &Headline, n: usize, summary_file: &str) -> Vec<Block> {
+    let mut out = vec![Block::Heading(format!("{n}. Выводы и предложения"))];
+    let lists = [
+        (&h.missing, "Получить отчёты от школ, не представивших их"),
+        (&h.invalid, "Проконтролировать исправление отчётов, возвращённых на доработку"),
+        (&h.late, "Указать на нарушение срока представления отчёта"),
+    ];
+    for (schools, what) in lists {
+        if !schools.is_empty() {
+            out.push(Block::Bullet(format!("{what}: {}.", names(schools))));
+        }
     }
     const FAR: f64 = 10.0;
     let nb = ru::NBSP;
@@ -443,10 +450,10 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
                 sh.item,
                 lagging_list(&far, far.len())
             )));
-            any = true;
         }
     }
-    if !any {
+    // Only the heading so far: nothing to ask of anyone.
+    if out.len() == 1 {
         out.push(Block::Bullet(
             "Отчёты представлены в срок и приняты; ни одна школа не отстаёт от районной доли \
              более чем на 10 п. п."

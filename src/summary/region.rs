@@ -12,11 +12,15 @@
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
 
+use super::figures::ViewFigures;
 use super::style::Styles;
-use super::{banner, formula, header_cells, num, ratio_formula, text, widths, PT_NOTE};
-use super::{PT_SUBTITLE, PT_TITLE};
+use super::{banner, column_head, column_width, formula, header_cells, num, ratio_formula};
+use super::{text, widths, PT_NOTE, PT_SUBTITLE, PT_TITLE};
+use crate::check::values::Val;
 use crate::plan::campaign::Campaign;
-use crate::region::{district_value, indicators, region_value, Measure, Outcome, Region, Value};
+use crate::plan::{Item, Table, View};
+use crate::region::{district_value, indicators, region_value, Completeness, Indicator};
+use crate::region::{Measure, Outcome, Received, Region, Value};
 
 pub const SHEET_REGION: &str = "Свод по области";
 pub const SHEET_DISTRICTS: &str = "Районы";
@@ -93,11 +97,24 @@ fn build(
     st: &Styles,
     generated: chrono::NaiveDate,
 ) -> Result<(), XlsxError> {
-    let inds = indicators(c);
-    let received = region.district_names(true);
-    let missing = region.district_names(false);
+    write_region_sheet(wb, c, region, st, generated)?;
+    write_districts(wb, c, region, st)?;
+    write_tables(wb, c, region, st)?;
+    write_data(wb, c, region, st)?;
+    write_sources(wb, c, region, st)?;
+    wb.worksheet_from_index(0)?.set_active(true);
+    Ok(())
+}
 
-    // «Свод по области»
+/// «Свод по области»: a row per district of the registry, then the region's row.
+fn write_region_sheet(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+    generated: chrono::NaiveDate,
+) -> Result<(), XlsxError> {
+    let inds = indicators(c);
     let ws = super::new_sheet(wb, SHEET_REGION)?;
     let mut w: Vec<f64> = vec![10.0, 26.0];
     for ind in &inds {
@@ -107,7 +124,44 @@ fn build(
         }
     }
     widths(ws, &w)?;
-    let head = &w[..w.len().min(10)];
+    region_banners(ws, c, region, st, generated, &w[..w.len().min(10)])?;
+    let (heads, codes) = indicator_heads(&inds);
+    let h: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, REGION_HEADER_ROW, &h, &w)?;
+    for (i, code) in codes.iter().enumerate() {
+        text(ws, REGION_CODE_ROW, i as u16, code, &st.mono)?;
+    }
+    let first = REGION_CODE_ROW + 1;
+    let mut r = first;
+    for (d, rec) in &region.districts {
+        text(ws, r, 0, &d.code, &st.text_center)?;
+        text(ws, r, 1, &d.name, &st.text)?;
+        let mut col = 2u16;
+        for ind in &inds {
+            let v = rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure));
+            col = write_value(ws, st, r, col, &ind.measure, v, false)?;
+        }
+        if rec.is_none() {
+            // Say it in the row too: a blank row is not a district with zeros.
+            text(ws, r, 2, "нет свода", &st.status_bad)?;
+        }
+        r += 1;
+    }
+    write_region_totals(ws, st, region, &inds, first, r)?;
+    ws.set_freeze_panes(REGION_CODE_ROW + 1, 2)?;
+    page(ws, c, REGION_CODE_ROW, true)
+}
+
+/// The three lines over «Свод по области» (over the columns `head`): the title, the
+/// campaign and date, which districts' summaries came and how the region's figures are made.
+fn region_banners(
+    ws: &mut Worksheet,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+    generated: chrono::NaiveDate,
+    head: &[f64],
+) -> Result<(), XlsxError> {
     banner(
         ws,
         0,
@@ -130,8 +184,12 @@ fn build(
         &st.subtitle,
         PT_SUBTITLE,
     )?;
-    let mut line =
-        format!("Получены своды {} из {} районов", received.len(), region.districts.len());
+    let missing = region.district_names(false);
+    let mut line = format!(
+        "Получены своды {} из {} районов",
+        region.district_names(true).len(),
+        region.districts.len()
+    );
     if !missing.is_empty() {
         line.push_str(&format!("; нет свода: {}", missing.join(", ")));
     }
@@ -139,11 +197,15 @@ fn build(
         ". Суммы — по районам; доли — Σ числителей / Σ знаменателей районов (не среднее \
          процентов). Полнота по районам — лист «Районы», файлы — «Источники».",
     );
-    banner(ws, 2, head, &line, &st.note, PT_NOTE)?;
-    let (hr, cr) = (REGION_HEADER_ROW, REGION_CODE_ROW);
+    banner(ws, 2, head, &line, &st.note, PT_NOTE)
+}
+
+/// The labels of the header row and the codes of the code row: a column per indicator,
+/// three per share (numerator, denominator, percentage).
+fn indicator_heads(inds: &[Indicator]) -> (Vec<String>, Vec<String>) {
     let mut heads: Vec<String> = vec!["Код района".into(), "Район".into()];
     let mut codes: Vec<String> = vec![String::new(), String::new()];
-    for ind in &inds {
+    for ind in inds {
         let base = format!("{} {}", ind.item, super::short_label(&ind.label, 70));
         match ind.measure {
             Measure::Share(_) => {
@@ -162,31 +224,23 @@ fn build(
             }
         }
     }
-    let h: Vec<&str> = heads.iter().map(String::as_str).collect();
-    header_cells(ws, st, hr, &h, &w)?;
-    for (i, code) in codes.iter().enumerate() {
-        text(ws, cr, i as u16, code, &st.mono)?;
-    }
-    let mut r = cr + 1;
-    let first = r;
-    for (d, rec) in &region.districts {
-        text(ws, r, 0, &d.code, &st.text_center)?;
-        text(ws, r, 1, &d.name, &st.text)?;
-        let mut col = 2u16;
-        for ind in &inds {
-            let v = rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure));
-            col = write_value(ws, st, r, col, &ind.measure, v, false)?;
-        }
-        if rec.is_none() {
-            // Say it in the row too: a blank row is not a district with zeros.
-            text(ws, r, 2, "нет свода", &st.status_bad)?;
-        }
-        r += 1;
-    }
+    (heads, codes)
+}
+
+/// «Итого по области» in row `r`, under the district rows `first..r`: each indicator's
+/// region figure; sums as live formulas over the districts' cells, with the computed value.
+fn write_region_totals(
+    ws: &mut Worksheet,
+    st: &Styles,
+    region: &Region,
+    inds: &[Indicator],
+    first: u32,
+    r: u32,
+) -> Result<(), XlsxError> {
     text(ws, r, 0, "", &st.total_text)?;
     text(ws, r, 1, "Итого по области", &st.total_text)?;
     let mut col = 2u16;
-    for ind in &inds {
+    for ind in inds {
         let vals: Vec<Option<Value>> = region
             .districts
             .iter()
@@ -195,7 +249,6 @@ fn build(
         let total = region_value(&vals);
         let c0 = col;
         col = write_value(ws, st, r, col, &ind.measure, total, true)?;
-        // Sums as live formulas over the districts' cells, with the computed value.
         if first < r {
             for k in c0..col {
                 let is_pct = matches!(ind.measure, Measure::Share(_)) && k == col - 1;
@@ -215,15 +268,23 @@ fn build(
             }
         }
     }
-    ws.set_freeze_panes(cr + 1, 2)?;
-    page(ws, c, cr, true)?;
+    Ok(())
+}
 
-    // «Районы»
+/// Columns of «Районы».
+const DISTRICTS_W: [f64; 13] =
+    [10.0, 26.0, 14.0, 28.0, 12.0, 11.0, 11.0, 11.0, 11.0, 11.0, 26.0, 24.0, 18.0];
+
+/// «Районы»: per district the summary taken, its completeness and the district's contacts.
+fn write_districts(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_DISTRICTS)?;
-    const WD: [f64; 13] =
-        [10.0, 26.0, 14.0, 28.0, 12.0, 11.0, 11.0, 11.0, 11.0, 11.0, 26.0, 24.0, 18.0];
-    widths(ws, &WD)?;
-    banner(ws, 0, &WD, "Полнота по районам", &st.title, PT_TITLE)?;
+    widths(ws, &DISTRICTS_W)?;
+    banner(ws, 0, &DISTRICTS_W, "Полнота по районам", &st.title, PT_TITLE)?;
     let heads = [
         "Код района",
         "Район",
@@ -239,33 +300,14 @@ fn build(
         "E-mail",
         "Телефон",
     ];
-    header_cells(ws, st, 2, &heads, &WD)?;
-    let mut r = 3u32;
-    let first = r;
+    header_cells(ws, st, 2, &heads, &DISTRICTS_W)?;
+    let first = 3u32;
+    let mut r = first;
     for (d, rec) in &region.districts {
         text(ws, r, 0, &d.code, &st.text_center)?;
         text(ws, r, 1, &d.name, &st.text)?;
         match rec {
-            Some(x) => {
-                text(ws, r, 2, "получен", &st.status_good)?;
-                text(ws, r, 3, &x.file, &st.text)?;
-                text(ws, r, 4, &ru_date_text(x.data.generated.as_deref()), &st.text_center)?;
-                let k = &x.completeness;
-                for (col, v) in
-                    [(5u16, k.expected), (6, k.accepted), (7, k.late), (8, k.in_figures)]
-                {
-                    num(ws, r, col, v as f64, &st.int)?;
-                }
-                let share = (k.expected > 0).then(|| k.accepted as f64 / k.expected as f64);
-                formula(
-                    ws,
-                    r,
-                    9,
-                    &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)),
-                    share,
-                    &st.pct,
-                )?;
-            }
+            Some(x) => write_received(ws, st, r, x)?,
             None => {
                 text(ws, r, 2, "нет свода", &st.status_bad)?;
                 for col in 3..10 {
@@ -278,8 +320,35 @@ fn build(
         text(ws, r, 12, &d.phone, &st.text)?;
         r += 1;
     }
+    write_completeness_totals(ws, st, region, first, r)?;
+    ws.set_freeze_panes(3, 2)?;
+    page(ws, c, 2, false)
+}
+
+/// Columns 2–9 of a district's row of «Районы» whose summary was taken: the file, its
+/// date and its completeness.
+fn write_received(ws: &mut Worksheet, st: &Styles, r: u32, x: &Received) -> Result<(), XlsxError> {
+    text(ws, r, 2, "получен", &st.status_good)?;
+    text(ws, r, 3, &x.file, &st.text)?;
+    text(ws, r, 4, &ru_date_text(x.data.generated.as_deref()), &st.text_center)?;
+    let k = &x.completeness;
+    for (col, v) in [(5u16, k.expected), (6, k.accepted), (7, k.late), (8, k.in_figures)] {
+        num(ws, r, col, v as f64, &st.int)?;
+    }
+    let share = (k.expected > 0).then(|| k.accepted as f64 / k.expected as f64);
+    formula(ws, r, 9, &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)), share, &st.pct)
+}
+
+/// «Итого по области» of «Районы» in row `r`, under the district rows from `first`.
+fn write_completeness_totals(
+    ws: &mut Worksheet,
+    st: &Styles,
+    region: &Region,
+    first: u32,
+    r: u32,
+) -> Result<(), XlsxError> {
     text(ws, r, 1, "Итого по области", &st.total_text)?;
-    let sum = |k: fn(&crate::region::Completeness) -> usize| -> f64 {
+    let sum = |k: fn(&Completeness) -> usize| -> f64 {
         region
             .districts
             .iter()
@@ -295,20 +364,17 @@ fn build(
         formula(ws, r, col, &f, Some(*v), &st.total_int)?;
     }
     let share = (totals[0] > 0.0).then(|| totals[1] / totals[0]);
-    formula(
-        ws,
-        r,
-        9,
-        &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)),
-        share,
-        &st.total_pct,
-    )?;
-    ws.set_freeze_panes(3, 2)?;
-    page(ws, c, 2, false)?;
+    formula(ws, r, 9, &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)), share, &st.total_pct)
+}
 
-    write_tables(wb, c, region, st)?;
-
-    // «Данные»
+/// «Данные»: every school value of every district taken, a row each (tables as their
+/// column sums).
+fn write_data(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
     widths(ws, &[10.0, 24.0, 8.0, 30.0, 22.0, 14.0])?;
     let heads = ["Код района", "Район", "Код ОО", "ОО", "Код", "Значение"];
@@ -352,8 +418,16 @@ fn build(
     // left out when the summary is printed or exported to PDF (it ran to 17 of 27 pages
     // for two districts of 20 schools).
     ws.set_hidden(true);
+    Ok(())
+}
 
-    // «Источники»
+/// «Источники»: every file of the folder, what became of it and its SHA-256.
+fn write_sources(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_REGION_SOURCES)?;
     const WS: [f64; 7] = [30.0, 10.0, 12.0, 14.0, 24.0, 60.0, 66.0];
     widths(ws, &WS)?;
@@ -375,9 +449,7 @@ fn build(
         text(ws, r, 6, &s.sha256, &st.mono)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    page(ws, c, 0, false)?;
-    wb.worksheet_from_index(0)?.set_active(true);
-    Ok(())
+    page(ws, c, 0, false)
 }
 
 /// «Т …» and «Вид …» of every detail table of the campaign: the districts' rows merged,
@@ -393,134 +465,165 @@ fn write_tables(
         names.take(n);
     }
     let views = region.views(c);
-    let taken = region.districts.iter().filter(|(_, r)| r.is_some()).count();
     for (item, t) in c.tables() {
-        let rows = region.table_rows(&t.code);
         let rows_name = names.take(&format!("Т {}", t.sheet));
         let views_name = (!t.views.is_empty()).then(|| names.take(&format!("Вид {}", t.sheet)));
-
-        let ws = super::new_sheet(wb, &rows_name)?;
-        let mut w = vec![10.0, 22.0, 8.0, 30.0];
-        w.extend(t.columns.iter().map(|col| col.width.unwrap_or(16.0).clamp(8.0, 50.0)));
-        widths(ws, &w)?;
-        let title = format!("{}. {} — по области", item.code, c.text(&t.title));
-        banner(ws, 0, &w, &title, &st.title, PT_TITLE)?;
-        let districts_with: std::collections::BTreeSet<&str> =
-            rows.iter().map(|r| r.district.code.as_str()).collect();
-        banner(
-            ws,
-            1,
-            &w,
-            &format!(
-                "Строк: {}; таблицу заполнили школы {} из {taken} районов с принятым сводом. \
-                 Строки таблиц школ из листов «Данные» сводов районов; в каждой строке — район \
-                 и школа.",
-                rows.len(),
-                districts_with.len()
-            ),
-            &st.note,
-            PT_NOTE,
-        )?;
-        let header = 3u32;
-        let mut heads: Vec<String> =
-            ["Код района", "Район", "Код ОО", "ОО"].iter().map(|s| s.to_string()).collect();
-        heads.extend(t.columns.iter().map(|col| {
-            let l = c.text(&col.label);
-            if col.unit.is_empty() {
-                l
-            } else {
-                format!("{l}, {}", col.unit)
-            }
-        }));
-        let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-        header_cells(ws, st, header, &head_refs, &w)?;
-        let mut r = header + 1;
-        for row in &rows {
-            text(ws, r, 0, &row.district.code, &st.text_center)?;
-            text(ws, r, 1, &row.district.name, &st.text)?;
-            text(ws, r, 2, row.school_id, &st.text_center)?;
-            text(ws, r, 3, row.school, &st.text)?;
-            for (k, col) in t.columns.iter().enumerate() {
-                let cc = 4 + k as u16;
-                match row.values.get(&col.code) {
-                    Some(crate::check::values::Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
-                    Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
-                    None => text(ws, r, cc, "", &st.text)?,
-                }
-            }
-            r += 1;
+        write_table_rows(wb, c, region, st, &rows_name, item, t)?;
+        if let Some(views_name) = views_name {
+            write_table_views(wb, c, st, &views_name, item, t, &views)?;
         }
-        if rows.is_empty() {
-            text(ws, r, 0, "Строк нет: таблицу не заполнила ни одна школа.", &st.note)?;
-            r += 1;
-        }
-        ws.autofilter(header, 0, r.max(header + 2) - 1, (w.len() - 1) as u16)?;
-        ws.set_freeze_panes(header + 1, 2)?;
-        page(ws, c, header, false)?;
-
-        let Some(views_name) = views_name else { continue };
-        let ws = super::new_sheet(wb, &views_name)?;
-        let vw = [40.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0];
-        widths(ws, &vw)?;
-        let title = format!("{}. {} — по области", item.code, c.text(&t.title));
-        banner(ws, 0, &vw, &title, &st.title, PT_TITLE)?;
-        banner(
-            ws,
-            1,
-            &vw,
-            "Виды таблицы по плану, посчитанные по строкам школ всех принятых сводов районов \
-             (лист строк рядом).",
-            &st.note,
-            PT_NOTE,
-        )?;
-        let mut r = 3u32;
-        // `summary::figures` emits a table's views in the plan's order.
-        for (def, v) in t.views.iter().zip(views.iter().filter(|v| v.table == t.code)) {
-            banner(ws, r, &vw, &v.title, &st.section, PT_NOTE)?;
-            r += 1;
-            let mut heads: Vec<String> = vec![v.rows_label.clone()];
-            let keys: Vec<String> =
-                if v.columns.is_empty() { vec![String::new()] } else { v.columns.clone() };
-            for k in &keys {
-                for l in &v.value_labels {
-                    heads.push(match (k.is_empty(), v.value_labels.len()) {
-                        (true, _) => l.clone(),
-                        (false, 1) => k.clone(),
-                        (false, _) => format!("{k}: {l}"),
-                    });
-                }
-            }
-            let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-            let hw: Vec<f64> = (0..heads.len()).map(|i| if i == 0 { 40.0 } else { 14.0 }).collect();
-            header_cells(ws, st, r, &head_refs, &hw)?;
-            r += 1;
-            let mut totals = vec![0.0; heads.len() - 1];
-            for (label, cells) in v.rows.iter().zip(&v.cells) {
-                text(ws, r, 0, label, &st.text)?;
-                let flat: Vec<f64> = cells.iter().flatten().copied().collect();
-                for (k, x) in flat.iter().enumerate() {
-                    num(ws, r, 1 + k as u16, *x, st.number(*x))?;
-                    totals[k] += x;
-                }
-                r += 1;
-            }
-            if v.rows.is_empty() {
-                text(ws, r, 0, "Нет строк для этого вида.", &st.note)?;
-                r += 1;
-            } else if def.top.is_none() {
-                // A ranking shows its first rows only: a total of them would mislead.
-                text(ws, r, 0, "Итого по области", &st.total_text)?;
-                for (k, x) in totals.iter().enumerate() {
-                    let f = if x.fract() == 0.0 { &st.total_int } else { &st.total_dec };
-                    num(ws, r, 1 + k as u16, *x, f)?;
-                }
-                r += 1;
-            }
-            r += 1;
-        }
-        page(ws, c, 0, false)?;
     }
     Ok(())
+}
+
+/// «Т …»: every row of a detail table in every district taken, with district and school.
+fn write_table_rows(
+    wb: &mut Workbook,
+    c: &Campaign,
+    region: &Region,
+    st: &Styles,
+    name: &str,
+    item: &Item,
+    t: &Table,
+) -> Result<(), XlsxError> {
+    let rows = region.table_rows(&t.code);
+    let ws = super::new_sheet(wb, name)?;
+    let mut w = vec![10.0, 22.0, 8.0, 30.0];
+    w.extend(t.columns.iter().map(column_width));
+    widths(ws, &w)?;
+    let title = format!("{}. {} — по области", item.code, c.text(&t.title));
+    banner(ws, 0, &w, &title, &st.title, PT_TITLE)?;
+    let districts_with: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.district.code.as_str()).collect();
+    banner(
+        ws,
+        1,
+        &w,
+        &format!(
+            "Строк: {}; таблицу заполнили школы {} из {} районов с принятым сводом. \
+             Строки таблиц школ из листов «Данные» сводов районов; в каждой строке — район \
+             и школа.",
+            rows.len(),
+            districts_with.len(),
+            region.district_names(true).len()
+        ),
+        &st.note,
+        PT_NOTE,
+    )?;
+    let header = 3u32;
+    let mut heads: Vec<String> =
+        ["Код района", "Район", "Код ОО", "ОО"].iter().map(|s| s.to_string()).collect();
+    heads.extend(t.columns.iter().map(|col| column_head(c, col)));
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    header_cells(ws, st, header, &head_refs, &w)?;
+    let mut r = header + 1;
+    for row in &rows {
+        text(ws, r, 0, &row.district.code, &st.text_center)?;
+        text(ws, r, 1, &row.district.name, &st.text)?;
+        text(ws, r, 2, row.school_id, &st.text_center)?;
+        text(ws, r, 3, row.school, &st.text)?;
+        for (k, col) in t.columns.iter().enumerate() {
+            let cc = 4 + k as u16;
+            match row.values.get(&col.code) {
+                Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
+                None => text(ws, r, cc, "", &st.text)?,
+            }
+        }
+        r += 1;
+    }
+    if rows.is_empty() {
+        text(ws, r, 0, "Строк нет: таблицу не заполнила ни одна школа.", &st.note)?;
+        r += 1;
+    }
+    ws.autofilter(header, 0, r.max(header + 2) - 1, (w.len() - 1) as u16)?;
+    ws.set_freeze_panes(header + 1, 2)?;
+    page(ws, c, header, false)
+}
+
+/// Columns of «Вид …».
+const VIEWS_W: [f64; 8] = [40.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0];
+
+/// «Вид …»: the plan's views of a detail table over the rows of every district taken.
+fn write_table_views(
+    wb: &mut Workbook,
+    c: &Campaign,
+    st: &Styles,
+    name: &str,
+    item: &Item,
+    t: &Table,
+    views: &[ViewFigures],
+) -> Result<(), XlsxError> {
+    let ws = super::new_sheet(wb, name)?;
+    widths(ws, &VIEWS_W)?;
+    let title = format!("{}. {} — по области", item.code, c.text(&t.title));
+    banner(ws, 0, &VIEWS_W, &title, &st.title, PT_TITLE)?;
+    banner(
+        ws,
+        1,
+        &VIEWS_W,
+        "Виды таблицы по плану, посчитанные по строкам школ всех принятых сводов районов \
+         (лист строк рядом).",
+        &st.note,
+        PT_NOTE,
+    )?;
+    let mut r = 3u32;
+    // `summary::figures` emits a table's views in the plan's order.
+    for (def, v) in t.views.iter().zip(views.iter().filter(|v| v.table == t.code)) {
+        r = write_view(ws, st, r, def, v)?;
+    }
+    page(ws, c, 0, false)
+}
+
+/// One view from row `r`: its title, its header, a row per group and the region's total
+/// (not for a ranking). Returns the row after the block and a blank line.
+fn write_view(
+    ws: &mut Worksheet,
+    st: &Styles,
+    mut r: u32,
+    def: &View,
+    v: &ViewFigures,
+) -> Result<u32, XlsxError> {
+    banner(ws, r, &VIEWS_W, &v.title, &st.section, PT_NOTE)?;
+    r += 1;
+    let mut heads: Vec<String> = vec![v.rows_label.clone()];
+    let keys: Vec<String> =
+        if v.columns.is_empty() { vec![String::new()] } else { v.columns.clone() };
+    for k in &keys {
+        for l in &v.value_labels {
+            heads.push(match (k.is_empty(), v.value_labels.len()) {
+                (true, _) => l.clone(),
+                (false, 1) => k.clone(),
+                (false, _) => format!("{k}: {l}"),
+            });
+        }
+    }
+    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+    let hw: Vec<f64> = (0..heads.len()).map(|i| if i == 0 { 40.0 } else { 14.0 }).collect();
+    header_cells(ws, st, r, &head_refs, &hw)?;
+    r += 1;
+    let mut totals = vec![0.0; heads.len() - 1];
+    for (label, cells) in v.rows.iter().zip(&v.cells) {
+        text(ws, r, 0, label, &st.text)?;
+        let flat: Vec<f64> = cells.iter().flatten().copied().collect();
+        for (k, x) in flat.iter().enumerate() {
+            num(ws, r, 1 + k as u16, *x, st.number(*x))?;
+            totals[k] += x;
+        }
+        r += 1;
+    }
+    if v.rows.is_empty() {
+        text(ws, r, 0, "Нет строк для этого вида.", &st.note)?;
+        r += 1;
+    } else if def.top.is_none() {
+        // A ranking shows its first rows only: a total of them would mislead.
+        text(ws, r, 0, "Итого по области", &st.total_text)?;
+        for (k, x) in totals.iter().enumerate() {
+            num(ws, r, 1 + k as u16, *x, st.total_number(*x))?;
+        }
+        r += 1;
+    }
+    Ok(r + 1)
 }
 
 /// «2025-12-25» → «25.12.2025»; other text as it is.

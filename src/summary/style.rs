@@ -3,6 +3,8 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
+use crate::check::report::{SchoolStatus, Status};
+
 /// Number formats. Excel shows the group separator and the decimal comma of the reader's
 /// locale, so «#,##0» reads «1 234» on a Russian machine.
 pub const INT: &str = "#,##0";
@@ -151,6 +153,16 @@ impl Styles {
             &self.int
         } else {
             &self.dec
+        }
+    }
+
+    /// The cell of a school's status: missing or with errors, late, accepted.
+    pub fn status(&self, s: &SchoolStatus) -> &Format {
+        match s.status {
+            Status::Missing | Status::Invalid => &self.status_bad,
+            _ if s.late => &self.status_late,
+            Status::Accepted => &self.status_good,
+            Status::Expected => &self.text,
         }
     }
 

@@ -10,34 +10,39 @@ use crate::check::values::Val;
 use crate::plan::{Item, Table, View};
 use crate::summary::figures::ViewFigures;
 
+/// A detail table of the campaign, the plan item it belongs to, and its sheets.
+#[derive(Clone, Copy)]
+struct Detail<'a> {
+    item: &'a Item,
+    table: &'a Table,
+    sheets: &'a TableSheets,
+}
+
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let c = ctx.campaign();
     for (item, t) in c.tables() {
         let Some(ts) = ctx.table_sheets(&t.code) else { continue };
+        let detail = Detail { item, table: t, sheets: ts };
         if let Some(name) = &ts.views {
             let figures: Vec<&ViewFigures> =
                 ctx.input.district.views.iter().filter(|v| v.table == t.code).collect();
             // `summary::figures` emits a table's views in the plan's order.
             let views: Vec<(&View, &ViewFigures)> = t.views.iter().zip(figures).collect();
-            write_views(wb, ctx, st, item, t, ts, name, &views)?;
+            write_views(wb, ctx, st, detail, name, &views)?;
         }
-        write_rows(wb, ctx, st, item, t, ts)?;
+        write_rows(wb, ctx, st, detail)?;
     }
     Ok(())
 }
 
-fn write_rows(
-    wb: &mut Workbook,
-    ctx: &Ctx,
-    st: &Styles,
-    item: &Item,
-    t: &Table,
-    ts: &TableSheets,
-) -> Result<(), XlsxError> {
+/// «Т …»: every row of the table of every school in the figures, with the school first
+/// and the source (file, sheet and row) last; a totals row of live sums.
+fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Result<(), XlsxError> {
+    let Detail { item, table: t, sheets: ts } = detail;
     let c = ctx.campaign();
     let ws = super::new_sheet(wb, &ts.rows)?;
     let mut w = vec![8.0, 30.0];
-    w.extend(t.columns.iter().map(|col| col.width.unwrap_or(16.0).clamp(8.0, 50.0)));
+    w.extend(t.columns.iter().map(column_width));
     w.extend([24.0, 20.0]);
     widths(ws, &w)?;
     let ncols = w.len() as u16;
@@ -62,14 +67,7 @@ fn write_rows(
     )?;
     let header = 3u32;
     let mut heads: Vec<String> = vec!["Код ОО".into(), "ОО".into()];
-    heads.extend(t.columns.iter().map(|col| {
-        let l = c.text(&col.label);
-        if col.unit.is_empty() {
-            l
-        } else {
-            format!("{l}, {}", col.unit)
-        }
-    }));
+    heads.extend(t.columns.iter().map(|col| column_head(c, col)));
     heads.extend(["Файл".into(), "Источник: лист, строка".into()]);
     let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
     header_cells(ws, st, header, &head_refs, &w)?;
@@ -152,17 +150,17 @@ fn view_headers(v: &ViewFigures) -> Vec<String> {
     h
 }
 
-#[allow(clippy::too_many_arguments)]
+/// «Вид …» (sheet `name`): the plan's views of the table, each with its chart when the
+/// plan asks for one, paged so that a view's table and chart stay together.
 fn write_views(
     wb: &mut Workbook,
     ctx: &Ctx,
     st: &Styles,
-    item: &Item,
-    t: &Table,
-    ts: &TableSheets,
+    detail: Detail,
     name: &str,
     views: &[(&View, &ViewFigures)],
 ) -> Result<(), XlsxError> {
+    let Detail { item, table: t, sheets: ts } = detail;
     let c = ctx.campaign();
     let ws = super::new_sheet(wb, name)?;
     let max_cols = views
@@ -177,14 +175,8 @@ fn write_views(
     let mut w = vec![40.0];
     w.extend(std::iter::repeat_n(15.0, max_cols));
     widths(ws, &w)?;
-    banner(
-        ws,
-        0,
-        &w,
-        &format!("{}. Итоги таблицы «{}»", item.code, c.text(&t.title)),
-        &st.title,
-        PT_TITLE,
-    )?;
+    let title = format!("{}. Итоги таблицы «{}»", item.code, c.text(&t.title));
+    banner(ws, 0, &w, &title, &st.title, PT_TITLE)?;
     banner(ws, 1, &w, &format!(
             "Суммы по всем строкам таблицы {} ОО в своде (одинаковые названия, набранные по-разному, \
              объединены). Строки школ — на листе ниже.",
@@ -196,10 +188,7 @@ fn write_views(
     let width_px = w.iter().map(|x| column_px(*x)).sum::<f64>().max(f64::from(CHART_W) + 10.0);
     let page = page_px(print_scale(width_px)) - 20.0;
     let mut pager = Pager { page, used: 0.0, breaks: Vec::new() };
-    pager.add(
-        banner_px(&w, &format!("{}. Итоги таблицы «{}»", item.code, c.text(&t.title)), PT_TITLE)
-            + 3.0 * ROW_PX,
-    );
+    pager.add(banner_px(&w, &title, PT_TITLE) + 3.0 * ROW_PX);
     let mut r = 4u32;
     for (pv, v) in views {
         let ranking = pv.top.is_some();
