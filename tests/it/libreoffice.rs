@@ -324,8 +324,8 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
     let findings_of = |id: &str| {
         r.findings.iter().filter(|f| f.school.as_deref() == Some(id)).collect::<Vec<_>>()
     };
-    use profplan::check::finding::Code;
     use profplan::check::report::Status;
+    use profplan::finding::Code;
 
     // Statuses.
     for id in ["01", "02", "05", "06", "07"] {
@@ -419,7 +419,7 @@ fn every_saved_xlsx_reads_as_calamine(d: &Setup) {
 /// Before the deadline the school without a return is expected; the late return (saved by
 /// LibreOffice now, after the last campaign's deadline) is late by its saved time.
 fn expected_and_late(next: &Campaign, past: &Campaign, d: &Setup) {
-    use profplan::check::finding::Code;
+    use profplan::finding::Code;
     use profplan::check::report::Status;
     // Before the deadline the school without a return is expected.
     let early = intake(next, &d.reg, &d.w.returns(), today());
