@@ -12,6 +12,8 @@
 
 // Shared basics, used by several stages.
 pub mod clock;
+pub mod finding;
+pub mod key;
 pub mod oserror;
 pub mod output;
 pub mod ru;

@@ -16,15 +16,35 @@ use chrono::NaiveDate;
 
 use rayon::prelude::*;
 
-use crate::check::finding::{Code, Finding, Severity};
-use crate::check::identity::DistrictKey;
 use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
 use crate::check::validate::{validate, Validated};
 use crate::check::values::SchoolData;
 use crate::clock::District;
+use crate::finding::{Code, Finding, Severity};
 use crate::form::layout::{self, key, Identity, Seal, SealBroken, FORM_MARKER, LAYOUT_VERSION};
+use crate::key::DistrictKey;
 use crate::plan::campaign::{ru_date, Campaign};
 use crate::read::{FileRead, FormInput, ReadForm};
+
+/// A file of the returns folder as the intake takes it: what the reader made of it, and
+/// its return already validated when [`validate_early`] could do it during the read.
+#[derive(Debug, Clone)]
+pub struct Returned {
+    pub read: FileRead,
+    pub validated: Option<Validated>,
+}
+
+impl From<FileRead> for Returned {
+    fn from(read: FileRead) -> Returned {
+        Returned { read, validated: None }
+    }
+}
+
+impl From<(FileRead, Option<Validated>)> for Returned {
+    fn from((read, validated): (FileRead, Option<Validated>)) -> Returned {
+        Returned { read, validated }
+    }
+}
 use crate::schools::{Registry, School};
 
 /// «21.12.2025 10:05»: a time as shown to people (already in the district's offset).
@@ -115,7 +135,7 @@ pub fn resolve_identity(
             format!(
                 "отметка формы не подтверждается ключом района (указана ОО {}): форму выдал не этот отдел образования (другая рабочая папка profplan) или отметка подделана. Файл не используется; если форму выдали вы, проверьте, что рабочая папка та же и файл {} в ней не заменён",
                 id.school_id,
-                crate::check::identity::KEY_FILE_NAME
+                crate::key::KEY_FILE_NAME
             ),
         )),
     }
@@ -128,28 +148,30 @@ pub fn resolve_identity(
 /// that [`assess`] could take is validated — its identity stands and names this plan,
 /// campaign, form layout and a school of the registry — with the same inputs `assess`
 /// would give it (the registry's first listing of the school), so the report is the same.
-/// A draft superseded later costs one validation that is not used.
+/// A draft superseded later costs one validation that is not used. Given to
+/// [`crate::read::folder::read_folder_then`]; what it returns goes to [`assess`] beside
+/// the file (as a [`Returned`]).
 pub fn validate_early(
     c: &Campaign,
     registry: &Registry,
     key: Option<&DistrictKey>,
     f: &mut FileRead,
-) {
-    let Ok(form) = &mut f.result else { return };
-    let Ok((id, _, _)) = resolve_identity(form, &f.record.path, key) else { return };
+) -> Option<Validated> {
+    let form = f.result.as_mut().ok()?;
+    let (id, _, _) = resolve_identity(form, &f.file.path, key).ok()?;
     if id.plan_id != c.plan.id
         || id.campaign != c.id()
         || id.layout != LAYOUT_VERSION
         || id.plan_version != c.plan.version
     {
-        return;
+        return None;
     }
-    let Some(school) = registry.get(&id.school_id) else { return };
+    let school = registry.get(&id.school_id)?;
     let mut input = std::mem::take(&mut form.input);
-    input.file = f.record.path.clone();
+    input.file = f.file.path.clone();
     input.school_id = school.id.clone();
     input.school_name = school.name.clone();
-    form.validated = Some(validate(c, &input));
+    Some(validate(c, &input))
 }
 
 /// Options of an intake run.
@@ -182,17 +204,22 @@ struct Candidate {
     identity: Identity,
     seal: Seal,
     form: ReadForm,
+    /// The return validated during the read ([`validate_early`]); its cells are gone.
+    validated: Option<Validated>,
     notes: Vec<Finding>,
 }
 
 /// Resolve identities, pick one return per school, validate, and build the report.
-pub fn assess(
+/// `files` are [`FileRead`]s, or pairs of a file and its early validation (see
+/// [`Returned`]).
+pub fn assess<F: Into<Returned>>(
     c: &Campaign,
     registry: &Registry,
-    mut files: Vec<FileRead>,
+    files: Vec<F>,
     opts: IntakeOptions,
 ) -> Intake {
-    files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
+    let mut files: Vec<Returned> = files.into_iter().map(Into::into).collect();
+    files.sort_by(|a, b| a.read.file.path.cmp(&b.read.file.path));
     let Admitted { mut records, mut by_school, mut findings } = admit(c, registry, files, &opts);
     let unverifiable =
         by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
@@ -255,7 +282,7 @@ struct Admitted {
 fn admit(
     c: &Campaign,
     registry: &Registry,
-    files: Vec<FileRead>,
+    files: Vec<Returned>,
     opts: &IntakeOptions,
 ) -> Admitted {
     let district = opts.district;
@@ -264,18 +291,17 @@ fn admit(
         by_school: BTreeMap::new(),
         findings: Vec::new(),
     };
-    for (i, f) in files.into_iter().enumerate() {
-        let mut rec = f.record;
+    for (i, Returned { read, validated }) in files.into_iter().enumerate() {
+        let mut rec = FileRecord::of(read.file);
         if let Some(saved) = rec.saved {
             let r = district.resolve(saved);
             rec.saved_at = Some(district.local(r.at));
             rec.saved_at_other = r.other.map(|t| district.local(t));
         }
-        match f.result {
+        match read.result {
             Err(finding) => {
+                rec.reason = finding.message.clone();
                 if rec.outcome != Outcome::Skipped {
-                    rec.outcome = Outcome::Rejected;
-                    rec.reason = finding.message.clone();
                     out.findings.push(finding);
                 }
             }
@@ -296,11 +322,16 @@ fn admit(
                                 Finding::new(code, sev, &rec.path, msg).school(&id.school_id),
                             );
                         }
-                        None => out
-                            .by_school
-                            .entry(id.school_id.clone())
-                            .or_default()
-                            .push(Candidate { file_index: i, identity: id, seal, form, notes }),
+                        None => {
+                            out.by_school.entry(id.school_id.clone()).or_default().push(Candidate {
+                                file_index: i,
+                                identity: id,
+                                seal,
+                                form,
+                                validated,
+                                notes,
+                            })
+                        }
                     }
                 }
             },
@@ -396,7 +427,7 @@ fn validate_chosen(
         .iter()
         .filter_map(|s| by_school.get(&s.id).and_then(|k| k.last()).map(|k| (s, k)))
         .filter(|(_, k)| {
-            k.form.validated.is_none()
+            k.validated.is_none()
                 && k.identity.layout == LAYOUT_VERSION
                 && k.identity.plan_version == c.plan.version
         })
@@ -471,7 +502,7 @@ fn settle(
     } else {
         // Validated in `validate_chosen` (same school, same file; a registry listing a
         // school twice finds its return taken by the first listing, as before).
-        let early = chosen.form.validated.take();
+        let early = chosen.validated.take();
         let v = early
             .or_else(|| validated.remove(&chosen.file_index))
             .unwrap_or_else(|| validate(c, &input_of(&chosen, rec, school)));
@@ -672,8 +703,9 @@ mod tests {
         id.rows().into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
-    fn record(path: &str, saved: &str) -> FileRecord {
-        FileRecord {
+    /// A file of the folder as the reader hands it on: its metadata and what was read.
+    fn file(path: &str, saved: &str, result: Result<ReadForm, Finding>) -> FileRead {
+        let file = crate::read::FileMeta {
             path: path.into(),
             size: 1,
             sha256: String::new(),
@@ -681,18 +713,10 @@ mod tests {
             saved: Some(crate::clock::SavedTime::Instant(
                 chrono::DateTime::parse_from_rfc3339(saved).unwrap().to_utc(),
             )),
-            saved_at: None,
-            saved_at_other: None,
-            saved_at_from_fs: false,
-            school: None,
-            outcome: Outcome::Accepted,
-            reason: String::new(),
-        }
-    }
-
-    /// A file of the folder as the reader hands it on: its record and what was read.
-    fn file(path: &str, saved: &str, result: Result<ReadForm, Finding>) -> FileRead {
-        FileRead { record: record(path, saved), result }
+            saved_from_fs: false,
+            skipped: false,
+        };
+        FileRead { file, result }
     }
 
     /// A filled, valid December form.
@@ -734,7 +758,6 @@ mod tests {
             identity_props: Some(identity(c, school)),
             input: FormInput { fields, tables, ..Default::default() },
             notes: vec![],
-            validated: None,
         }
     }
 
@@ -792,7 +815,7 @@ mod tests {
         let early = assess(
             &c,
             &reg,
-            vec![],
+            Vec::<FileRead>::new(),
             IntakeOptions {
                 as_of: date("2025-12-01"),
                 include_invalid: false,
@@ -875,21 +898,25 @@ mod tests {
                 district: Default::default(),
                 key: None,
             };
-            let mut early = files.clone();
-            for f in &mut early {
-                validate_early(&c, &reg, None, f);
-            }
+            let early: Vec<(FileRead, Option<Validated>)> = files
+                .iter()
+                .cloned()
+                .map(|mut f| {
+                    let v = validate_early(&c, &reg, None, &mut f);
+                    (f, v)
+                })
+                .collect();
             // Validated and emptied: the three returns of this campaign and known schools.
             let done: Vec<&str> = early
                 .iter()
-                .filter(|f| f.result.as_ref().is_ok_and(|r| r.validated.is_some()))
-                .map(|f| f.record.path.as_str())
+                .filter(|(_, v)| v.is_some())
+                .map(|(f, _)| f.file.path.as_str())
                 .collect();
             assert_eq!(done, ["a.xlsx", "b.xlsx", "c.xlsx"]);
             assert!(early
                 .iter()
-                .filter_map(|f| f.result.as_ref().ok())
-                .filter(|r| r.validated.is_some())
+                .filter(|(_, v)| v.is_some())
+                .filter_map(|(f, _)| f.result.as_ref().ok())
                 .all(|r| r.input.fields.is_empty() && r.input.tables.is_empty()));
             let late = assess(&c, &reg, files.clone(), opts);
             let now = assess(&c, &reg, early, opts);

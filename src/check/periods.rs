@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::check::finding::{Code, Finding};
 use crate::check::report::CheckReport;
 use crate::check::values::SchoolData;
+use crate::finding::{Code, Finding};
 use crate::plan::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
 use crate::plan::Field;
 use crate::summary::{read_previous, Previous};

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
-use crate::check::finding::Finding;
+use crate::finding::Finding;
 
 /// Status of a school's report in a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -92,6 +92,26 @@ pub struct FileRecord {
     pub outcome: Outcome,
     /// Russian explanation of the outcome.
     pub reason: String,
+}
+
+impl FileRecord {
+    /// The record of a file as the reader left it: refused (or skipped) until the intake
+    /// finds a return in it; its saved time not yet read in the district.
+    pub fn of(file: crate::read::FileMeta) -> FileRecord {
+        FileRecord {
+            path: file.path,
+            size: file.size,
+            sha256: file.sha256,
+            format: file.format,
+            saved: file.saved,
+            saved_at: None,
+            saved_at_other: None,
+            saved_at_from_fs: file.saved_from_fs,
+            school: None,
+            outcome: if file.skipped { Outcome::Skipped } else { Outcome::Rejected },
+            reason: String::new(),
+        }
+    }
 }
 
 /// One school of the registry and the state of its report.

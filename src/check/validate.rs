@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::finding::{Code, Finding};
 use crate::check::values::{FieldValue, Row, SchoolData, Source, Val};
+use crate::finding::{Code, Finding};
 use crate::form::layout::{self, META_FIELDS};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::Term;
@@ -714,7 +714,7 @@ mod tests {
                             k.to_string(),
                             InputCell {
                                 sheet: "10.1 Конкурсы".into(),
-                                cell: crate::check::finding::a1(n - 1, i as u32),
+                                cell: crate::finding::a1(n - 1, i as u32),
                                 value: v.clone(),
                             },
                         )

@@ -4,7 +4,7 @@
 //!
 //! Existing files are never overwritten without `--force`; nothing is written when one
 //! would be (a half-made folder is worse than none). The district key (`.profplan-key`,
-//! see `profplan::check::identity`) is made when the folder has none and never replaced,
+//! see `profplan::key`) is made when the folder has none and never replaced,
 //! not even with `--force`. The campaign written into the
 //! settings is the one with the next deadline from today. `--plan` and `--schools`, when
 //! given, are written into the settings (as absolute paths) instead of the defaults.
@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use profplan::check::identity::{key_path, KEY_FILE_NAME};
 use profplan::config::{config_template, PlanSource, CONFIG_FILE_NAME};
+use profplan::key::{key_path, KEY_FILE_NAME};
 use profplan::plan::campaign::{current_campaign, ru_date};
 use profplan::schools::EXAMPLE_REGISTRY_CSV;
 
@@ -84,8 +84,8 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<u8> {
     // The district key is kept even with --force: replacing it would make every form
     // already issued from this folder unrecognisable.
     let key_file = key_path(&dir);
-    let key_made = if profplan::check::identity::load(&key_file)?.is_none() {
-        profplan::check::identity::create(&key_file)?;
+    let key_made = if profplan::key::load(&key_file)?.is_none() {
+        profplan::key::create(&key_file)?;
         true
     } else {
         false

@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use profplan::check::identity::{key_path, DistrictKey, KEY_FILE_NAME};
 use profplan::check::intake::{Intake, IntakeOptions};
 use profplan::config::{CampaignOrigin, PlanSource, Settings};
+use profplan::key::{key_path, DistrictKey, KEY_FILE_NAME};
 use profplan::output::Inputs;
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
@@ -99,7 +99,7 @@ impl Workspace {
     /// `--schools`/`--plan` only) or no key.
     pub fn district_key(&self) -> anyhow::Result<Option<DistrictKey>> {
         match self.settings.config {
-            Some(_) => profplan::check::identity::load(&key_path(&self.settings.base_dir)),
+            Some(_) => profplan::key::load(&key_path(&self.settings.base_dir)),
             None => Ok(None),
         }
     }

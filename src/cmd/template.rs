@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use profplan::check::identity::{key_path, DistrictKey};
 use profplan::config::contacts::Contacts;
 use profplan::form::layout::form_file_name;
 use profplan::form::writer::{form_date, write_form_carried, write_form_with_contacts, Carried};
+use profplan::key::{key_path, DistrictKey};
 use profplan::output::{replace_all, stage, Staged};
 use profplan::plan::campaign::Campaign;
 use profplan::schools::{Registry, School};
@@ -65,7 +65,7 @@ fn template_key(ws: &super::Workspace) -> Result<Option<DistrictKey>> {
         return Ok(Some(key));
     }
     let path = key_path(&settings.base_dir);
-    let key = profplan::check::identity::create(&path)?;
+    let key = profplan::key::create(&path)?;
     eprintln!(
         "profplan: создан ключ района {}: им подписаны отметки форм. Не пересылайте его \
          школам и не удаляйте — без него присланные формы не проверить",

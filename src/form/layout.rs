@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::check::identity::{DistrictKey, KEYED_CHECK_PREFIX};
+use crate::key::{DistrictKey, KEYED_CHECK_PREFIX};
 
 /// Version of the form layout; written into every form's identity.
 pub const LAYOUT_VERSION: u32 = 1;

@@ -14,7 +14,7 @@ use super::{
     Backend, Budget, Cell, IdentitySources, Opened, RawReturn, Reject, StoredCell, TableData,
     TableRow, Value, Want,
 };
-use crate::check::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::form::layout::{
     col, table_rows, FIELD_NAME_PREFIX, FORM_SHEET, IDENTITY_SHEET, TABLE_NAME_PREFIX,
 };

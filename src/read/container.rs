@@ -108,7 +108,7 @@ fn part_key(name: &str) -> String {
 
 fn ambiguous(what: String) -> Reject {
     Reject::new(
-        crate::check::finding::Code::FileDamaged,
+        crate::finding::Code::FileDamaged,
         format!(
             "файл повреждён или подделан: {what}. Разные программы покажут в нём разные \
              значения, поэтому он не используется. Откройте форму в Excel или LibreOffice, \

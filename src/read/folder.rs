@@ -18,12 +18,11 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::check::finding::{Code, Finding};
-use crate::check::report::{FileRecord, Outcome};
 use crate::clock::SavedTime;
+use crate::finding::{Code, Finding};
 use crate::read::{
-    self, FileEntry, FileKind, FileRead, FormInput, InputCell, InputTable, Limits, RawReturn,
-    ReadForm, SkipReason,
+    self, FileEntry, FileKind, FileMeta, FileRead, FormInput, InputCell, InputTable, Limits,
+    RawReturn, ReadForm, SkipReason,
 };
 use crate::text::{a1, hex};
 
@@ -33,30 +32,33 @@ pub fn read_folder(
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
 ) -> std::io::Result<Vec<FileRead>> {
-    read_folder_then(dir, limits, progress, &|_| {})
+    let files = read_folder_then(dir, limits, progress, &|_| ())?;
+    Ok(files.into_iter().map(|(f, ())| f).collect())
 }
 
 /// [`read_folder`], with `each` applied to every file as soon as it is read, on the
-/// reading thread (e.g. [`crate::check::intake::validate_early`], which keeps memory flat
-/// by dropping a form's cells once validated).
-pub fn read_folder_then(
+/// reading thread, and its result kept beside the file. A later stage uses it to do its
+/// work while the file is at hand and let go of what it no longer needs (the check stage
+/// validates a return and drops its cells, which keeps memory flat whatever the number of
+/// returns); the reader knows nothing of what `each` does.
+pub fn read_folder_then<T: Send>(
     dir: &Path,
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
-    each: &(dyn Fn(&mut FileRead) + Sync),
-) -> std::io::Result<Vec<FileRead>> {
+    each: &(dyn Fn(&mut FileRead) -> T + Sync),
+) -> std::io::Result<Vec<(FileRead, T)>> {
     let entries = read::scan(dir)?;
     let gate = Gate::new(limits);
-    let mut out: Vec<FileRead> = entries
+    let mut out: Vec<(FileRead, T)> = entries
         .par_iter()
         .map(|e| {
             let mut r = read_entry_within(e, limits, Some(&gate));
-            each(&mut r);
+            let t = each(&mut r);
             progress();
-            r
+            (r, t)
         })
         .collect();
-    out.sort_by(|a, b| a.record.path.cmp(&b.record.path));
+    out.sort_by(|a, b| a.0.file.path.cmp(&b.0.file.path));
     Ok(out)
 }
 
@@ -65,19 +67,16 @@ pub fn count_files(dir: &Path) -> usize {
     read::scan(dir).map(|e| e.len()).unwrap_or(0)
 }
 
-fn record(e: &FileEntry, outcome: Outcome, reason: String) -> FileRecord {
-    FileRecord {
+/// A file's metadata before (or without) reading it: its path and size on disk.
+fn meta(e: &FileEntry, skipped: bool) -> FileMeta {
+    FileMeta {
         path: e.display.clone(),
         size: std::fs::symlink_metadata(&e.path).map(|m| m.len()).unwrap_or(0),
         sha256: String::new(),
         format: String::new(),
         saved: None,
-        saved_at: None,
-        saved_at_other: None,
-        saved_at_from_fs: false,
-        school: None,
-        outcome,
-        reason,
+        saved_from_fs: false,
+        skipped,
     }
 }
 
@@ -152,6 +151,7 @@ pub fn read_entry(e: &FileEntry, limits: &Limits) -> FileRead {
 
 /// Read one entry of the folder, admitted by `gate` when there is one.
 fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> FileRead {
+    let refuse = |file: FileMeta, f: Finding| FileRead { file, result: Err(f) };
     match &e.kind {
         FileKind::Skipped(why) => {
             let reason = match why {
@@ -159,37 +159,20 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
                 SkipReason::Hidden => "скрытый или служебный файл",
                 SkipReason::Link => "ссылка за пределы папки или на папку",
             };
-            let rec = record(e, Outcome::Skipped, reason.into());
-            FileRead {
-                result: Err(Finding::warning(Code::FileNotSpreadsheet, &e.display, reason)),
-                record: rec,
-            }
+            refuse(meta(e, true), Finding::warning(Code::FileNotSpreadsheet, &e.display, reason))
         }
         FileKind::NotSpreadsheet => {
             let msg = "это не таблица (документ, изображение или архив): форму нужно сдавать файлом .xlsx";
-            FileRead {
-                record: record(e, Outcome::Rejected, msg.into()),
-                result: Err(Finding::error(Code::FileNotSpreadsheet, &e.display, msg)),
-            }
+            refuse(meta(e, false), Finding::error(Code::FileNotSpreadsheet, &e.display, msg))
         }
         FileKind::Unreadable(why) => {
             let msg =
                 format!("файл не удалось открыть для чтения ({why}): проверьте права доступа");
-            FileRead {
-                record: record(e, Outcome::Rejected, msg.clone()),
-                result: Err(Finding::error(Code::FileUnreadable, &e.display, msg)),
-            }
+            refuse(meta(e, false), Finding::error(Code::FileUnreadable, &e.display, msg))
         }
-        FileKind::NotFile(what) => {
-            let f = read::not_a_file(&e.display, what);
-            FileRead { record: record(e, Outcome::Rejected, f.message.clone()), result: Err(f) }
-        }
+        FileKind::NotFile(what) => refuse(meta(e, false), read::not_a_file(&e.display, what)),
         FileKind::Candidate => {
-            let mut rec = record(e, Outcome::Rejected, String::new());
-            let refuse = |mut rec: FileRecord, f: Finding| {
-                rec.reason = f.message.clone();
-                FileRead { record: rec, result: Err(f) }
-            };
+            let mut file = meta(e, false);
             // The file's bytes are admitted before they are read (its size on disk now;
             // read_bounded refuses it if it grows past the limit meanwhile).
             let _held = match gate {
@@ -198,21 +181,18 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
                     let len = len.min(limits.max_file_bytes + 1);
                     match g.files.take(len) {
                         Some(s) => Some(s),
-                        None => return refuse(rec, too_costly(&e.display, len, g.files.capacity)),
+                        None => return refuse(file, too_costly(&e.display, len, g.files.capacity)),
                     }
                 }
                 None => None,
             };
             let bytes = match read::read_bounded(&e.path, &e.display, limits) {
                 Ok(b) => b,
-                Err(f) => {
-                    rec.reason = f.message.clone();
-                    return FileRead { record: rec, result: Err(f) };
-                }
+                Err(f) => return refuse(file, f),
             };
-            rec.size = bytes.len() as u64;
-            rec.sha256 = hex(&Sha256::digest(&bytes));
-            rec.format = format_name(read::sniff(&bytes));
+            file.size = bytes.len() as u64;
+            file.sha256 = hex(&Sha256::digest(&bytes));
+            file.format = format_name(read::sniff(&bytes));
             let fs_time = file_time(&e.path);
             let _parsing = match gate {
                 Some(g) => {
@@ -220,32 +200,23 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
                     match g.parsing.take(cost) {
                         Some(s) => Some(s),
                         None => {
-                            rec.saved = fs_time;
-                            rec.saved_at_from_fs = true;
-                            return refuse(rec, too_costly(&e.display, cost, g.parsing.capacity));
+                            file.saved = fs_time;
+                            file.saved_from_fs = true;
+                            return refuse(file, too_costly(&e.display, cost, g.parsing.capacity));
                         }
                     }
                 }
                 None => None,
             };
-            match read::read_bytes(&bytes, &e.display, limits) {
-                Err(f) => {
-                    rec.reason = f.message.clone();
-                    rec.saved = fs_time;
-                    rec.saved_at_from_fs = true;
-                    FileRead { record: rec, result: Err(f) }
-                }
-                Ok(raw) => {
-                    match raw.saved_at {
-                        Some(t) => rec.saved = Some(t),
-                        None => {
-                            rec.saved = fs_time;
-                            rec.saved_at_from_fs = true;
-                        }
-                    }
-                    FileRead { record: rec, result: Ok(to_form(raw)) }
+            let result = read::read_bytes(&bytes, &e.display, limits);
+            match result.as_ref().ok().and_then(|raw| raw.saved_at) {
+                Some(t) => file.saved = Some(t),
+                None => {
+                    file.saved = fs_time;
+                    file.saved_from_fs = true;
                 }
             }
+            FileRead { file, result: result.map(to_form) }
         }
     }
 }
@@ -331,6 +302,5 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
         identity_props: raw.identity.properties,
         input: FormInput { file, fields, tables, reported, ..Default::default() },
         notes: raw.notes,
-        validated: None,
     }
 }

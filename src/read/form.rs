@@ -1,5 +1,5 @@
 //! What the reader hands to the check stage: for each file of the returns folder its
-//! record and either the form read from it or why it could not be read. The check stage
+//! metadata ([`FileMeta`]) and either the form read from it or why it could not be read. The check stage
 //! resolves the identity, picks one return per school and validates [`FormInput`].
 //!
 //! Vocabulary of the read stage: [`Value`] is a cell's value as the file stores it;
@@ -7,14 +7,14 @@
 //! read from one workbook; [`ReadForm`] / [`FormInput`] / [`InputCell`] / [`InputTable`]
 //! the same return keyed by field and table code, as the check stage uses it. The
 //! checked values (numbers as numbers, choices as their canonical text) are the check
-//! stage's own: [`crate::check::values`].
+//! stage's own (`check::values`): the reader does not know the stages after it.
 //!
 //! [`RawReturn`]: super::RawReturn
 
 use std::collections::BTreeMap;
 
-use crate::check::finding::Finding;
-use crate::check::report::FileRecord;
+use crate::clock::SavedTime;
+use crate::finding::Finding;
 use crate::read::Value;
 
 /// A cell of a form as validation reads it: where it is and what it holds.
@@ -64,16 +64,35 @@ pub struct ReadForm {
     pub input: FormInput,
     /// Structural problems found while reading (a moved block, a missing sheet).
     pub notes: Vec<Finding>,
-    /// The return validated as soon as it was read
-    /// ([`crate::check::intake::validate_early`]); its cells (`input`) are then dropped.
-    /// `None`: validated by the intake, if chosen.
-    pub validated: Option<crate::check::validate::Validated>,
+}
+
+/// What the reader knows of a file of the returns folder, whatever became of it. The
+/// check stage builds its record of the file (`check::report::FileRecord`: this and the
+/// file's fate) from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileMeta {
+    /// Path relative to the returns folder, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    /// SHA-256 of the content (empty when the file could not be read).
+    pub sha256: String,
+    /// Format detected from the content («xlsx», «ods», «xls», «html», …; empty when the
+    /// file could not be read).
+    pub format: String,
+    /// The saved time as the workbook wrote it, or the file's modification time when the
+    /// workbook has none or could not be parsed (then `saved_from_fs`).
+    pub saved: Option<SavedTime>,
+    /// Whether `saved` is the file's modification time rather than the workbook's.
+    pub saved_from_fs: bool,
+    /// Skipped on purpose, not refused: a lock file, a hidden file, a link out of the
+    /// folder (the `Err` of [`FileRead::result`] says which).
+    pub skipped: bool,
 }
 
 /// One file of the returns folder after reading.
 #[derive(Debug, Clone)]
 pub struct FileRead {
-    pub record: FileRecord,
+    pub file: FileMeta,
     /// `Ok` for a workbook that could be read; `Err` is why it could not (or was skipped).
     pub result: Result<ReadForm, Finding>,
 }

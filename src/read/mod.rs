@@ -39,10 +39,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
-use crate::check::finding::{Code, Finding};
 use crate::clock::SavedTime;
+use crate::finding::{Code, Finding};
 
-pub use form::{FileRead, FormInput, InputCell, InputTable, ReadForm};
+pub use form::{FileMeta, FileRead, FormInput, InputCell, InputTable, ReadForm};
 pub use refs::{parse_reference, CellRef};
 pub use scan::{display_name, scan, FileEntry, FileKind, SkipReason};
 pub use sniff::{sniff, Format};

@@ -25,7 +25,7 @@ use quick_xml::Reader;
 
 use super::container;
 use super::{parse_saved_time, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
-use crate::check::finding::Code;
+use crate::finding::Code;
 use crate::form::layout::PROPERTY_PREFIX;
 
 pub(crate) struct OdsBackend {

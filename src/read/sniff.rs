@@ -7,7 +7,7 @@ use std::io::{Cursor, Read};
 
 use serde::Serialize;
 
-use crate::check::finding::Code;
+use crate::finding::Code;
 
 /// What a file is, judged by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -13,7 +13,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xls};
 
 use super::{serial_to_datetime, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
-use crate::check::finding::Code;
+use crate::finding::Code;
 
 pub(crate) struct XlsBackend<'a> {
     wb: Xls<Cursor<&'a [u8]>>,

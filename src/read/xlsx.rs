@@ -31,7 +31,7 @@ use zip::ZipArchive;
 use super::container::{self, Parts};
 use super::ods::{parse_iso_datetime, push_entity};
 use super::{serial_to_datetime, Backend, Budget, Limits, Opened, Reject, StoredCell, Value, Want};
-use crate::check::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::form::layout::{FIELD_NAME_PREFIX, PROPERTY_PREFIX, TABLE_NAME_PREFIX};
 use crate::text::a1;
 

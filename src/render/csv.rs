@@ -1,7 +1,7 @@
 //! CSV as Russian Excel opens it, and `check --format csv`.
 
-use crate::check::finding::Severity;
 use crate::check::report::CheckReport;
+use crate::finding::Severity;
 use crate::schools::Registry;
 
 /// CSV as Russian Excel opens it: UTF-8 with BOM, `;`-separated, Russian headers. The one

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::csv::csv_table;
 use super::{finding_line, school_findings};
-use crate::check::finding::Severity;
 use crate::check::report::{CheckReport, Status};
 use crate::config::contacts::Contacts;
+use crate::finding::Severity;
 use crate::form::layout::form_file_name;
 use crate::plan::campaign::ru_date;
 use crate::schools::Registry;

@@ -12,8 +12,8 @@
 
 use std::fmt::Write as _;
 
-use crate::check::finding::Finding;
 use crate::check::report::CheckReport;
+use crate::finding::Finding;
 
 pub mod campaigns;
 pub mod csv;

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{finding_line, school_findings, Paint};
-use crate::check::finding::{Finding, Severity};
 use crate::check::intake::ru_datetime;
 use crate::check::report::{CheckReport, Outcome, SchoolStatus, Status};
+use crate::finding::{Finding, Severity};
 use crate::plan::campaign::ru_date;
 
 /// Version of the JSON schema of `check --format json`.
@@ -220,7 +220,7 @@ struct JsonFinding<'a> {
     item: Option<&'a str>,
     field: Option<&'a str>,
     severity: Severity,
-    code: crate::check::finding::Code,
+    code: crate::finding::Code,
     message: &'a str,
 }
 

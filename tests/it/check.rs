@@ -378,15 +378,15 @@ fn duplicate_returns_the_later_saved_is_taken_and_both_are_named() {
 
 /// A working folder with `profplan.toml` (so that the run finds the district key beside
 /// it), a registry of `n` schools and a district key.
-fn keyed_district(n: usize) -> (Workdir, Vec<School>, profplan::check::identity::DistrictKey) {
+fn keyed_district(n: usize) -> (Workdir, Vec<School>, profplan::key::DistrictKey) {
     let (w, s) = district(n);
     std::fs::write(w.path().join("profplan.toml"), "schools = \"schools.csv\"\n").unwrap();
-    let path = profplan::check::identity::key_path(w.path());
-    let key = profplan::check::identity::create(&path).unwrap();
+    let path = profplan::key::key_path(w.path());
+    let key = profplan::key::create(&path).unwrap();
     (w, s, key)
 }
 
-fn keyed(s: &School, key: &profplan::check::identity::DistrictKey, saved: &str) -> Vec<u8> {
+fn keyed(s: &School, key: &profplan::key::DistrictKey, saved: &str) -> Vec<u8> {
     let c = campaign();
     let f = fill(&c, s, SEED, None);
     profplan::form::writer::write_filled_form(&c, s, &f, at(saved), Some(key)).unwrap()
@@ -408,7 +408,7 @@ fn forged_return_claiming_a_school_never_replaces_its_return_with_a_keyed_check(
     let other = fill(&c, &s[0], SEED + 1, Some(Defect::RuleBroken));
     w.put("01_исправленный.xlsx", &filled(&c, &s[0], &other, at("2025-12-19 12:00")));
     // …and a check under a key of the forger's own work folder.
-    let forger = profplan::check::identity::DistrictKey::from_bytes([7; 32]);
+    let forger = profplan::key::DistrictKey::from_bytes([7; 32]);
     let f2 = profplan::form::writer::write_filled_form(
         &c,
         &s[1],
@@ -483,7 +483,7 @@ fn form_issued_before_the_key_is_accepted_with_a_warning() {
 #[test]
 fn keyed_returns_checked_without_the_key_are_read_and_that_is_said_once() {
     let (w, s) = district(2);
-    let key = profplan::check::identity::DistrictKey::from_bytes([3; 32]);
+    let key = profplan::key::DistrictKey::from_bytes([3; 32]);
     for sc in &s {
         w.put(&file_name(sc), &keyed(sc, &key, "2025-12-18 09:00"));
     }
@@ -549,7 +549,7 @@ fn every_finding_code_has_a_fixture() {
     // Inter-period findings need the summaries of earlier campaigns: a school year of
     // returns and summaries is built in tests/it/periods.rs, which checks both codes.
     let elsewhere = ["period_decrease", "period_change"];
-    use profplan::check::finding::Code::*;
+    use profplan::finding::Code::*;
     let all = [
         FileEmpty,
         FileNotSpreadsheet,
@@ -765,7 +765,7 @@ fn reading_time_is_bounded_per_file() {
         profplan::read::Limits { max_time: std::time::Duration::ZERO, ..Default::default() };
     let files = profplan::read::folder::read_folder(&w.returns(), &limits, &|| {}).unwrap();
     let f = files[0].result.as_ref().unwrap_err();
-    assert_eq!(f.code, profplan::check::finding::Code::FileTimeout);
+    assert_eq!(f.code, profplan::finding::Code::FileTimeout);
     assert_eq!(f.file, file_name(&s[0]));
     assert!(!f.message.is_empty());
 }

@@ -153,7 +153,7 @@ fn campaigns_of_a_year() {
 
 #[test]
 fn init_makes_the_district_key_and_template_signs_forms_with_it() {
-    use profplan::check::identity::{key_path, load};
+    use profplan::key::{key_path, load};
     let dir = tempfile::tempdir().unwrap();
     let out = stdout_of(profplan(dir.path()).arg("init"));
     assert!(out.contains(".profplan-key") && out.contains("не пересылайте"), "{out}");
@@ -202,7 +202,7 @@ fn init_makes_the_district_key_and_template_signs_forms_with_it() {
 fn work_folder_without_a_key_gets_one_at_the_next_template() {
     let dir = tempfile::tempdir().unwrap();
     profplan(dir.path()).arg("init").run().success();
-    let path = profplan::check::identity::key_path(dir.path());
+    let path = profplan::key::key_path(dir.path());
     std::fs::remove_file(&path).unwrap();
     let c = profplan(dir.path())
         .args(["--campaign", "2025-12-20", "check", "--as-of", "2025-12-01"])
@@ -213,5 +213,5 @@ fn work_folder_without_a_key_gets_one_at_the_next_template() {
     let t = profplan(dir.path()).args(["--campaign", "2025-12-20", "template"]).run().success();
     let err = t.stderr.clone();
     assert_eq!(err.matches("создан ключ района").count(), 1, "{err}");
-    assert!(profplan::check::identity::load(&path).unwrap().is_some());
+    assert!(profplan::key::load(&path).unwrap().is_some());
 }

@@ -336,8 +336,8 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
     let findings_of = |id: &str| {
         r.findings.iter().filter(|f| f.school.as_deref() == Some(id)).collect::<Vec<_>>()
     };
-    use profplan::check::finding::Code;
     use profplan::check::report::Status;
+    use profplan::finding::Code;
 
     // Statuses.
     for id in ["01", "02", "05", "06", "07"] {

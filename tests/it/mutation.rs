@@ -20,9 +20,8 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 use profplan::check::intake::{assess, IntakeOptions};
-use profplan::check::report::{FileRecord, Outcome};
-use profplan::read::FileRead;
-use profplan::read::{self, Limits};
+use profplan::check::report::Outcome;
+use profplan::read::{self, FileMeta, FileRead, Limits};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -131,18 +130,14 @@ fn zip_stored_mimetype_first(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
 /// What `check` does with one file, in memory: read, identity, validation, status.
 /// Returns the file's outcome and, when refused, the finding's message.
 fn assess_one(bytes: &[u8]) -> (Outcome, Option<String>) {
-    let record = FileRecord {
+    let file = FileMeta {
         path: FILE.into(),
         size: bytes.len() as u64,
         sha256: String::new(),
         format: String::new(),
         saved: Some(profplan::clock::SavedTime::Instant(saved_at().and_utc())),
-        saved_at: None,
-        saved_at_other: None,
-        saved_at_from_fs: false,
-        school: None,
-        outcome: Outcome::Rejected,
-        reason: String::new(),
+        saved_from_fs: false,
+        skipped: false,
     };
     let result =
         read::read_bytes(bytes, FILE, &Limits::default()).map(profplan::read::folder::to_form);
@@ -150,7 +145,7 @@ fn assess_one(bytes: &[u8]) -> (Outcome, Option<String>) {
     let out = assess(
         &campaign(),
         registry(),
-        vec![FileRead { record, result }],
+        vec![FileRead { file, result }],
         IntakeOptions { as_of, include_invalid: false, district: Default::default(), key: None },
     );
     let rec = &out.report.files[0];

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::Path;
 
-use profplan::check::finding::Code;
+use profplan::finding::Code;
 use profplan::form::layout::{self, Identity};
 use profplan::read::{self, FileKind, Format, Limits, NumberParse, RawReturn, SkipReason, Value};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook};
@@ -153,11 +153,11 @@ fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 #[allow(clippy::result_large_err)]
-fn read(bytes: &[u8]) -> Result<RawReturn, profplan::check::finding::Finding> {
+fn read(bytes: &[u8]) -> Result<RawReturn, profplan::finding::Finding> {
     read::read_bytes(bytes, "returns/07.xlsx", &Limits::default())
 }
 
-fn refused(bytes: &[u8]) -> profplan::check::finding::Finding {
+fn refused(bytes: &[u8]) -> profplan::finding::Finding {
     match read(bytes) {
         Ok(raw) => panic!("expected a refusal, read {:?}", raw.cells),
         Err(f) => {
@@ -885,7 +885,7 @@ fn files_wait_for_their_turn_when_the_run_budget_is_small_and_read_the_same() {
             pool.install(|| profplan::read::folder::read_folder(&dir, limits, &|| {}).unwrap());
         files
             .into_iter()
-            .map(|f| (f.record.path.clone(), f.result.map(|r| format!("{:?}", r.input)).ok()))
+            .map(|f| (f.file.path.clone(), f.result.map(|r| format!("{:?}", r.input)).ok()))
             .collect::<Vec<_>>()
     };
     let free = outcome(&Limits::default());
@@ -941,7 +941,9 @@ fn a_file_costing_more_than_the_run_budget_is_refused_with_the_reason() {
     let f = files[1].result.as_ref().unwrap_err();
     assert_eq!((f.code, f.file.as_str()), (Code::FileTooLarge, "b.xlsx"));
     assert!(f.message.contains("не расходуя больше 64 МБ"), "{}", f.message);
-    assert_eq!(files[1].record.reason, f.message);
+    // Refused after its bytes were read: still accounted for, with its size and digest
+    // (the check stage gives the finding's message as the file's reason).
+    assert_eq!((files[1].file.size, files[1].file.sha256.len()), (big.len() as u64, 64));
 }
 
 /// Issue 10, points 3 and 10: a device read as a return got «файл слишком большой (50 МБ,

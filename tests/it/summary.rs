@@ -9,9 +9,9 @@ use std::io::Cursor;
 use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use profplan::check::finding::{Code, Finding};
 use profplan::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
 use profplan::check::values::{FieldValue, Row, SchoolData, Source, Val};
+use profplan::finding::{Code, Finding};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::{Registry, School};
@@ -580,7 +580,7 @@ fn schools_sheet_totals_are_live_and_right() {
 }
 
 fn a1(row: u32, col: u32) -> String {
-    profplan::check::finding::a1(row, col)
+    profplan::finding::a1(row, col)
 }
 
 #[test]

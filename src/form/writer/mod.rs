@@ -30,9 +30,9 @@ use super::layout::{
     INSTRUCTIONS_SHEET, LAYOUT_VERSION, LISTS_SHEET, META_FIELDS, PROPERTY_PREFIX, TABLE_FIRST_COL,
     TEXT_MAX_CHARS,
 };
-use crate::check::identity::DistrictKey;
 use crate::config::contacts::Contacts;
 use crate::form::fill::{Fill, FillValue};
+use crate::key::DistrictKey;
 use crate::plan::campaign::{ru_date, ru_date_long, Campaign};
 use crate::plan::expr::{Expr, Term};
 use crate::plan::{Field, Item, Kind, Plan, Share, Table};

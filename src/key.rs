@@ -8,6 +8,9 @@
 //! (or verify) it. The key is made by `profplan init` — or by the first `profplan
 //! template` in a work folder made by an older profplan — and kept beside
 //! `profplan.toml` in [`KEY_FILE_NAME`]; it never goes into a form.
+//!
+//! Shared by two stages: the form writer signs the identity with it
+//! ([`crate::form::layout`]), the check stage verifies it ([`crate::check::intake`]).
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,10 @@
 //! Findings: what `check` and `collect` report about a return — data, rendered as text,
 //! JSON or CSV elsewhere. Every finding has a stable code (documented in docs/check.md),
 //! a severity, and the place: file → sheet → cell, plan item, field.
+//!
+//! Shared by the stages: the reader raises the findings about a file it cannot read
+//! (damaged, encrypted, too large) and the structural notes of a form it read; the check
+//! stage those about identities, values and statuses.
 
 use serde::Serialize;
 
