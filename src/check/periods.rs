@@ -248,12 +248,37 @@ pub fn find_year_before(c: &Campaign, paths: &[PathBuf], district: Option<&str>)
 
 /// Warnings for the schools' values against the earlier campaigns.
 pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Finding> {
-    let fields = marked(c);
-    let item_of: BTreeMap<&str, &str> =
-        c.item_fields().into_iter().map(|(i, f)| (f.code.as_str(), i.code.as_str())).collect();
-    let mut out = Vec::new();
-    for s in schools {
-        for f in &fields {
+    let check = PeriodCheck::new(c, earlier);
+    schools.iter().flat_map(|s| check.school(s)).collect()
+}
+
+/// The inter-period check of a campaign against the earlier campaigns found, ready to be
+/// run on one school's values at a time: during the read, so that a school's values need
+/// not be kept when nothing else needs them (`check`).
+pub struct PeriodCheck<'a> {
+    c: &'a Campaign<'a>,
+    earlier: &'a Earlier,
+    fields: Vec<&'a Field>,
+    item_of: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> PeriodCheck<'a> {
+    pub fn new(c: &'a Campaign<'a>, earlier: &'a Earlier) -> PeriodCheck<'a> {
+        let item_of =
+            c.item_fields().into_iter().map(|(i, f)| (f.code.as_str(), i.code.as_str())).collect();
+        PeriodCheck { c, earlier, fields: marked(c), item_of }
+    }
+
+    /// Nothing to compare with: no earlier summary was found.
+    pub fn is_empty(&self) -> bool {
+        self.earlier.summaries.is_empty()
+    }
+
+    /// The warnings of one school's values.
+    pub fn school(&self, s: &SchoolData) -> Vec<Finding> {
+        let (c, earlier, item_of) = (self.c, self.earlier, &self.item_of);
+        let mut out = Vec::new();
+        for f in &self.fields {
             let Some(fv) = s.fields.get(&f.code) else { continue };
             let Some(now) = fv.value.num() else { continue };
             let Some((was, from)) = earlier
@@ -317,8 +342,8 @@ pub fn check(c: &Campaign, earlier: &Earlier, schools: &[SchoolData]) -> Vec<Fin
                 out.push(x);
             }
         }
+        out
     }
-    out
 }
 
 /// Put inter-period findings into a check report: each after its school's other

@@ -29,7 +29,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     let note = (!a.no_note).then(|| note_path(&out));
     refuse_outputs(&ws, &run, a, &out, note.as_deref())?;
     let previous = last_year(&ws, &run, a, &out)?;
-    let intake = run.intake(a.include_invalid, a.previous.as_deref(), &out)?;
+    let intake = run.intake(a.include_invalid, true, a.previous.as_deref(), &out)?;
     let district = consolidate(&run.campaign, &intake.data);
     let mark = ws.settings.district_mark().map(|(code, name)| DistrictMark { code, name });
     let input = SummaryInput {

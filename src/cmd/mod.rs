@@ -1,14 +1,19 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use profplan::check::intake::{Intake, IntakeOptions};
+use profplan::check::intake::{assess, validate_early, Intake, IntakeOptions};
+use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
+use profplan::check::validate::Validated;
 use profplan::config::{CampaignOrigin, PlanSource, Settings};
+use profplan::finding::Finding;
 use profplan::key::{key_path, DistrictKey, KEY_FILE_NAME};
 use profplan::output::Inputs;
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
+use profplan::read::FileRead;
 use profplan::schools::Registry;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -144,11 +149,16 @@ impl Workspace {
 }
 
 impl Returns<'_> {
-    /// Read and assess the folder, then check it against the earlier campaigns' summaries
-    /// (beside `summary`, or in `previous`): the shared first half of `check` and `collect`.
+    /// Read and assess the folder, each return compared with the earlier campaigns'
+    /// summaries (beside `summary`, or in `previous`) as soon as it is validated: the
+    /// shared first half of `check` and `collect`. Without `keep_values` (`check`) the
+    /// schools' values are dropped as soon as they are checked, so memory stays small
+    /// whatever the number of returns; `intake.data` then names the schools in the figures
+    /// without their values.
     pub fn intake(
         &self,
         include_invalid: bool,
+        keep_values: bool,
         previous: Option<&Path>,
         summary: &Path,
     ) -> anyhow::Result<Intake> {
@@ -160,9 +170,25 @@ impl Returns<'_> {
             district: settings.district(),
             key,
         };
-        let mut intake = read_and_assess(&self.campaign, &self.registry, &self.dir, opts)?;
+        if !self.dir.is_dir() {
+            anyhow::bail!(
+                "папка с отчётами {} не найдена: укажите её аргументом или ключом returns в \
+                 profplan.toml",
+                self.dir.display()
+            );
+        }
+        let (folders, named) = settings.previous_paths(previous, summary);
+        let district = settings.district_mark().map(|(code, _)| code);
+        let search = find_earlier(&self.campaign, &folders, &named, district.as_deref());
+        let periods = PeriodCheck::new(&self.campaign, &search.earlier);
+        let read =
+            Read { campaign: &self.campaign, registry: &self.registry, periods, keep_values };
+        let (mut intake, period_findings) = read.folder(&self.dir, opts)?;
         note_missing_key(settings, key.as_ref(), intake.unverifiable);
-        inter_period(settings, &self.campaign, previous, summary, &mut intake);
+        for note in &search.notes {
+            eprintln!("profplan: межпериодный контроль: {note}");
+        }
+        add_to_report(&mut intake.report, period_findings);
         Ok(intake)
     }
 }
@@ -226,61 +252,71 @@ pub fn as_of(flag: Option<NaiveDate>) -> NaiveDate {
     flag.unwrap_or_else(today)
 }
 
-/// Inter-period checks: find the summaries of the school year's earlier campaigns, say
-/// once on stderr what is missing, and add the warnings to the report.
-fn inter_period(
-    settings: &Settings,
-    campaign: &profplan::plan::campaign::Campaign<'_>,
-    flag: Option<&std::path::Path>,
-    summary: &std::path::Path,
-    intake: &mut profplan::check::intake::Intake,
-) {
-    let (folders, named) = settings.previous_paths(flag, summary);
-    let district = settings.district_mark().map(|(code, _)| code);
-    let search =
-        profplan::check::periods::find_earlier(campaign, &folders, &named, district.as_deref());
-    for note in &search.notes {
-        eprintln!("profplan: межпериодный контроль: {note}");
-    }
-    let findings = profplan::check::periods::check(campaign, &search.earlier, &intake.data);
-    profplan::check::periods::add_to_report(&mut intake.report, findings);
+/// How a returns folder is read: for which campaign and registry, compared with which
+/// earlier campaigns, keeping the schools' values or not.
+struct Read<'a> {
+    campaign: &'a Campaign<'a>,
+    registry: &'a Registry,
+    periods: PeriodCheck<'a>,
+    keep_values: bool,
 }
 
-/// Read and assess a returns folder.
-fn read_and_assess(
-    campaign: &profplan::plan::campaign::Campaign<'_>,
-    registry: &profplan::schools::Registry,
-    dir: &std::path::Path,
-    opts: profplan::check::intake::IntakeOptions,
-) -> anyhow::Result<profplan::check::intake::Intake> {
-    use anyhow::Context;
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "папка с отчётами {} не найдена: укажите её аргументом или ключом returns в profplan.toml",
-            dir.display()
-        );
-    }
-    let total = profplan::read::folder::count_files(dir);
-    let bar = progress(total, "файлов");
-    let tick = || {
-        if let Some(b) = &bar {
-            b.inc(1);
+impl Read<'_> {
+    /// Read and assess the folder; gives the intake and the inter-period warnings of the
+    /// returns taken into the figures.
+    fn folder(&self, dir: &Path, opts: IntakeOptions) -> anyhow::Result<(Intake, Vec<Finding>)> {
+        use anyhow::Context;
+        let total = profplan::read::folder::count_files(dir);
+        let bar = progress(total, "файлов");
+        let tick = || {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+        };
+        // Each return is validated as soon as it is read and its cells dropped, compared
+        // with the earlier campaigns, and (for `check`) its values dropped too: memory
+        // stays small whatever the number of returns.
+        let early = |f: &mut FileRead| {
+            let mut v = validate_early(self.campaign, self.registry, opts.key.as_ref(), f);
+            let found = v.as_ref().map(|v| self.periods.school(&v.data));
+            if let Some(v) = v.as_mut().filter(|_| !self.keep_values) {
+                v.data.fields = Default::default();
+                v.data.tables = Default::default();
+            }
+            (v, found)
+        };
+        let read = profplan::read::folder::read_folder_then(
+            dir,
+            &profplan::read::Limits::default(),
+            &tick,
+            &early,
+        )
+        .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+        if let Some(b) = bar {
+            b.finish_and_clear();
         }
-    };
-    // Each return is validated as soon as it is read and its cells dropped: memory stays
-    // small whatever the number of returns.
-    let early = |f: &mut profplan::read::FileRead| {
-        profplan::check::intake::validate_early(campaign, registry, opts.key.as_ref(), f)
-    };
-    let files = profplan::read::folder::read_folder_then(
-        dir,
-        &profplan::read::Limits::default(),
-        &tick,
-        &early,
-    )
-    .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
+        let mut period = Vec::new();
+        let mut compared = BTreeSet::new();
+        let files: Vec<(FileRead, Option<Validated>)> = read
+            .into_iter()
+            .map(|(r, (v, found))| {
+                if let Some(found) = found {
+                    compared.insert(r.file.path.clone());
+                    period.extend(found);
+                }
+                (r, v)
+            })
+            .collect();
+        let intake = assess(self.campaign, self.registry, files, opts);
+        // The warnings of the returns taken into the figures (not of a superseded draft);
+        // a return validated only by the assessment is compared now.
+        let taken: BTreeSet<(&str, &str)> =
+            intake.data.iter().map(|d| (d.school_id.as_str(), d.file.as_str())).collect();
+        period
+            .retain(|f| f.school.as_deref().is_some_and(|s| taken.contains(&(s, f.file.as_str()))));
+        for d in intake.data.iter().filter(|d| !compared.contains(&d.file)) {
+            period.extend(self.periods.school(d));
+        }
+        Ok((intake, period))
     }
-    Ok(profplan::check::intake::assess(campaign, registry, files, opts))
 }
