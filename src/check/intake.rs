@@ -305,7 +305,7 @@ fn admit(
                     out.findings.push(finding);
                 }
             }
-            Ok(form) => match resolve_identity(&form, &rec.path, opts.key.as_ref()) {
+            Ok(mut form) => match resolve_identity(&form, &rec.path, opts.key.as_ref()) {
                 Err(finding) => {
                     rec.outcome = Outcome::NotUsed;
                     rec.reason = finding.message.clone();
@@ -323,7 +323,15 @@ fn admit(
                             );
                         }
                         None => {
-                            out.by_school.entry(id.school_id.clone()).or_default().push(Candidate {
+                            // Resolved: the identity's sources are not needed again. Most
+                            // schools send one return: room for one candidate, not four.
+                            form.identity_sheet = None;
+                            form.identity_props = None;
+                            let cands = out
+                                .by_school
+                                .entry(id.school_id.clone())
+                                .or_insert_with(|| Vec::with_capacity(1));
+                            cands.push(Candidate {
                                 file_index: i,
                                 identity: id,
                                 seal,

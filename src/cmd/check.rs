@@ -28,7 +28,7 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     match a.format {
         OutputFormat::Text => out.write_all(render::text(report, super::color()).as_bytes())?,
-        OutputFormat::Json => out.write_all(render::json(report).as_bytes())?,
+        OutputFormat::Json => render::json_to(report, std::io::BufWriter::new(&mut out))?,
         OutputFormat::Csv => out.write_all(&render::csv_findings(report, &run.registry))?,
     }
     out.flush()?;

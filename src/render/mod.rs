@@ -25,7 +25,7 @@ pub mod schools;
 
 pub use self::csv::{csv_findings, csv_table};
 pub use self::letters::{letters, letters_csv, Letter};
-pub use self::report::{counts_line, json, text, JSON_SCHEMA_VERSION};
+pub use self::report::{counts_line, json, json_to, text, JSON_SCHEMA_VERSION};
 
 /// Terminal styles; all empty when colour is off.
 pub(crate) struct Paint {

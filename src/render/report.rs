@@ -226,6 +226,14 @@ struct JsonFinding<'a> {
 
 /// The JSON report (pretty-printed, stable key order).
 pub fn json(r: &CheckReport) -> String {
+    let mut out = Vec::new();
+    json_to(r, &mut out).expect("report serializes into memory");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The JSON report written to `w` as it is made (a national report is tens of megabytes:
+/// it is not built in memory first).
+pub fn json_to(r: &CheckReport, mut w: impl std::io::Write) -> std::io::Result<()> {
     let doc = JsonReport {
         schema: JSON_SCHEMA_VERSION,
         plan: JsonPlan { id: &r.plan_id, version: &r.plan_version },
@@ -271,7 +279,6 @@ pub fn json(r: &CheckReport) -> String {
         files: &r.files,
         exit_code: r.exit_code(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("report serializes");
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut w, &doc)?;
+    w.write_all(b"\n")
 }
