@@ -16,7 +16,7 @@ use super::figures::ViewFigures;
 use super::style::Styles;
 use super::{banner, column_head, column_width, formula, header_cells, num, ratio_formula};
 use super::{text, widths, PT_NOTE, PT_SUBTITLE, PT_TITLE};
-use crate::check::values::Val;
+use crate::check::values::CheckedValue;
 use crate::plan::campaign::Campaign;
 use crate::plan::{Item, Table, View};
 use crate::region::{district_value, indicators, region_value, Completeness, Indicator};
@@ -525,7 +525,7 @@ fn write_table_rows(
         for (k, col) in t.columns.iter().enumerate() {
             let cc = 4 + k as u16;
             match row.values.get(&col.code) {
-                Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
                 Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
                 None => text(ws, r, cc, "", &st.text)?,
             }
