@@ -129,7 +129,7 @@ fn write_top(ws: &mut Worksheet, ctx: &Ctx, st: &Styles, l: &Layout) -> Result<(
         ws,
         0,
         &w[..w.len().min(TITLE_COLS)],
-        &format!("Показатели по школам: {}, {} учебный год", c.def.title, c.academic_year()),
+        &campaign_title("Показатели по школам", c),
         &st.title,
         PT_TITLE,
     )?;
@@ -355,14 +355,7 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
     let large = ctx.input.schools.len() > PER_SCHOOL_MAX;
     let ws = super::new_sheet(wb, SHEET_SHARES)?;
     widths(ws, &SHARE_W)?;
-    banner(
-        ws,
-        0,
-        &SHARE_BANNER,
-        &format!("Доли по школам: {}, {} учебный год", c.def.title, c.academic_year()),
-        &st.title,
-        PT_TITLE,
-    )?;
+    banner(ws, 0, &SHARE_BANNER, &campaign_title("Доли по школам", c), &st.title, PT_TITLE)?;
     let about = if large {
         format!(
             "В своде больше {PER_SCHOOL_MAX} ОО, поэтому по каждой доле показаны {EDGE} ОО с \

@@ -635,7 +635,6 @@ pub(crate) fn write_changes(
 ) -> Result<(), XlsxError> {
     let ws = super::new_sheet(wb, SHEET_CHANGES)?;
     widths(ws, &CHANGES_W)?;
-    let cols = CHANGES_W.len() as u16;
     let c = ctx.campaign();
     let title = if prev.is_year_before(c) {
         "Изменения по школам за год"
@@ -654,7 +653,8 @@ pub(crate) fn write_changes(
         &st.note,
         PT_NOTE,
     )?;
-    let header = 4;
+    let list = List { header: 4, cols: CHANGES_W.len() as u16 };
+    let header = list.header;
     let was = prev.was_header(c);
     let heads = [
         "Код ОО",
@@ -686,14 +686,7 @@ pub(crate) fn write_changes(
             r += 1;
         }
     }
-    if r == header + 1 {
-        text(ws, r, 0, "Нет показателей, которые можно сравнить.", &st.note)?;
-        r += 1;
-    }
-    ws.autofilter(header, 0, r.saturating_sub(1).max(header), cols - 1)?;
-    ws.set_freeze_panes(header + 1, 0)?;
-    print_setup(ws, ctx, Some((header, header)))?;
-    Ok(())
+    list.end(ws, ctx, st, r, (0, "Нет показателей, которые можно сравнить."))
 }
 
 /// One row of «Изменения» in `r`: a school, an indicator (item, key, label), its value

@@ -37,7 +37,7 @@
 use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
-use super::{num, text, widths, Ctx, SHEET_DATA};
+use super::{excel_date, num, text, widths, Ctx, SHEET_DATA};
 use crate::check::values::{CheckedValue, SchoolData};
 use crate::form::layout::META_FIELDS;
 use crate::plan::Field;
@@ -115,13 +115,7 @@ pub(crate) fn check(ctx: &Ctx) -> String {
                 DataVal::Checked(CheckedValue::Text(t)) => CheckValue::Text(t),
                 DataVal::Checked(CheckedValue::Date(d)) => {
                     // As written: a date Excel cannot hold is written as its text.
-                    use chrono::Datelike;
-                    let ok = rust_xlsxwriter::ExcelDateTime::from_ymd(
-                        d.year() as u16,
-                        d.month() as u8,
-                        d.day() as u8,
-                    )
-                    .is_ok();
+                    let ok = excel_date(*d).is_ok();
                     let shown = CheckedValue::Date(*d).display();
                     let t = if ok { "дата" } else { shown.as_str() };
                     lines.push(check_line(
@@ -404,19 +398,12 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
             match row.value {
                 DataVal::Checked(CheckedValue::Num(n)) => num(ws, r, 6, *n, st.number(*n))?,
                 DataVal::Checked(CheckedValue::Text(t)) => text(ws, r, 6, t, &st.plain)?,
-                DataVal::Checked(CheckedValue::Date(d)) => {
-                    use chrono::Datelike;
-                    match rust_xlsxwriter::ExcelDateTime::from_ymd(
-                        d.year() as u16,
-                        d.month() as u8,
-                        d.day() as u8,
-                    ) {
-                        Ok(x) => {
-                            ws.write_datetime_with_format(r, 6, &x, &st.date)?;
-                        }
-                        Err(_) => text(ws, r, 6, &CheckedValue::Date(*d).display(), &st.plain)?,
+                DataVal::Checked(CheckedValue::Date(d)) => match excel_date(*d) {
+                    Ok(x) => {
+                        ws.write_datetime_with_format(r, 6, &x, &st.date)?;
                     }
-                }
+                    Err(_) => text(ws, r, 6, &CheckedValue::Date(*d).display(), &st.plain)?,
+                },
                 DataVal::Fraction(f) => num(ws, r, 6, f, &st.pct)?,
             }
             text(ws, r, 7, &row.unit, &st.plain)?;

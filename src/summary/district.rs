@@ -272,14 +272,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     let cols = w.len() as u16;
 
     banner(ws, 0, &w, &c.plan.title, &st.title, PT_TITLE)?;
-    banner(
-        ws,
-        1,
-        &w,
-        &format!("Сводный отчёт: {}, {} учебный год", c.def.title, c.academic_year()),
-        &st.title,
-        PT_TITLE,
-    )?;
+    banner(ws, 1, &w, &campaign_title("Сводный отчёт", c), &st.title, PT_TITLE)?;
     let mut dates =
         format!("Срок сдачи отчётов: {}. Дата свода: {}.", ru(c.deadline), ru(ctx.input.generated));
     if !c.plan.issuer.is_empty() {

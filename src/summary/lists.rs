@@ -9,55 +9,6 @@ use super::*;
 use crate::check::report::{FileRecord, Outcome, SchoolStatus};
 use crate::plan::Severity;
 
-/// A list sheet: a header row, then a row per entry, filtered and frozen under the header.
-struct List {
-    header: u32,
-    cols: u16,
-}
-
-impl List {
-    /// The top of a list sheet of columns `w`: its title in row 0, a note in row 1 and,
-    /// after a blank row, the header in row 3.
-    fn start(
-        ws: &mut Worksheet,
-        st: &Styles,
-        w: &[f64],
-        title: &str,
-        note: &str,
-        heads: &[&str],
-    ) -> Result<List, XlsxError> {
-        banner(ws, 0, w, title, &st.title, PT_TITLE)?;
-        banner(ws, 1, w, note, &st.note, PT_NOTE)?;
-        let list = List { header: 3, cols: w.len() as u16 };
-        header_cells(ws, st, list.header, heads, w)?;
-        Ok(list)
-    }
-
-    /// The end of a list whose rows stop before row `r`: when it has none, the note
-    /// `empty` = (column, text) says so; then [`List::finish`].
-    fn end(
-        &self,
-        ws: &mut Worksheet,
-        ctx: &Ctx,
-        st: &Styles,
-        mut r: u32,
-        empty: (u16, &str),
-    ) -> Result<(), XlsxError> {
-        if r == self.header + 1 {
-            text(ws, r, empty.0, empty.1, &st.note)?;
-            r += 1;
-        }
-        self.finish(ws, ctx, r - 1)
-    }
-
-    /// Filter the rows down to `last`, freeze the header, print with the header repeated.
-    fn finish(&self, ws: &mut Worksheet, ctx: &Ctx, last: u32) -> Result<(), XlsxError> {
-        ws.autofilter(self.header, 0, last.max(self.header), self.cols - 1)?;
-        ws.set_freeze_panes(self.header + 1, 0)?;
-        print_setup(ws, ctx, Some((self.header, self.header)))
-    }
-}
-
 fn saved(
     ws: &mut Worksheet,
     st: &Styles,

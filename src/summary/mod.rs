@@ -306,8 +306,6 @@ fn properties(ctx: &Ctx, district: Option<&DistrictMark>) -> anyhow::Result<DocP
     let input = ctx.input;
     let c = input.campaign;
     let g = input.generated;
-    // A fixed creation time makes the bytes depend on the input only.
-    let created = ExcelDateTime::from_ymd(g.year() as u16, g.month() as u8, g.day() as u8)?;
     let counts = &input.report.counts;
     let mut p = DocProperties::new();
     if let Some(d) = district {
@@ -315,26 +313,100 @@ fn properties(ctx: &Ctx, district: Option<&DistrictMark>) -> anyhow::Result<DocP
             .set_custom_property(PROP_DISTRICT, d.code.as_str())
             .set_custom_property(PROP_DISTRICT_NAME, d.name.as_str());
     }
-    Ok(p.set_custom_property(PROP_DATA_CHECK, data::check(ctx).as_str())
+    let p = p
+        .set_custom_property(PROP_DATA_CHECK, data::check(ctx).as_str())
         .set_custom_property(PROP_SCHOOLS_EXPECTED, counts.schools.to_string().as_str())
         .set_custom_property(PROP_SCHOOLS_ACCEPTED, counts.accepted.to_string().as_str())
         .set_custom_property(PROP_SCHOOLS_LATE, counts.late.to_string().as_str())
-        .set_custom_property(PROP_SCHOOLS_IN_FIGURES, input.schools.len().to_string().as_str())
-        .set_title(format!("Сводный отчёт: {}, {} учебный год", c.def.title, c.academic_year()))
-        .set_subject(c.plan.title.clone())
-        .set_author("profplan")
+        .set_custom_property(PROP_SCHOOLS_IN_FIGURES, input.schools.len().to_string().as_str());
+    Ok(campaign_properties(p, c, SUMMARY_MARKER, campaign_title("Сводный отчёт", c), g)?
         .set_company(c.plan.issuer.clone())
-        .set_creation_datetime(&created)
-        .set_custom_property(PROP_KIND, SUMMARY_MARKER)
-        .set_custom_property(PROP_PLAN_ID, c.plan.id.as_str())
-        .set_custom_property(PROP_PLAN_VERSION, c.plan.version.as_str())
-        .set_custom_property(PROP_CAMPAIGN, c.id().as_str())
         .set_custom_property(PROP_CAMPAIGN_TITLE, c.def.title.as_str())
         .set_custom_property(PROP_GENERATED, g.format("%Y-%m-%d").to_string().as_str()))
 }
 
+/// The document properties of every profplan workbook: `title`, the plan as subject, the
+/// author, the creation date `generated` (fixed, so that the bytes depend on the input
+/// only), the `kind` of workbook ([`SUMMARY_MARKER`], the region's marker), and the plan
+/// and campaign it is of. Returned for the caller to add its own.
+fn campaign_properties(
+    p: DocProperties,
+    c: &Campaign,
+    kind: &str,
+    title: String,
+    generated: NaiveDate,
+) -> Result<DocProperties, XlsxError> {
+    Ok(p.set_title(title)
+        .set_subject(c.plan.title.clone())
+        .set_author("profplan")
+        .set_creation_datetime(&excel_date(generated)?)
+        .set_custom_property(PROP_KIND, kind)
+        .set_custom_property(PROP_PLAN_ID, c.plan.id.as_str())
+        .set_custom_property(PROP_PLAN_VERSION, c.plan.version.as_str())
+        .set_custom_property(PROP_CAMPAIGN, c.id().as_str()))
+}
+
 // ---------------------------------------------------------------------------------------
 // Helpers shared by the sheet writers.
+
+/// A list sheet: a header row, then a row per entry, filtered and frozen under the header.
+struct List {
+    header: u32,
+    cols: u16,
+}
+
+impl List {
+    /// The top of a list sheet of columns `w`: its title in row 0, a note in row 1 and,
+    /// after a blank row, the header in row 3.
+    fn start(
+        ws: &mut Worksheet,
+        st: &Styles,
+        w: &[f64],
+        title: &str,
+        note: &str,
+        heads: &[&str],
+    ) -> Result<List, XlsxError> {
+        banner(ws, 0, w, title, &st.title, PT_TITLE)?;
+        banner(ws, 1, w, note, &st.note, PT_NOTE)?;
+        let list = List { header: 3, cols: w.len() as u16 };
+        header_cells(ws, st, list.header, heads, w)?;
+        Ok(list)
+    }
+
+    /// The end of a list whose rows stop before row `r`: when it has none, the note
+    /// `empty` = (column, text) says so; then [`List::finish`].
+    fn end(
+        &self,
+        ws: &mut Worksheet,
+        ctx: &Ctx,
+        st: &Styles,
+        mut r: u32,
+        empty: (u16, &str),
+    ) -> Result<(), XlsxError> {
+        if r == self.header + 1 {
+            text(ws, r, empty.0, empty.1, &st.note)?;
+            r += 1;
+        }
+        self.finish(ws, ctx, r - 1)
+    }
+
+    /// Filter the rows down to `last`, freeze the header, print with the header repeated.
+    fn finish(&self, ws: &mut Worksheet, ctx: &Ctx, last: u32) -> Result<(), XlsxError> {
+        ws.autofilter(self.header, 0, last.max(self.header), self.cols - 1)?;
+        ws.set_freeze_panes(self.header + 1, 0)?;
+        print_setup(ws, ctx, Some((self.header, self.header)))
+    }
+}
+
+/// «{what}: {campaign}, 2025/26 учебный год»: the title of a workbook or of a sheet.
+fn campaign_title(what: &str, c: &Campaign) -> String {
+    format!("{what}: {}, {} учебный год", c.def.title, c.academic_year())
+}
+
+/// A date as Excel holds it; an error for a date it cannot (before 1900 or after 9999).
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
 
 /// Excel refuses longer strings; school text is bounded by validation, this is a backstop.
 const MAX_CELL_CHARS: usize = 32_767;

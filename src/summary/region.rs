@@ -10,11 +10,14 @@
 //! - «Данные» — every school value of every district taken (tables as their column sums);
 //! - «Источники» — every file of the folder, its SHA-256 and what became of it.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
 use super::figures::ViewFigures;
 use super::style::Styles;
-use super::{banner, column_head, column_width, formula, header_cells, num, ratio_formula};
+use super::{
+    banner, campaign_properties, campaign_title, column_head, column_width, formula, header_cells,
+    num, ratio_formula,
+};
 use super::{text, widths, PT_NOTE, PT_SUBTITLE, PT_TITLE};
 use crate::check::values::CheckedValue;
 use crate::plan::campaign::Campaign;
@@ -40,30 +43,14 @@ pub fn write_region(
     generated: chrono::NaiveDate,
 ) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context as _;
-    use chrono::Datelike;
     let st = Styles::new();
     let mut wb = Workbook::new();
-    build(&mut wb, c, region, &st, generated)
+    RegionBook { c, region, st: &st, generated }
+        .write(&mut wb)
         .context("свод по области: ошибка при формировании")?;
-    let created = ExcelDateTime::from_ymd(
-        generated.year() as u16,
-        generated.month() as u8,
-        generated.day() as u8,
-    )?;
+    let title = campaign_title("Свод по области", c);
     wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "Свод по области: {}, {} учебный год",
-                c.def.title,
-                c.academic_year()
-            ))
-            .set_subject(c.plan.title.clone())
-            .set_author("profplan")
-            .set_creation_datetime(&created)
-            .set_custom_property(super::PROP_KIND, REGION_MARKER)
-            .set_custom_property(super::PROP_PLAN_ID, c.plan.id.as_str())
-            .set_custom_property(super::PROP_PLAN_VERSION, c.plan.version.as_str())
-            .set_custom_property(super::PROP_CAMPAIGN, c.id().as_str())
+        &campaign_properties(DocProperties::new(), c, REGION_MARKER, title, generated)?
             .set_custom_property(super::PROP_GENERATED, generated.to_string().as_str()),
     );
     wb.save_to_buffer().context("свод по области: ошибка при сохранении")
@@ -90,114 +77,425 @@ fn page(ws: &mut Worksheet, c: &Campaign, repeat: u32, wide: bool) -> Result<(),
     Ok(())
 }
 
-fn build(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
+/// What every sheet of the regional summary is written from.
+#[derive(Clone, Copy)]
+struct RegionBook<'a> {
+    c: &'a Campaign<'a>,
+    region: &'a Region,
+    st: &'a Styles,
+    /// The date of the summary.
     generated: chrono::NaiveDate,
-) -> Result<(), XlsxError> {
-    write_region_sheet(wb, c, region, st, generated)?;
-    write_districts(wb, c, region, st)?;
-    write_tables(wb, c, region, st)?;
-    write_data(wb, c, region, st)?;
-    write_sources(wb, c, region, st)?;
-    wb.worksheet_from_index(0)?.set_active(true);
-    Ok(())
 }
 
-/// «Свод по области»: a row per district of the registry, then the region's row.
-fn write_region_sheet(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-    generated: chrono::NaiveDate,
-) -> Result<(), XlsxError> {
-    let inds = indicators(c);
-    let ws = super::new_sheet(wb, SHEET_REGION)?;
-    let mut w: Vec<f64> = vec![10.0, 26.0];
-    for ind in &inds {
-        match ind.measure {
-            Measure::Share(_) => w.extend([11.0, 11.0, 10.0]),
-            _ => w.push(12.0),
-        }
+impl RegionBook<'_> {
+    /// Every sheet, in order; the first one opens.
+    fn write(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        self.write_region_sheet(wb)?;
+        self.write_districts(wb)?;
+        self.write_tables(wb)?;
+        self.write_data(wb)?;
+        self.write_sources(wb)?;
+        wb.worksheet_from_index(0)?.set_active(true);
+        Ok(())
     }
-    widths(ws, &w)?;
-    region_banners(ws, c, region, st, generated, &w[..w.len().min(10)])?;
-    let (heads, codes) = indicator_heads(&inds);
-    let h: Vec<&str> = heads.iter().map(String::as_str).collect();
-    header_cells(ws, st, REGION_HEADER_ROW, &h, &w)?;
-    for (i, code) in codes.iter().enumerate() {
-        text(ws, REGION_CODE_ROW, i as u16, code, &st.mono)?;
-    }
-    let first = REGION_CODE_ROW + 1;
-    let mut r = first;
-    for (d, rec) in &region.districts {
-        text(ws, r, 0, &d.code, &st.text_center)?;
-        text(ws, r, 1, &d.name, &st.text)?;
-        let mut col = 2u16;
+
+    /// «Свод по области»: a row per district of the registry, then the region's row.
+    fn write_region_sheet(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let RegionBook { c, region, st, .. } = *self;
+        let inds = indicators(c);
+        let ws = super::new_sheet(wb, SHEET_REGION)?;
+        let mut w: Vec<f64> = vec![10.0, 26.0];
         for ind in &inds {
-            let v = rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure));
-            col = write_value(ws, st, r, col, &ind.measure, v, false)?;
+            match ind.measure {
+                Measure::Share(_) => w.extend([11.0, 11.0, 10.0]),
+                _ => w.push(12.0),
+            }
         }
-        if rec.is_none() {
-            // Say it in the row too: a blank row is not a district with zeros.
-            text(ws, r, 2, "нет свода", &st.status_bad)?;
+        widths(ws, &w)?;
+        self.region_banners(ws, &w[..w.len().min(10)])?;
+        let (heads, codes) = indicator_heads(&inds);
+        let h: Vec<&str> = heads.iter().map(String::as_str).collect();
+        header_cells(ws, st, REGION_HEADER_ROW, &h, &w)?;
+        for (i, code) in codes.iter().enumerate() {
+            text(ws, REGION_CODE_ROW, i as u16, code, &st.mono)?;
         }
-        r += 1;
+        let first = REGION_CODE_ROW + 1;
+        let mut r = first;
+        for (d, rec) in &region.districts {
+            text(ws, r, 0, &d.code, &st.text_center)?;
+            text(ws, r, 1, &d.name, &st.text)?;
+            let mut col = 2u16;
+            for ind in &inds {
+                let v = rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure));
+                col = write_value(ws, st, r, col, &ind.measure, v, false)?;
+            }
+            if rec.is_none() {
+                // Say it in the row too: a blank row is not a district with zeros.
+                text(ws, r, 2, "нет свода", &st.status_bad)?;
+            }
+            r += 1;
+        }
+        self.write_region_totals(ws, &inds, first, r)?;
+        ws.set_freeze_panes(REGION_CODE_ROW + 1, 2)?;
+        page(ws, c, REGION_CODE_ROW, true)
     }
-    write_region_totals(ws, st, region, &inds, first, r)?;
-    ws.set_freeze_panes(REGION_CODE_ROW + 1, 2)?;
-    page(ws, c, REGION_CODE_ROW, true)
-}
 
-/// The three lines over «Свод по области» (over the columns `head`): the title, the
-/// campaign and date, which districts' summaries came and how the region's figures are made.
-fn region_banners(
-    ws: &mut Worksheet,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-    generated: chrono::NaiveDate,
-    head: &[f64],
-) -> Result<(), XlsxError> {
-    banner(
-        ws,
-        0,
-        head,
-        &format!("Свод по области: {}, {} учебный год", c.def.title, c.academic_year()),
-        &st.title,
-        PT_TITLE,
-    )?;
-    banner(
-        ws,
-        1,
-        head,
-        &format!(
-            "{}. Срок {}; свод от {}. Версия плана {}.",
-            c.plan.title,
-            super::ru(c.deadline),
-            super::ru(generated),
-            c.plan.version
-        ),
-        &st.subtitle,
-        PT_SUBTITLE,
-    )?;
-    let missing = region.district_names(false);
-    let mut line = format!(
-        "Получены своды {} из {} районов",
-        region.district_names(true).len(),
-        region.districts.len()
-    );
-    if !missing.is_empty() {
-        line.push_str(&format!("; нет свода: {}", missing.join(", ")));
+    /// The three lines over «Свод по области» (over the columns `head`): the title, the
+    /// campaign and date, which districts' summaries came and how the region's figures are made.
+    fn region_banners(&self, ws: &mut Worksheet, head: &[f64]) -> Result<(), XlsxError> {
+        let RegionBook { c, region, st, generated } = *self;
+        banner(ws, 0, head, &campaign_title("Свод по области", c), &st.title, PT_TITLE)?;
+        banner(
+            ws,
+            1,
+            head,
+            &format!(
+                "{}. Срок {}; свод от {}. Версия плана {}.",
+                c.plan.title,
+                super::ru(c.deadline),
+                super::ru(generated),
+                c.plan.version
+            ),
+            &st.subtitle,
+            PT_SUBTITLE,
+        )?;
+        let missing = region.district_names(false);
+        let mut line = format!(
+            "Получены своды {} из {} районов",
+            region.district_names(true).len(),
+            region.districts.len()
+        );
+        if !missing.is_empty() {
+            line.push_str(&format!("; нет свода: {}", missing.join(", ")));
+        }
+        line.push_str(
+            ". Суммы — по районам; доли — Σ числителей / Σ знаменателей районов (не среднее \
+             процентов). Полнота по районам — лист «Районы», файлы — «Источники».",
+        );
+        banner(ws, 2, head, &line, &st.note, PT_NOTE)
     }
-    line.push_str(
-        ". Суммы — по районам; доли — Σ числителей / Σ знаменателей районов (не среднее \
-         процентов). Полнота по районам — лист «Районы», файлы — «Источники».",
-    );
-    banner(ws, 2, head, &line, &st.note, PT_NOTE)
+
+    /// «Итого по области» in row `r`, under the district rows `first..r`: each indicator's
+    /// region figure; sums as live formulas over the districts' cells, with the computed value.
+    fn write_region_totals(
+        &self,
+        ws: &mut Worksheet,
+        inds: &[Indicator],
+        first: u32,
+        r: u32,
+    ) -> Result<(), XlsxError> {
+        let RegionBook { region, st, .. } = *self;
+        text(ws, r, 0, "", &st.total_text)?;
+        text(ws, r, 1, "Итого по области", &st.total_text)?;
+        let mut col = 2u16;
+        for ind in inds {
+            let vals: Vec<Option<Value>> = region
+                .districts
+                .iter()
+                .map(|(_, rec)| rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure)))
+                .collect();
+            let total = region_value(&vals);
+            let c0 = col;
+            col = write_value(ws, st, r, col, &ind.measure, total, true)?;
+            if first < r {
+                for k in c0..col {
+                    let is_pct = matches!(ind.measure, Measure::Share(_)) && k == col - 1;
+                    if is_pct {
+                        continue;
+                    }
+                    let cached = match (total, &ind.measure, k - c0) {
+                        (Some(Value::Share { num, .. }), _, 0) => Some(num),
+                        (Some(Value::Share { den, .. }), _, 1) => Some(den),
+                        (Some(Value::Sum(s)), _, _) => Some(s),
+                        _ => None,
+                    };
+                    if let Some(v) = cached {
+                        let f =
+                            format!("=SUM({}:{})", super::cell(first, k), super::cell(r - 1, k));
+                        formula(ws, r, k, &f, Some(v), &st.total_int)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// «Районы»: per district the summary taken, its completeness and the district's contacts.
+    fn write_districts(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let RegionBook { c, region, st, .. } = *self;
+        let ws = super::new_sheet(wb, SHEET_DISTRICTS)?;
+        widths(ws, &DISTRICTS_W)?;
+        banner(ws, 0, &DISTRICTS_W, "Полнота по районам", &st.title, PT_TITLE)?;
+        let heads = [
+            "Код района",
+            "Район",
+            "Свод",
+            "Файл",
+            "Свод от",
+            "ОО в реестре района",
+            "Принято отчётов",
+            "С опозданием",
+            "ОО в показателях",
+            "Принято, %",
+            "Ответственный",
+            "E-mail",
+            "Телефон",
+        ];
+        header_cells(ws, st, 2, &heads, &DISTRICTS_W)?;
+        let first = 3u32;
+        let mut r = first;
+        for (d, rec) in &region.districts {
+            text(ws, r, 0, &d.code, &st.text_center)?;
+            text(ws, r, 1, &d.name, &st.text)?;
+            match rec {
+                Some(x) => write_received(ws, st, r, x)?,
+                None => {
+                    text(ws, r, 2, "нет свода", &st.status_bad)?;
+                    for col in 3..10 {
+                        text(ws, r, col, "", &st.text)?;
+                    }
+                }
+            }
+            text(ws, r, 10, &d.contact_person, &st.text)?;
+            text(ws, r, 11, &d.email, &st.text)?;
+            text(ws, r, 12, &d.phone, &st.text)?;
+            r += 1;
+        }
+        self.write_completeness_totals(ws, first, r)?;
+        ws.set_freeze_panes(3, 2)?;
+        page(ws, c, 2, false)
+    }
+
+    /// «Итого по области» of «Районы» in row `r`, under the district rows from `first`.
+    fn write_completeness_totals(
+        &self,
+        ws: &mut Worksheet,
+        first: u32,
+        r: u32,
+    ) -> Result<(), XlsxError> {
+        let RegionBook { region, st, .. } = *self;
+        text(ws, r, 1, "Итого по области", &st.total_text)?;
+        let sum = |k: fn(&Completeness) -> usize| -> f64 {
+            region
+                .districts
+                .iter()
+                .filter_map(|(_, x)| x.as_ref())
+                .map(|x| k(&x.completeness) as f64)
+                .sum()
+        };
+        let totals =
+            [sum(|k| k.expected), sum(|k| k.accepted), sum(|k| k.late), sum(|k| k.in_figures)];
+        for (i, v) in totals.iter().enumerate() {
+            let col = 5 + i as u16;
+            let f = format!(
+                "=SUM({}:{})",
+                super::cell(first, col),
+                super::cell(r.max(first + 1) - 1, col)
+            );
+            formula(ws, r, col, &f, Some(*v), &st.total_int)?;
+        }
+        let share = (totals[0] > 0.0).then(|| totals[1] / totals[0]);
+        formula(
+            ws,
+            r,
+            9,
+            &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)),
+            share,
+            &st.total_pct,
+        )
+    }
+
+    /// «Данные»: every school value of every district taken, a row each (tables as their
+    /// column sums).
+    fn write_data(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let RegionBook { c, region, st, .. } = *self;
+        let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
+        widths(ws, &[10.0, 24.0, 8.0, 30.0, 22.0, 14.0])?;
+        let heads = ["Код района", "Район", "Код ОО", "ОО", "Код", "Значение"];
+        for (i, h) in heads.iter().enumerate() {
+            text(ws, 0, i as u16, h, &st.header)?;
+        }
+        let mut r = 1u32;
+        for (d, rec) in &region.districts {
+            let Some(x) = rec else { continue };
+            for (school, name) in &x.data.schools {
+                let mut rows: Vec<(String, Option<f64>, Option<String>)> = Vec::new();
+                for ((s, code), v) in &x.data.values {
+                    if s == school {
+                        rows.push((code.clone(), v.num(), v.text().map(str::to_string)));
+                    }
+                }
+                for ((s, code), v) in &x.data.table_sums {
+                    if s == school {
+                        rows.push((code.clone(), Some(*v), None));
+                    }
+                }
+                for (code, n, t) in rows {
+                    text(ws, r, 0, &d.code, &st.plain)?;
+                    text(ws, r, 1, &d.name, &st.plain)?;
+                    text(ws, r, 2, school, &st.plain)?;
+                    text(ws, r, 3, name, &st.plain)?;
+                    text(ws, r, 4, &code, &st.plain)?;
+                    match (n, t) {
+                        (Some(n), _) => num(ws, r, 5, n, st.number(n))?,
+                        (None, Some(t)) => text(ws, r, 5, &t, &st.plain)?,
+                        _ => {}
+                    }
+                    r += 1;
+                }
+            }
+        }
+        ws.autofilter(0, 0, r.max(2) - 1, 5)?;
+        ws.set_freeze_panes(1, 0)?;
+        page(ws, c, 0, false)?;
+        // A working sheet (pivot tables, audit), as in a district's summary: hidden, so it is
+        // left out when the summary is printed or exported to PDF (it ran to 17 of 27 pages
+        // for two districts of 20 schools).
+        ws.set_hidden(true);
+        Ok(())
+    }
+
+    /// «Источники»: every file of the folder, what became of it and its SHA-256.
+    fn write_sources(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let RegionBook { c, region, st, .. } = *self;
+        let ws = super::new_sheet(wb, SHEET_REGION_SOURCES)?;
+        const WS: [f64; 7] = [30.0, 10.0, 12.0, 14.0, 24.0, 60.0, 66.0];
+        widths(ws, &WS)?;
+        let heads = ["Файл", "Район", "Свод от", "Размер, байт", "Итог", "Причина", "SHA-256"];
+        header_cells(ws, st, 0, &heads, &WS)?;
+        for (i, s) in region.sources.iter().enumerate() {
+            let r = i as u32 + 1;
+            text(ws, r, 0, &s.path, &st.text)?;
+            text(ws, r, 1, s.district.as_deref().unwrap_or(""), &st.text_center)?;
+            text(ws, r, 2, &ru_date_text(s.generated.as_deref()), &st.text_center)?;
+            num(ws, r, 3, s.size as f64, &st.int)?;
+            let f = match s.outcome {
+                Outcome::Accepted => &st.status_good,
+                Outcome::Superseded | Outcome::Skipped => &st.status_late,
+                Outcome::Refused => &st.status_bad,
+            };
+            text(ws, r, 4, s.outcome.ru(), f)?;
+            text(ws, r, 5, &s.reason, &st.text)?;
+            text(ws, r, 6, &s.sha256, &st.mono)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        page(ws, c, 0, false)
+    }
+
+    /// «Т …» and «Вид …» of every detail table of the campaign: the districts' rows merged,
+    /// the district named on every row, and the plan's views over the region's rows.
+    fn write_tables(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let RegionBook { c, region, .. } = *self;
+        let mut names = super::SheetNames::default();
+        for n in [SHEET_REGION, SHEET_DISTRICTS, SHEET_REGION_DATA, SHEET_REGION_SOURCES] {
+            names.take(n);
+        }
+        let views = region.views(c);
+        for (item, t) in c.tables() {
+            let rows_name = names.take(&format!("Т {}", t.sheet));
+            let views_name = (!t.views.is_empty()).then(|| names.take(&format!("Вид {}", t.sheet)));
+            self.write_table_rows(wb, &rows_name, item, t)?;
+            if let Some(views_name) = views_name {
+                self.write_table_views(wb, &views_name, item, t, &views)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// «Т …»: every row of a detail table in every district taken, with district and school.
+    fn write_table_rows(
+        &self,
+        wb: &mut Workbook,
+        name: &str,
+        item: &Item,
+        t: &Table,
+    ) -> Result<(), XlsxError> {
+        let RegionBook { c, region, st, .. } = *self;
+        let rows = region.table_rows(&t.code);
+        let ws = super::new_sheet(wb, name)?;
+        let mut w = vec![10.0, 22.0, 8.0, 30.0];
+        w.extend(t.columns.iter().map(column_width));
+        widths(ws, &w)?;
+        let title = format!("{}. {} — по области", item.code, c.text(&t.title));
+        banner(ws, 0, &w, &title, &st.title, PT_TITLE)?;
+        let districts_with: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r.district.code.as_str()).collect();
+        banner(
+            ws,
+            1,
+            &w,
+            &format!(
+                "Строк: {}; таблицу заполнили школы {} из {} районов с принятым сводом. \
+                 Строки таблиц школ из листов «Данные» сводов районов; в каждой строке — район \
+                 и школа.",
+                rows.len(),
+                districts_with.len(),
+                region.district_names(true).len()
+            ),
+            &st.note,
+            PT_NOTE,
+        )?;
+        let header = 3u32;
+        let mut heads: Vec<String> =
+            ["Код района", "Район", "Код ОО", "ОО"].iter().map(|s| s.to_string()).collect();
+        heads.extend(t.columns.iter().map(|col| column_head(c, col)));
+        let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
+        header_cells(ws, st, header, &head_refs, &w)?;
+        let mut r = header + 1;
+        for row in &rows {
+            text(ws, r, 0, &row.district.code, &st.text_center)?;
+            text(ws, r, 1, &row.district.name, &st.text)?;
+            text(ws, r, 2, row.school_id, &st.text_center)?;
+            text(ws, r, 3, row.school, &st.text)?;
+            for (k, col) in t.columns.iter().enumerate() {
+                let cc = 4 + k as u16;
+                match row.values.get(&col.code) {
+                    Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
+                    None => text(ws, r, cc, "", &st.text)?,
+                }
+            }
+            r += 1;
+        }
+        if rows.is_empty() {
+            text(ws, r, 0, "Строк нет: таблицу не заполнила ни одна школа.", &st.note)?;
+            r += 1;
+        }
+        ws.autofilter(header, 0, r.max(header + 2) - 1, (w.len() - 1) as u16)?;
+        ws.set_freeze_panes(header + 1, 2)?;
+        page(ws, c, header, false)
+    }
+
+    /// «Вид …»: the plan's views of a detail table over the rows of every district taken.
+    fn write_table_views(
+        &self,
+        wb: &mut Workbook,
+        name: &str,
+        item: &Item,
+        t: &Table,
+        views: &[ViewFigures],
+    ) -> Result<(), XlsxError> {
+        let RegionBook { c, st, .. } = *self;
+        let ws = super::new_sheet(wb, name)?;
+        widths(ws, &VIEWS_W)?;
+        let title = format!("{}. {} — по области", item.code, c.text(&t.title));
+        banner(ws, 0, &VIEWS_W, &title, &st.title, PT_TITLE)?;
+        banner(
+            ws,
+            1,
+            &VIEWS_W,
+            "Виды таблицы по плану, посчитанные по строкам школ всех принятых сводов районов \
+             (лист строк рядом).",
+            &st.note,
+            PT_NOTE,
+        )?;
+        let mut r = 3u32;
+        // `summary::figures` emits a table's views in the plan's order.
+        for (def, v) in t.views.iter().zip(views.iter().filter(|v| v.table == t.code)) {
+            r = write_view(ws, st, r, def, v)?;
+        }
+        page(ws, c, 0, false)
+    }
 }
 
 /// The labels of the header row and the codes of the code row: a column per indicator,
@@ -227,103 +525,9 @@ fn indicator_heads(inds: &[Indicator]) -> (Vec<String>, Vec<String>) {
     (heads, codes)
 }
 
-/// «Итого по области» in row `r`, under the district rows `first..r`: each indicator's
-/// region figure; sums as live formulas over the districts' cells, with the computed value.
-fn write_region_totals(
-    ws: &mut Worksheet,
-    st: &Styles,
-    region: &Region,
-    inds: &[Indicator],
-    first: u32,
-    r: u32,
-) -> Result<(), XlsxError> {
-    text(ws, r, 0, "", &st.total_text)?;
-    text(ws, r, 1, "Итого по области", &st.total_text)?;
-    let mut col = 2u16;
-    for ind in inds {
-        let vals: Vec<Option<Value>> = region
-            .districts
-            .iter()
-            .map(|(_, rec)| rec.as_ref().and_then(|x| district_value(&x.data, &ind.measure)))
-            .collect();
-        let total = region_value(&vals);
-        let c0 = col;
-        col = write_value(ws, st, r, col, &ind.measure, total, true)?;
-        if first < r {
-            for k in c0..col {
-                let is_pct = matches!(ind.measure, Measure::Share(_)) && k == col - 1;
-                if is_pct {
-                    continue;
-                }
-                let cached = match (total, &ind.measure, k - c0) {
-                    (Some(Value::Share { num, .. }), _, 0) => Some(num),
-                    (Some(Value::Share { den, .. }), _, 1) => Some(den),
-                    (Some(Value::Sum(s)), _, _) => Some(s),
-                    _ => None,
-                };
-                if let Some(v) = cached {
-                    let f = format!("=SUM({}:{})", super::cell(first, k), super::cell(r - 1, k));
-                    formula(ws, r, k, &f, Some(v), &st.total_int)?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Columns of «Районы».
 const DISTRICTS_W: [f64; 13] =
     [10.0, 26.0, 14.0, 28.0, 12.0, 11.0, 11.0, 11.0, 11.0, 11.0, 26.0, 24.0, 18.0];
-
-/// «Районы»: per district the summary taken, its completeness and the district's contacts.
-fn write_districts(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_DISTRICTS)?;
-    widths(ws, &DISTRICTS_W)?;
-    banner(ws, 0, &DISTRICTS_W, "Полнота по районам", &st.title, PT_TITLE)?;
-    let heads = [
-        "Код района",
-        "Район",
-        "Свод",
-        "Файл",
-        "Свод от",
-        "ОО в реестре района",
-        "Принято отчётов",
-        "С опозданием",
-        "ОО в показателях",
-        "Принято, %",
-        "Ответственный",
-        "E-mail",
-        "Телефон",
-    ];
-    header_cells(ws, st, 2, &heads, &DISTRICTS_W)?;
-    let first = 3u32;
-    let mut r = first;
-    for (d, rec) in &region.districts {
-        text(ws, r, 0, &d.code, &st.text_center)?;
-        text(ws, r, 1, &d.name, &st.text)?;
-        match rec {
-            Some(x) => write_received(ws, st, r, x)?,
-            None => {
-                text(ws, r, 2, "нет свода", &st.status_bad)?;
-                for col in 3..10 {
-                    text(ws, r, col, "", &st.text)?;
-                }
-            }
-        }
-        text(ws, r, 10, &d.contact_person, &st.text)?;
-        text(ws, r, 11, &d.email, &st.text)?;
-        text(ws, r, 12, &d.phone, &st.text)?;
-        r += 1;
-    }
-    write_completeness_totals(ws, st, region, first, r)?;
-    ws.set_freeze_panes(3, 2)?;
-    page(ws, c, 2, false)
-}
 
 /// Columns 2–9 of a district's row of «Районы» whose summary was taken: the file, its
 /// date and its completeness.
@@ -339,241 +543,8 @@ fn write_received(ws: &mut Worksheet, st: &Styles, r: u32, x: &Received) -> Resu
     formula(ws, r, 9, &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)), share, &st.pct)
 }
 
-/// «Итого по области» of «Районы» in row `r`, under the district rows from `first`.
-fn write_completeness_totals(
-    ws: &mut Worksheet,
-    st: &Styles,
-    region: &Region,
-    first: u32,
-    r: u32,
-) -> Result<(), XlsxError> {
-    text(ws, r, 1, "Итого по области", &st.total_text)?;
-    let sum = |k: fn(&Completeness) -> usize| -> f64 {
-        region
-            .districts
-            .iter()
-            .filter_map(|(_, x)| x.as_ref())
-            .map(|x| k(&x.completeness) as f64)
-            .sum()
-    };
-    let totals = [sum(|k| k.expected), sum(|k| k.accepted), sum(|k| k.late), sum(|k| k.in_figures)];
-    for (i, v) in totals.iter().enumerate() {
-        let col = 5 + i as u16;
-        let f =
-            format!("=SUM({}:{})", super::cell(first, col), super::cell(r.max(first + 1) - 1, col));
-        formula(ws, r, col, &f, Some(*v), &st.total_int)?;
-    }
-    let share = (totals[0] > 0.0).then(|| totals[1] / totals[0]);
-    formula(ws, r, 9, &ratio_formula(&super::cell(r, 6), &super::cell(r, 5)), share, &st.total_pct)
-}
-
-/// «Данные»: every school value of every district taken, a row each (tables as their
-/// column sums).
-fn write_data(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
-    widths(ws, &[10.0, 24.0, 8.0, 30.0, 22.0, 14.0])?;
-    let heads = ["Код района", "Район", "Код ОО", "ОО", "Код", "Значение"];
-    for (i, h) in heads.iter().enumerate() {
-        text(ws, 0, i as u16, h, &st.header)?;
-    }
-    let mut r = 1u32;
-    for (d, rec) in &region.districts {
-        let Some(x) = rec else { continue };
-        for (school, name) in &x.data.schools {
-            let mut rows: Vec<(String, Option<f64>, Option<String>)> = Vec::new();
-            for ((s, code), v) in &x.data.values {
-                if s == school {
-                    rows.push((code.clone(), v.num(), v.text().map(str::to_string)));
-                }
-            }
-            for ((s, code), v) in &x.data.table_sums {
-                if s == school {
-                    rows.push((code.clone(), Some(*v), None));
-                }
-            }
-            for (code, n, t) in rows {
-                text(ws, r, 0, &d.code, &st.plain)?;
-                text(ws, r, 1, &d.name, &st.plain)?;
-                text(ws, r, 2, school, &st.plain)?;
-                text(ws, r, 3, name, &st.plain)?;
-                text(ws, r, 4, &code, &st.plain)?;
-                match (n, t) {
-                    (Some(n), _) => num(ws, r, 5, n, st.number(n))?,
-                    (None, Some(t)) => text(ws, r, 5, &t, &st.plain)?,
-                    _ => {}
-                }
-                r += 1;
-            }
-        }
-    }
-    ws.autofilter(0, 0, r.max(2) - 1, 5)?;
-    ws.set_freeze_panes(1, 0)?;
-    page(ws, c, 0, false)?;
-    // A working sheet (pivot tables, audit), as in a district's summary: hidden, so it is
-    // left out when the summary is printed or exported to PDF (it ran to 17 of 27 pages
-    // for two districts of 20 schools).
-    ws.set_hidden(true);
-    Ok(())
-}
-
-/// «Источники»: every file of the folder, what became of it and its SHA-256.
-fn write_sources(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_REGION_SOURCES)?;
-    const WS: [f64; 7] = [30.0, 10.0, 12.0, 14.0, 24.0, 60.0, 66.0];
-    widths(ws, &WS)?;
-    let heads = ["Файл", "Район", "Свод от", "Размер, байт", "Итог", "Причина", "SHA-256"];
-    header_cells(ws, st, 0, &heads, &WS)?;
-    for (i, s) in region.sources.iter().enumerate() {
-        let r = i as u32 + 1;
-        text(ws, r, 0, &s.path, &st.text)?;
-        text(ws, r, 1, s.district.as_deref().unwrap_or(""), &st.text_center)?;
-        text(ws, r, 2, &ru_date_text(s.generated.as_deref()), &st.text_center)?;
-        num(ws, r, 3, s.size as f64, &st.int)?;
-        let f = match s.outcome {
-            Outcome::Accepted => &st.status_good,
-            Outcome::Superseded | Outcome::Skipped => &st.status_late,
-            Outcome::Refused => &st.status_bad,
-        };
-        text(ws, r, 4, s.outcome.ru(), f)?;
-        text(ws, r, 5, &s.reason, &st.text)?;
-        text(ws, r, 6, &s.sha256, &st.mono)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    page(ws, c, 0, false)
-}
-
-/// «Т …» and «Вид …» of every detail table of the campaign: the districts' rows merged,
-/// the district named on every row, and the plan's views over the region's rows.
-fn write_tables(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let mut names = super::SheetNames::default();
-    for n in [SHEET_REGION, SHEET_DISTRICTS, SHEET_REGION_DATA, SHEET_REGION_SOURCES] {
-        names.take(n);
-    }
-    let views = region.views(c);
-    for (item, t) in c.tables() {
-        let rows_name = names.take(&format!("Т {}", t.sheet));
-        let views_name = (!t.views.is_empty()).then(|| names.take(&format!("Вид {}", t.sheet)));
-        write_table_rows(wb, c, region, st, &rows_name, item, t)?;
-        if let Some(views_name) = views_name {
-            write_table_views(wb, c, st, &views_name, item, t, &views)?;
-        }
-    }
-    Ok(())
-}
-
-/// «Т …»: every row of a detail table in every district taken, with district and school.
-fn write_table_rows(
-    wb: &mut Workbook,
-    c: &Campaign,
-    region: &Region,
-    st: &Styles,
-    name: &str,
-    item: &Item,
-    t: &Table,
-) -> Result<(), XlsxError> {
-    let rows = region.table_rows(&t.code);
-    let ws = super::new_sheet(wb, name)?;
-    let mut w = vec![10.0, 22.0, 8.0, 30.0];
-    w.extend(t.columns.iter().map(column_width));
-    widths(ws, &w)?;
-    let title = format!("{}. {} — по области", item.code, c.text(&t.title));
-    banner(ws, 0, &w, &title, &st.title, PT_TITLE)?;
-    let districts_with: std::collections::BTreeSet<&str> =
-        rows.iter().map(|r| r.district.code.as_str()).collect();
-    banner(
-        ws,
-        1,
-        &w,
-        &format!(
-            "Строк: {}; таблицу заполнили школы {} из {} районов с принятым сводом. \
-             Строки таблиц школ из листов «Данные» сводов районов; в каждой строке — район \
-             и школа.",
-            rows.len(),
-            districts_with.len(),
-            region.district_names(true).len()
-        ),
-        &st.note,
-        PT_NOTE,
-    )?;
-    let header = 3u32;
-    let mut heads: Vec<String> =
-        ["Код района", "Район", "Код ОО", "ОО"].iter().map(|s| s.to_string()).collect();
-    heads.extend(t.columns.iter().map(|col| column_head(c, col)));
-    let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-    header_cells(ws, st, header, &head_refs, &w)?;
-    let mut r = header + 1;
-    for row in &rows {
-        text(ws, r, 0, &row.district.code, &st.text_center)?;
-        text(ws, r, 1, &row.district.name, &st.text)?;
-        text(ws, r, 2, row.school_id, &st.text_center)?;
-        text(ws, r, 3, row.school, &st.text)?;
-        for (k, col) in t.columns.iter().enumerate() {
-            let cc = 4 + k as u16;
-            match row.values.get(&col.code) {
-                Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
-                Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
-                None => text(ws, r, cc, "", &st.text)?,
-            }
-        }
-        r += 1;
-    }
-    if rows.is_empty() {
-        text(ws, r, 0, "Строк нет: таблицу не заполнила ни одна школа.", &st.note)?;
-        r += 1;
-    }
-    ws.autofilter(header, 0, r.max(header + 2) - 1, (w.len() - 1) as u16)?;
-    ws.set_freeze_panes(header + 1, 2)?;
-    page(ws, c, header, false)
-}
-
 /// Columns of «Вид …».
 const VIEWS_W: [f64; 8] = [40.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0];
-
-/// «Вид …»: the plan's views of a detail table over the rows of every district taken.
-fn write_table_views(
-    wb: &mut Workbook,
-    c: &Campaign,
-    st: &Styles,
-    name: &str,
-    item: &Item,
-    t: &Table,
-    views: &[ViewFigures],
-) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, name)?;
-    widths(ws, &VIEWS_W)?;
-    let title = format!("{}. {} — по области", item.code, c.text(&t.title));
-    banner(ws, 0, &VIEWS_W, &title, &st.title, PT_TITLE)?;
-    banner(
-        ws,
-        1,
-        &VIEWS_W,
-        "Виды таблицы по плану, посчитанные по строкам школ всех принятых сводов районов \
-         (лист строк рядом).",
-        &st.note,
-        PT_NOTE,
-    )?;
-    let mut r = 3u32;
-    // `summary::figures` emits a table's views in the plan's order.
-    for (def, v) in t.views.iter().zip(views.iter().filter(|v| v.table == t.code)) {
-        r = write_view(ws, st, r, def, v)?;
-    }
-    page(ws, c, 0, false)
-}
 
 /// One view from row `r`: its title, its header, a row per group and the region's total
 /// (not for a ranking). Returns the row after the block and a blank line.

@@ -78,6 +78,12 @@ impl Styles {
     pub fn new() -> Styles {
         let text = cell().set_text_wrap();
         let total = cell().set_bold().set_background_color(Color::RGB(TOTAL_BG));
+        let header = cell()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_background_color(Color::RGB(HEADER_BG));
         Styles {
             title: Format::new()
                 .set_bold()
@@ -91,19 +97,8 @@ impl Styles {
                 .set_font_color(Color::RGB(0x595959))
                 .set_text_wrap()
                 .set_align(FormatAlign::Top),
-            header: cell()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(Color::RGB(HEADER_BG)),
-            header_small: cell()
-                .set_bold()
-                .set_font_size(8)
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(Color::RGB(HEADER_BG)),
+            header_small: header.clone().set_font_size(8),
+            header,
             section: cell()
                 .set_bold()
                 .set_font_size(11)
