@@ -100,19 +100,7 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
     let frac =
         |rng: &mut ChaCha8Rng, a: f64, b: f64, of: f64| (of * rng.random_range(a..b)).floor();
 
-    let who = ["Иванова Мария Петровна", "Петров Сергей Николаевич", "Смирнова Ольга Игоревна"];
-    let pick = rng.random_range(0..who.len());
-    f.values.insert("meta_fio".into(), FillValue::Text(who[pick].into()));
-    f.values.insert("meta_position".into(), FillValue::Text("заместитель директора по ВР".into()));
-    f.values.insert(
-        "meta_phone".into(),
-        FillValue::Text(format!(
-            "8 (4752) {:02}-{:02}-{:02}",
-            rng.random_range(10..99),
-            rng.random_range(10..99),
-            rng.random_range(10..99)
-        )),
-    );
+    fill_meta(&mut f, &mut rng);
     for pf in c.profile_fields() {
         let v = match pf.code.as_str() {
             "oo_students_6_11" => students,
@@ -176,6 +164,31 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
             (None, Kind::Date) => {}
         }
     }
+    fill_tables(c, &mut f, &mut rng);
+    apply_defect(c, &mut f, defect, students);
+    f
+}
+
+/// The person who filled the form in: name, position, phone.
+fn fill_meta(f: &mut Fill, rng: &mut ChaCha8Rng) {
+    let who = ["Иванова Мария Петровна", "Петров Сергей Николаевич", "Смирнова Ольга Игоревна"];
+    let pick = rng.random_range(0..who.len());
+    f.values.insert("meta_fio".into(), FillValue::Text(who[pick].into()));
+    f.values.insert("meta_position".into(), FillValue::Text("заместитель директора по ВР".into()));
+    f.values.insert(
+        "meta_phone".into(),
+        FillValue::Text(format!(
+            "8 (4752) {:02}-{:02}-{:02}",
+            rng.random_range(10..99),
+            rng.random_range(10..99),
+            rng.random_range(10..99)
+        )),
+    );
+}
+
+/// A few rows in every table of the campaign: professions with their activity, contests,
+/// participants and winners (never more winners than participants).
+fn fill_tables(c: &Campaign, f: &mut Fill, rng: &mut ChaCha8Rng) {
     for (_, t) in c.tables() {
         let n = match t.code.as_str() {
             "t9_1" => rng.random_range(1..4),
@@ -223,7 +236,7 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
                             Some(FillValue::Text(list[rng.random_range(0..list.len())].to_string()))
                         }
                         Kind::Integer | Kind::Decimal => Some(FillValue::Num(
-                            generic_number(col, &mut rng).min(40.0).max(col.min.unwrap_or(0.0)),
+                            generic_number(col, rng).min(40.0).max(col.min.unwrap_or(0.0)),
                         )),
                         Kind::Text => Some(FillValue::Text(format!("Запись {}", r + 1))),
                         Kind::Date => None,
@@ -235,7 +248,10 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
         }
         f.tables.insert(t.code.clone(), rows);
     }
+}
 
+/// Spoil a filled form the way `defect` says.
+fn apply_defect(c: &Campaign, f: &mut Fill, defect: Option<Defect>, students: f64) {
     match defect {
         Some(Defect::NumberAsText) => {
             let first_number = f.values.iter().find_map(|(k, v)| match v {
@@ -281,7 +297,6 @@ pub fn fill(c: &Campaign, school: &School, seed: u64, defect: Option<Defect>) ->
         }
         Some(Defect::Untouched) | None => {}
     }
-    f
 }
 
 fn first_numeric_item_field(c: &Campaign) -> Option<String> {

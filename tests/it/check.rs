@@ -220,8 +220,8 @@ fn every_status_in_json_text_and_exit_code() {
 
     // The text report a methodologist reads: counts first, then the groups.
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(1));
-    let t = stdout(&out);
+    assert_eq!(out.code, 1);
+    let t = out.stdout.clone();
     let lines: Vec<&str> = t.lines().collect();
     assert_eq!(
         lines[1], "ОО: 5 · принято: 3 (из них с опозданием: 1) · с ошибками: 1 · не сдано: 1",
@@ -242,7 +242,7 @@ fn every_status_in_json_text_and_exit_code() {
     assert_eq!(r["counts"]["expected"], 1);
     assert_eq!(r["counts"]["missing"], 0);
     assert_eq!(code, 1, "a school is still expected and one has errors");
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", BEFORE]));
+    let t = check(&w, CAMPAIGN, &["--as-of", BEFORE]).stdout;
     assert!(t.contains("Ожидаются до 20.12.2025 (1):"), "{t}");
     assert!(!t.contains("Не сдали отчёт"), "{t}");
 }
@@ -256,17 +256,17 @@ fn exit_code_is_0_only_when_every_school_is_accepted() {
     let f = fill(&campaign(), &s[2], SEED, None);
     w.put(&file_name(&s[2]), &filled(&campaign(), &s[2], &f, at("2025-12-23 08:00")));
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("ОО: 3 · принято: 3 (из них с опозданием: 1) · с ошибками: 0"));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("ОО: 3 · принято: 3 (из них с опозданием: 1) · с ошибками: 0"));
 
     // One return becomes invalid: 1.
     w.put(&file_name(&s[0]), &with_defect(&s[0], Defect::Units));
-    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).status.code(), Some(1));
+    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).code, 1);
     // A return removed: missing after the deadline — 1; and before it still 1 (not all in).
     w.put(&file_name(&s[0]), &clean(&s[0]));
     std::fs::remove_file(w.returns().join(file_name(&s[1]))).unwrap();
-    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).status.code(), Some(1));
-    assert_eq!(check(&w, CAMPAIGN, &["--as-of", BEFORE]).status.code(), Some(1));
+    assert_eq!(check(&w, CAMPAIGN, &["--as-of", AFTER]).code, 1);
+    assert_eq!(check(&w, CAMPAIGN, &["--as-of", BEFORE]).code, 1);
 }
 
 #[test]
@@ -275,25 +275,25 @@ fn set_up_errors_exit_2_with_a_russian_message() {
     w.put(&file_name(&s[0]), &clean(&s[0]));
 
     let bad_date = check(&w, CAMPAIGN, &["--as-of", "2025-13-45"]);
-    assert_eq!(bad_date.status.code(), Some(2));
+    assert_eq!(bad_date.code, 2);
     assert!(
-        stderr(&bad_date).contains("--as-of «2025-13-45»: укажите дату в виде ГГГГ-ММ-ДД"),
+        bad_date.stderr.contains("--as-of «2025-13-45»: укажите дату в виде ГГГГ-ММ-ДД"),
         "{}",
-        stderr(&bad_date)
+        bad_date.stderr
     );
     assert!(bad_date.stdout.is_empty());
 
     let missing =
-        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").today(AFTER).output();
-    assert_eq!(missing.status.code(), Some(2));
+        w.cli().campaign(CAMPAIGN).cmd("check").returns("нет-такой-папки").today(AFTER).run();
+    assert_eq!(missing.code, 2);
     assert!(
-        stderr(&missing).contains("папка с отчётами нет-такой-папки не найдена"),
+        missing.stderr.contains("папка с отчётами нет-такой-папки не найдена"),
         "{}",
-        stderr(&missing)
+        missing.stderr
     );
 
     let bad_format = check(&w, CAMPAIGN, &["--format", "xml"]);
-    assert_eq!(bad_format.status.code(), Some(2));
+    assert_eq!(bad_format.code, 2);
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn duplicate_returns_the_later_saved_is_taken_and_both_are_named() {
     // The errors of the superseded file are not the school's errors.
     assert!(findings(&r, "rule").is_empty());
     // The text report names both files too.
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let t = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(t.contains("01_второй.xlsx, 01_первый.xlsx"), "{t}");
 }
 
@@ -448,17 +448,19 @@ fn forged_return_claiming_a_school_never_replaces_its_return_with_a_keyed_check(
     assert!(findings(&r, "rule").is_empty(), "nothing of the forgeries is validated");
     // The text report shows both among the files that could not be used.
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    let t = stdout(&out);
+    let t = out.stdout.clone();
     assert!(t.contains("Файлы, которые не удалось использовать"), "{t}");
     assert!(t.contains("01_исправленный.xlsx") && t.contains("02_исправленный.xlsx"), "{t}");
     // Nothing about keys: the only line is the example-registry warning (the test registry
     // is the example's).
-    let said: Vec<String> = stderr(&out)
+    let said: Vec<String> = out
+        .stderr
+        .clone()
         .lines()
         .filter(|l| !l.contains("пример с выдуманными школами"))
         .map(str::to_string)
         .collect();
-    assert!(said.is_empty(), "a run with its key has nothing to say: {}", stderr(&out));
+    assert!(said.is_empty(), "a run with its key has nothing to say: {}", out.stderr);
 }
 
 /// The upgrade path: a form issued before the work folder had a key carries the public
@@ -488,11 +490,11 @@ fn keyed_returns_checked_without_the_key_are_read_and_that_is_said_once() {
         w.put(&file_name(sc), &keyed(sc, &key, "2025-12-18 09:00"));
     }
     let out = check(&w, CAMPAIGN, &["--format", "json", "--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let err = stderr(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let err = out.stderr.clone();
     assert_eq!(err.matches("ключа района нет").count(), 1, "{err}");
     assert!(err.contains("подлинность отметки 2 форм с ключом не проверена"), "{err}");
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(findings(&r, "identity_unverified").is_empty());
 }
 
@@ -500,57 +502,53 @@ fn keyed_returns_checked_without_the_key_are_read_and_that_is_said_once() {
 
 /// Every code of `finding::Code` a return can cause, and the fixture that causes it.
 /// Kept next to the tests so that a new code without a fixture fails here.
-#[test]
-fn every_finding_code_has_a_fixture() {
-    let covered = [
-        "file_empty",
-        "file_not_spreadsheet",
-        "file_html",
-        "file_csv",
-        "file_encrypted",
-        "file_damaged",
-        "file_too_large",
-        "file_unreadable",
-        // tests/it/corpus.rs: a FIFO, a socket and a device in the returns folder.
-        "file_not_regular",
-        "file_timeout",
-        "identity_missing",
-        "identity_contradictory",
-        "identity_unverified",
-        "other_plan",
-        "other_plan_version",
-        "other_layout",
-        "other_campaign",
-        "unknown_school",
-        "duplicate_return",
-        "sheet_missing",
-        "name_missing",
-        "layout_changed",
-        "required",
-        "not_a_number",
-        "not_integer",
-        "out_of_range",
-        "not_in_list",
-        "not_a_date",
-        "formula_error",
-        "formula_no_value",
-        "number_as_text",
-        "text_invalid",
-        "row_incomplete",
-        "not_filled",
-        "rule",
-        "late",
-        "saved_time_uncertain",
-    ];
-    // Not reachable from a fixture: no input is known that makes the parsers panic. The
-    // catching is tested with a parser that panics on purpose: the unit test
-    // `read::tests::parser_panic_becomes_file_parser_failed`.
-    let untestable = ["file_parser_failed"];
-    // Inter-period findings need the summaries of earlier campaigns: a school year of
-    // returns and summaries is built in tests/it/periods.rs, which checks both codes.
-    let elsewhere = ["period_decrease", "period_change"];
+/// Every code a return can cause whose fixture is in this file (or, for
+/// `file_not_regular`, in tests/it/corpus.rs: a FIFO, a socket and a device).
+const COVERED: &[&str] = &[
+    "file_empty",
+    "file_not_spreadsheet",
+    "file_html",
+    "file_csv",
+    "file_encrypted",
+    "file_damaged",
+    "file_too_large",
+    "file_unreadable",
+    "file_not_regular",
+    "file_timeout",
+    "identity_missing",
+    "identity_contradictory",
+    "identity_unverified",
+    "other_plan",
+    "other_plan_version",
+    "other_layout",
+    "other_campaign",
+    "unknown_school",
+    "duplicate_return",
+    "sheet_missing",
+    "name_missing",
+    "layout_changed",
+    "required",
+    "not_a_number",
+    "not_integer",
+    "out_of_range",
+    "not_in_list",
+    "not_a_date",
+    "formula_error",
+    "formula_no_value",
+    "number_as_text",
+    "text_invalid",
+    "row_incomplete",
+    "not_filled",
+    "rule",
+    "late",
+    "saved_time_uncertain",
+];
+
+/// Every variant of `finding::Code`. A new variant fails to compile here until it is
+/// added: the match has no wildcard.
+fn all_codes() -> Vec<profplan::finding::Code> {
     use profplan::finding::Code::*;
-    let all = [
+    let all = vec![
         FileEmpty,
         FileNotSpreadsheet,
         FileHtml,
@@ -592,7 +590,7 @@ fn every_finding_code_has_a_fixture() {
         PeriodDecrease,
         PeriodChange,
     ];
-    for c in all {
+    for c in &all {
         // A new variant must be added to `all` above: this match has no wildcard.
         match c {
             FileEmpty
@@ -636,15 +634,29 @@ fn every_finding_code_has_a_fixture() {
             | PeriodDecrease
             | PeriodChange => {}
         }
+    }
+    all
+}
+
+#[test]
+fn every_finding_code_has_a_fixture() {
+    // Not reachable from a fixture: no input is known that makes the parsers panic. The
+    // catching is tested with a parser that panics on purpose: the unit test
+    // `read::tests::parser_panic_becomes_file_parser_failed`.
+    let untestable = ["file_parser_failed"];
+    // Inter-period findings need the summaries of earlier campaigns: a school year of
+    // returns and summaries is built in tests/it/periods.rs, which checks both codes.
+    let elsewhere = ["period_decrease", "period_change"];
+    for c in all_codes() {
         let s = c.as_str();
         assert!(
-            covered.contains(&s.as_str())
+            COVERED.contains(&s.as_str())
                 || untestable.contains(&s.as_str())
                 || elsewhere.contains(&s.as_str()),
             "code {s} has no fixture in tests/it/check.rs"
         );
     }
-    assert_eq!(covered.len() + untestable.len() + elsewhere.len(), all.len());
+    assert_eq!(COVERED.len() + untestable.len() + elsewhere.len(), all_codes().len());
 }
 
 fn encrypted_bytes() -> Vec<u8> {
@@ -723,7 +735,7 @@ fn file_codes_name_the_file_and_say_what_to_do() {
     assert_eq!(r["counts"]["skipped_files"], 3);
     assert_eq!(r["counts"]["rejected_files"], 8);
     // The text report lists them under their own heading, with the message.
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let t = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(t.contains("Файлы, которые не удалось использовать (8):"), "{t}");
     assert!(t.contains("  • пароль.xlsx: файл защищён паролем"), "{t}");
     assert!(t.contains("Пропущены служебные файлы (3):"), "{t}");
@@ -788,9 +800,10 @@ fn custom_plan(w: &Workdir, id: Option<&str>, extra: &str) -> (std::path::PathBu
     (p, plan)
 }
 
-#[test]
-fn identity_codes() {
-    let (w, s) = district(9);
+/// The returns of `identity_codes`: a workbook of one's own, and s[1]..s[7] each with its
+/// identity broken in its own way, one of a school not in the registry; s[8] sends nothing.
+/// Gives the other edition of the plan and the stranger school.
+fn identity_fixtures(w: &Workdir, s: &[School]) -> (Plan, School) {
     let c = campaign();
     // 0: no identity at all — a workbook someone made themselves.
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -815,7 +828,7 @@ fn identity_codes() {
     edited.iter_mut().find(|(k, _)| k == "school_id").unwrap().1 = s[4].id.clone();
     w.put(&file_name(&s[3]), &set_identity(&clean(&s[3]), Some(&edited), Some(&edited)));
     // 4: a form of another plan.
-    let (_, other) = custom_plan(&w, Some("other-district"), "");
+    let (_, other) = custom_plan(w, Some("other-district"), "");
     let oc = Campaign::parse(&other, CAMPAIGN).unwrap();
     w.put(
         "чужой_план.xlsx",
@@ -854,6 +867,13 @@ fn identity_codes() {
         "чужая_школа.xlsx",
         &filled(&c, &stranger, &fill(&c, &stranger, SEED, None), at("2025-12-19 09:30")),
     );
+    (edition, stranger)
+}
+
+#[test]
+fn identity_codes() {
+    let (w, s) = district(9);
+    let (edition, stranger) = identity_fixtures(&w, &s);
     // s[8] returns nothing else: missing.
 
     let (_, r) = check_json(&w, CAMPAIGN, AFTER);
@@ -918,7 +938,7 @@ fn identity_codes() {
         format!("форма ОО с кодом «42» ({}), которой нет в реестре школ", stranger.name)
     );
     assert_eq!(file_record(&r, "чужая_школа.xlsx")["outcome"], "not_used");
-    let t = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let t = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(t.contains("  • чужая_школа.xlsx: форма ОО с кодом «42»"), "{t}");
 }
 
@@ -995,12 +1015,16 @@ fn structure_codes() {
     assert_eq!(school(&r, &s[3].id)["warnings"], 0);
 }
 
-/// One school per value code, each asserted with its place and message.
-#[test]
-fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
-    let (w, s) = district(12);
+/// The first required whole-number field of the form.
+const FIRST: &str = "p1_5_class_hours";
+
+/// The returns of `value_codes_…`: school i gets the i-th defect — blank, units, a fraction,
+/// out of range, not in the list, a formula error, a formula without value, a number as
+/// text, a control character, half a table row, an untouched form, a broken rule. Gives
+/// the bytes of each.
+fn value_fixtures(w: &Workdir, s: &[School]) -> [Vec<u8>; 12] {
     let c = campaign();
-    let first = "p1_5_class_hours"; // the first required whole-number field of the form
+    let first = FIRST;
     let put = |i: usize, bytes: Vec<u8>| -> Vec<u8> {
         w.put(&file_name(&s[i]), &bytes);
         bytes
@@ -1036,9 +1060,32 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
     f8.values.insert("p1_2_comment".into(), FillValue::Text("Проведено\u{7} полностью".into()));
     let b_ctrl = put(8, with_fill(&s[8], &f8));
     let b_half = put(9, with_defect(&s[9], Defect::HalfRow));
-    put(10, with_defect(&s[10], Defect::Untouched));
+    let b_untouched = put(10, with_defect(&s[10], Defect::Untouched));
     let b_rule = put(11, with_defect(&s[11], Defect::RuleBroken));
 
+    [
+        b_blank,
+        b_units,
+        b_frac,
+        b_range,
+        b_list,
+        b_ferr,
+        b_fnov,
+        b_text,
+        b_ctrl,
+        b_half,
+        b_untouched,
+        b_rule,
+    ]
+}
+
+/// One school per value code, each asserted with its place and message.
+#[test]
+fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
+    let (w, s) = district(12);
+    let first = FIRST;
+    let [b_blank, b_units, b_frac, b_range, b_list, b_ferr, b_fnov, b_text, b_ctrl, b_half, _, b_rule] =
+        value_fixtures(&w, &s);
     let (code, r) = check_json(&w, CAMPAIGN, AFTER);
     assert_eq!(code, 1);
     let exp = "ожидалось целое число от 0 до 5000";
@@ -1107,10 +1154,17 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
     );
     assert_eq!(school(&r, &s[8].id)["status"], "accepted");
 
+    table_rule_and_untouched_codes(&r, &s, &b_half, &b_rule);
+}
+
+/// The half-filled table row (school 9), the untouched form (10), the broken rule (11);
+/// every school invalid but the two with warnings only (7, 8).
+fn table_rule_and_untouched_codes(r: &Value, s: &[School], b_half: &[u8], b_rule: &[u8]) {
+    let c = campaign();
     // A table row with its second column blank.
     let (t_item, table) = c.tables()[0];
-    let f = finding(&r, "row_incomplete", &file_name(&s[9]));
-    let (tsheet, tfirst) = name_target(&b_half, &layout::table_name(&table.code));
+    let f = finding(r, "row_incomplete", &file_name(&s[9]));
+    let (tsheet, tfirst) = name_target(b_half, &layout::table_name(&table.code));
     let col = &table.columns[1];
     let first_col = tfirst.trim_end_matches(|ch: char| ch.is_ascii_digit());
     let first_row: u32 = tfirst[first_col.len()..].parse().unwrap();
@@ -1128,18 +1182,18 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
         msg(f)
     );
 
-    let f = finding(&r, "not_filled", &file_name(&s[10]));
+    let f = finding(r, "not_filled", &file_name(&s[10]));
     assert_eq!(f["sheet"], "Отчёт");
     assert_eq!(msg(f), "форма не заполнена: ни один показатель и ни одна таблица не заполнены");
     assert_eq!(
-        school(&r, &s[10].id)["errors"],
+        school(r, &s[10].id)["errors"],
         1,
         "an untouched form is one finding, not a page of blanks"
     );
 
     // covered > students of grades 6–11.
-    let f = finding(&r, "rule", &file_name(&s[11]));
-    let (sheet, cell) = field_cell(&b_rule, "p2_1_covered");
+    let f = finding(r, "rule", &file_name(&s[11]));
+    let (sheet, cell) = field_cell(b_rule, "p2_1_covered");
     assert_eq!(
         (f["sheet"].as_str().unwrap(), f["cell"].as_str().unwrap()),
         (sheet.as_str(), cell.as_str())
@@ -1152,7 +1206,7 @@ fn value_codes_name_file_sheet_cell_item_and_what_was_found() {
     // Every school here is invalid except the two with warnings only.
     for (i, st) in s.iter().enumerate() {
         let want = if i == 7 || i == 8 { "accepted" } else { "invalid" };
-        assert_eq!(school(&r, &st.id)["status"], want, "school {i}");
+        assert_eq!(school(r, &st.id)["status"], want, "school {i}");
     }
 }
 
@@ -1173,8 +1227,7 @@ fn not_a_date_in_a_plan_with_a_date_field() {
     let bytes = filled(&c, &s, &f, at("2025-12-19 09:30"));
     w.put(&file_name(&s), &bytes);
     let out = check_in(&w, CAMPAIGN, Some(&path), &["--format", "json", "--as-of", AFTER]);
-    let r: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let r: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr));
     let f = finding(&r, "not_a_date", &file_name(&s));
     let (sheet, cell) = field_cell(&bytes, "p1_5_meeting_date");
     assert_eq!(
@@ -1183,7 +1236,7 @@ fn not_a_date_in_a_plan_with_a_date_field() {
     );
     assert_eq!(f["item"], "1.5");
     assert_eq!(msg(f), "«Дата последнего родительского собрания»: ожидалась дата в виде ДД.ММ.ГГГГ, найдено «на прошлой неделе»");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
 }
 
 // ================================================================== output formats
@@ -1195,11 +1248,6 @@ fn json_follows_the_documented_schema() {
     w.put(&file_name(&s[1]), &clean(&s[1]));
     w.put("пустой.xlsx", b"");
     let (code, r) = check_json(&w, CAMPAIGN, AFTER);
-    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
-    let sorted = |mut v: Vec<&str>| {
-        v.sort();
-        v.into_iter().map(String::from).collect::<Vec<_>>()
-    };
     assert_eq!(
         keys(&r),
         sorted(vec![
@@ -1240,6 +1288,23 @@ fn json_follows_the_documented_schema() {
     );
     assert!(r["counts"].as_object().unwrap().values().all(Value::is_u64));
 
+    json_schools(&r);
+    json_findings(&r);
+    json_files(&r, &w, &s);
+}
+
+/// The keys of a JSON object (serde_json keeps them sorted).
+fn keys(v: &Value) -> Vec<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+fn sorted(mut v: Vec<&str>) -> Vec<String> {
+    v.sort();
+    v.into_iter().map(String::from).collect()
+}
+
+/// `schools` of the JSON report: in registry order, each with the documented keys.
+fn json_schools(r: &Value) {
     let schools = r["schools"].as_array().unwrap();
     assert_eq!(
         schools.iter().map(|x| x["id"].as_str().unwrap()).collect::<Vec<_>>(),
@@ -1275,8 +1340,11 @@ fn json_follows_the_documented_schema() {
         );
         assert!(x["errors"].is_u64() && x["warnings"].is_u64());
     }
-    assert!(school(&r, "03")["file"].is_null() && school(&r, "03")["saved_at"].is_null());
+    assert!(school(r, "03")["file"].is_null() && school(r, "03")["saved_at"].is_null());
+}
 
+/// `findings` of the JSON report: each with the documented keys and types.
+fn json_findings(r: &Value) {
     let fs = r["findings"].as_array().unwrap();
     assert_eq!(fs.len(), 2, "{fs:#?}");
     for f in fs {
@@ -1293,7 +1361,11 @@ fn json_follows_the_documented_schema() {
         assert!(f["code"].as_str().unwrap().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
         assert!(f["file"].is_string() && f["message"].is_string());
     }
+}
 
+/// `files` of the JSON report: each with the documented keys; size, digest, format, school
+/// and saved time of a good return as the file has them.
+fn json_files(r: &Value, w: &Workdir, s: &[School]) {
     let files = r["files"].as_array().unwrap();
     assert_eq!(files.len(), 3);
     for f in files {
@@ -1316,7 +1388,7 @@ fn json_follows_the_documented_schema() {
         assert!(["accepted", "invalid", "superseded", "not_used", "rejected", "skipped"]
             .contains(&f["outcome"].as_str().unwrap()));
     }
-    let good = file_record(&r, &file_name(&s[1]));
+    let good = file_record(r, &file_name(&s[1]));
     let bytes = std::fs::read(w.returns().join(file_name(&s[1]))).unwrap();
     let sha: String = {
         use sha2::Digest;
@@ -1327,7 +1399,7 @@ fn json_follows_the_documented_schema() {
     assert_eq!(good["format"], "xlsx");
     assert_eq!(good["school"], "02");
     assert_eq!(good["saved_at"], "2025-12-19T12:30:00+03:00");
-    assert_eq!(file_record(&r, "пустой.xlsx")["format"], "empty");
+    assert_eq!(file_record(r, "пустой.xlsx")["format"], "empty");
 }
 
 #[test]
@@ -1336,9 +1408,9 @@ fn csv_is_semicolon_separated_with_a_bom_one_row_per_finding() {
     w.put(&file_name(&s[0]), &with_defect(&s[0], Defect::Fraction));
     w.put(&file_name(&s[1]), &with_defect(&s[1], Defect::NumberAsText));
     let out = check(&w, CAMPAIGN, &["--format", "csv", "--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.starts_with(&[0xEF, 0xBB, 0xBF]), "BOM for Excel");
-    let mut rd = csv::ReaderBuilder::new().delimiter(b';').from_reader(&out.stdout[3..]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with('\u{FEFF}'), "BOM for Excel");
+    let mut rd = csv::ReaderBuilder::new().delimiter(b';').from_reader(&out.stdout.as_bytes()[3..]);
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header,
@@ -1383,8 +1455,8 @@ fn letters_one_per_school_that_must_act_never_overwritten_without_force() {
     let letters = w.path().join("письма");
     let l = letters.to_str().unwrap();
     let out = check(&w, CAMPAIGN, &["--as-of", AFTER, "--letters", l]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Писем: 3"), "{}", stderr(&out));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("Писем: 3"), "{}", out.stderr);
     let mut names: Vec<String> = std::fs::read_dir(&letters)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -1424,15 +1496,15 @@ fn letters_one_per_school_that_must_act_never_overwritten_without_force() {
     // A second run refuses to overwrite, and leaves the letters as they were.
     let before = snapshot(&letters);
     let again = check(&w, CAMPAIGN, &["--as-of", AFTER, "--letters", l]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("письма уже есть"), "{}", stderr(&again));
-    assert!(stderr(&again).contains("добавьте --force"), "{}", stderr(&again));
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("письма уже есть"), "{}", again.stderr);
+    assert!(again.stderr.contains("добавьте --force"), "{}", again.stderr);
     assert_eq!(snapshot(&letters), before);
     // With --force they are replaced (the school fixed its file: one letter fewer is not
     // deleted, but the fixed school's letter is rewritten).
     w.put(&file_name(&s[1]), &clean(&s[1]));
     let forced = check(&w, CAMPAIGN, &["--as-of", AFTER, "--letters", l, "--force"]);
-    assert_eq!(forced.status.code(), Some(1), "{}", stderr(&forced));
+    assert_eq!(forced.code, 1, "{}", forced.stderr);
     let csv_now = std::fs::read(letters.join("рассылка.csv")).unwrap();
     assert!(!String::from_utf8_lossy(&csv_now).contains("«12,5»"));
 }
@@ -1501,18 +1573,12 @@ fn no_ansi_escapes_when_piped_or_with_no_color() {
     w.put(&file_name(&s[0]), &with_defect(&s[0], Defect::RuleBroken));
     w.put(&file_name(&s[1]), &with_defect(&s[1], Defect::NumberAsText));
     let piped = check(&w, CAMPAIGN, &["--as-of", AFTER]);
-    let t = stdout(&piped);
+    let t = piped.stdout.clone();
     assert!(t.contains("С ошибками — вернуть на доработку (1):"));
     assert!(!t.contains('\x1b'), "{t:?}");
-    let no_color = w
-        .cli()
-        .no_color()
-        .campaign(CAMPAIGN)
-        .cmd("check")
-        .returns(w.returns())
-        .today(AFTER)
-        .output();
-    assert!(!no_color.stdout.contains(&0x1b) && !no_color.stderr.contains(&0x1b));
+    let no_color =
+        w.cli().no_color().campaign(CAMPAIGN).cmd("check").returns(w.returns()).today(AFTER).run();
+    assert!(!no_color.stdout.contains('\x1b') && !no_color.stderr.contains('\x1b'));
     assert_eq!(no_color.stdout, piped.stdout);
 }
 
@@ -1541,7 +1607,7 @@ fn same_folder_same_report_whatever_the_thread_count() {
             .returns(w.returns())
             .today(AFTER)
             .args(["--format", "json"])
-            .output()
+            .run()
             .stdout
     };
     assert_eq!(run("1"), run("4"));

@@ -92,7 +92,7 @@ fn district() -> District {
     District { dir, fills, included, invalid, missing }
 }
 
-fn collect(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+fn collect(dir: &Path, out: &Path, extra: &[&str]) -> crate::cli::Run {
     Cli::new()
         .in_dir(root())
         .registry("examples/schools.csv")
@@ -103,7 +103,7 @@ fn collect(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .arg("--out")
         .arg(out)
         .args(extra)
-        .output()
+        .run()
 }
 
 fn text(r: &Range<Data>, row: u32, col: u32) -> String {
@@ -148,9 +148,9 @@ fn district_figures_equal_an_independent_computation() {
     let d = district();
     let out = d.dir.path().join("svod.xlsx");
     let run = collect(d.dir.path(), &out, &[]);
-    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stdout = run.stdout.clone();
     // One school missing and one with errors: exit code 1, and the completeness line says so.
-    assert_eq!(run.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.code, 1, "{stdout}\n{}", run.stderr);
     assert!(stdout.contains("Принято 18 из 20 ОО (в свод вошло: 18); с опозданием: 1"), "{stdout}");
 
     let plan = Plan::default_plan();
@@ -222,21 +222,21 @@ fn summary_is_byte_identical_across_runs_and_threads_and_compare_works() {
     let d = district();
     let a = d.dir.path().join("a.xlsx");
     let b = d.dir.path().join("b.xlsx");
-    assert_eq!(collect(d.dir.path(), &a, &[]).status.code(), Some(1));
-    assert_eq!(collect(d.dir.path(), &b, &["--threads", "1"]).status.code(), Some(1));
+    assert_eq!(collect(d.dir.path(), &a, &[]).code, 1);
+    assert_eq!(collect(d.dir.path(), &b, &["--threads", "1"]).code, 1);
     assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "summaries differ");
 
     // Without --force an existing summary is not touched.
     let before = std::fs::read(&a).unwrap();
     let again = collect(d.dir.path(), &a, &[]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("--force"));
     assert_eq!(std::fs::read(&a).unwrap(), before);
 
     // --compare against the previous summary of the same returns: no change anywhere.
     let c = d.dir.path().join("c.xlsx");
     let run = collect(d.dir.path(), &c, &["--compare", a.to_str().unwrap()]);
-    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.code, 1, "{}", run.stderr);
     let mut wb: Xlsx<_> = open_workbook(&c).unwrap();
     let sheet = wb.worksheet_range(SHEET_DISTRICT).unwrap();
     let (h, w) = sheet.end().unwrap();

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::SystemTime;
 
 use chrono::NaiveDateTime;
@@ -182,32 +181,29 @@ pub fn replace_in_part(bytes: &[u8], part: &str, from: &str, to: &str) -> Vec<u8
 
 /// `profplan --schools <registry> --campaign <c> [--plan <p>] check <returns> <args…>`,
 /// with `NO_COLOR` unset and stdout piped.
-pub fn check(w: &Workdir, campaign: &str, args: &[&str]) -> Output {
+pub fn check(w: &Workdir, campaign: &str, args: &[&str]) -> crate::cli::Run {
     check_in(w, campaign, None, args)
 }
 
-pub fn check_in(w: &Workdir, campaign: &str, plan: Option<&Path>, args: &[&str]) -> Output {
+pub fn check_in(
+    w: &Workdir,
+    campaign: &str,
+    plan: Option<&Path>,
+    args: &[&str],
+) -> crate::cli::Run {
     let mut cli = w.cli().env_remove("NO_COLOR").campaign(campaign);
     if let Some(p) = plan {
         cli = cli.plan(p);
     }
-    cli.cmd("check").returns(w.returns()).args(args).output()
+    cli.cmd("check").returns(w.returns()).args(args).run()
 }
 
 /// `profplan check … --format json`, parsed; panics with stderr when it is not JSON.
 pub fn check_json(w: &Workdir, campaign: &str, as_of: &str) -> (i32, serde_json::Value) {
     let out = check(w, campaign, &["--format", "json", "--as-of", as_of]);
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\n{}", stdout(&out), String::from_utf8_lossy(&out.stderr))
-    });
-    (out.status.code().unwrap(), v)
-}
-
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    let v = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", out.stdout.clone(), out.stderr));
+    (out.code, v)
 }
 
 // ------------------------------------------------------------------ snapshots

@@ -121,7 +121,14 @@ fn the_whole_cycle_and_its_common_mistakes_speak_russian_once() {
     let returns = examples().join("returns");
     let returns = returns.to_str().unwrap();
 
-    // Help of every command, and the commands of the cycle in a new work folder.
+    let work = help_and_the_cycle(&top, reg, returns);
+    mistakes_said_once(&top, &work, reg);
+    broken_settings_files();
+}
+
+/// Help of every command; the commands of the cycle in a new work folder; the quick
+/// start. Gives the work folder.
+fn help_and_the_cycle(top: &Path, reg: &str, returns: &str) -> std::path::PathBuf {
     for args in [
         &["--help"][..],
         &["-h"],
@@ -134,14 +141,14 @@ fn the_whole_cycle_and_its_common_mistakes_speak_russian_once() {
         &["check", "--help"],
         &["collect", "--help"],
     ] {
-        let out = run_checked(&top, args);
+        let out = run_checked(top, args);
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
     }
-    let help = run(&top, &["check", "--help"]).stdout;
+    let help = run(top, &["check", "--help"]).stdout;
     for english in ["Usage", "Options", "Print help", "Arguments", "possible values"] {
         assert!(!help.contains(english), "«{english}» in help:\n{help}");
     }
-    assert_eq!(run_checked(&top, &["init", "Рабочая папка"]).code, 0);
+    assert_eq!(run_checked(top, &["init", "Рабочая папка"]).code, 0);
     let work = top.join("Рабочая папка");
     for args in [
         &["campaigns"][..],
@@ -163,7 +170,7 @@ fn the_whole_cycle_and_its_common_mistakes_speak_russian_once() {
     }
     // The quick start: a summary of the example returns, and nothing from libraries.
     let out = run_checked(
-        &top,
+        top,
         &[
             "--schools",
             reg,
@@ -180,12 +187,16 @@ fn the_whole_cycle_and_its_common_mistakes_speak_russian_once() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("Ignoring"), "{}", out.stderr);
     let out = run_checked(
-        &top,
+        top,
         &["--schools", reg, "--campaign", "2025-12-20", "check", returns, "--as-of", "2025-12-25"],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    // Mistakes: each is an error (2) said once, in Russian.
+    work
+}
+
+/// Mistakes: each is an error (2) said once, in Russian.
+fn mistakes_said_once(top: &Path, work: &Path, reg: &str) {
     std::fs::write(top.join("bad.csv"), "id;name;oo_teachers\n1;A;12,5\n1;B;3\n").unwrap();
     std::fs::write(top.join("nocol.csv"), "код;город\n1;Тамбов\n").unwrap();
     let mistakes: Vec<Vec<&str>> = vec![
@@ -207,23 +218,25 @@ fn the_whole_cycle_and_its_common_mistakes_speak_russian_once() {
         vec!["--plan", "nope.toml", "plan"],
     ];
     for args in &mistakes {
-        let out = run_checked(&top, args);
+        let out = run_checked(top, args);
         assert_eq!(out.code, 2, "{args:?} exit code\n{}", out.stderr);
         assert!(!out.stderr.trim().is_empty(), "{args:?}: no message");
     }
-    let chek = run(&top, &["chek"]).stderr;
+    let chek = run(top, &["chek"]).stderr;
     assert!(chek.contains("«check»"), "no suggestion: {chek}");
-    let missing = run(&top, &["--schools", "nope.csv", "schools"]).stderr;
+    let missing = run(top, &["--schools", "nope.csv", "schools"]).stderr;
     assert_eq!(missing.matches("nope.csv").count(), 1, "{missing}");
-    let campaign = run(&work, &["--campaign", "2026-12-21", "check"]).stderr;
+    let campaign = run(work, &["--campaign", "2026-12-21", "check"]).stderr;
     assert_eq!(campaign.matches("21.12.2026").count(), 1, "{campaign}");
 
     // Outside the work folder: say so, and name it.
-    let out = run(&top, &["check"]);
+    let out = run(top, &["check"]);
     assert!(out.stderr.contains("нет файла настроек profplan.toml"), "{}", out.stderr);
     assert!(out.stderr.contains("cd \"Рабочая папка\""), "{}", out.stderr);
+}
 
-    // Broken settings files: the line and what to do, in Russian.
+/// Broken settings files: the line and what to do, in Russian.
+fn broken_settings_files() {
     for text in [
         "schools = \"D:\\Отдел\\schools.csv\"\n",
         "schools = \"a.csv\n",

@@ -34,7 +34,7 @@ const NOBODY: [&str; 5] =
 /// The baseline: every school's return, and the run over them.
 struct Baseline {
     files: Vec<(String, Vec<u8>)>,
-    run: Run,
+    run: Checked,
 }
 
 fn file_name(id: &str) -> String {
@@ -62,7 +62,7 @@ fn baseline() -> &'static Baseline {
 }
 
 /// One `check` of a returns folder.
-struct Run {
+struct Checked {
     code: i32,
     json: Json,
     text: String,
@@ -70,7 +70,7 @@ struct Run {
     data: Vec<SchoolData>,
 }
 
-fn profplan(dir: &Path, registry: &Path, extra: &[&str]) -> std::process::Output {
+fn profplan(dir: &Path, registry: &Path, extra: &[&str]) -> crate::cli::Run {
     Cli::new()
         .in_dir(dir.parent().unwrap())
         .no_color()
@@ -80,18 +80,16 @@ fn profplan(dir: &Path, registry: &Path, extra: &[&str]) -> std::process::Output
         .returns(dir)
         .today(AS_OF)
         .args(extra)
-        .output()
+        .run()
 }
 
-fn check(dir: &Path, registry: &Path) -> Run {
+fn check(dir: &Path, registry: &Path) -> Checked {
     let out = profplan(dir, registry, &["--format", "json"]);
-    let code = out.status.code().expect("profplan was killed by a signal");
-    let json: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("no JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
-    });
+    let code = out.code;
+    let json: Json = out.json();
     let text_out = profplan(dir, registry, &["--format", "text"]);
-    assert_eq!(text_out.status.code(), Some(code), "text and JSON runs disagree");
-    let text = String::from_utf8(text_out.stdout).unwrap();
+    assert_eq!(text_out.code, code, "text and JSON runs disagree");
+    let text = text_out.stdout;
     let reg = profplan::schools::Registry::load(registry, plan()).unwrap();
     let files = profplan::read::folder::read_folder(dir, &Limits::default(), &|| {}).unwrap();
     let as_of = profplan::plan::campaign::parse_date(AS_OF).unwrap();
@@ -101,15 +99,15 @@ fn check(dir: &Path, registry: &Path) -> Run {
         files,
         IntakeOptions { as_of, include_invalid: false, district: Default::default(), key: None },
     );
-    Run { code, json, text, data: intake.data }
+    Checked { code, json, text, data: intake.data }
 }
 
 /// A copy of the district's folder, changed by `edit`, checked.
-fn case(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Run) {
+fn case(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Checked) {
     case_with_registry(&registry_path(), edit)
 }
 
-fn case_with_registry(registry: &Path, edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Run) {
+fn case_with_registry(registry: &Path, edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Checked) {
     let dir = tempfile::tempdir().unwrap();
     let returns = dir.path().join("returns");
     std::fs::create_dir(&returns).unwrap();
@@ -134,7 +132,7 @@ fn base_bytes(id: &str) -> Vec<u8> {
 
 // ------------------------------------------------------------------ assertions
 
-fn school_json<'a>(run: &'a Run, id: &str) -> &'a Json {
+fn school_json<'a>(run: &'a Checked, id: &str) -> &'a Json {
     run.json["schools"]
         .as_array()
         .unwrap()
@@ -143,12 +141,12 @@ fn school_json<'a>(run: &'a Run, id: &str) -> &'a Json {
         .unwrap_or_else(|| panic!("no school {id} in the report"))
 }
 
-fn data_of<'a>(run: &'a Run, id: &str) -> Option<&'a SchoolData> {
+fn data_of<'a>(run: &'a Checked, id: &str) -> Option<&'a SchoolData> {
     run.data.iter().find(|d| d.school_id == id)
 }
 
 /// Every school but `except` has the baseline's status entry and exactly its values.
-fn assert_others_unchanged(run: &Run, except: &[&str]) {
+fn assert_others_unchanged(run: &Checked, except: &[&str]) {
     let base = &baseline().run;
     for s in &registry().schools {
         if except.contains(&s.id.as_str()) {
@@ -174,13 +172,13 @@ fn values_only(d: &SchoolData) -> String {
     out
 }
 
-fn findings_of<'a>(run: &'a Run, file: &str) -> Vec<&'a Json> {
+fn findings_of<'a>(run: &'a Checked, file: &str) -> Vec<&'a Json> {
     run.json["findings"].as_array().unwrap().iter().filter(|f| f["file"] == file).collect()
 }
 
 /// The one finding with `code` about `file`; its message must contain `words`, and the
 /// text report must show the file and the message.
-fn finding<'a>(run: &'a Run, file: &str, code: &str, words: &str) -> &'a Json {
+fn finding<'a>(run: &'a Checked, file: &str, code: &str, words: &str) -> &'a Json {
     let all = findings_of(run, file);
     let f = all
         .iter()
@@ -193,7 +191,7 @@ fn finding<'a>(run: &'a Run, file: &str, code: &str, words: &str) -> &'a Json {
     f
 }
 
-fn file_record<'a>(run: &'a Run, path: &str) -> &'a Json {
+fn file_record<'a>(run: &'a Checked, path: &str) -> &'a Json {
     run.json["files"]
         .as_array()
         .unwrap()
@@ -204,7 +202,7 @@ fn file_record<'a>(run: &'a Run, path: &str) -> &'a Json {
 
 /// An extra file nobody can use: refused with `code`, named in the report, the district
 /// untouched and still all accepted (exit 0: every school has its return).
-fn assert_refused_extra(run: &Run, file: &str, code: &str, words: &str) {
+fn assert_refused_extra(run: &Checked, file: &str, code: &str, words: &str) {
     let f = finding(run, file, code, words);
     assert_eq!(f["severity"], "error");
     assert_eq!(file_record(run, file)["outcome"], "rejected");
@@ -215,7 +213,7 @@ fn assert_refused_extra(run: &Run, file: &str, code: &str, words: &str) {
 
 /// A school's return replaced by a file that cannot be its return: the school is
 /// «не сдан», the file is named with the reason, exit 1, everyone else untouched.
-fn assert_school_lost(run: &Run, id: &str, file: &str, code: &str, words: &str) {
+fn assert_school_lost(run: &Checked, id: &str, file: &str, code: &str, words: &str) {
     finding(run, file, code, words);
     assert_eq!(school_json(run, id)["status"], "missing", "school {id}");
     assert!(data_of(run, id).is_none(), "nothing of {file} may reach the figures");
@@ -942,13 +940,13 @@ fn unreadable_file_is_named_with_its_reason() {
     }
     let json: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {err}"));
     let text = String::from_utf8(as_nobody("text").stdout).unwrap();
-    let run = Run { code: out.status.code().unwrap(), json, text, data: run.data };
+    let run = Checked { code: out.status.code().unwrap(), json, text, data: run.data };
     assert_refused_extra(&run, "закрытый.xlsx", "file_unreadable", "права доступа");
 }
 
 // ------------------------------------------------------------------ collect
 
-fn collect(returns: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+fn collect(returns: &Path, out: &Path, extra: &[&str]) -> crate::cli::Run {
     Cli::new()
         .in_dir(returns.parent().unwrap())
         .no_color()
@@ -960,7 +958,7 @@ fn collect(returns: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .arg("--out")
         .arg(out)
         .args(extra)
-        .output()
+        .run()
 }
 
 #[test]
@@ -975,7 +973,7 @@ fn formula_like_school_text_reaches_the_summary_as_string_cells() {
     assert_eq!(school_json(&run, "117")["status"], "accepted");
     let out = d.path().join("свод.xlsx");
     let o = collect(&d.path().join("returns"), &out, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     let mut found = vec![false; texts.len()];
     for sheet in wb.sheet_names() {
@@ -1396,8 +1394,8 @@ fn summary_output_onto_a_return_or_another_input_is_refused_even_with_force() {
     ];
     for (out, words) in &cases {
         let o = collect(&returns, out, &["--force"]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{}: {err}", out.display());
+        let err = o.stderr;
+        assert_eq!(o.code, 2, "{}: {err}", out.display());
         assert!(err.contains(words), "{}: «{err}» does not say «{words}»", out.display());
         assert!(err.contains("не изменяются"), "{err}");
         assert!(o.stdout.is_empty(), "refused before any work");
@@ -1425,7 +1423,7 @@ fn summary_output_onto_a_return_or_another_input_is_refused_even_with_force() {
     assert_eq!(names.len(), 20, "nothing written into the returns folder: {names:?}");
     // A summary beside the returns folder is still written.
     let o = collect(&returns, &d.path().join("свод.xlsx"), &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.code, 0, "{}", o.stderr);
 }
 
 /// `check --letters` into the returns folder would put `рассылка.csv` (and the letters)
@@ -1438,14 +1436,10 @@ fn letters_into_the_returns_folder_are_refused() {
     for dir in [returns.clone(), returns.join("письма")] {
         let o =
             profplan(&returns, &registry_path(), &["--letters", dir.to_str().unwrap(), "--force"]);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{err}");
+        let err = o.stderr;
+        assert_eq!(o.code, 2, "{err}");
         assert!(err.contains("письма нельзя записать в папку с отчётами школ"), "{err}");
-        assert!(
-            o.stdout.is_empty(),
-            "refused before the check: {}",
-            String::from_utf8_lossy(&o.stdout)
-        );
+        assert!(o.stdout.is_empty(), "refused before the check: {}", o.stdout);
     }
     assert_eq!(std::fs::read_dir(&returns).unwrap().count(), 20);
 }
@@ -1562,11 +1556,11 @@ fn file_names_that_are_not_utf8_are_shown_with_the_bytes_escaped_everywhere() {
     assert_others_unchanged(&run, &["105"]);
     let returns = d.path().join("returns");
     let csv = profplan(&returns, &registry_path(), &["--format", "csv"]);
-    let csv = String::from_utf8(csv.stdout).unwrap();
+    let csv = csv.stdout;
     assert!(csv.contains(ff) && csv.contains(fe), "{csv}");
     let letters = d.path().join("письма");
     let o = profplan(&returns, &registry_path(), &["--letters", letters.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let letter = std::fs::read_to_string(
         std::fs::read_dir(&letters)
             .unwrap()
@@ -1582,7 +1576,7 @@ fn file_names_that_are_not_utf8_are_shown_with_the_bytes_escaped_everywhere() {
     use calamine::Reader;
     let out = d.path().join("свод.xlsx");
     let o = collect(&returns, &out, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     for sheet in [profplan::summary::SHEET_FINDINGS, profplan::summary::SHEET_SOURCES] {
         let range = wb.worksheet_range(sheet).unwrap();

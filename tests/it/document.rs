@@ -21,8 +21,8 @@ use profplan::synth::fill;
 
 use crate::cli::{root, Cli};
 
-fn collect(args: &[&str]) -> std::process::Output {
-    Cli::new().in_dir(root()).registry("examples/schools.csv").args(args).output()
+fn collect(args: &[&str]) -> crate::cli::Run {
+    Cli::new().in_dir(root()).registry("examples/schools.csv").args(args).run()
 }
 
 /// The example summary and its note, as the README's quick start makes them.
@@ -38,10 +38,10 @@ fn example(dir: &Path) -> (PathBuf, PathBuf) {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let note = dir.join("svod-spravka.docx");
     assert!(note.exists(), "collect writes the note beside the summary");
-    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stdout = o.stdout.clone();
     assert!(stdout.contains(&format!("Аналитическая справка: {}", note.display())), "{stdout}");
     (out, note)
 }
@@ -379,7 +379,7 @@ fn note_is_written_for_every_campaign_of_the_plan() {
             "--out",
             out.to_str().unwrap(),
         ]);
-        assert_eq!(o.status.code(), Some(1), "{id}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.code, 1, "{id}: {}", o.stderr);
         let note = dir.path().join(format!("svod-{id}-spravka.docx"));
         assert!(note.exists(), "{id}: no note");
         notes.push((c.def.title.clone(), id, out, note));
@@ -428,25 +428,25 @@ fn note_follows_the_summary_overwrite_rules() {
     };
     // --no-note: the summary only.
     let o = run(&["--no-note"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.code, 0);
     assert!(out.exists() && !note.exists());
     std::fs::remove_file(&out).unwrap();
 
     // A note already there is not replaced without --force, and nothing is written.
     std::fs::write(&note, b"my edits").unwrap();
     let o = run(&[]);
-    assert_eq!(o.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.code, 2);
+    let stderr = o.stderr.clone();
     assert!(stderr.contains("svod-spravka.docx") && stderr.contains("--force"), "{stderr}");
     assert!(stderr.contains("--no-note"), "{stderr}");
     assert_eq!(std::fs::read(&note).unwrap(), b"my edits");
     assert!(!out.exists());
 
     // With --force both are written; the same input gives the same note, byte for byte.
-    assert_eq!(run(&["--force"]).status.code(), Some(0));
+    assert_eq!(run(&["--force"]).code, 0);
     let first = std::fs::read(&note).unwrap();
     assert_ne!(first, b"my edits");
     assert_eq!(&first[..2], b"PK");
-    assert_eq!(run(&["--force"]).status.code(), Some(0));
+    assert_eq!(run(&["--force"]).code, 0);
     assert_eq!(std::fs::read(&note).unwrap(), first);
 }

@@ -4,7 +4,6 @@
 //! filler fields, and plan mistakes found when the plan loads.
 
 use std::path::Path;
-use std::process::Output;
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use profplan::plan::campaign::Campaign;
@@ -34,14 +33,13 @@ fn codes<'a>(r: &'a Value, code: &str) -> Vec<&'a Value> {
     r["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code).collect()
 }
 
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
+fn json(out: &crate::cli::Run) -> Value {
+    out.json()
 }
 
 /// `profplan check` run inside the working folder (so its profplan.toml is read).
-fn check_here(w: &Workdir, args: &[&str]) -> Output {
-    Cli::new().in_dir(w.path()).cmd("check").args(args).output()
+fn check_here(w: &Workdir, args: &[&str]) -> crate::cli::Run {
+    Cli::new().in_dir(w.path()).cmd("check").args(args).run()
 }
 
 fn settings(w: &Workdir, extra: &str) {
@@ -107,7 +105,7 @@ fn timezone_setting_moves_the_end_of_the_deadline_day() {
         late[0]["message"],
         "отчёт сохранён 21.12.2025 00:30 (МСК+2), после срока 20.12.2025"
     );
-    assert_eq!(out.status.code(), Some(0), "late but accepted");
+    assert_eq!(out.code, 0, "late but accepted");
 }
 
 #[test]
@@ -115,14 +113,14 @@ fn a_timezone_outside_russia_or_unknown_is_refused_with_its_line() {
     let (w, _) = district(1);
     settings(&w, "timezone = \"Europe/London\"\n");
     let out = check_here(&w, &["--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(2));
-    let e = stderr(&out);
+    assert_eq!(out.code, 2);
+    let e = out.stderr.clone();
     assert!(e.contains("profplan.toml, строка 4"), "{e}");
     assert!(e.contains("«Europe/London» (UTC+0) — не пояс России"), "{e}");
     settings(&w, "timezone = \"МСК\"\n");
     let out = check_here(&w, &["--as-of", AFTER]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("часовой пояс «МСК» не найден"), "{}", stderr(&out));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("часовой пояс «МСК» не найден"), "{}", out.stderr);
 }
 
 /// LibreOffice's `Z`-marked .xlsx time is UTC or local wall time: late only when late
@@ -207,7 +205,7 @@ fn late_counts_are_parts_of_their_own_status() {
     assert_eq!(r["counts"]["late"], accepted_late);
     assert_eq!(r["counts"]["late"], 1);
     assert_eq!(r["counts"]["invalid_late"], 1);
-    let text = stdout(&check(&w, CAMPAIGN, &["--as-of", AFTER]));
+    let text = check(&w, CAMPAIGN, &["--as-of", AFTER]).stdout;
     assert!(
         text.contains(
             "принято: 2 (из них с опозданием: 1) · с ошибками: 1 (из них с опозданием: 1)"
@@ -217,7 +215,7 @@ fn late_counts_are_parts_of_their_own_status() {
 
     let out = w.path().join("svod.xlsx");
     let o = collect(&w, &out, &["--include-invalid"]);
-    assert!(o.status.code() == Some(1), "{}", stderr(&o));
+    assert!(o.code == 1, "{}", o.stderr);
     let returns = sheet(&out, SHEET_RETURNS);
     let head = cell(&returns, 1, 0);
     let name = |i: usize| s[i].short_name.clone();
@@ -263,7 +261,7 @@ fn a_school_with_only_another_campaigns_form_is_told_about_it() {
     w.put("02_май.xlsx", &filled(&may, &s[1], &f, at("2025-12-19 10:00")));
     let out = w.path().join("svod.xlsx");
     let o = collect(&w, &out, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.code, 1, "{}", o.stderr);
     let returns = sheet(&out, SHEET_RETURNS);
     let row = find_row(&returns, 0, "02");
     assert_eq!(cell(&returns, row, 2), "не сдан");
@@ -282,14 +280,9 @@ fn as_of_chooses_the_campaign() {
     let (w, s) = district(1);
     w.put(&file_name(&s[0]), &saved(&s[0], "2025-12-19 10:00"));
     let run = |as_of: &str| {
-        let out = w
-            .cli()
-            .cmd("check")
-            .returns("returns")
-            .args(["--format", "json"])
-            .today(as_of)
-            .output();
-        (json(&out), stderr(&out))
+        let out =
+            w.cli().cmd("check").returns("returns").args(["--format", "json"]).today(as_of).run();
+        (json(&out), out.stderr)
     };
     let (r, e) = run("2026-01-10");
     assert_eq!(r["campaign"]["id"], "2026-05-25", "{e}");
@@ -347,7 +340,7 @@ fn ties_name_every_school_and_zero_of_zero_is_not_no_data() {
     w.put(&file_name(&s[2]), &filled(&c, &s[2], &zero, at("2025-12-19 10:00")));
     let out = w.path().join("svod.xlsx");
     let o = collect(&w, &out, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.code, 0, "{}{}", o.stdout.clone(), o.stderr);
 
     let both = format!("{}, {}", s[0].short_name, s[1].short_name);
     let district = sheet(&out, SHEET_DISTRICT);
@@ -401,9 +394,9 @@ fn plan_views_are_checked_when_the_plan_loads() {
         let p = w.path().join("plan.toml");
         std::fs::write(&p, &plan_text).unwrap();
         for args in [vec!["plan"], vec!["collect", "returns", "--out", "s.xlsx"]] {
-            let out = w.cli().plan("plan.toml").campaign(CAMPAIGN).args(&args).output();
-            let e = stderr(&out);
-            assert_eq!(out.status.code(), Some(2), "{args:?}: {e}");
+            let out = w.cli().plan("plan.toml").campaign(CAMPAIGN).args(&args).run();
+            let e = out.stderr.clone();
+            assert_eq!(out.code, 2, "{args:?}: {e}");
             assert!(e.contains(&format!("plan.toml, строка {line}: вид")), "{e}");
             assert!(e.contains(part), "{e}");
         }
@@ -412,7 +405,7 @@ fn plan_views_are_checked_when_the_plan_loads() {
 
 // ------------------------------------------------------------------ helpers
 
-fn collect(w: &Workdir, out: &Path, extra: &[&str]) -> Output {
+fn collect(w: &Workdir, out: &Path, extra: &[&str]) -> crate::cli::Run {
     w.cli()
         .campaign(CAMPAIGN)
         .cmd("collect")
@@ -421,7 +414,7 @@ fn collect(w: &Workdir, out: &Path, extra: &[&str]) -> Output {
         .args(["--force", "--out"])
         .arg(out)
         .args(extra)
-        .output()
+        .run()
 }
 
 fn sheet(path: &Path, name: &str) -> Range<Data> {
@@ -537,7 +530,7 @@ fn returns_really_saved_by_libreoffice_at_the_deadline() {
             .collect();
         for (h, (_, _, _, outputs)) in handles.into_iter().zip(pair) {
             let out = h.join().unwrap();
-            assert!(out.status.success(), "fill.py: {}", stderr(&out));
+            assert!(out.status.success(), "fill.py: {}", String::from_utf8_lossy(&out.stderr));
             for o in outputs {
                 assert!(o.is_file(), "LibreOffice did not write {}", o.display());
             }

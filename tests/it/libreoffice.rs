@@ -316,19 +316,7 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
     }
     let (next, past) = campaigns();
     let d = setup(&next, &past);
-    // profplan's own .xlsx reader against calamine, cell by cell, on every .xlsx saved by
-    // LibreOffice and openpyxl.
-    let mut saved = 0;
-    for dir in [d.w.returns(), d.late.returns()] {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "xlsx") {
-                assert!(reference::assert_reader_matches_calamine(&p) > 50, "{}", p.display());
-                saved += 1;
-            }
-        }
-    }
-    assert!(saved >= 4, "only {saved} .xlsx files compared");
+    every_saved_xlsx_reads_as_calamine(&d);
     let after = next.deadline + Duration::days(1);
     let out = intake(&next, &d.reg, &d.w.returns(), after);
     let r = &out.report;
@@ -407,15 +395,41 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
         assert!(findings_of("08").is_empty(), "{:#?}", findings_of("08"));
     }
 
+    expected_and_late(&next, &past, &d);
+    let included: Vec<&str> = out.data.iter().map(|x| x.school_id.as_str()).collect();
+    cli_agrees_and_collect_sums(&d, &next, after, &included);
+}
+
+/// profplan's own .xlsx reader against calamine, cell by cell, on every .xlsx saved by
+/// LibreOffice and openpyxl.
+fn every_saved_xlsx_reads_as_calamine(d: &Setup) {
+    let mut saved = 0;
+    for dir in [d.w.returns(), d.late.returns()] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "xlsx") {
+                assert!(reference::assert_reader_matches_calamine(&p) > 50, "{}", p.display());
+                saved += 1;
+            }
+        }
+    }
+    assert!(saved >= 4, "only {saved} .xlsx files compared");
+}
+
+/// Before the deadline the school without a return is expected; the late return (saved by
+/// LibreOffice now, after the last campaign's deadline) is late by its saved time.
+fn expected_and_late(next: &Campaign, past: &Campaign, d: &Setup) {
+    use profplan::finding::Code;
+    use profplan::check::report::Status;
     // Before the deadline the school without a return is expected.
-    let early = intake(&next, &d.reg, &d.w.returns(), today());
+    let early = intake(next, &d.reg, &d.w.returns(), today());
     assert_eq!(
         early.report.schools.iter().find(|s| s.id == "09").unwrap().status,
         Status::Expected
     );
 
     // The late return: saved by LibreOffice now, after the last campaign's deadline.
-    let late = intake(&past, &d.reg, &d.late.returns(), today());
+    let late = intake(past, &d.reg, &d.late.returns(), today());
     let s10 = late.report.schools.iter().find(|s| s.id == "10").unwrap();
     assert_eq!((s10.status, s10.late), (Status::Accepted, true));
     let lf = late.report.findings.iter().find(|f| f.code == Code::Late).unwrap();
@@ -429,12 +443,16 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
         "LibreOffice writes its saved time"
     );
     assert_read_as_typed(
-        &past,
+        past,
         late.data.iter().find(|x| x.school_id == "10").unwrap(),
         &d.fills["10"],
         "LibreOffice late",
     );
+}
 
+/// The CLI says the same as the library; `collect` on these returns: district sums equal
+/// the sums of what was typed by the `included` schools.
+fn cli_agrees_and_collect_sums(d: &Setup, next: &Campaign, after: NaiveDate, included: &[&str]) {
     // The CLI says the same: exit code 1 (one invalid, one missing), statuses in JSON.
     let (code, json) = check_json(&d.w, &next.id(), &after.to_string());
     assert_eq!(code, 1);
@@ -448,17 +466,15 @@ fn returns_saved_by_libreoffice_and_openpyxl_read_exactly_and_collect_sums_them(
 
     // collect on these returns: district sums equal the sums of what was typed.
     let summary = d.w.path().join("svod.xlsx");
-    let run =
-        d.w.cli()
-            .campaign(&next.id())
-            .cmd("collect")
-            .returns(d.w.returns())
-            .today(&after.to_string())
-            .arg("--out")
-            .arg(&summary)
-            .output();
-    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
-    let included: Vec<&str> = out.data.iter().map(|x| x.school_id.as_str()).collect();
+    d.w.cli()
+        .campaign(&next.id())
+        .cmd("collect")
+        .returns(d.w.returns())
+        .today(&after.to_string())
+        .arg("--out")
+        .arg(&summary)
+        .run()
+        .code(1);
     assert!(included.len() >= 6 && !included.contains(&"04"), "{included:?}");
     let mut wb: Xlsx<_> = open_workbook(&summary).unwrap();
     let sheet = wb.worksheet_range(profplan::summary::SHEET_DISTRICT).unwrap();

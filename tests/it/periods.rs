@@ -39,15 +39,15 @@ fn put_returns(w: &Workdir, c: &Campaign, schools: &[School], fills: &BTreeMap<S
     }
 }
 
-fn run(w: &Workdir, campaign: &str, args: &[&str]) -> std::process::Output {
-    w.cli().env_remove("NO_COLOR").campaign(campaign).args(args).output()
+fn run(w: &Workdir, campaign: &str, args: &[&str]) -> crate::cli::Run {
+    w.cli().env_remove("NO_COLOR").campaign(campaign).args(args).run()
 }
 
-fn collect(w: &Workdir, campaign: &str, as_of: &str) -> std::process::Output {
+fn collect(w: &Workdir, campaign: &str, as_of: &str) -> crate::cli::Run {
     let returns = format!("returns-{campaign}");
     let out = format!("svod-{campaign}.xlsx");
     let o = run(w, campaign, &["collect", &returns, "--as-of", as_of, "--out", &out, "--no-note"]);
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
     o
 }
 
@@ -56,9 +56,9 @@ fn check_json(w: &Workdir, campaign: &str, as_of: &str, extra: &[&str]) -> (Valu
     let mut args = vec!["check", returns.as_str(), "--format", "json", "--as-of", as_of];
     args.extend_from_slice(extra);
     let o = run(w, campaign, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(&o)));
-    (v, stderr(&o))
+    let v: Value =
+        serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", o.stderr));
+    (v, o.stderr)
 }
 
 /// (school, code, field) of every inter-period finding.
@@ -218,7 +218,7 @@ fn a_school_year_gets_exactly_the_planted_falls_and_jumps() {
 
     // The text report lists them under the school, accepted with warnings.
     let o = run(&y.w, MAY, &["check", &format!("returns-{MAY}"), "--as-of", "2026-05-27"]);
-    let text = stdout(&o);
+    let text = o.stdout.clone();
     assert!(text.contains("Приняты с предупреждениями (5)"), "{text}");
 
     // collect writes them into «Замечания» of May's summary.
@@ -349,7 +349,7 @@ fn carry_forward_prefills_what_the_earlier_campaign_accepted() {
             args.push("--force");
         }
         let o = run(&y.w, MAY, &args);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(o.code, 0, "{}", o.stderr);
         o
     };
     let form = |n: usize| {
@@ -363,7 +363,7 @@ fn carry_forward_prefills_what_the_earlier_campaign_accepted() {
     // With December's summary: what school 09 reported and December accepted.
     collect(&y.w, DEC, "2025-12-22");
     let o = template(true);
-    assert!(stderr(&o).contains("перенесены из сводов прошлых кампаний"), "{}", stderr(&o));
+    assert!(o.stderr.contains("перенесены из сводов прошлых кампаний"), "{}", o.stderr);
     let dec = num(&y.dec["09"], "oo_students_6_11").unwrap();
     assert_eq!(dec, registry + 5.0);
     assert_eq!(form_value(&form(9), "oo_students_6_11"), dec);
@@ -415,13 +415,44 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
     write_registry(&w.registry_path(), &schools, &plan);
     let (last, this) =
         (Campaign::parse(&plan, LAST).unwrap(), Campaign::parse(&plan, DEC).unwrap());
+    let (last_f, this_f) = planted_fills(&schools, &last, &this);
+    put_returns(&w, &last, &schools, &last_f);
+    put_returns(&w, &this, &schools, &this_f);
+
+    // Last year's collect has no summary of the year before: said once, not an error.
+    let o = collect(&w, LAST, "2024-12-25");
+    let err = o.stderr.clone();
+    assert_eq!(err.matches("сравнение с прошлым годом").count(), 1, "{err}");
+    assert!(err.contains("2023/24 учебного года") && err.contains("--compare"), "{err}");
+    // This year's finds it in the work folder by plan and campaign; of two copies, the one
+    // made last (then the last by name) is taken, and that is said.
+    std::fs::copy(
+        w.path().join(format!("svod-{LAST}.xlsx")),
+        w.path().join("svod-kopiya-staraya.xlsx"),
+    )
+    .unwrap();
+    let o = collect(&w, DEC, "2025-12-25");
+    let err = o.stderr.clone();
+    assert!(err.contains("для сравнения взят"), "two copies of last year's summary: {err}");
+    assert!(!err.contains("составлен без сравнения"), "{err}");
+
+    let mut book: Xlsx<_> = open_workbook(w.path().join(format!("svod-{DEC}.xlsx"))).unwrap();
+    district_sheet_compares_the_years(&mut book, &this, &last_f, &this_f);
+    changes_sheet_compares_each_school(&mut book, &plan, &this, &schools, &last_f, &this_f);
+}
+
+/// Last year's and this year's fills of `schools`, planted so that every arrow shows: more
+/// events everywhere, fewer events with the employment centre, the same number of teachers.
+fn planted_fills(
+    schools: &[School],
+    last: &Campaign,
+    this: &Campaign,
+) -> (BTreeMap<String, Fill>, BTreeMap<String, Fill>) {
     let last_f: BTreeMap<String, Fill> =
-        schools.iter().map(|s| (s.id.clone(), fill(&last, s, SEED, None))).collect();
+        schools.iter().map(|s| (s.id.clone(), fill(last, s, SEED, None))).collect();
     let mut this_f: BTreeMap<String, Fill> =
-        schools.iter().map(|s| (s.id.clone(), fill(&this, s, SEED + 1, None))).collect();
-    // Planted: more events everywhere, fewer events with the employment centre, the same
-    // number of teachers: each arrow at least once, whatever the generator gave.
-    for s in &schools {
+        schools.iter().map(|s| (s.id.clone(), fill(this, s, SEED + 1, None))).collect();
+    for s in schools {
         let (l, t) = (&last_f[&s.id], this_f.get_mut(&s.id).unwrap());
         if let Some(v) = num(l, "p2_1_events") {
             set(t, "p2_1_events", v + 3.0);
@@ -436,27 +467,17 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
             }
         }
     }
-    put_returns(&w, &last, &schools, &last_f);
-    put_returns(&w, &this, &schools, &this_f);
+    (last_f, this_f)
+}
 
-    // Last year's collect has no summary of the year before: said once, not an error.
-    let o = collect(&w, LAST, "2024-12-25");
-    let err = stderr(&o);
-    assert_eq!(err.matches("сравнение с прошлым годом").count(), 1, "{err}");
-    assert!(err.contains("2023/24 учебного года") && err.contains("--compare"), "{err}");
-    // This year's finds it in the work folder by plan and campaign; of two copies, the one
-    // made last (then the last by name) is taken, and that is said.
-    std::fs::copy(
-        w.path().join(format!("svod-{LAST}.xlsx")),
-        w.path().join("svod-kopiya-staraya.xlsx"),
-    )
-    .unwrap();
-    let o = collect(&w, DEC, "2025-12-25");
-    let err = stderr(&o);
-    assert!(err.contains("для сравнения взят"), "two copies of last year's summary: {err}");
-    assert!(!err.contains("составлен без сравнения"), "{err}");
-
-    let mut book: Xlsx<_> = open_workbook(w.path().join(format!("svod-{DEC}.xlsx"))).unwrap();
+/// «Свод по району»: last year's figure, the change and the arrow of every whole-number
+/// field, and of a share (Σ numerators / Σ denominators, the change in percentage points).
+fn district_sheet_compares_the_years(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    this: &Campaign,
+    last_f: &BTreeMap<String, Fill>,
+    this_f: &BTreeMap<String, Fill>,
+) {
     let sheet = book.worksheet_range(profplan::summary::SHEET_DISTRICT).unwrap();
     let (head, was_col) = column(&sheet, "Прошлый год (2024/25)");
     let (_, change_col) = column(&sheet, "Изменение");
@@ -481,7 +502,7 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
         if f.kind != profplan::plan::Kind::Integer {
             continue;
         }
-        let (Some(was), Some(now)) = (sum(&last_f, &f.code), sum(&this_f, &f.code)) else {
+        let (Some(was), Some(now)) = (sum(last_f, &f.code), sum(this_f, &f.code)) else {
             continue;
         };
         let r = row_of(&this.text(&f.label));
@@ -507,18 +528,27 @@ fn year_over_year_shows_last_years_figures_changes_and_arrows() {
         }
         n / d
     };
-    let (was, now) = (pct(&last_f), pct(&this_f));
+    let (was, now) = (pct(last_f), pct(this_f));
     let r = row_of(&this.text(&sh.label));
     assert!((cell_num(&sheet, r, was_col) - was).abs() < 1e-9);
     assert!((cell_num(&sheet, r, change_col) - (now - was) * 100.0).abs() < 1e-9);
     assert_eq!(cell_text(&sheet, r, trend_col), arrow(was, now));
+}
 
-    // The per-school view: each school's value last year and now.
+/// «Изменения по школам за год»: each school's value last year and now.
+fn changes_sheet_compares_each_school(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    plan: &Plan,
+    this: &Campaign,
+    schools: &[School],
+    last_f: &BTreeMap<String, Fill>,
+    this_f: &BTreeMap<String, Fill>,
+) {
     let changes = book.worksheet_range(profplan::summary::SHEET_CHANGES).unwrap();
     let (head, was_col) = column(&changes, "Прошлый год (2024/25)");
     assert_eq!(cell_text(&changes, 0, 0), "Изменения по школам за год");
     let label = this.text(&plan.field("p2_1_events").unwrap().label);
-    for s in &schools {
+    for s in schools {
         let r = (head + 1..=changes.end().unwrap().0)
             .find(|&r| cell_text(&changes, r, 0) == s.id && cell_text(&changes, r, 3) == label)
             .unwrap_or_else(|| panic!("no row of school {}", s.id));

@@ -24,8 +24,8 @@ use crate::common::*;
 const DEC: &str = "2025-12-20";
 const SEPT: &str = "2025-09-15";
 
-fn profplan(dir: &Path, args: &[&str]) -> std::process::Output {
-    Cli::new().in_dir(dir).args(args).output()
+fn profplan(dir: &Path, args: &[&str]) -> crate::cli::Run {
+    Cli::new().in_dir(dir).args(args).run()
 }
 
 /// A district's work folder with six schools' returns of December (seeded by the
@@ -73,7 +73,7 @@ fn collect(d: &Path, campaign: &str, as_of: &str, out: &Path) {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     );
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
 }
 
 fn write_districts(path: &Path) {
@@ -87,7 +87,7 @@ fn write_districts(path: &Path) {
     .unwrap();
 }
 
-fn region(root: &Path, folder: &str) -> (std::process::Output, PathBuf) {
+fn region(root: &Path, folder: &str) -> (crate::cli::Run, PathBuf) {
     let out = root.join("oblast.xlsx");
     let o = profplan(
         root,
@@ -210,8 +210,8 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     .unwrap();
 
     let (o, out) = region(root, "svody");
-    assert_eq!(o.status.code(), Some(1), "C has no usable summary: {}", stderr(&o));
-    let text = stdout(&o);
+    assert_eq!(o.code, 1, "C has no usable summary: {}", o.stderr);
+    let text = o.stdout.clone();
     assert!(
         text.contains("Получены своды 2 из 3 районов; нет свода (1): Гаммовский район"),
         "{text}"
@@ -226,22 +226,41 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     };
     assert!(!visible("Данные"), "«Данные» of the regional summary is visible");
     assert!(visible(SHEET_REGION) && visible("Районы") && visible("Источники"));
+    let fa: Vec<&Fill> = a.fills.values().collect();
+    let fb: Vec<&Fill> = b.fills.values().collect();
+    region_sheet_equals_the_returns(&mut book, &plan, &fa, &fb);
+    districts_sheet_counts_each_district(&mut book);
+    sources_sheet_accounts_for_every_file(&mut book, &folder);
+    tables_and_views_merged(&mut book, &fa, &fb);
+
+    // The same inputs give the same bytes.
+    let first = std::fs::read(&out).unwrap();
+    region(root, "svody");
+    assert_eq!(first, std::fs::read(&out).unwrap());
+}
+
+/// «Свод по области»: each district's figures and the region's total equal the sums of
+/// its schools' returns; the region's share is Σ numerators / Σ denominators.
+fn region_sheet_equals_the_returns(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    plan: &Plan,
+    fa: &[&Fill],
+    fb: &[&Fill],
+) {
     let sheet = book.worksheet_range(SHEET_REGION).unwrap();
     let codes: Vec<String> =
         (0..sheet.width() as u32).map(|c| cell(&sheet, REGION_CODE_ROW, c)).collect();
     let row_of = |name: &str| {
         (REGION_CODE_ROW..=sheet.end().unwrap().0).find(|&r| cell(&sheet, r, 1) == name).unwrap()
     };
-    let fa: Vec<&Fill> = a.fills.values().collect();
-    let fb: Vec<&Fill> = b.fills.values().collect();
     let both: Vec<&Fill> = fa.iter().chain(fb.iter()).copied().collect();
     let mut checked = 0;
     for (name, fills) in
-        [("Альфинский район", &fa), ("Бетинский район", &fb), ("Итого по области", &both)]
+        [("Альфинский район", fa), ("Бетинский район", fb), ("Итого по области", &both[..])]
     {
         let r = row_of(name);
         for (col, code) in codes.iter().enumerate().skip(2) {
-            let want = expected(&plan, code, fills);
+            let want = expected(plan, code, fills);
             match want {
                 Some(w) => {
                     let got = number(&sheet, r, col as u32);
@@ -265,8 +284,10 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     );
     assert!(!close(pr, (pa + pb) / 2.0), "{pa} {pb} {pr}");
     assert_eq!(cell(&sheet, row_of("Гаммовский район"), 2), "нет свода");
+}
 
-    // Completeness per district.
+/// «Районы»: completeness per district.
+fn districts_sheet_counts_each_district(book: &mut Xlsx<std::io::BufReader<std::fs::File>>) {
     let d = book.worksheet_range(SHEET_DISTRICTS).unwrap();
     let r = (0..20).find(|&r| cell(&d, r, 0) == "A").unwrap();
     assert_eq!(cell(&d, r, 3), "A.xlsx");
@@ -278,8 +299,13 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     assert_eq!(cell(&d, r, 2), "нет свода");
     let r = (0..20).find(|&r| cell(&d, r, 1) == "Итого по области").unwrap();
     assert_eq!((number(&d, r, 5), number(&d, r, 6), number(&d, r, 7)), (12.0, 12.0, 1.0));
+}
 
-    // Every file accounted for, with its hash.
+/// «Источники»: every file accounted for, with its hash.
+fn sources_sheet_accounts_for_every_file(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    folder: &Path,
+) {
     let s = book.worksheet_range(SHEET_REGION_SOURCES).unwrap();
     let fate: BTreeMap<String, (String, String)> = (1..s.height() as u32)
         .map(|r| (cell(&s, r, 0), (cell(&s, r, 4), cell(&s, r, 5))))
@@ -299,28 +325,20 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(hash, want);
-    // Detail tables merged, the district named on every row: each district's rows and
-    // column sums equal the rows typed into its schools' returns.
+}
+
+/// Detail tables merged, the district named on every row: each district's rows and column
+/// sums equal the rows typed into its schools' returns; the plan's view over the region.
+fn tables_and_views_merged(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    fa: &[&Fill],
+    fb: &[&Fill],
+) {
+    let both: Vec<&Fill> = fa.iter().chain(fb.iter()).copied().collect();
     let t = book.worksheet_range("Т 10.1 Конкурсы").unwrap();
     let head = (0..10).find(|&r| cell(&t, r, 0) == "Код района").unwrap();
     assert_eq!(cell(&t, head, 4), "Название конкурса");
     let rows: Vec<u32> = (head + 1..=t.end().unwrap().0).collect();
-    let typed = |fills: &[&Fill]| -> Vec<(String, f64)> {
-        let mut v: Vec<(String, f64)> = fills
-            .iter()
-            .flat_map(|f| f.tables.get("t10_1").into_iter().flatten())
-            .filter(|row| row.iter().any(Option::is_some))
-            .map(|row| {
-                let level = match &row[1] {
-                    Some(profplan::synth::FillValue::Text(s)) => s.clone(),
-                    other => panic!("{other:?}"),
-                };
-                (level, row[2].as_ref().and_then(typed_number).unwrap())
-            })
-            .collect();
-        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        v
-    };
     for (code, name, fills) in [("A", "Альфинский район", &fa), ("B", "Бетинский район", &fb)]
     {
         let mut got: Vec<(String, f64)> = rows
@@ -334,7 +352,7 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
             .collect();
         got.sort_by(|a, b| a.partial_cmp(b).unwrap());
         assert!(!got.is_empty(), "{name} has rows");
-        assert_eq!(got, typed(fills), "{name}");
+        assert_eq!(got, typed_contests(fills), "{name}");
     }
     assert!(rows.iter().all(|&r| cell(&t, r, 1) != "Гаммовский район"), "C's summary was refused");
     // The plan's view of the table over the region: participants by level.
@@ -344,7 +362,7 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     let head = title.unwrap() + 1;
     assert_eq!(cell(&v, head, 1), "Количество участников");
     let mut want: BTreeMap<String, f64> = BTreeMap::new();
-    for (level, n) in typed(&both) {
+    for (level, n) in typed_contests(&both) {
         *want.entry(level).or_insert(0.0) += n;
     }
     let mut got: BTreeMap<String, f64> = BTreeMap::new();
@@ -355,11 +373,24 @@ fn a_region_of_three_districts_equals_the_schools_returns() {
     }
     assert_eq!(got, want);
     assert_eq!(number(&v, r, 1), want.values().sum::<f64>());
+}
 
-    // The same inputs give the same bytes.
-    let first = std::fs::read(&out).unwrap();
-    region(root, "svody");
-    assert_eq!(first, std::fs::read(&out).unwrap());
+/// The rows of table 10.1 typed into `fills`: (level, participants), sorted.
+fn typed_contests(fills: &[&Fill]) -> Vec<(String, f64)> {
+    let mut v: Vec<(String, f64)> = fills
+        .iter()
+        .flat_map(|f| f.tables.get("t10_1").into_iter().flatten())
+        .filter(|row| row.iter().any(Option::is_some))
+        .map(|row| {
+            let level = match &row[1] {
+                Some(profplan::synth::FillValue::Text(s)) => s.clone(),
+                other => panic!("{other:?}"),
+            };
+            (level, row[2].as_ref().and_then(typed_number).unwrap())
+        })
+        .collect();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v
 }
 
 /// The part of «Данные» in a summary: workbook.xml → relationship → worksheet part.
@@ -424,7 +455,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
             "../svody/B.xlsx",
         ],
     );
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
 
     // C: a district the registry does not know.
     let c = district(root, "C", "Гаммовский район", 3, None);
@@ -436,8 +467,8 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
     collect(&c.dir, DEC, "2025-12-25", &folder.join("Z.xlsx"));
 
     let (o, out) = region(root, "svody");
-    assert_eq!(o.status.code(), Some(1));
-    let text = stdout(&o);
+    assert_eq!(o.code, 1);
+    let text = o.stdout.clone();
     assert!(text.contains("Получены своды 0 из 3 районов"), "{text}");
     let mut book: Xlsx<_> = open_workbook(&out).unwrap();
     let s = book.worksheet_range(SHEET_REGION_SOURCES).unwrap();
@@ -452,7 +483,7 @@ fn edited_other_version_and_unknown_districts_are_refused_with_reasons() {
     // The unedited summary is accepted: the check is of the data, not of the file's bytes.
     std::fs::copy(root.join("A.xlsx"), folder.join("A.xlsx")).unwrap();
     let (o, _) = region(root, "svody");
-    assert!(stdout(&o).contains("Получены своды 1 из 3 районов"), "{}", stdout(&o));
+    assert!(o.stdout.contains("Получены своды 1 из 3 районов"), "{}", o.stdout);
 }
 
 /// What is left of a reason once file names and the words profplan writes itself are taken
@@ -487,7 +518,7 @@ fn a_districts_note_is_skipped_and_every_reason_is_russian() {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     );
-    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert!(o.code <= 1, "{}", o.stderr);
     assert!(folder.join("A-spravka.docx").is_file(), "collect writes the note beside");
     // The same note renamed by the district, a damaged workbook, a zip that is no
     // workbook, a text file and an old .xls-like binary.
@@ -504,19 +535,17 @@ fn a_districts_note_is_skipped_and_every_reason_is_russian() {
 
     // The registry of districts comes from profplan.toml when --districts is not given.
     let run = |args: &[&str]| {
-        let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-        cmd.current_dir(root).args(["--campaign", DEC, "region", "svody"]).args(args);
-        cmd.output().unwrap()
+        Cli::new().in_dir(root).args(["--campaign", DEC, "region", "svody"]).args(args).run()
     };
     let o = run(&["--as-of", "2025-12-26"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    assert_eq!(o.code, 2);
+    let err = o.stderr.clone();
     assert!(err.contains("не указан реестр районов") && err.contains("--districts"), "{err}");
     assert!(!root.join(format!("svod-oblast-{DEC}.xlsx")).exists());
     std::fs::write(root.join("profplan.toml"), "districts = \"districts.csv\"\n").unwrap();
     let o = run(&["--as-of", "2025-12-26"]);
-    assert_eq!(o.status.code(), Some(1), "B and C sent nothing: {}", stderr(&o));
-    let text = stdout(&o);
+    assert_eq!(o.code, 1, "B and C sent nothing: {}", o.stderr);
+    let text = o.stdout.clone();
     assert!(text.contains("Получены своды 1 из 3 районов"), "{text}");
     let out = root.join(format!("svod-oblast-{DEC}.xlsx"));
 

@@ -19,6 +19,7 @@ use profplan::summary::data::{sheet_name, HEADERS, TEST_ROWS_ENV};
 use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
 use profplan::synth::{fill, Fill};
 
+use crate::cli::Cli;
 use crate::common::*;
 use crate::support::part_text as part;
 
@@ -57,18 +58,17 @@ fn district(n: usize, seed: u64) -> District {
 
 /// `profplan collect` in the district's folder; `rows`: the test-only rows per «Данные» sheet.
 fn collect(d: &District, out: &Path, rows: Option<usize>, extra: &[&str]) {
-    let mut cmd = assert_cmd::Command::cargo_bin("profplan").unwrap();
-    cmd.current_dir(d.dir.path())
+    let mut cli = Cli::new()
+        .in_dir(d.dir.path())
         .args(["--campaign", DEC, "collect", "returns", "--as-of", "2025-12-25", "--no-note"])
         .arg("--out")
         .arg(out)
         .args(extra)
         .env_remove(TEST_ROWS_ENV);
     if let Some(n) = rows {
-        cmd.env(TEST_ROWS_ENV, n.to_string());
+        cli = cli.env(TEST_ROWS_ENV, n.to_string());
     }
-    let o = cmd.output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    cli.run().success();
 }
 
 fn cell(r: &Range<Data>, row: u32, col: u32) -> String {
@@ -107,16 +107,22 @@ fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
     // About 46 rows a school: 100 rows a sheet makes several sheets of two schools each.
     collect(&d, &split, Some(100), &[]);
 
-    let mut wa: Xlsx<_> = open_workbook(&whole).unwrap();
-    let mut wb: Xlsx<_> = open_workbook(&split).unwrap();
+    split_sheets_hold_the_same_rows(&whole, &split);
+    compare_reads_the_split_as_the_whole(&d, &whole, &split);
+    region_reads_the_split_as_the_whole(&d, &whole, &split);
+}
+
+/// «Данные», «Данные 2», … each at most 100 data rows under the same header, hidden,
+/// saying what it is; a school on one sheet only; together the rows of the whole sheet.
+fn split_sheets_hold_the_same_rows(whole: &Path, split: &Path) {
+    let mut wa: Xlsx<_> = open_workbook(whole).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(split).unwrap();
     assert_eq!(wa.sheet_names().iter().filter(|s| s.starts_with(SHEET_DATA)).count(), 1);
     let a = wa.worksheet_range(SHEET_DATA).unwrap();
     let a_rows = grid(&a);
     assert!(a_rows.len() > 12 * 30, "{} rows", a_rows.len());
     assert_eq!(a_rows[0][..12], HEADERS.map(String::from));
 
-    // The split: «Данные», «Данные 2», … each at most 100 data rows under the same header,
-    // hidden, saying what it is; a school on one sheet only; together the same rows.
     let names = wb.sheet_names();
     let sheets: Vec<String> = (0..).map(sheet_name).take_while(|n| names.contains(n)).collect();
     assert!(sheets.len() >= 5, "{sheets:?}");
@@ -150,11 +156,13 @@ fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
     let a_data: Vec<Vec<String>> = a_rows[1..].iter().map(|r| r[..12].to_vec()).collect();
     assert_eq!(joined, a_data);
     // The data check (what `region` trusts) is the same.
-    let check = custom_property(&whole, "profplan.data_check");
-    assert_eq!(custom_property(&split, "profplan.data_check"), check);
+    let check = custom_property(whole, "profplan.data_check");
+    assert_eq!(custom_property(split, "profplan.data_check"), check);
+}
 
-    // --compare with either gives the same «Свод по району», «Было» filled for the
-    // figures and no change.
+/// `--compare` with either gives the same «Свод по району», «Было» filled for the figures
+/// and no change.
+fn compare_reads_the_split_as_the_whole(d: &District, whole: &Path, split: &Path) {
     // (Under one file name: the summary names the file it compares with.)
     let named = |file: &Path, tag: &str| {
         let dir = d.dir.path().join(tag);
@@ -162,11 +170,11 @@ fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
         std::fs::copy(file, dir.join("prev.xlsx")).unwrap();
         dir.join("prev.xlsx")
     };
-    let (pa, pb) = (named(&whole, "a"), named(&split, "b"));
+    let (pa, pb) = (named(whole, "a"), named(split, "b"));
     let ca = d.dir.path().join("compare-whole.xlsx");
     let cb = d.dir.path().join("compare-split.xlsx");
-    collect(&d, &ca, None, &["--compare", pa.to_str().unwrap()]);
-    collect(&d, &cb, None, &["--compare", pb.to_str().unwrap()]);
+    collect(d, &ca, None, &["--compare", pa.to_str().unwrap()]);
+    collect(d, &cb, None, &["--compare", pb.to_str().unwrap()]);
     let mut xa: Xlsx<_> = open_workbook(&ca).unwrap();
     let mut xb: Xlsx<_> = open_workbook(&cb).unwrap();
     let sa = xa.worksheet_range(SHEET_DISTRICT).unwrap();
@@ -187,8 +195,10 @@ fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
         }
     }
     assert!(compared >= 20, "only {compared} figures compared");
+}
 
-    // `region` reads the split summary as the whole one.
+/// `region` reads the split summary as the whole one.
+fn region_reads_the_split_as_the_whole(d: &District, whole: &Path, split: &Path) {
     let regions = |file: &Path, tag: &str| -> Vec<Vec<String>> {
         let root = d.dir.path().join(format!("region-{tag}"));
         std::fs::create_dir_all(root.join("svody")).unwrap();
@@ -199,19 +209,17 @@ fn a_long_table_split_into_sheets_is_read_back_with_equal_figures() {
              A;Альфинский район;Иванова И. И.;a@example.ru;+7 1\n",
         )
         .unwrap();
-        let o = assert_cmd::Command::cargo_bin("profplan")
-            .unwrap()
-            .current_dir(&root)
+        Cli::new()
+            .in_dir(&root)
             .args(["--campaign", DEC, "region", "svody", "--districts", "districts.csv"])
             .args(["--out", "oblast.xlsx", "--as-of", "2025-12-26"])
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            .run()
+            .success();
         let mut book: Xlsx<_> = open_workbook(root.join("oblast.xlsx")).unwrap();
         grid(&book.worksheet_range(SHEET_REGION).unwrap())
     };
-    let ra = regions(&whole, "whole");
-    let rb = regions(&split, "split");
+    let ra = regions(whole, "whole");
+    let rb = regions(split, "split");
     assert_eq!(ra, rb);
     let row = ra.iter().find(|r| r.iter().any(|c| c == "Альфинский район")).unwrap();
     let figures = row.iter().filter(|c| c.parse::<f64>().is_ok()).count();

@@ -92,7 +92,29 @@ fn rows(sheet: &str, rows: &[&[(&str, Val)]]) -> Vec<Row> {
 
 /// The schools in the figures. Covered / students 6–11: 10/100, 9/10, 150/200, —/50,
 /// 40/80: the district share is 209/390 = 53.6 %, the mean of school percentages 56.25 %.
+/// Five schools: 01–03 with tables and formula-like text, 04 with the denominator only,
+/// 05 invalid.
 fn schools() -> Vec<SchoolData> {
+    let s4 = school(
+        "04",
+        &[("oo_students_6_11", n(50.0)), ("p2_1_events", n(4.0)), ("p6_1_has_acts", t("да"))],
+    );
+    let mut s5 = school(
+        "05",
+        &[
+            ("oo_students_6_11", n(80.0)),
+            ("p2_1_events", n(1.0)),
+            ("p2_1_covered", n(40.0)),
+            ("p6_1_has_acts", t("нет")),
+            ("p1_2_mark", t("не выполнено")),
+        ],
+    );
+    s5.invalid = true;
+    // 04 reports the denominator only: not in the share.
+    vec![school_01(), school_02(), school_03(), s4, s5]
+}
+
+fn school_01() -> SchoolData {
     let mut s1 = school(
         "01",
         &[
@@ -145,6 +167,10 @@ fn schools() -> Vec<SchoolData> {
             ],
         ),
     );
+    s1
+}
+
+fn school_02() -> SchoolData {
     let mut s2 = school(
         "02",
         &[
@@ -172,6 +198,10 @@ fn schools() -> Vec<SchoolData> {
             ],
         ),
     );
+    s2
+}
+
+fn school_03() -> SchoolData {
     let mut s3 = school(
         "03",
         &[
@@ -209,23 +239,7 @@ fn schools() -> Vec<SchoolData> {
             ]],
         ),
     );
-    // 04 reports the denominator only: not in the share.
-    let s4 = school(
-        "04",
-        &[("oo_students_6_11", n(50.0)), ("p2_1_events", n(4.0)), ("p6_1_has_acts", t("да"))],
-    );
-    let mut s5 = school(
-        "05",
-        &[
-            ("oo_students_6_11", n(80.0)),
-            ("p2_1_events", n(1.0)),
-            ("p2_1_covered", n(40.0)),
-            ("p6_1_has_acts", t("нет")),
-            ("p1_2_mark", t("не выполнено")),
-        ],
-    );
-    s5.invalid = true;
-    vec![s1, s2, s3, s4, s5]
+    s3
 }
 
 fn time(s: &str) -> DateTime<FixedOffset> {
