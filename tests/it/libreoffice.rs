@@ -419,8 +419,8 @@ fn every_saved_xlsx_reads_as_calamine(d: &Setup) {
 /// Before the deadline the school without a return is expected; the late return (saved by
 /// LibreOffice now, after the last campaign's deadline) is late by its saved time.
 fn expected_and_late(next: &Campaign, past: &Campaign, d: &Setup) {
-    use profplan::finding::Code;
     use profplan::check::report::Status;
+    use profplan::finding::Code;
     // Before the deadline the school without a return is expected.
     let early = intake(next, &d.reg, &d.w.returns(), today());
     assert_eq!(
