@@ -19,7 +19,7 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 use sha2::{Digest, Sha256};
 
-use crate::check::values::Val;
+use crate::check::values::CheckedValue;
 use crate::plan::campaign::Campaign;
 use crate::plan::{Kind, Share};
 use crate::summary::{
@@ -212,7 +212,7 @@ pub struct RegionRow<'a> {
     pub school_id: &'a str,
     pub school: &'a str,
     /// Column code → value, as in the district's «Данные».
-    pub values: &'a BTreeMap<String, Val>,
+    pub values: &'a BTreeMap<String, CheckedValue>,
 }
 
 impl Region {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::values::{FieldValue, Row, SchoolData, Source, Val};
+use crate::check::values::{CheckedField, CheckedValue, Row, SchoolData, Source};
 use crate::finding::{Code, Finding};
 use crate::form::layout::{self, META_FIELDS};
 use crate::plan::campaign::Campaign;
@@ -71,9 +71,9 @@ pub fn expected(field: &Field, choices: &[&str]) -> String {
 /// The result of checking one cell against its field.
 enum Checked {
     Blank,
-    Ok(Val),
+    Ok(CheckedValue),
     /// Accepted, with a warning finding.
-    Noted(Val, Code, String),
+    Noted(CheckedValue, Code, String),
     Bad(Code, String),
 }
 
@@ -122,8 +122,8 @@ fn check_number(field: &Field, raw: &Value) -> Checked {
         return Checked::Bad(Code::OutOfRange, format!("ожидалось {}, найдено {found}", exp()));
     }
     match note {
-        Some(note) => Checked::Noted(Val::Num(n), Code::NumberAsText, note),
-        None => Checked::Ok(Val::Num(n)),
+        Some(note) => Checked::Noted(CheckedValue::Num(n), Code::NumberAsText, note),
+        None => Checked::Ok(CheckedValue::Num(n)),
     }
 }
 
@@ -140,7 +140,7 @@ fn check_choice(field: &Field, choices: &[&str], raw: &Value) -> Checked {
     };
     let key = crate::text::fold(&typed);
     match choices.iter().find(|c| crate::text::fold(c) == key) {
-        Some(c) => Checked::Ok(Val::Text(c.to_string())),
+        Some(c) => Checked::Ok(CheckedValue::Text(c.to_string())),
         None => Checked::Bad(
             Code::NotInList,
             format!("ожидалось {}, найдено {found}: выберите значение из списка в ячейке", exp()),
@@ -168,12 +168,12 @@ fn check_text(raw: &Value) -> Checked {
         let clean: String =
             s.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r')).collect();
         return Checked::Noted(
-            Val::Text(clean.trim().to_string()),
+            CheckedValue::Text(clean.trim().to_string()),
             Code::TextInvalid,
             "в тексте есть управляющие (невидимые) символы; они удалены".into(),
         );
     }
-    Checked::Ok(Val::Text(s.trim().to_string()))
+    Checked::Ok(CheckedValue::Text(s.trim().to_string()))
 }
 
 /// A date: a date cell, or a text `ДД.ММ.ГГГГ` / `ГГГГ-ММ-ДД`.
@@ -181,9 +181,9 @@ fn check_date(field: &Field, raw: &Value) -> Checked {
     let exp = || expected(field, &[]);
     let found = shown(raw);
     match raw {
-        Value::DateTime(d) => Checked::Ok(Val::Date(d.date())),
+        Value::DateTime(d) => Checked::Ok(CheckedValue::Date(d.date())),
         Value::Text(s) => match crate::plan::campaign::parse_date(s) {
-            Some(d) => Checked::Ok(Val::Date(d)),
+            Some(d) => Checked::Ok(CheckedValue::Date(d)),
             None => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
         },
         _ => Checked::Bad(Code::NotADate, format!("ожидалась {}, найдено {found}", exp())),
@@ -310,11 +310,11 @@ impl<'a> Run<'a> {
                 }
             }
             Checked::Ok(v) => {
-                self.data.fields.insert(f.code.clone(), FieldValue { value: v, source });
+                self.data.fields.insert(f.code.clone(), CheckedField { value: v, source });
             }
             Checked::Noted(v, code, msg) => {
                 self.findings.push(finding(code, Severity::Warning, format!("«{label}»: {msg}")));
-                self.data.fields.insert(f.code.clone(), FieldValue { value: v, source });
+                self.data.fields.insert(f.code.clone(), CheckedField { value: v, source });
             }
             Checked::Bad(code, msg) => {
                 self.findings.push(finding(code, Severity::Error, format!("«{label}»: {msg}")))
@@ -358,11 +358,11 @@ impl<'a> Run<'a> {
                     ),
                 )),
                 Checked::Ok(v) => {
-                    self.data.fields.insert(code.to_string(), FieldValue { value: v, source });
+                    self.data.fields.insert(code.to_string(), CheckedField { value: v, source });
                 }
                 Checked::Noted(v, c, msg) => {
                     self.findings.push(warn(c, format!("«{label}»: {msg}")));
-                    self.data.fields.insert(code.to_string(), FieldValue { value: v, source });
+                    self.data.fields.insert(code.to_string(), CheckedField { value: v, source });
                 }
                 Checked::Bad(c, msg) => self.findings.push(warn(c, format!("«{label}»: {msg}"))),
             }
@@ -500,7 +500,7 @@ impl<'a> Run<'a> {
         let file = self.file;
         for r in self.rules.iter().filter(|r| r.table.as_deref() == Some(t.code.as_str())) {
             let value = |t: &Term| match t {
-                Term::Field(col) => row.values.get(col).and_then(Val::num),
+                Term::Field(col) => row.values.get(col).and_then(CheckedValue::num),
                 _ => None,
             };
             if let Some(msg) = check_rule(r, value) {
@@ -527,7 +527,9 @@ impl<'a> Run<'a> {
             let value = |t: &Term| match t {
                 Term::Field(code) => data.num(code),
                 Term::Sum { table, column } => data.tables.get(table).map(|rows| {
-                    rows.iter().filter_map(|r| r.values.get(column).and_then(Val::num)).sum()
+                    rows.iter()
+                        .filter_map(|r| r.values.get(column).and_then(CheckedValue::num))
+                        .sum()
                 }),
                 Term::Number(n) => Some(*n),
             };
@@ -665,7 +667,7 @@ mod tests {
         assert_eq!(f("p1_5_students").code, Code::NotANumber);
         assert_eq!(f("p1_5_parents").code, Code::OutOfRange);
         assert_eq!(f("p5_1_registered").code, Code::FormulaError);
-        assert_eq!(v.data.fields["p1_2_mark"].value, Val::Text("выполнено".into()));
+        assert_eq!(v.data.fields["p1_2_mark"].value, CheckedValue::Text("выполнено".into()));
         assert_eq!(f("p9_2_events").code, Code::Required);
         assert_eq!(f("p9_2_events").item.as_deref(), Some("9.2"));
         assert!(f("p9_2_events").cell.is_some());

@@ -1,6 +1,15 @@
 //! A school's validated values: what validation hands to consolidation and the summary.
 //! Every value keeps the file, sheet and cell it came from, so that every figure of the
 //! summary can be traced back to the schools' files.
+//!
+//! Vocabulary of values, one name each:
+//! - [`crate::read::Value`] — a cell's value as the file stores it (a number typed as
+//!   text is still text, an error is `#DIV/0!`); the reader's.
+//! - [`CheckedValue`] — what the value means once validation accepted it: a number, a
+//!   choice or yes/no as its canonical text, a date.
+//! - [`CheckedField`] — a field's checked value and the cell it came from ([`Source`]);
+//!   a table's filled [`Row`] holds checked values by column code.
+//! - [`SchoolData`] — all of one school's return, checked.
 
 use std::collections::BTreeMap;
 
@@ -10,31 +19,31 @@ use serde::Serialize;
 /// A checked value: numbers as numbers, yes/no and choices as their canonical text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum Val {
+pub enum CheckedValue {
     Num(f64),
     Text(String),
     Date(NaiveDate),
 }
 
-impl Val {
+impl CheckedValue {
     pub fn num(&self) -> Option<f64> {
         match self {
-            Val::Num(n) => Some(*n),
+            CheckedValue::Num(n) => Some(*n),
             _ => None,
         }
     }
     pub fn text(&self) -> Option<&str> {
         match self {
-            Val::Text(s) => Some(s),
+            CheckedValue::Text(s) => Some(s),
             _ => None,
         }
     }
     /// The value as a person reads it: «12», «12,5», «да», «20.12.2025».
     pub fn display(&self) -> String {
         match self {
-            Val::Num(n) => crate::text::plain_number(*n),
-            Val::Text(s) => s.clone(),
-            Val::Date(d) => d.format("%d.%m.%Y").to_string(),
+            CheckedValue::Num(n) => crate::text::plain_number(*n),
+            CheckedValue::Text(s) => s.clone(),
+            CheckedValue::Date(d) => d.format("%d.%m.%Y").to_string(),
         }
     }
 }
@@ -56,9 +65,10 @@ impl Source {
     }
 }
 
+/// A field's checked value and the cell it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldValue {
-    pub value: Val,
+pub struct CheckedField {
+    pub value: CheckedValue,
     pub source: Source,
 }
 
@@ -69,7 +79,7 @@ pub struct Row {
     /// 1-based row number on the sheet.
     pub row: u32,
     /// Column code → value (blank cells absent).
-    pub values: BTreeMap<String, Val>,
+    pub values: BTreeMap<String, CheckedValue>,
 }
 
 /// One school's return, validated (accepted, or taken in with `--include-invalid`).
@@ -80,7 +90,7 @@ pub struct SchoolData {
     /// File path relative to the returns folder.
     pub file: String,
     /// Field code → value (blank fields absent). Includes profile and meta fields.
-    pub fields: BTreeMap<String, FieldValue>,
+    pub fields: BTreeMap<String, CheckedField>,
     /// Table code → filled rows in sheet order.
     pub tables: BTreeMap<String, Vec<Row>>,
     /// The return had errors and was taken in only because of `--include-invalid`.

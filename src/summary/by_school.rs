@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
 
 use super::style::Styles;
 use super::*;
-use crate::check::values::Val;
+use crate::check::values::CheckedValue;
 use crate::plan::{Field, Kind, Share};
 use crate::schools::School;
 use crate::summary::figures::school_share;
@@ -224,9 +224,9 @@ fn write_school(
         let Some(d) = data else { continue };
         match col {
             Col::Field(f) => match d.fields.get(&f.code).map(|v| &v.value) {
-                Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
-                Some(Val::Text(t)) => text(ws, r, cc, t, &st.text_center)?,
-                Some(v @ Val::Date(_)) => text(ws, r, cc, &v.display(), &st.text_center)?,
+                Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                Some(CheckedValue::Text(t)) => text(ws, r, cc, t, &st.text_center)?,
+                Some(v @ CheckedValue::Date(_)) => text(ws, r, cc, &v.display(), &st.text_center)?,
                 None => {}
             },
             Col::Share(sh) => {

@@ -23,7 +23,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
 use super::style::Styles;
 use super::*;
-use crate::check::values::Val;
+use crate::check::values::CheckedValue;
 use crate::plan::expr::{Formula, Term};
 use crate::plan::{Kind, Share};
 
@@ -64,14 +64,14 @@ pub struct Previous {
     /// School id → name.
     pub schools: BTreeMap<String, String>,
     /// (school id, field or share code) → value.
-    pub values: BTreeMap<(String, String), Val>,
+    pub values: BTreeMap<(String, String), CheckedValue>,
     /// (school id, `table.column`) → sum over the school's rows.
     pub table_sums: BTreeMap<(String, String), f64>,
     /// (school id, table code) → number of rows.
     pub table_rows: BTreeMap<(String, String), usize>,
     /// (school id, table code) → the school's rows (by row number): column code → value.
     /// Texts and numbers as written; a date is the word «дата» (as the data check sees it).
-    pub table_cells: BTreeMap<(String, String), BTreeMap<u32, BTreeMap<String, Val>>>,
+    pub table_cells: BTreeMap<(String, String), BTreeMap<u32, BTreeMap<String, CheckedValue>>>,
 }
 
 /// What a line of «Свод по району» shows, to find the same figure in a previous summary.
@@ -193,11 +193,11 @@ impl Previous {
     }
 
     pub fn num(&self, school: &str, code: &str) -> Option<f64> {
-        self.values.get(&(school.to_string(), code.to_string())).and_then(Val::num)
+        self.values.get(&(school.to_string(), code.to_string())).and_then(CheckedValue::num)
     }
 
     pub fn text(&self, school: &str, code: &str) -> Option<&str> {
-        self.values.get(&(school.to_string(), code.to_string())).and_then(Val::text)
+        self.values.get(&(school.to_string(), code.to_string())).and_then(CheckedValue::text)
     }
 
     /// Numerator and denominator of a share for one school, when every term is there.
@@ -256,12 +256,12 @@ impl Previous {
     /// The district figure of the previous summary; None when it did not have it at all.
     pub(crate) fn district(&self, key: &Key) -> Option<f64> {
         let ids = self.school_ids();
-        let with = |code: &str| -> Vec<&Val> {
+        let with = |code: &str| -> Vec<&CheckedValue> {
             ids.iter().filter_map(|s| self.values.get(&(s.to_string(), code.to_string()))).collect()
         };
         match key {
             Key::Sum(code) => {
-                let v: Vec<f64> = with(code).into_iter().filter_map(Val::num).collect();
+                let v: Vec<f64> = with(code).into_iter().filter_map(CheckedValue::num).collect();
                 (!v.is_empty()).then(|| v.iter().sum())
             }
             Key::Share(sh) => {
@@ -562,8 +562,8 @@ fn take_row(
             }
             if let Ok(no) = r.parse::<u32>() {
                 let v = match value {
-                    CellVal::Num(n) => Val::Num(*n),
-                    CellVal::Text(s) => Val::Text(s.clone()),
+                    CellVal::Num(n) => CheckedValue::Num(*n),
+                    CellVal::Text(s) => CheckedValue::Text(s.clone()),
                 };
                 prev.table_cells
                     .entry((id.clone(), table.to_string()))
@@ -578,8 +578,8 @@ fn take_row(
         }
         _ => {
             let v = match value {
-                CellVal::Num(n) => Val::Num(*n),
-                CellVal::Text(s) => Val::Text(s.clone()),
+                CellVal::Num(n) => CheckedValue::Num(*n),
+                CellVal::Text(s) => CheckedValue::Text(s.clone()),
             };
             prev.values.insert((id, code), v);
         }

@@ -38,7 +38,7 @@ use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxE
 
 use super::style::Styles;
 use super::{excel_date, num, text, widths, Ctx, SHEET_DATA};
-use crate::check::values::{SchoolData, Val};
+use crate::check::values::{CheckedValue, SchoolData};
 use crate::form::layout::META_FIELDS;
 use crate::plan::Field;
 
@@ -111,12 +111,12 @@ pub(crate) fn check(ctx: &Ctx) -> String {
         for row in school_rows(ctx, s) {
             let table_row = row.table_row.map(|n| n.to_string()).unwrap_or_default();
             let v = match row.value {
-                DataVal::Val(Val::Num(n)) => CheckValue::Num(*n),
-                DataVal::Val(Val::Text(t)) => CheckValue::Text(t),
-                DataVal::Val(Val::Date(d)) => {
+                DataVal::Checked(CheckedValue::Num(n)) => CheckValue::Num(*n),
+                DataVal::Checked(CheckedValue::Text(t)) => CheckValue::Text(t),
+                DataVal::Checked(CheckedValue::Date(d)) => {
                     // As written: a date Excel cannot hold is written as its text.
                     let ok = excel_date(*d).is_ok();
-                    let shown = Val::Date(*d).display();
+                    let shown = CheckedValue::Date(*d).display();
                     let t = if ok { "дата" } else { shown.as_str() };
                     lines.push(check_line(
                         &s.school_id,
@@ -147,7 +147,7 @@ struct DataRow<'a> {
 }
 
 enum DataVal<'a> {
-    Val(&'a Val),
+    Checked(&'a CheckedValue),
     Fraction(f64),
 }
 
@@ -162,7 +162,7 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
                 code: f.code.clone(),
                 label: c.text(&f.label),
                 table_row: None,
-                value: DataVal::Val(&v.value),
+                value: DataVal::Checked(&v.value),
                 unit: f.unit.clone(),
                 sheet: v.source.sheet.clone(),
                 cell: v.source.cell.clone(),
@@ -202,7 +202,7 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
                             code: format!("{}.{}", t.code, col.code),
                             label: c.text(&col.label),
                             table_row: Some(i + 1),
-                            value: DataVal::Val(v),
+                            value: DataVal::Checked(v),
                             unit: col.unit.clone(),
                             sheet: row.sheet.clone(),
                             cell: format!("строка {}", row.row),
@@ -219,7 +219,7 @@ fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
                 code: code.to_string(),
                 label: label.to_string(),
                 table_row: None,
-                value: DataVal::Val(&v.value),
+                value: DataVal::Checked(&v.value),
                 unit: String::new(),
                 sheet: v.source.sheet.clone(),
                 cell: v.source.cell.clone(),
@@ -396,13 +396,13 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
                 num(ws, r, 5, n as f64, &st.int)?;
             }
             match row.value {
-                DataVal::Val(Val::Num(n)) => num(ws, r, 6, *n, st.number(*n))?,
-                DataVal::Val(Val::Text(t)) => text(ws, r, 6, t, &st.plain)?,
-                DataVal::Val(Val::Date(d)) => match excel_date(*d) {
+                DataVal::Checked(CheckedValue::Num(n)) => num(ws, r, 6, *n, st.number(*n))?,
+                DataVal::Checked(CheckedValue::Text(t)) => text(ws, r, 6, t, &st.plain)?,
+                DataVal::Checked(CheckedValue::Date(d)) => match excel_date(*d) {
                     Ok(x) => {
                         ws.write_datetime_with_format(r, 6, &x, &st.date)?;
                     }
-                    Err(_) => text(ws, r, 6, &Val::Date(*d).display(), &st.plain)?,
+                    Err(_) => text(ws, r, 6, &CheckedValue::Date(*d).display(), &st.plain)?,
                 },
                 DataVal::Fraction(f) => num(ws, r, 6, f, &st.pct)?,
             }

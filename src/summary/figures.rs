@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::check::values::{SchoolData, Source, Val};
+use crate::check::values::{CheckedValue, SchoolData, Source};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::{Formula, Term};
 use crate::plan::{Field, Kind, Share, Table, View};
@@ -304,7 +304,7 @@ fn view_figures(
                     match row
                         .values
                         .get(cc)
-                        .map(Val::display)
+                        .map(CheckedValue::display)
                         .and_then(|x| columns.iter().position(|k| *k == x))
                     {
                         Some(i) => i,
@@ -317,7 +317,7 @@ fn view_figures(
             let entry =
                 groups.entry(key).or_insert_with(|| (display, vec![vec![0.0; nvals]; width]));
             for (vi, vc) in v.values.iter().enumerate() {
-                entry.1[ci][vi] += row.values.get(vc).and_then(Val::num).unwrap_or(0.0);
+                entry.1[ci][vi] += row.values.get(vc).and_then(CheckedValue::num).unwrap_or(0.0);
             }
         }
     }
@@ -384,10 +384,10 @@ pub fn consolidate(c: &Campaign, schools: &[SchoolData]) -> District {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::values::{FieldValue, Row};
+    use crate::check::values::{CheckedField, Row};
     use crate::plan::Plan;
 
-    fn school(id: &str, fields: &[(&str, Val)]) -> SchoolData {
+    fn school(id: &str, fields: &[(&str, CheckedValue)]) -> SchoolData {
         SchoolData {
             school_id: id.into(),
             school_name: format!("Школа {id}"),
@@ -401,7 +401,7 @@ mod tests {
                         sheet: "Отчёт".into(),
                         cell: format!("E{}", i + 10),
                     };
-                    (c.to_string(), FieldValue { value: v.clone(), source })
+                    (c.to_string(), CheckedField { value: v.clone(), source })
                 })
                 .collect(),
             tables: BTreeMap::new(),
@@ -421,12 +421,20 @@ mod tests {
         // the district share is 19/110 = 17.27 %.
         let a = school(
             "01",
-            &[("oo_students_6_11", Val::Num(100.0)), ("p2_1_covered", Val::Num(10.0))],
+            &[
+                ("oo_students_6_11", CheckedValue::Num(100.0)),
+                ("p2_1_covered", CheckedValue::Num(10.0)),
+            ],
         );
-        let b =
-            school("02", &[("oo_students_6_11", Val::Num(10.0)), ("p2_1_covered", Val::Num(9.0))]);
+        let b = school(
+            "02",
+            &[
+                ("oo_students_6_11", CheckedValue::Num(10.0)),
+                ("p2_1_covered", CheckedValue::Num(9.0)),
+            ],
+        );
         // Reports the denominator only: not in the share.
-        let d = school("03", &[("oo_students_6_11", Val::Num(50.0))]);
+        let d = school("03", &[("oo_students_6_11", CheckedValue::Num(50.0))]);
         let district = consolidate(&c, &[a, b, d]);
         let share = find(&district, "s2_1_covered");
         assert_eq!(share.reported, 2);
@@ -452,18 +460,18 @@ mod tests {
         let a = school(
             "01",
             &[
-                ("p6_1_has_acts", Val::Text("да".into())),
-                ("p1_1_mark", Val::Text("частично".into())),
+                ("p6_1_has_acts", CheckedValue::Text("да".into())),
+                ("p1_1_mark", CheckedValue::Text("частично".into())),
             ],
         );
         let b = school(
             "02",
             &[
-                ("p6_1_has_acts", Val::Text("нет".into())),
-                ("p1_1_mark", Val::Text("частично".into())),
+                ("p6_1_has_acts", CheckedValue::Text("нет".into())),
+                ("p1_1_mark", CheckedValue::Text("частично".into())),
             ],
         );
-        let e = school("03", &[("p6_1_has_acts", Val::Text("да".into()))]);
+        let e = school("03", &[("p6_1_has_acts", CheckedValue::Text("да".into()))]);
         let district = consolidate(&c, &[a, b, e]);
         let acts = find(&district, "p6_1_has_acts");
         assert_eq!(acts.figure, Figure::YesNo { yes: 2, no: 1, share_yes: Some(200.0 / 3.0) });
@@ -480,12 +488,12 @@ mod tests {
     fn views_pivot_and_rank() {
         let plan = Plan::default_plan();
         let c = Campaign::parse(&plan, "2026-05-25").unwrap();
-        let row = |n: u32, vals: &[(&str, Val)]| Row {
+        let row = |n: u32, vals: &[(&str, CheckedValue)]| Row {
             sheet: "x".into(),
             row: n,
             values: vals.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
         };
-        let t = |s: &str| Val::Text(s.into());
+        let t = |s: &str| CheckedValue::Text(s.into());
         let mut a = school("01", &[]);
         a.tables.insert(
             "t1_6".into(),
@@ -495,8 +503,8 @@ mod tests {
                     &[
                         ("subject", t("физика")),
                         ("stage", t("муниципальный")),
-                        ("participants", Val::Num(5.0)),
-                        ("winners", Val::Num(1.0)),
+                        ("participants", CheckedValue::Num(5.0)),
+                        ("winners", CheckedValue::Num(1.0)),
                     ],
                 ),
                 row(
@@ -504,8 +512,8 @@ mod tests {
                     &[
                         ("subject", t("биология")),
                         ("stage", t("школьный")),
-                        ("participants", Val::Num(20.0)),
-                        ("winners", Val::Num(3.0)),
+                        ("participants", CheckedValue::Num(20.0)),
+                        ("winners", CheckedValue::Num(3.0)),
                     ],
                 ),
             ],
@@ -513,8 +521,8 @@ mod tests {
         a.tables.insert(
             "t1_3".into(),
             vec![
-                row(4, &[("profession", t("врач")), ("students", Val::Num(3.0))]),
-                row(5, &[("profession", t("Программист")), ("students", Val::Num(4.0))]),
+                row(4, &[("profession", t("врач")), ("students", CheckedValue::Num(3.0))]),
+                row(5, &[("profession", t("Программист")), ("students", CheckedValue::Num(4.0))]),
             ],
         );
         let mut b = school("02", &[]);
@@ -525,14 +533,14 @@ mod tests {
                 &[
                     ("subject", t("физика")),
                     ("stage", t("муниципальный")),
-                    ("participants", Val::Num(2.0)),
-                    ("winners", Val::Num(2.0)),
+                    ("participants", CheckedValue::Num(2.0)),
+                    ("winners", CheckedValue::Num(2.0)),
                 ],
             )],
         );
         b.tables.insert(
             "t1_3".into(),
-            vec![row(4, &[("profession", t(" Врач ")), ("students", Val::Num(5.0))])],
+            vec![row(4, &[("profession", t(" Врач ")), ("students", CheckedValue::Num(5.0))])],
         );
         let d = consolidate(&c, &[a, b]);
         let v = d.views.iter().find(|v| v.title == "Участники ВсОШ по предметам и этапам").unwrap();

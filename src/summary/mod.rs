@@ -2,18 +2,26 @@
 //!
 //! [`write_summary`] turns the campaign, the registry, the check report, the schools'
 //! validated values and the district figures into the bytes of one .xlsx; the caller
-//! writes them atomically. Sheets, in order:
+//! writes them atomically. Sheets, in order, and the module that writes each:
 //!
-//! - «Свод по району» — completeness, then every indicator of the campaign in plan order;
-//! - «Сдача отчётов» — the status of every registry school, and files of no school;
-//! - «По школам» — one row per registry school, one column per field and share, totals;
-//! - «Доли по школам» — every share per school, lowest first, with a bar chart;
-//! - per detail table: «Вид …» (the plan's views, with charts) and «Т …» (every row);
-//! - «Замечания» — every finding;
-//! - «Изменения» — per school and indicator, only with `--compare`;
-//! - «Данные» — the long table, one row per value ([`data`] documents the format; it is
-//!   what [`read_previous`] reads back for `--compare`);
-//! - «Источники» — every file read.
+//! - «Свод по району» (`district`) — completeness, then every indicator of the campaign
+//!   in plan order;
+//! - «Сдача отчётов» (`lists`) — the status of every registry school, and files of no
+//!   school;
+//! - «По школам» (`by_school`) — one row per registry school, one column per field and
+//!   share, totals;
+//! - «Доли по школам» (`by_school`) — every share per school, lowest first, with a bar
+//!   chart;
+//! - per detail table (`tables`): «Вид …» (the plan's views, with charts) and «Т …»
+//!   (every row);
+//! - «Замечания» (`lists`) — every finding;
+//! - «Изменения» (`compare`) — per school and indicator, only with `--compare`;
+//! - «Данные» (`data`) — the long table, one row per value ([`data`] documents the
+//!   format; it is what [`read_previous`] reads back for `--compare`);
+//! - «Источники» (`lists`) — every file read.
+//!
+//! `region` writes the regional workbook of `profplan region` with the same helpers;
+//! `note` writes the analytic note (.docx); `style` holds the cell formats.
 //!
 //! Rules every sheet follows: text that came from schools is written with `write_string`
 //! only (a value starting with `=` stays text); every formula carries its computed value

@@ -19,7 +19,7 @@ use super::{
     num, ratio_formula,
 };
 use super::{text, widths, PT_NOTE, PT_SUBTITLE, PT_TITLE};
-use crate::check::values::Val;
+use crate::check::values::CheckedValue;
 use crate::plan::campaign::Campaign;
 use crate::plan::{Item, Table, View};
 use crate::region::{district_value, indicators, region_value, Completeness, Indicator};
@@ -450,7 +450,7 @@ impl RegionBook<'_> {
             for (k, col) in t.columns.iter().enumerate() {
                 let cc = 4 + k as u16;
                 match row.values.get(&col.code) {
-                    Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
                     Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
                     None => text(ws, r, cc, "", &st.text)?,
                 }

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
 use super::*;
-use crate::check::values::Val;
+use crate::check::values::CheckedValue;
 use crate::plan::{Item, Table, View};
 use crate::summary::figures::ViewFigures;
 
@@ -85,7 +85,7 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
             for (j, col) in t.columns.iter().enumerate() {
                 let cc = 2 + j as u16;
                 match row.values.get(&col.code) {
-                    Some(Val::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
                     // School text stays text, whatever it starts with.
                     Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
                     None => ws.write_blank(r, cc, &st.text).map(|_| ())?,
@@ -97,7 +97,7 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
             let shown: Vec<String> = t
                 .columns
                 .iter()
-                .map(|col| row.values.get(&col.code).map(Val::display).unwrap_or_default())
+                .map(|col| row.values.get(&col.code).map(CheckedValue::display).unwrap_or_default())
                 .collect();
             let mut cells: Vec<(&str, f64)> = vec![(&name, w[1])];
             cells.extend(shown.iter().map(String::as_str).zip(w[2..].iter().copied()));

@@ -798,7 +798,7 @@ fn school_text_starting_with_formula_characters_stays_inert_text() {
     for (code, t) in texts {
         assert_eq!(
             d.fields[code].value,
-            profplan::check::values::Val::Text(t.into()),
+            profplan::check::values::CheckedValue::Text(t.into()),
             "{code} must arrive as the text typed, never evaluated"
         );
     }

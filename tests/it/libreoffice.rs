@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate, Utc};
 use profplan::check::intake::{assess, IntakeOptions};
-use profplan::check::values::{SchoolData, Val};
+use profplan::check::values::{CheckedValue, SchoolData};
 use profplan::plan::campaign::{campaigns_of_year, AcademicYear, Campaign};
 use profplan::plan::{Kind, Plan};
 use profplan::read::folder::read_folder;
@@ -80,14 +80,14 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
         let got = data.fields.get(code).map(|x| &x.value);
         match kind {
             Some(Kind::Integer | Kind::Decimal) => {
-                assert_eq!(got.and_then(Val::num), typed_number(v), "{what}: {code}");
+                assert_eq!(got.and_then(CheckedValue::num), typed_number(v), "{what}: {code}");
             }
             _ => {
                 let want = match v {
                     FillValue::Text(t) => t.trim().to_string(),
                     FillValue::Num(n) => profplan::text::plain_number(*n),
                 };
-                assert_eq!(got.map(Val::display), Some(want), "{what}: {code}");
+                assert_eq!(got.map(CheckedValue::display), Some(want), "{what}: {code}");
             }
         }
         compared += 1;
@@ -103,7 +103,7 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
                     None => assert_eq!(g, None, "{what}: {table}[{i}].{}", col.code),
                     Some(v) if col.kind.is_numeric() => {
                         assert_eq!(
-                            g.and_then(Val::num),
+                            g.and_then(CheckedValue::num),
                             typed_number(v),
                             "{what}: {table}[{i}].{}",
                             col.code
@@ -111,14 +111,14 @@ fn assert_read_as_typed(c: &Campaign, data: &SchoolData, typed: &Fill, what: &st
                     }
                     Some(FillValue::Text(t)) => {
                         assert_eq!(
-                            g.map(Val::display).as_deref(),
+                            g.map(CheckedValue::display).as_deref(),
                             Some(t.trim()),
                             "{what}: {table}[{i}].{}",
                             col.code
                         )
                     }
                     Some(FillValue::Num(n)) => assert_eq!(
-                        g.map(Val::display),
+                        g.map(CheckedValue::display),
                         Some(profplan::text::plain_number(*n)),
                         "{what}: {table}[{i}].{}",
                         col.code

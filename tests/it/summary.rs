@@ -10,7 +10,7 @@ use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use profplan::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
-use profplan::check::values::{FieldValue, Row, SchoolData, Source, Val};
+use profplan::check::values::{CheckedField, CheckedValue, Row, SchoolData, Source};
 use profplan::finding::{Code, Finding};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
@@ -47,15 +47,15 @@ fn registry() -> Registry {
     ])
 }
 
-fn t(s: &str) -> Val {
-    Val::Text(s.into())
+fn t(s: &str) -> CheckedValue {
+    CheckedValue::Text(s.into())
 }
 
-fn n(v: f64) -> Val {
-    Val::Num(v)
+fn n(v: f64) -> CheckedValue {
+    CheckedValue::Num(v)
 }
 
-fn school(id: &str, fields: &[(&str, Val)]) -> SchoolData {
+fn school(id: &str, fields: &[(&str, CheckedValue)]) -> SchoolData {
     let name = registry().get(id).unwrap().name.clone();
     let file = format!("{id}.xlsx");
     SchoolData {
@@ -71,7 +71,7 @@ fn school(id: &str, fields: &[(&str, Val)]) -> SchoolData {
                     sheet: "Отчёт".into(),
                     cell: format!("E{}", 10 + i),
                 };
-                (code.to_string(), FieldValue { value: v.clone(), source })
+                (code.to_string(), CheckedField { value: v.clone(), source })
             })
             .collect(),
         tables: BTreeMap::new(),
@@ -79,7 +79,7 @@ fn school(id: &str, fields: &[(&str, Val)]) -> SchoolData {
     }
 }
 
-fn rows(sheet: &str, rows: &[&[(&str, Val)]]) -> Vec<Row> {
+fn rows(sheet: &str, rows: &[&[(&str, CheckedValue)]]) -> Vec<Row> {
     rows.iter()
         .enumerate()
         .map(|(i, vals)| Row {
