@@ -40,6 +40,22 @@ pub struct School {
     pub phone: String,
 }
 
+#[cfg(test)]
+impl School {
+    /// A school of the unit tests: id `id`, named «Школа {id}», nothing else filled.
+    pub(crate) fn named_for_tests(id: &str) -> School {
+        School {
+            id: id.into(),
+            name: format!("Школа {id}"),
+            short_name: format!("Школа {id}"),
+            profile: Default::default(),
+            contact_person: String::new(),
+            email: String::new(),
+            phone: String::new(),
+        }
+    }
+}
+
 /// Figures in JSON as people write them: `31`, not `31.0`.
 fn whole_numbers<S: serde::Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;

@@ -336,15 +336,7 @@ mod tests {
     use crate::plan::Plan;
 
     fn school(id: &str) -> School {
-        School {
-            id: id.into(),
-            name: format!("Школа {id}"),
-            short_name: format!("Школа {id}"),
-            profile: Default::default(),
-            contact_person: String::new(),
-            email: String::new(),
-            phone: String::new(),
-        }
+        School::named_for_tests(id)
     }
 
     #[test]

@@ -687,15 +687,7 @@ mod tests {
     use crate::schools::School;
 
     fn registry() -> Registry {
-        let school = |id: &str| School {
-            id: id.into(),
-            name: format!("Школа {id}"),
-            short_name: format!("Школа {id}"),
-            profile: Default::default(),
-            contact_person: String::new(),
-            email: String::new(),
-            phone: String::new(),
-        };
+        let school = School::named_for_tests;
         Registry::new(vec![school("01"), school("02"), school("03")])
     }
 

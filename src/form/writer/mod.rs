@@ -117,7 +117,7 @@ pub fn write_form_with_contacts(
     contacts: &Contacts,
 ) -> Result<Vec<u8>> {
     let created = form_created(generated)?;
-    build(campaign, school, created, None, key, contacts)
+    build_with(campaign, school, created, None, key, contacts, None)
 }
 
 /// The document date of an issued form (its properties' creation time: fixed, so that the
@@ -169,18 +169,7 @@ pub fn write_filled_form(
         saved_at.day() as u8,
     )?
     .and_hms(saved_at.hour() as u16, saved_at.minute() as u8, saved_at.second() as f64)?;
-    build(campaign, school, created, Some(fill), key, &Contacts::default())
-}
-
-fn build(
-    campaign: &Campaign,
-    school: &School,
-    created: ExcelDateTime,
-    fill: Option<&Fill>,
-    key: Option<&DistrictKey>,
-    contacts: &Contacts,
-) -> Result<Vec<u8>> {
-    build_with(campaign, school, created, fill, key, contacts, None)
+    build_with(campaign, school, created, Some(fill), key, &Contacts::default(), None)
 }
 
 fn build_with(
