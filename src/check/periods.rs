@@ -23,7 +23,7 @@ use crate::check::values::SchoolData;
 use crate::finding::{Code, Finding};
 use crate::plan::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
 use crate::plan::Field;
-use crate::summary::{read_previous, Previous};
+use crate::summary::{read_previous, read_previous_head, Previous};
 use crate::text::plain_number;
 
 /// Summaries of earlier campaigns of the school year, latest campaign first.
@@ -105,7 +105,7 @@ pub fn find_earlier(
             }
             seen.push(key);
             let named_file = named && path.is_file();
-            let prev = match read_previous(&file) {
+            let prev = match read_previous_head(&file) {
                 Ok(p) => p,
                 Err(e) => {
                     if named_file {
@@ -126,10 +126,19 @@ pub fn find_earlier(
                         Some(format!("свод {} учебного года", AcademicYear::of(d)))
                     }
                     Some(d) if d >= c.deadline => Some("свод не более ранней кампании".into()),
-                    Some(d) => {
-                        by_campaign.entry(d).or_default().push((file.clone(), prev));
-                        None
-                    }
+                    // An earlier campaign's summary: now read whole.
+                    Some(d) => match read_previous(&file) {
+                        Ok(whole) => {
+                            by_campaign.entry(d).or_default().push((file.clone(), whole));
+                            None
+                        }
+                        Err(e) => {
+                            if named_file {
+                                notes.push(format!("{e:#}"));
+                            }
+                            continue;
+                        }
+                    },
                 }
             };
             if let (Some(why), true) = (why_not, named_file) {
@@ -205,10 +214,12 @@ pub fn find_year_before(c: &Campaign, paths: &[PathBuf], district: Option<&str>)
                 continue;
             }
             seen.push(key);
-            let Ok(prev) = read_previous(&file) else { continue };
-            let theirs = prev.properties.get(crate::summary::PROP_DISTRICT).map(String::as_str);
+            let Ok(head) = read_previous_head(&file) else { continue };
+            let theirs = head.properties.get(crate::summary::PROP_DISTRICT).map(String::as_str);
             let other_district = theirs.is_some() && district.is_some() && theirs != district;
-            if prev.is_year_before(c) && !other_district {
+            if head.is_year_before(c) && !other_district {
+                // Last year's summary of this campaign: now read whole.
+                let Ok(prev) = read_previous(&file) else { continue };
                 found.push((file, prev));
             }
         }

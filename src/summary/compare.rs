@@ -313,8 +313,28 @@ impl Previous {
     }
 }
 
+/// How much of a summary to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// Its document properties only (plan, campaign, district, date): enough to tell
+    /// whether it is the summary looked for, without parsing its «Данные».
+    Head,
+    Whole,
+}
+
 /// Read a previous profplan summary for `--compare`.
 pub fn read_previous(path: &Path) -> anyhow::Result<Previous> {
+    read_path(path, Depth::Whole)
+}
+
+/// A summary's document properties only (`data` empty): what the searches for earlier
+/// campaigns' and last year's summaries look at first, so that a summary of another
+/// campaign in the folder (this campaign's own, most often) is not parsed whole.
+pub fn read_previous_head(path: &Path) -> anyhow::Result<Previous> {
+    read_path(path, Depth::Head)
+}
+
+fn read_path(path: &Path, depth: Depth) -> anyhow::Result<Previous> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
         anyhow::anyhow!("{name}: файл не найден или не читается ({})", crate::oserror::describe(&e))
@@ -329,7 +349,7 @@ pub fn read_previous(path: &Path) -> anyhow::Result<Previous> {
         anyhow::anyhow!("{name}: не удалось прочитать ({})", crate::oserror::describe(&e))
     })?;
     let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(name.clone());
-    let mut prev = read_previous_bytes(&bytes, &name)?;
+    let mut prev = read_summary(&bytes, depth).map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
     prev.file = file;
     Ok(prev)
 }
@@ -358,6 +378,10 @@ fn summary_limits() -> crate::read::Limits {
 /// stage's bounded zip and a caught parser panic). Errors say in Russian what the file is
 /// instead (never a parser's English text) and do not name the file: the caller does.
 pub fn read_summary_bytes(bytes: &[u8]) -> anyhow::Result<Previous> {
+    read_summary(bytes, Depth::Whole)
+}
+
+fn read_summary(bytes: &[u8], depth: Depth) -> anyhow::Result<Previous> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         bail!("файл слишком большой для сводного отчёта profplan");
     }
@@ -375,7 +399,7 @@ pub fn read_summary_bytes(bytes: &[u8]) -> anyhow::Result<Previous> {
             }
             Err(_) => bail!("книга Excel не читается"),
         };
-        parse(wb)
+        parse(wb, depth)
     });
     match parsed {
         Some(r) => r,
@@ -412,7 +436,7 @@ impl Columns {
     }
 }
 
-fn parse<RS: Read + Seek>(mut wb: Xlsx<RS>) -> anyhow::Result<Previous> {
+fn parse<RS: Read + Seek>(mut wb: Xlsx<RS>, depth: Depth) -> anyhow::Result<Previous> {
     let mut prev = Previous::default();
     if let Ok(props) = wb.workbook_properties() {
         let p = &props.custom_properties;
@@ -432,6 +456,9 @@ fn parse<RS: Read + Seek>(mut wb: Xlsx<RS>) -> anyhow::Result<Previous> {
     }
     if !wb.sheet_names().iter().any(|s| s == SHEET_DATA) {
         bail!("в книге нет листа «{SHEET_DATA}»: это не сводный отчёт profplan");
+    }
+    if depth == Depth::Head {
+        return Ok(prev);
     }
     // A long table past Excel's row limit goes on in «Данные 2», … (see `super::data`):
     // together they are one table.

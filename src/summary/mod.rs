@@ -57,7 +57,8 @@ use crate::schools::Registry;
 use crate::summary::figures::District;
 
 pub use compare::{
-    implausible, is_word_document, read_previous, read_previous_bytes, read_summary_bytes, Previous,
+    implausible, is_word_document, read_previous, read_previous_bytes, read_previous_head,
+    read_summary_bytes, Previous,
 };
 pub use region::{
     write_region, REGION_CODE_ROW, REGION_HEADER_ROW, SHEET_DISTRICTS, SHEET_REGION,
