@@ -21,6 +21,7 @@ use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_RETURNS};
 use profplan::synth::{fill, Defect, Fill, FillValue};
 
 use crate::cli::{root, Cli};
+use crate::common::{cell, number};
 
 const CAMPAIGN: &str = "2025-12-20";
 const SEED: u64 = 11;
@@ -106,18 +107,6 @@ fn collect(dir: &Path, out: &Path, extra: &[&str]) -> crate::cli::Run {
         .run()
 }
 
-fn text(r: &Range<Data>, row: u32, col: u32) -> String {
-    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn number(r: &Range<Data>, row: u32, col: u32) -> f64 {
-    match r.get_value((row, col)) {
-        Some(Data::Float(f)) => *f,
-        Some(Data::Int(i)) => *i as f64,
-        other => panic!("no number at ({row}, {col}): {other:?}"),
-    }
-}
-
 fn num(f: &Fill, code: &str) -> Option<f64> {
     match f.values.get(code) {
         Some(FillValue::Num(n)) => Some(*n),
@@ -139,7 +128,7 @@ const D_REPORTED: u32 = 6;
 fn row_of(r: &Range<Data>, item: &str, label: &str) -> u32 {
     let (h, _) = r.end().unwrap();
     (0..=h)
-        .find(|&row| text(r, row, D_ITEM) == item && text(r, row, D_LABEL) == label)
+        .find(|&row| cell(r, row, D_ITEM) == item && cell(r, row, D_LABEL) == label)
         .unwrap_or_else(|| panic!("no row for {item} «{label}»"))
 }
 
@@ -192,16 +181,16 @@ fn district_figures_equal_an_independent_computation() {
     let expected_rows: usize = included.iter().map(|x| x.tables["t10_1"].len()).sum();
     let data = wb.worksheet_range(SHEET_DATA).unwrap();
     let (h, _) = data.end().unwrap();
-    let header: Vec<String> = (0..12).map(|col| text(&data, 0, col)).collect();
+    let header: Vec<String> = (0..12).map(|col| cell(&data, 0, col)).collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
     let mut rows = std::collections::BTreeSet::new();
     for r in 1..=h {
-        let code = text(&data, r, col("Код"));
+        let code = cell(&data, r, col("Код"));
         if code.starts_with("t10_1.") {
-            rows.insert((text(&data, r, col("Код ОО")), text(&data, r, col("Строка таблицы"))));
+            rows.insert((cell(&data, r, col("Код ОО")), cell(&data, r, col("Строка таблицы"))));
         }
         // The invalid school's values are not in the figures.
-        assert_ne!(text(&data, r, col("Код ОО")), d.invalid, "row {r}");
+        assert_ne!(cell(&data, r, col("Код ОО")), d.invalid, "row {r}");
     }
     assert_eq!(rows.len(), expected_rows);
 
@@ -241,7 +230,7 @@ fn summary_is_byte_identical_across_runs_and_threads_and_compare_works() {
     let sheet = wb.worksheet_range(SHEET_DISTRICT).unwrap();
     let (h, w) = sheet.end().unwrap();
     let change_col = (0..=w)
-        .find(|&col| (0..=h.min(15)).any(|r| text(&sheet, r, col) == "Изменение"))
+        .find(|&col| (0..=h.min(15)).any(|r| cell(&sheet, r, col) == "Изменение"))
         .expect("a change column");
     let changes: Vec<f64> = (0..=h)
         .filter_map(|r| match sheet.get_value((r, change_col)) {

@@ -252,3 +252,19 @@ pub fn district(n: usize) -> (Workdir, Vec<School>) {
     write_registry(&w.registry_path(), &schools, plan());
     (w, schools)
 }
+
+// ------------------------------------------------------------------ workbooks read back
+
+/// A cell's text as calamine gives it (empty when blank), absolute position.
+pub fn cell(r: &calamine::Range<calamine::Data>, row: u32, col: u32) -> String {
+    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// A cell's number; panics, naming the place, when it holds none.
+pub fn number(r: &calamine::Range<calamine::Data>, row: u32, col: u32) -> f64 {
+    match r.get_value((row, col)) {
+        Some(calamine::Data::Float(f)) => *f,
+        Some(calamine::Data::Int(i)) => *i as f64,
+        other => panic!("no number at ({row}, {col}): {other:?}"),
+    }
+}

@@ -422,11 +422,6 @@ fn sheet(path: &Path, name: &str) -> Range<Data> {
     wb.worksheet_range(name).unwrap()
 }
 
-/// Text of a cell, absolute position.
-fn cell(r: &Range<Data>, row: u32, col: u32) -> String {
-    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
-}
-
 fn find_row(r: &Range<Data>, col: u32, text: &str) -> u32 {
     (0..r.end().map(|e| e.0 + 1).unwrap_or(0))
         .find(|&row| cell(r, row, col) == text)

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use calamine::{open_workbook, Data, Reader, Xlsx};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::{Plan, Share};
 use profplan::schools::School;
@@ -106,18 +106,6 @@ fn region(root: &Path, folder: &str) -> (crate::cli::Run, PathBuf) {
         ],
     );
     (o, out)
-}
-
-fn cell(r: &Range<Data>, row: u32, col: u32) -> String {
-    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn number(r: &Range<Data>, row: u32, col: u32) -> f64 {
-    match r.get_value((row, col)) {
-        Some(Data::Float(f)) => *f,
-        Some(Data::Int(i)) => *i as f64,
-        other => panic!("no number at ({row}, {col}): {other:?}"),
-    }
 }
 
 /// Independent computation from what was typed: (Σ numerator, Σ denominator) of a share.

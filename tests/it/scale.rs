@@ -71,18 +71,6 @@ fn collect(d: &District, out: &Path, rows: Option<usize>, extra: &[&str]) {
     cli.run().success();
 }
 
-fn cell(r: &Range<Data>, row: u32, col: u32) -> String {
-    r.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn number(r: &Range<Data>, row: u32, col: u32) -> f64 {
-    match r.get_value((row, col)) {
-        Some(Data::Float(f)) => *f,
-        Some(Data::Int(i)) => *i as f64,
-        other => panic!("no number at ({row}, {col}): {other:?}"),
-    }
-}
-
 /// Every cell of a sheet as text, row by row (absolute positions).
 fn grid(r: &Range<Data>) -> Vec<Vec<String>> {
     let Some((h, w)) = r.end() else { return Vec::new() };
