@@ -162,8 +162,11 @@ fn attr(e: &BytesStart<'_>, local: &[u8]) -> Option<String> {
 /// styles never do): the hot path of streaming a sheet. The attributes' duplicate check
 /// is off — it allocates per element, and the first of two equal keys is taken either way.
 fn attr_ref<'e>(e: &'e BytesStart<'_>, local: &[u8]) -> Option<Cow<'e, str>> {
-    let a =
-        e.attributes().with_checks(false).flatten().find(|a| a.key.local_name().as_ref() == local)?;
+    let a = e
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)?;
     Some(match a.value {
         Cow::Borrowed(raw) if !raw.contains(&b'&') => String::from_utf8_lossy(raw),
         _ => Cow::Owned(
