@@ -82,8 +82,9 @@ impl<'c, 'p> FormStamp<'c, 'p> {
         build_with(c, school, self.created.clone(), None, key, contacts, carried)
     }
 
-    /// The form from its shape's template; `None` when the full writer must make it.
-    fn stamped(&self, school: &School, carried: Option<&Carried>) -> Result<Option<Vec<u8>>> {
+    /// The form stamped from its shape's template; `None` when the full writer must make
+    /// it (see the module header). [`FormStamp::form`] is this or the full writer's form.
+    pub fn stamped(&self, school: &School, carried: Option<&Carried>) -> Result<Option<Vec<u8>>> {
         let shape = Shape::of(self, school, carried);
         let Some(template) = self.template(&shape)? else {
             return Ok(None);
