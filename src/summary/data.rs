@@ -3,7 +3,10 @@
 //!
 //! # Format (stable: `--compare` reads it back; readers find columns by header text)
 //!
-//! An Excel table («ProfplanData», with autofilter) starting at A1, header in row 1:
+//! A range starting at A1, header in row 1, with an autofilter, named by the workbook-level
+//! defined name «ProfplanData» (a pivot table's source «ProfplanData» takes the whole
+//! range). Not an Excel table: rust_xlsxwriter keeps every cell of a table's range in a
+//! map to check overlaps — 143 MB at 10 000 schools (BENCHMARKS.md, issue 13).
 //!
 //! | column | header            | content |
 //! |--------|-------------------|---------|
@@ -29,12 +32,12 @@
 //!
 //! A sheet holds 1 048 576 rows (header included); a district passes that at about
 //! 23 000 schools (~46 rows each). The table then goes on in continuation sheets «Данные 2»,
-//! «Данные 3», … with the same header and their own Excel tables («ProfplanData2», …); a
+//! «Данные 3», … with the same header and their own names («ProfplanData2», …); a
 //! school's rows are never split between sheets, and every sheet says so right of its
 //! header (column N). Readers ([`sheets_of`]) take the sheets in number order: together
 //! they are the one table. All of them are hidden, like «Данные».
 
-use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
 use super::{excel_date, num, text, widths, Ctx, SHEET_DATA};
@@ -71,8 +74,9 @@ pub const HEADERS: [&str; 12] = [
     COL_INVALID,
 ];
 
-/// Name of the Excel table (ASCII: some spreadsheet programs refuse other names).
-pub const TABLE_NAME: &str = "ProfplanData";
+/// The defined name of the long table's range (ASCII: some spreadsheet programs refuse
+/// other names).
+pub const RANGE_NAME: &str = "ProfplanData";
 
 /// A value of «Данные» as the data check sees it.
 pub(crate) enum CheckValue<'a> {
@@ -296,12 +300,12 @@ fn split(counts: &[usize], limit: usize) -> Vec<usize> {
     sheets
 }
 
-/// The Excel table of the `i`-th sheet (names are unique in a workbook).
-fn table_name(i: usize) -> String {
+/// The defined name of the `i`-th sheet's range (names are unique in a workbook).
+pub fn range_name(i: usize) -> String {
     if i == 0 {
-        TABLE_NAME.to_string()
+        RANGE_NAME.to_string()
     } else {
-        format!("{TABLE_NAME}{}", i + 1)
+        format!("{RANGE_NAME}{}", i + 1)
     }
 }
 
@@ -314,6 +318,17 @@ fn start_sheet<'w>(
     n: usize,
     rows: usize,
 ) -> Result<&'w mut Worksheet, XlsxError> {
+    // An empty district gets one blank row under the header, as the Excel table of
+    // earlier versions had: a pivot table's source is never the header alone.
+    let last = (rows as u32).max(1);
+    let cols = HEADERS.len() as u16;
+    let range = format!(
+        "='{}'!$A$1:${}${}",
+        sheet_name(i),
+        crate::text::column_letters(u32::from(cols - 1)),
+        last + 1
+    );
+    wb.define_name(range_name(i), &range)?;
     // The long table is the largest sheet by far (~46 rows a school), so it is written in
     // rust_xlsxwriter's low-memory mode: rows go to a temporary file as soon as the next
     // row starts. Rows must therefore be written strictly in order — the header first,
@@ -322,21 +337,10 @@ fn start_sheet<'w>(
     ws.set_name(sheet_name(i))?;
     ws.set_formula_result_default("");
     widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
-    // The table writes its header row itself, so it is added before any data row: added
-    // after them, its header write to the flushed row 0 was dropped by the low-memory
-    // writer with a line on stderr per column.
-    // An Excel table needs a data row; an empty district gets one blank row.
-    let last = (rows as u32).max(1);
-    let columns: Vec<TableColumn> = HEADERS
-        .iter()
-        .map(|h| TableColumn::new().set_header(*h).set_header_format(&st.header))
-        .collect();
-    let table = Table::new()
-        .set_name(table_name(i))
-        .set_style(TableStyle::Light1)
-        .set_columns(&columns)
-        .set_autofilter(true);
-    ws.add_table(0, 0, last, (HEADERS.len() - 1) as u16, &table)?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        text(ws, 0, c as u16, h, &st.header)?;
+    }
+    ws.autofilter(0, 0, last, cols - 1)?;
     if n > 1 {
         // Said on the sheet itself, right of the header, in the row written first.
         let gap = HEADERS.len() as u16;

@@ -15,7 +15,7 @@ use calamine::{open_workbook, Data, Range, Reader, SheetVisible, Xlsx};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::{Plan, Share};
 use profplan::schools::School;
-use profplan::summary::data::{sheet_name, HEADERS, TEST_ROWS_ENV};
+use profplan::summary::data::{range_name, sheet_name, HEADERS, TEST_ROWS_ENV};
 use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
 use profplan::synth::{fill, Fill};
 
@@ -143,9 +143,39 @@ fn split_sheets_hold_the_same_rows(whole: &Path, split: &Path) {
     }
     let a_data: Vec<Vec<String>> = a_rows[1..].iter().map(|r| r[..12].to_vec()).collect();
     assert_eq!(joined, a_data);
+    named_and_filtered(whole, &[SHEET_DATA.to_string()], &[a_rows.len()]);
+    let rows: Vec<usize> =
+        sheets.iter().map(|n| grid(&wb.worksheet_range(n).unwrap()).len()).collect();
+    named_and_filtered(split, &sheets, &rows);
     // The data check (what `region` trusts) is the same.
     let check = custom_property(whole, "profplan.data_check");
     assert_eq!(custom_property(split, "profplan.data_check"), check);
+}
+
+/// Each sheet of the long table (header and data rows: `rows`) is named by its defined
+/// name «ProfplanData», «ProfplanData2», … — a pivot table's source — and filtered over
+/// the same range; no Excel table (its per-cell overlap map was most of `collect`'s memory).
+fn named_and_filtered(book: &Path, sheets: &[String], rows: &[usize]) {
+    let bytes = std::fs::read(book).unwrap();
+    let x: Xlsx<_> = open_workbook(book).unwrap();
+    let names: BTreeMap<String, String> = x.defined_names().iter().cloned().collect();
+    let wbxml = part(&bytes, "xl/workbook.xml");
+    for (i, (sheet, n)) in sheets.iter().zip(rows).enumerate() {
+        let range = format!("$A$1:$L${n}");
+        assert_eq!(names.get(&range_name(i)), Some(&format!("'{sheet}'!{range}")), "{sheet}");
+        let filter = format!("hidden=\"1\">{}!{range}</definedName>", sheet_ref(sheet));
+        assert!(wbxml.contains(&filter), "{sheet}: no autofilter {filter} in {wbxml}");
+    }
+    assert!(!crate::support::entries(&bytes).iter().any(|(n, _)| n.starts_with("xl/tables/")));
+}
+
+/// A sheet name as Excel writes it in a reference: quoted when it has a space.
+fn sheet_ref(sheet: &str) -> String {
+    if sheet.contains(' ') {
+        format!("'{sheet}'")
+    } else {
+        sheet.to_string()
+    }
 }
 
 /// `--compare` with either gives the same «Свод по району», «Было» filled for the figures
