@@ -548,6 +548,20 @@ fn new_sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<&'w mut Worksheet, 
     Ok(ws)
 }
 
+/// A new sheet that grows with the number of schools (a row per school, per table row,
+/// per finding, per file, per value), in rust_xlsxwriter's constant-memory mode: each row
+/// goes to a temporary file as soon as a later row is written, and strings are written in
+/// the cell (inline) instead of the shared-string table, so the sheet costs the same memory
+/// at 20 and at 40 000 schools. Rows must be written strictly in order: a write to a row
+/// before the current one is dropped by the library (with a line on stderr), so every
+/// writer of such a sheet finishes a row — cells, height, merges — before the next.
+fn new_long_sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<&'w mut Worksheet, XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(name)?;
+    ws.set_formula_result_default("");
+    Ok(ws)
+}
+
 /// Set column widths in characters, from column 0.
 fn widths(ws: &mut Worksheet, w: &[f64]) -> Result<(), XlsxError> {
     for (i, w) in w.iter().enumerate() {
