@@ -431,6 +431,26 @@ mod tests {
         assert_eq!(names(dir.path()), ["b.xlsx"]);
     }
 
+    /// The summary is saved straight into its temporary file: a save that fails half-way
+    /// leaves no file behind, and its own message is what the user reads.
+    #[test]
+    fn a_failed_write_into_the_staged_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("svod.xlsx");
+        let err = stage_with(&p, |f| {
+            f.write_all(b"PK half a workbook")?;
+            anyhow::bail!("сводный отчёт: ошибка при сохранении книги")
+        })
+        .err()
+        .unwrap();
+        assert_eq!(err.to_string(), "сводный отчёт: ошибка при сохранении книги");
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+        let staged = stage_with(&p, |f| Ok(f.write_all(b"whole")?)).unwrap();
+        replace_all(vec![staged], false).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"whole");
+        assert_eq!(names(dir.path()), ["svod.xlsx"]);
+    }
+
     #[test]
     fn writes_and_refuses_to_clobber() {
         let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,11 @@
 //! The district summary workbook (сводный отчёт) that `collect` writes.
 //!
-//! [`write_summary`] turns the campaign, the registry, the check report, the schools'
-//! validated values and the district figures into the bytes of one .xlsx; the caller
-//! writes them atomically. Sheets, in order, and the module that writes each:
+//! [`write_summary_to`] turns the campaign, the registry, the check report, the schools'
+//! validated values and the district figures into one .xlsx, saved straight into a writer
+//! (`collect`: the temporary file beside the summary's place, then renamed into place);
+//! [`write_summary`] gives the same bytes in memory (tests). The sheets that grow with the
+//! schools are written in constant-memory mode (`new_long_sheet`: rows in order, strings
+//! inline). Sheets, in order, and the module that writes each:
 //!
 //! - «Свод по району» (`district`) — completeness, then every indicator of the campaign
 //!   in plan order;
