@@ -17,6 +17,7 @@ mod corpus;
 mod document;
 mod examples;
 mod figures;
+mod form_stamp;
 mod libreoffice;
 mod mutation;
 mod periods;

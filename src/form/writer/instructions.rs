@@ -7,18 +7,24 @@ pub(super) fn instructions_sheet(
     school: &School,
     styles: &Styles,
     contacts: &Contacts,
+    rows: &NameRows,
 ) -> Result<Worksheet> {
-    // Fits portrait A4 without scaling (see FORM_WIDTHS).
-    const WIDTH: f64 = 72.0;
+    const WIDTH: f64 = INSTRUCTIONS_WIDTH;
     let def = campaign.def;
     let deadline = ru_date(campaign.deadline);
     let mut ws = Worksheet::new();
     ws.set_name(INSTRUCTIONS_SHEET)?;
     ws.set_column_width(0, WIDTH)?;
     let mut row = 0u32;
+    // The school's line is as high as `rows` says (see `NameRows`), every other as its text.
+    let school_line = instructions_school_line(school);
     let mut put = |ws: &mut Worksheet, text: &str, format: &Format| -> Result<()> {
         ws.write_string_with_format(row, 0, text, format)?;
-        ws.set_row_height(row, row_height(text_lines(text, WIDTH, styles.is_bold(format))))?;
+        let lines = match text == school_line {
+            true => rows.instructions,
+            false => text_lines(text, WIDTH, styles.is_bold(format)),
+        };
+        ws.set_row_height(row, row_height(lines))?;
         row += 1;
         Ok(())
     };
@@ -35,7 +41,7 @@ pub(super) fn instructions_sheet(
         ),
         &styles.subtitle,
     )?;
-    put(&mut ws, &format!("Образовательная организация: {}", school.name), &styles.text)?;
+    put(&mut ws, &school_line, &styles.text)?;
     if !def.note.trim().is_empty() {
         put(&mut ws, &campaign.text(&def.note), &styles.note)?;
     }

@@ -45,6 +45,7 @@ mod instructions;
 mod lists;
 mod page;
 mod sheet;
+pub mod stamp;
 mod styles;
 mod tables;
 mod validation;
@@ -67,6 +68,11 @@ use wrap::*;
 /// B–E add up to 98: that fits portrait A4 at 100 % with our margins. LibreOffice does not
 /// always honour «fit to one page wide», so the widths themselves must fit.
 const FORM_WIDTHS: [f64; 5] = [16.0, 7.0, 60.0, 8.0, 23.0];
+/// Width of a line across columns B–E of [`FORM_SHEET`] (merged).
+const WIDE_WIDTH: f64 = FORM_WIDTHS[1] + FORM_WIDTHS[2] + FORM_WIDTHS[3] + FORM_WIDTHS[4];
+/// Width of the one column of [`INSTRUCTIONS_SHEET`]: fits portrait A4 without scaling
+/// (see [`FORM_WIDTHS`]).
+const INSTRUCTIONS_WIDTH: f64 = 72.0;
 /// Width of the «№» column of table sheets.
 const ROW_NUMBER_WIDTH: f64 = 5.0;
 /// Width of a table column without `width` in the plan.
@@ -172,6 +178,51 @@ pub fn write_filled_form(
     build_with(campaign, school, created, Some(fill), key, &Contacts::default(), None)
 }
 
+/// The rows of a form whose height follows the school's name, in lines: the school's
+/// line of the title block and of «Инструкция», the title of each table sheet (in
+/// [`Campaign::tables`] order). The writer takes them from here, not from the texts it
+/// writes, so that [`stamp`] can build a campaign's form once with placeholders for the
+/// school and still get every height of the school's own form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct NameRows {
+    title: u32,
+    instructions: u32,
+    tables: Vec<u32>,
+}
+
+impl NameRows {
+    /// The heights of `school`'s form, written with `styles`: the school's line of the
+    /// title block is a subtitle, of «Инструкция» a text.
+    fn of(campaign: &Campaign, school: &School, styles: &Styles) -> NameRows {
+        let bold = |f: &Format| styles.is_bold(f);
+        NameRows {
+            title: text_lines(&school_line(school), WIDE_WIDTH, bold(&styles.subtitle)),
+            instructions: text_lines(
+                &instructions_school_line(school),
+                INSTRUCTIONS_WIDTH,
+                bold(&styles.text),
+            ),
+            tables: campaign
+                .tables()
+                .into_iter()
+                .map(|(item, table)| {
+                    text_lines(&table_title(item, table, school), table_width(table), true)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The school's line of the title block of [`FORM_SHEET`].
+fn school_line(school: &School) -> String {
+    format!("Образовательная организация: {} (код в реестре: {})", school.name, school.id)
+}
+
+/// The school's line of [`INSTRUCTIONS_SHEET`].
+fn instructions_school_line(school: &School) -> String {
+    format!("Образовательная организация: {}", school.name)
+}
+
 fn build_with(
     campaign: &Campaign,
     school: &School,
@@ -181,17 +232,39 @@ fn build_with(
     contacts: &Contacts,
     carried: Option<&Carried>,
 ) -> Result<Vec<u8>> {
+    let rows = NameRows::of(campaign, school, &Styles::new());
+    build_rows(campaign, school, created, fill, key, contacts, carried, &rows)
+}
+
+/// [`build_with`] with the heights of the name's rows given (see [`NameRows`]).
+// One argument per input of the form.
+#[allow(clippy::too_many_arguments)]
+fn build_rows(
+    campaign: &Campaign,
+    school: &School,
+    created: ExcelDateTime,
+    fill: Option<&Fill>,
+    key: Option<&DistrictKey>,
+    contacts: &Contacts,
+    carried: Option<&Carried>,
+    name_rows: &NameRows,
+) -> Result<Vec<u8>> {
     let styles = Styles::new();
     let lists = Lists::of(campaign);
     let mut names: Vec<(String, String)> = Vec::new();
 
-    let form = form_sheet(campaign, school, &styles, &lists, &mut names, fill, contacts, carried)?;
-    let instructions = instructions_sheet(campaign, school, &styles, contacts)?;
+    let form = form_sheet(
+        campaign, school, &styles, &lists, &mut names, fill, contacts, carried, name_rows,
+    )?;
+    let instructions = instructions_sheet(campaign, school, &styles, contacts, name_rows)?;
     let mut tables = Vec::new();
-    for (item, table) in campaign.tables() {
+    for (i, (item, table)) in campaign.tables().into_iter().enumerate() {
         let rows =
             fill.and_then(|f| f.tables.get(&table.code)).map(Vec::as_slice).unwrap_or_default();
-        tables.push(table_sheet(campaign, school, item, table, &styles, &lists, &mut names, rows)?);
+        let lines = name_rows.tables[i];
+        tables.push(table_sheet(
+            campaign, school, item, table, &styles, &lists, &mut names, rows, lines,
+        )?);
     }
     let lists_ws = lists.sheet(&styles)?;
     let identity = identity(campaign, school);

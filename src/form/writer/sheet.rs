@@ -16,9 +16,14 @@ pub(super) struct FormSheet<'a> {
 impl FormSheet<'_> {
     /// A line of text across columns B–E (merged), with a height fitting the text.
     pub(super) fn wide(&mut self, text: &str, format: &Format) -> Result<()> {
-        let width: f64 = FORM_WIDTHS[1..].iter().sum();
+        let lines = text_lines(text, WIDE_WIDTH, self.styles.is_bold(format));
+        self.wide_lines(text, format, lines)
+    }
+
+    /// [`Self::wide`] `lines` high.
+    pub(super) fn wide_lines(&mut self, text: &str, format: &Format, lines: u32) -> Result<()> {
         self.ws.merge_range(self.row, col::NUMBER, self.row, col::VALUE, text, format)?;
-        self.height(&[(text, width, self.styles.is_bold(format))])?;
+        self.ws.set_row_height(self.row, row_height(lines))?;
         self.row += 1;
         Ok(())
     }
@@ -156,6 +161,7 @@ pub(super) fn form_sheet(
     fill: Option<&Fill>,
     contacts: &Contacts,
     carried: Option<&Carried>,
+    rows: &NameRows,
 ) -> Result<Worksheet> {
     let plan = campaign.plan;
     let mut ws = Worksheet::new();
@@ -169,7 +175,7 @@ pub(super) fn form_sheet(
     ws.set_formula_result_default("");
     let mut s = FormSheet { ws, row: 0, styles, names, fill };
 
-    title_block(&mut s, campaign, school, contacts)?;
+    title_block(&mut s, campaign, school, contacts, rows)?;
     meta_block(&mut s)?;
     profile_block(&mut s, campaign, school, lists, carried)?;
 
@@ -182,8 +188,7 @@ pub(super) fn form_sheet(
                 let r = s.row;
                 let title = format!("Раздел {}. {}", section.number, section.title);
                 s.ws.merge_range(r, col::NUMBER, r, col::VALUE, &title, &styles.section)?;
-                let width: f64 = FORM_WIDTHS[1..].iter().sum();
-                s.height(&[(&title, width, true)])?;
+                s.height(&[(&title, WIDE_WIDTH, true)])?;
                 s.row += 1;
                 last_section = Some(section.number.clone());
             }
@@ -206,6 +211,7 @@ fn title_block(
     campaign: &Campaign,
     school: &School,
     contacts: &Contacts,
+    rows: &NameRows,
 ) -> Result<()> {
     let styles = s.styles;
     s.wide(&campaign.plan.title, &styles.title)?;
@@ -233,10 +239,7 @@ fn title_block(
     if !campaign.def.note.trim().is_empty() {
         s.wide(&campaign.text(&campaign.def.note), &styles.note)?;
     }
-    s.wide(
-        &format!("Образовательная организация: {} (код в реестре: {})", school.name, school.id),
-        &styles.subtitle,
-    )?;
+    s.wide_lines(&school_line(school), &styles.subtitle, rows.title)?;
     let questions =
         contacts.line().map(|c| format!(" Вопросы по заполнению: {c}.")).unwrap_or_default();
     s.wide(

@@ -13,6 +13,7 @@ pub(super) fn table_sheet(
     lists: &Lists,
     names: &mut Vec<(String, String)>,
     fill: &[Vec<Option<FillValue>>],
+    title_lines: u32,
 ) -> Result<Worksheet> {
     let plan = campaign.plan;
     let mut ws = Worksheet::new();
@@ -23,18 +24,17 @@ pub(super) fn table_sheet(
     let rows = plan.rows_of(table);
     let last_row = table_rows::FIRST_ENTRY + rows - 1;
 
-    let widths: Vec<f64> =
-        table.columns.iter().map(|c| c.width.unwrap_or(DEFAULT_COLUMN_WIDTH)).collect();
+    let widths = column_widths(table);
     ws.set_column_width(0, ROW_NUMBER_WIDTH)?;
     for (i, w) in widths.iter().enumerate() {
         ws.set_column_width(first + i as u16, *w)?;
     }
-    let total: f64 = ROW_NUMBER_WIDTH + widths.iter().sum::<f64>();
+    let total = table_width(table);
 
     // Title.
-    let title = format!("{}. {} — {}", item.code, table.title, school.name);
+    let title = table_title(item, table, school);
     ws.merge_range(table_rows::TITLE, 0, table_rows::TITLE, last, &title, &styles.title)?;
-    ws.set_row_height(table_rows::TITLE, row_height(text_lines(&title, total, true)) + 4.0)?;
+    ws.set_row_height(table_rows::TITLE, row_height(title_lines) + 4.0)?;
 
     // Hidden row of column codes: the reader matches columns by code, not by position.
     ws.write_string_with_format(table_rows::CODES, 0, "#", &styles.code)?;
@@ -92,4 +92,19 @@ pub(super) fn table_sheet(
     page_setup(&mut ws, school, total > 98.0);
     ws.protect_with_options(&protection());
     Ok(ws)
+}
+
+/// The widths of a table's columns (without «№»).
+fn column_widths(table: &Table) -> Vec<f64> {
+    table.columns.iter().map(|c| c.width.unwrap_or(DEFAULT_COLUMN_WIDTH)).collect()
+}
+
+/// The width of a table sheet: «№» and the table's columns.
+pub(super) fn table_width(table: &Table) -> f64 {
+    ROW_NUMBER_WIDTH + column_widths(table).iter().sum::<f64>()
+}
+
+/// The title of a table sheet: item, table, school.
+pub(super) fn table_title(item: &Item, table: &Table, school: &School) -> String {
+    format!("{}. {} — {}", item.code, table.title, school.name)
 }
