@@ -465,3 +465,21 @@ fn long_lists_of_schools_stop_at_fifty_names_and_say_where_all_are() {
     assert!(xml.contains(&said), "note: {}", &xml[..xml.len().min(3000)]);
     assert!(!xml.contains(&format!("{},", schools[shown].short_name)));
 }
+
+#[test]
+fn collect_names_at_most_fifty_missing_schools_on_its_last_line() {
+    let (dir, schools) = late_and_tied(60, 2);
+    let o = Cli::new()
+        .in_dir(dir.path())
+        .args(["--schools", "schools.csv", "--campaign", DEC, "collect", "returns"])
+        .args(["--as-of", "2025-12-25", "--no-note", "--out", "svod.xlsx"])
+        .run()
+        .code(1);
+    let names: Vec<&str> = schools[2..52].iter().map(|s| s.name.as_str()).collect();
+    let said = format!(
+        "не сдали (58): {} и ещё 8 — все на листе «{SHEET_RETURNS}» сводного отчёта\n",
+        names.join(", ")
+    );
+    assert!(o.stdout.contains(&said), "{}", o.stdout);
+    assert!(!o.stdout.contains(&schools[52].name), "{}", o.stdout);
+}
