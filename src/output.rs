@@ -149,7 +149,9 @@ pub fn write_atomic_private(path: &Path, bytes: &[u8], overwrite: bool) -> Resul
 }
 
 fn write_atomic_as(path: &Path, bytes: &[u8], overwrite: bool, private: bool) -> Result<()> {
-    let tmp = write_temp(path, bytes, private)?;
+    let tmp = write_temp(path, private, |f| {
+        f.write_all(bytes).with_context(|| format!("не удалось записать {}", path.display()))
+    })?;
     let tmp_path = tmp.path().to_path_buf();
     pause_before_persist_in_tests(&tmp_path);
     let mut files = live();
@@ -164,9 +166,14 @@ fn write_atomic_as(path: &Path, bytes: &[u8], overwrite: bool, private: bool) ->
     persisted.map(|_| ()).map_err(|e| not_replaced(path, e))
 }
 
-/// `bytes` written and flushed to a temporary file beside `path`, registered for removal
-/// on Ctrl+C until it is renamed into place or dropped.
-fn write_temp(path: &Path, bytes: &[u8], private: bool) -> Result<tempfile::NamedTempFile> {
+/// A temporary file beside `path`, written by `write` (through a buffer) and flushed to
+/// disk, registered for removal on Ctrl+C until it is renamed into place or dropped. When
+/// `write` fails, the temporary file is removed and its error returned as it is.
+fn write_temp(
+    path: &Path,
+    private: bool,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
+) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -180,10 +187,14 @@ fn write_temp(path: &Path, bytes: &[u8], private: bool) -> Result<tempfile::Name
         files.push(tmp.path().to_path_buf());
         tmp
     };
-    let written = tmp
-        .write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("не удалось записать {}", path.display()));
+    let written = {
+        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buf).and_then(|()| {
+            buf.flush()
+                .and_then(|()| buf.get_ref().sync_all())
+                .with_context(|| format!("не удалось записать {}", path.display()))
+        })
+    };
     if let Err(e) = written {
         let tmp_path = tmp.path().to_path_buf();
         let mut files = live();
@@ -230,8 +241,20 @@ pub struct Staged {
 /// Writes `bytes` beside `path` under a temporary name, flushed to disk. Nothing is
 /// replaced until [`replace_all`]; a dropped `Staged` removes its temporary file.
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    stage_with(path, |f| {
+        f.write_all(bytes).with_context(|| format!("не удалось записать {}", path.display()))
+    })
+}
+
+/// [`stage`] an output that `write` writes straight into the temporary file (the district
+/// summary: tens of megabytes at 10 000 schools, never held in memory whole). When
+/// `write` fails, nothing is left behind and its error is returned as it is.
+pub fn stage_with(
+    path: &Path,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
+) -> Result<Staged> {
     // The open handle is closed now: a national run stages tens of thousands of forms.
-    let tmp = write_temp(path, bytes, false)?.into_temp_path();
+    let tmp = write_temp(path, false, write)?.into_temp_path();
     Ok(Staged { tmp, target: path.to_path_buf() })
 }
 
@@ -408,6 +431,26 @@ mod tests {
         let staged = ["a.xlsx", "b.xlsx"].iter().map(|n| stage(&p(n), b"new").unwrap()).collect();
         assert!(replace_all(staged, false).is_err());
         assert_eq!(names(dir.path()), ["b.xlsx"]);
+    }
+
+    /// The summary is saved straight into its temporary file: a save that fails half-way
+    /// leaves no file behind, and its own message is what the user reads.
+    #[test]
+    fn a_failed_write_into_the_staged_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("svod.xlsx");
+        let err = stage_with(&p, |f| {
+            f.write_all(b"PK half a workbook")?;
+            anyhow::bail!("сводный отчёт: ошибка при сохранении книги")
+        })
+        .err()
+        .unwrap();
+        assert_eq!(err.to_string(), "сводный отчёт: ошибка при сохранении книги");
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+        let staged = stage_with(&p, |f| Ok(f.write_all(b"whole")?)).unwrap();
+        replace_all(vec![staged], false).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"whole");
+        assert_eq!(names(dir.path()), ["svod.xlsx"]);
     }
 
     #[test]

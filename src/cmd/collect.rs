@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use profplan::check::periods::find_year_before;
-use profplan::output::{existing, replace_all, stage};
+use profplan::output::{existing, replace_all, stage, stage_with};
 use profplan::render::outcome;
 use profplan::summary::figures::consolidate;
 use profplan::summary::note::{note_path, write_note};
-use profplan::summary::{read_previous, write_summary_of, DistrictMark, Previous, SummaryInput};
+use profplan::summary::{read_previous, write_summary_to, DistrictMark, Previous, SummaryInput};
 
 use crate::cli::{CollectArgs, GlobalArgs};
 
@@ -41,7 +41,6 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         generated: run.as_of,
         previous: previous.as_ref(),
     };
-    let bytes = write_summary_of(&input, mark.as_ref())?;
     let summary_name =
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note_bytes = match &note {
@@ -53,8 +52,8 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
             .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
     }
     // The summary and its note go in place together: one open in Excel or Word leaves both
-    // old files as they were.
-    let mut staged = vec![stage(&out, &bytes)?];
+    // old files as they were. The summary is saved straight into its temporary file.
+    let mut staged = vec![stage_with(&out, |f| write_summary_to(&input, mark.as_ref(), f))?];
     if let (Some(path), Some(b)) = (&note, &note_bytes) {
         staged.push(stage(path, b)?);
     }

@@ -97,7 +97,7 @@ impl<'a> Layout<'a> {
 
 /// «По школам»: the title, a row per registry school, the district's totals.
 pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_SCHOOLS)?;
+    let ws = super::new_long_sheet(wb, SHEET_SCHOOLS)?;
     let l = Layout::new(ctx);
     widths(ws, &l.widths)?;
     write_top(ws, ctx, st, &l)?;

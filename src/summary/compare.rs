@@ -660,7 +660,7 @@ pub(crate) fn write_changes(
     st: &Styles,
     prev: &Previous,
 ) -> Result<(), XlsxError> {
-    let ws = super::new_sheet(wb, SHEET_CHANGES)?;
+    let ws = super::new_long_sheet(wb, SHEET_CHANGES)?;
     widths(ws, &CHANGES_W)?;
     let c = ctx.campaign();
     let title = if prev.is_year_before(c) {

@@ -329,13 +329,10 @@ fn start_sheet<'w>(
         last + 1
     );
     wb.define_name(range_name(i), &range)?;
-    // The long table is the largest sheet by far (~46 rows a school), so it is written in
-    // rust_xlsxwriter's low-memory mode: rows go to a temporary file as soon as the next
-    // row starts. Rows must therefore be written strictly in order — the header first,
-    // then each school's rows.
-    let ws = wb.add_worksheet_with_low_memory()?;
-    ws.set_name(sheet_name(i))?;
-    ws.set_formula_result_default("");
+    // The long table is the largest sheet by far (~46 rows a school): a long sheet (see
+    // `new_long_sheet`), its rows written strictly in order — the header first, then
+    // each school's rows.
+    let ws = super::new_long_sheet(wb, &sheet_name(i))?;
     widths(ws, &[8.0, 30.0, 7.0, 22.0, 60.0, 9.0, 14.0, 8.0, 24.0, 14.0, 12.0, 10.0])?;
     for (c, h) in HEADERS.iter().enumerate() {
         text(ws, 0, c as u16, h, &st.header)?;

@@ -43,7 +43,7 @@ const RETURNS_W: [f64; 10] = [8.0, 34.0, 17.0, 13.0, 30.0, 16.0, 11.0, 8.0, 15.0
 /// met), and the files no registry school can be matched to.
 pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     let saved_head = saved_head(ctx);
-    let ws = super::new_sheet(wb, SHEET_RETURNS)?;
+    let ws = super::new_long_sheet(wb, SHEET_RETURNS)?;
     widths(ws, &RETURNS_W)?;
     returns_banners(ws, ctx, st)?;
     let list = List { header: 4, cols: RETURNS_W.len() as u16 };
@@ -261,7 +261,7 @@ fn write_orphans(
 /// «Замечания»: every finding of the check, a row each.
 pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     const W: [f64; 10] = [8.0, 24.0, 24.0, 13.0, 8.0, 7.0, 18.0, 14.0, 17.0, 64.0];
-    let ws = super::new_sheet(wb, SHEET_FINDINGS)?;
+    let ws = super::new_long_sheet(wb, SHEET_FINDINGS)?;
     widths(ws, &W)?;
     let findings = &ctx.input.report.findings;
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
@@ -315,7 +315,7 @@ pub(crate) fn write_findings(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Resul
 pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     const W: [f64; 10] = [28.0, 7.0, 11.0, 16.0, 13.0, 8.0, 26.0, 18.0, 44.0, 60.0];
     let saved_head = saved_head(ctx);
-    let ws = super::new_sheet(wb, SHEET_SOURCES)?;
+    let ws = super::new_long_sheet(wb, SHEET_SOURCES)?;
     widths(ws, &W)?;
     let files = &ctx.input.report.files;
     let list = List::start(

@@ -40,7 +40,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
 fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Result<(), XlsxError> {
     let Detail { item, table: t, sheets: ts } = detail;
     let c = ctx.campaign();
-    let ws = super::new_sheet(wb, &ts.rows)?;
+    let ws = super::new_long_sheet(wb, &ts.rows)?;
     let mut w = vec![8.0, 30.0];
     w.extend(t.columns.iter().map(column_width));
     w.extend([24.0, 20.0]);
