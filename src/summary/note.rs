@@ -247,6 +247,21 @@ fn lagging_list(below: &[Lagging], n: usize) -> String {
         .join(", ")
 }
 
+/// Every school of `far` with its share, furthest below first; past [`ru::NAMES_SHOWN`] the first
+/// of them and where the share of every school is.
+fn far_list(far: &[Lagging]) -> String {
+    let shown: Vec<String> =
+        far.iter().map(|l| format!("{} ({})", l.school.name, ru::percent(l.percent))).collect();
+    let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
+    ru::capped(&shown, |n| {
+        format!(
+            "и ещё {} — доля каждой школы в сводном отчёте на листе «{}»",
+            count(n, SCHOOLS),
+            super::SHEET_SCHOOLS
+        )
+    })
+}
+
 /// The text of the note, in order: the title block, then numbered sections —
 /// completeness, the plan's shares (when it has any), every item, conclusions.
 pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
@@ -455,7 +470,7 @@ fn conclusion_blocks(h: &Headline, n: usize, summary_file: &str) -> Vec<Block> {
                 "{} ({}): обратить внимание школ, где доля ниже районной более чем на 10{nb}п.{nb}п.: {}.",
                 sh.label,
                 sh.item,
-                lagging_list(&far, far.len())
+                far_list(&far)
             )));
         }
     }

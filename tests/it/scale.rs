@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use calamine::{open_workbook, Data, Range, Reader, SheetVisible, Xlsx};
+use profplan::form::fill::FillValue;
 use profplan::plan::campaign::Campaign;
 use profplan::plan::{Plan, Share};
 use profplan::schools::School;
@@ -482,4 +483,51 @@ fn collect_names_at_most_fifty_missing_schools_on_its_last_line() {
     );
     assert!(o.stdout.contains(&said), "{}", o.stdout);
     assert!(!o.stdout.contains(&schools[52].name), "{}", o.stdout);
+}
+
+#[test]
+fn the_note_names_at_most_fifty_schools_far_below_the_district_share() {
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, DEC).unwrap();
+    // A share of one field over one field: half the schools at 0 %, half at 100 %.
+    let (item, sh) = *c
+        .shares()
+        .iter()
+        .find(|(_, sh)| {
+            sh.numerator.expr().fields().count() == 1 && sh.denominator.expr().fields().count() == 1
+        })
+        .expect("a share of one field over one field");
+    let num = sh.numerator.expr().fields().next().unwrap().to_string();
+    let den = sh.denominator.expr().fields().next().unwrap().to_string();
+    let (dir, schools) = late_and_tied(120, 0);
+    for (i, s) in schools.iter().enumerate() {
+        let mut f = fill(&c, s, 5, None);
+        // The largest count the form takes: above every other count of the school, so
+        // that no rule is broken.
+        let all = 5_000.0;
+        f.values.insert(num.clone(), FillValue::Num(if i < 60 { 0.0 } else { all }));
+        f.values.insert(den.clone(), FillValue::Num(all));
+        let bytes = filled(&c, s, &f, at("2025-12-19 10:00"));
+        std::fs::write(dir.path().join("returns").join(file_name(s)), bytes).unwrap();
+    }
+    Cli::new()
+        .in_dir(dir.path())
+        .args(["--schools", "schools.csv", "--campaign", DEC, "collect", "returns"])
+        .args(["--as-of", "2025-12-25", "--out", "svod.xlsx"])
+        .run()
+        .success();
+    let note = std::fs::read(dir.path().join("svod-spravka.docx")).unwrap();
+    let xml = part(&note, "word/document.xml");
+    let label = c.text(&sh.label);
+    let start = xml.find(&format!("{label} ({})", item.code)).expect("the far bullet");
+    let bullet = &xml[start..];
+    let bullet = &bullet[..bullet.find("</w:t>").unwrap()];
+    let listed = bullet.matches("(0,0\u{a0}%)").count();
+    assert_eq!(listed, 50, "{bullet}");
+    assert!(
+        bullet.ends_with(
+            "и ещё 10\u{a0}школ — доля каждой школы в сводном отчёте на листе «По школам»."
+        ),
+        "{bullet}"
+    );
 }
