@@ -267,7 +267,9 @@ pub fn replace_all(staged: Vec<Staged>, overwrite: bool) -> Result<()> {
         pause_before_persist_in_tests(&first.tmp);
     }
     let mut files = live();
-    let temps: Vec<PathBuf> = staged.iter().map(|s| s.tmp.to_path_buf()).collect();
+    // A set: `template` stages one file per school, and a list made this quadratic.
+    let temps: std::collections::HashSet<PathBuf> =
+        staged.iter().map(|s| s.tmp.to_path_buf()).collect();
     // Temporary files not put in place are removed as `staged` is dropped in here.
     let result = replace_all_locked(staged, overwrite);
     files.retain(|p| !temps.contains(p));

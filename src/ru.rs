@@ -99,6 +99,30 @@ pub const SCHOOLS_GEN: [&str; 3] = ["школы", "школ", "школ"];
 pub const EVENTS: [&str; 3] = ["мероприятие", "мероприятия", "мероприятий"];
 pub const ROWS: [&str; 3] = ["строка", "строки", "строк"];
 
+/// Names a list of schools shows before it says how many more there are. A district has a
+/// few dozen schools and sees every name; at the scale of a region or the country a list of
+/// thousands of names fills pages and helps nobody — the full lists are on the summary's
+/// sheets, and the capped list says where.
+pub const NAMES_SHOWN: usize = 50;
+
+/// «А, Б, В» — or, past [`NAMES_SHOWN`] names, the first of them and then `rest(n)` for the
+/// `n` left out: «А, Б, …, Я и ещё 3 806 ОО — все на листе «Сдача отчётов»».
+pub fn capped(names: &[&str], rest: impl FnOnce(usize) -> String) -> String {
+    if names.len() <= NAMES_SHOWN {
+        return names.join(", ");
+    }
+    format!("{} {}", names[..NAMES_SHOWN].join(", "), rest(names.len() - NAMES_SHOWN))
+}
+
+/// [`and_list`] for up to [`NAMES_SHOWN`] names, [`capped`] past it.
+pub fn and_list_capped(names: &[&str], rest: impl FnOnce(usize) -> String) -> String {
+    if names.len() <= NAMES_SHOWN {
+        and_list(names)
+    } else {
+        capped(names, rest)
+    }
+}
+
 /// A list of names: «А», «А и Б», «А, Б и В».
 pub fn and_list(names: &[&str]) -> String {
     match names {
@@ -114,6 +138,21 @@ mod tests {
 
     fn plain(s: String) -> String {
         s.replace(NBSP, " ")
+    }
+
+    #[test]
+    fn long_lists_of_names_are_capped_and_say_how_many_more() {
+        let names: Vec<String> = (1..=53).map(|i| format!("СОШ {i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let more = |n: usize| format!("и ещё {n} ОО");
+        assert_eq!(capped(&names[..3], more), "СОШ 1, СОШ 2, СОШ 3");
+        assert_eq!(and_list_capped(&names[..3], more), "СОШ 1, СОШ 2 и СОШ 3");
+        let all = capped(&names[..NAMES_SHOWN], more);
+        assert!(all.ends_with(", СОШ 50"), "{all}");
+        let cut = capped(&names, more);
+        assert!(cut.ends_with("СОШ 49, СОШ 50 и ещё 3 ОО"), "{cut}");
+        assert!(!cut.contains("СОШ 51"), "{cut}");
+        assert_eq!(and_list_capped(&names, more), cut);
     }
 
     #[test]

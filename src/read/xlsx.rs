@@ -21,6 +21,7 @@
 //! cell is skipped; a number that does not parse (`0x10`) stays text, so validation
 //! names the sheet and cell if the form needs it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{BufReader, Cursor};
 
@@ -154,10 +155,25 @@ struct Workbook {
 }
 
 fn attr(e: &BytesStart<'_>, local: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).map(|a| {
-        a.unescape_value()
-            .map(|v| v.into_owned())
-            .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned())
+    attr_ref(e, local).map(Cow::into_owned)
+}
+
+/// [`attr`] without a copy when the value has no entity (cell addresses, types and
+/// styles never do): the hot path of streaming a sheet. The attributes' duplicate check
+/// is off — it allocates per element, and the first of two equal keys is taken either way.
+fn attr_ref<'e>(e: &'e BytesStart<'_>, local: &[u8]) -> Option<Cow<'e, str>> {
+    let a = e
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)?;
+    Some(match a.value {
+        Cow::Borrowed(raw) if !raw.contains(&b'&') => String::from_utf8_lossy(raw),
+        _ => Cow::Owned(
+            a.unescape_value()
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned()),
+        ),
     })
 }
 
@@ -475,7 +491,7 @@ impl<'a> XlsxBackend<'a> {
                         b"sheetData" => in_data = !empty,
                         b"row" if in_data => {
                             budget.tick()?;
-                            row = match attr(e, b"r").map(|r| r.trim().parse::<u32>()) {
+                            row = match attr_ref(e, b"r").map(|r| r.trim().parse::<u32>()) {
                                 Some(Ok(r)) if (1..=1_048_576).contains(&r) => r - 1,
                                 None => next_row,
                                 Some(_) => {
@@ -489,7 +505,7 @@ impl<'a> XlsxBackend<'a> {
                         }
                         b"c" if in_data => {
                             budget.tick()?;
-                            let pos = match attr(e, b"r") {
+                            let pos = match attr_ref(e, b"r") {
                                 Some(r) => match cell_address(&r) {
                                     Some(p) => Some(p),
                                     None => {
@@ -514,8 +530,9 @@ impl<'a> XlsxBackend<'a> {
                                 }
                                 continue;
                             };
-                            let kind = attr(e, b"t");
-                            let style = attr(e, b"s").and_then(|s| s.trim().parse::<u32>().ok());
+                            let kind = attr_ref(e, b"t");
+                            let style =
+                                attr_ref(e, b"s").and_then(|s| s.trim().parse::<u32>().ok());
                             let mut cell = CellXml::default();
                             if !empty {
                                 read_cell(&mut xml, &mut text_buf, &mut cell, budget)

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use crate::check::report::{CheckReport, Status};
 use crate::region::{Outcome, Region};
+use crate::summary::SHEET_RETURNS;
 
 /// The closing lines of `collect`: the files written, the counts, and the schools not in
-/// the summary by name. `in_summary` is the number of returns the summary was built from.
+/// the summary by name (past `ru::NAMES_SHOWN` names: how many more, and where all are). `in_summary` is the number of returns the summary was built from.
 pub fn collect(
     r: &CheckReport,
     in_summary: usize,
@@ -34,7 +35,13 @@ pub fn collect(
         let names: Vec<&str> =
             r.schools.iter().filter(|x| x.status == status).map(|x| x.name.as_str()).collect();
         if !names.is_empty() {
-            let _ = write!(out, "; {title} ({}): {}", names.len(), names.join(", "));
+            let all = |n: usize| {
+                format!(
+                    "и ещё {} — все на листе «{SHEET_RETURNS}» сводного отчёта",
+                    crate::ru::int(n as i64)
+                )
+            };
+            let _ = write!(out, "; {title} ({}): {}", names.len(), crate::ru::capped(&names, all));
         }
     }
     out.push('\n');

@@ -376,9 +376,16 @@ fn write_line(
             text(ws, r, col + 1, &names(ctx, e), &st.text)?;
         }
     }
-    /// Every school with the extreme value (ties), registry order.
+    /// Every school with the extreme value (ties), registry order; past
+    /// [`crate::ru::NAMES_SHOWN`] the first of them and where all are.
     fn names(ctx: &Ctx, e: &Extreme) -> String {
-        e.schools().iter().map(|(id, n)| ctx.short_name(id, n)).collect::<Vec<_>>().join(", ")
+        let names: Vec<&str> = e.schools().iter().map(|(id, n)| ctx.short_name(id, n)).collect();
+        crate::ru::capped(&names, |n| {
+            format!(
+                "и ещё {} ОО с тем же значением — значение каждой ОО на листе «{SHEET_SCHOOLS}»",
+                crate::ru::int(n as i64)
+            )
+        })
     }
     fn name(ctx: &Ctx, e: &Option<Extreme>) -> String {
         e.as_ref().map(|e| names(ctx, e)).unwrap_or_default()

@@ -146,8 +146,12 @@ pub fn headline(input: &SummaryInput) -> Headline {
     }
 }
 
+/// The schools by name; past [`ru::NAMES_SHOWN`] the first of them and where all are.
 fn names(v: &[Named]) -> String {
-    v.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+    let names: Vec<&str> = v.iter().map(|n| n.name.as_str()).collect();
+    ru::capped(&names, |n| {
+        format!("и ещё {} ОО — все на листе «{}»", ru::int(n as i64), super::SHEET_RETURNS)
+    })
 }
 
 /// «Красносвободненская СОШ — 45,0 % (на 32,9 п. п. ниже)», one school a line.

@@ -231,7 +231,10 @@ impl<'a> Ctx<'a> {
             if v.is_empty() {
                 "0".to_string()
             } else {
-                format!("{}: {}", v.len(), v.join(", "))
+                let all = |n: usize| {
+                    format!("и ещё {} ОО — все в таблице ниже", crate::ru::int(n as i64))
+                };
+                format!("{}: {}", v.len(), crate::ru::capped(v, all))
             }
         };
         let mut s = format!("Принято {} из {} ОО", accepted.len(), schools.len());

@@ -50,9 +50,16 @@ pub fn note_path(summary: &Path) -> PathBuf {
     summary.with_file_name(format!("{stem}-spravka.docx"))
 }
 
-/// Schools by name, «А, Б и В».
+/// Schools by name, «А, Б и В»; past [`ru::NAMES_SHOWN`] the first of them and where all are.
 fn names(v: &[Named]) -> String {
-    ru::and_list(&v.iter().map(|n| n.name.as_str()).collect::<Vec<_>>())
+    let names: Vec<&str> = v.iter().map(|n| n.name.as_str()).collect();
+    ru::and_list_capped(&names, |n| {
+        format!(
+            "и ещё {} — полный список в сводном отчёте на листе «{}»",
+            count(n, SCHOOLS),
+            super::SHEET_RETURNS
+        )
+    })
 }
 
 fn gen(n: usize) -> String {

@@ -181,3 +181,35 @@ fn a_stamped_form_reads_back_like_the_full_writers() {
         assert_eq!(sheet.get("school_id").map(String::as_str), Some(s.id.trim()), "read trimmed");
     }
 }
+
+#[test]
+fn libreoffice_opens_a_stamped_form_and_keeps_its_identity_and_names() {
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, "2026-05-25").unwrap();
+    let key = DistrictKey::from_bytes([5; 32]);
+    let contacts = Contacts::default();
+    let stamp = FormStamp::new(&c, form_date(&c), Some(&key), &contacts).unwrap();
+    let s = &stamped_schools()[2]; // markup characters in every text
+    let carried = carried_for(&c, s).pop().unwrap();
+    let form = stamp.stamped(s, carried.as_ref()).unwrap().expect("stamped");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("form.xlsx");
+    std::fs::write(&input, &form).unwrap();
+    let read = |bytes: &[u8]| read_bytes(bytes, "f", &Limits::default()).unwrap();
+    let original = read(&form);
+    for format in ["xlsx", "ods"] {
+        let out = dir.path().join(format);
+        let Some(converted) = crate::lo::convert(&input, format, &out) else { return };
+        let again = read(&std::fs::read(&converted).unwrap());
+        let sheet = again.identity.sheet.as_ref().expect("identity sheet after LibreOffice");
+        assert_eq!(Some(sheet), original.identity.sheet.as_ref(), "{format}: identity sheet");
+        assert_eq!(again.sheets, original.sheets, "{format}: sheets");
+        let names = |r: &profplan::read::RawReturn| r.cells.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(&again), names(&original), "{format}: named cells");
+        assert_eq!(
+            again.tables.keys().collect::<Vec<_>>(),
+            original.tables.keys().collect::<Vec<_>>(),
+            "{format}: tables"
+        );
+    }
+}

@@ -7,6 +7,9 @@
 //! - «Доли по школам» of a large district (more than 40 schools) shows the 15 lowest and
 //!   15 highest schools and the distribution of all schools by share, not a bar per
 //!   school; a small district keeps its bar per school.
+//! - Lists of schools by name (late, missing, tied at an extreme) stop after
+//!   `ru::NAMES_SHOWN` names and say how many more there are and where all of them are —
+//!   on «Свод по району», «Сдача отчётов» and in the analytic note.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -16,7 +19,7 @@ use profplan::plan::campaign::Campaign;
 use profplan::plan::{Plan, Share};
 use profplan::schools::School;
 use profplan::summary::data::{range_name, sheet_name, HEADERS, TEST_ROWS_ENV};
-use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_SHARES};
+use profplan::summary::{SHEET_DATA, SHEET_DISTRICT, SHEET_REGION, SHEET_RETURNS, SHEET_SHARES};
 use profplan::synth::{fill, Fill};
 
 use crate::cli::Cli;
@@ -380,4 +383,103 @@ fn shares_of_a_small_district_keep_a_bar_per_school() {
     assert!(charts.iter().all(|(t, r)| !t.contains("15 ОО") && span(r) <= 12), "{charts:?}");
     assert!(charts.iter().any(|(_, r)| span(r) >= 10), "{charts:?}");
     assert!(!charts.iter().any(|(t, _)| t.starts_with("Распределение")), "{charts:?}");
+}
+
+/// 60 schools: 55 send the same values after the deadline (late, and tied at every
+/// extreme), 5 send nothing.
+fn late_and_tied(n: usize, sent: usize) -> (tempfile::TempDir, Vec<School>) {
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, DEC).unwrap();
+    let dir = tempfile::Builder::new().prefix("profplan-lists-").tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("returns")).unwrap();
+    let schools: Vec<School> = (1..=n).map(test_school).collect();
+    write_registry(&dir.path().join("schools.csv"), &schools, &plan);
+    let same = fill(&c, &schools[0], 11, None);
+    for s in &schools[..sent] {
+        let bytes = filled(&c, s, &same, at("2025-12-22 10:00"));
+        std::fs::write(dir.path().join("returns").join(file_name(s)), bytes).unwrap();
+    }
+    (dir, schools)
+}
+
+#[test]
+fn long_lists_of_schools_stop_at_fifty_names_and_say_where_all_are() {
+    let (n, sent) = (60, 55);
+    let (dir, schools) = late_and_tied(n, sent);
+    let out = dir.path().join("svod.xlsx");
+    Cli::new()
+        .in_dir(dir.path())
+        .args(["--schools", "schools.csv", "--campaign", DEC, "collect", "returns"])
+        .args(["--as-of", "2025-12-25", "--out"])
+        .arg(&out)
+        .run()
+        .code(1);
+    let names = |k: usize| -> String {
+        schools[..k].iter().map(|s| s.short_name.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let shown = profplan::ru::NAMES_SHOWN;
+    assert_eq!(shown, 50);
+    let more = sent - shown;
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+
+    // «Свод по району»: the late schools, then every extreme (all 55 are tied).
+    let district = book.worksheet_range(SHEET_DISTRICT).unwrap();
+    let g = grid(&district);
+    let late = g.iter().find(|r| r[1] == "из них сдано с опозданием").expect("late line");
+    assert_eq!(late[3], sent.to_string());
+    assert_eq!(
+        late[4],
+        format!("{} и ещё {more} ОО — все на листе «{SHEET_RETURNS}»", names(shown))
+    );
+    let short: Vec<&str> = schools[..shown].iter().map(|s| s.short_name.as_str()).collect();
+    let tied = format!(
+        "{} и ещё {more} ОО с тем же значением — значение каждой ОО на листе «По школам»",
+        short.join(", ")
+    );
+    let extremes = g.iter().flat_map(|r| [&r[8], &r[10]]).filter(|t| **t == tied).count();
+    assert!(extremes > 10, "{extremes} capped extremes");
+    assert!(!g
+        .iter()
+        .flatten()
+        .any(|t| t.contains(&schools[shown].short_name) && !t.contains("По школам»")));
+
+    // «Сдача отчётов»: the banner is capped, the table below still names every school.
+    let returns = book.worksheet_range(SHEET_RETURNS).unwrap();
+    let g = grid(&returns);
+    let banner = g.iter().flatten().find(|t| t.starts_with("Принято ")).expect("banner");
+    let short_late =
+        format!("с опозданием {sent}: {} и ещё {more} ОО — все в таблице ниже", short.join(", "));
+    assert!(banner.contains(&short_late), "{banner}");
+    for s in &schools {
+        assert!(g.iter().any(|r| r.contains(&s.id)), "{} not in the table", s.id);
+    }
+
+    // The note: the same list, capped, pointing at the summary.
+    let note = std::fs::read(dir.path().join("svod-spravka.docx")).unwrap();
+    let xml = part(&note, "word/document.xml");
+    let said = format!(
+        "из них {sent} — с опозданием: {} и ещё {more}\u{a0}школ — полный список в сводном \
+         отчёте на листе «{SHEET_RETURNS}».",
+        names(shown)
+    );
+    assert!(xml.contains(&said), "note: {}", &xml[..xml.len().min(3000)]);
+    assert!(!xml.contains(&format!("{},", schools[shown].short_name)));
+}
+
+#[test]
+fn collect_names_at_most_fifty_missing_schools_on_its_last_line() {
+    let (dir, schools) = late_and_tied(60, 2);
+    let o = Cli::new()
+        .in_dir(dir.path())
+        .args(["--schools", "schools.csv", "--campaign", DEC, "collect", "returns"])
+        .args(["--as-of", "2025-12-25", "--no-note", "--out", "svod.xlsx"])
+        .run()
+        .code(1);
+    let names: Vec<&str> = schools[2..52].iter().map(|s| s.name.as_str()).collect();
+    let said = format!(
+        "не сдали (58): {} и ещё 8 — все на листе «{SHEET_RETURNS}» сводного отчёта\n",
+        names.join(", ")
+    );
+    assert!(o.stdout.contains(&said), "{}", o.stdout);
+    assert!(!o.stdout.contains(&schools[52].name), "{}", o.stdout);
 }
