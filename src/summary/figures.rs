@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::check::values::{CheckedValue, SchoolData, Source};
+use crate::check::values::{CheckedValue, SchoolData};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::{Formula, Term};
 use crate::plan::{Field, Kind, Share, Table, View};
@@ -80,8 +80,6 @@ pub struct Indicator {
     /// Schools that reported it (shares: both numerator and denominator).
     pub reported: usize,
     pub figure: Figure,
-    /// The cells the figure was computed from.
-    pub sources: Vec<Source>,
 }
 
 /// A view of a detail table: sums of `values` by `rows` (× `columns`).
@@ -124,15 +122,6 @@ pub fn school_share(share: &Share, school: &SchoolData) -> Option<(f64, f64)> {
     Some((side(&share.numerator)?, side(&share.denominator)?))
 }
 
-/// Cells a share of one school was computed from.
-fn share_sources(share: &Share, school: &SchoolData) -> Vec<Source> {
-    [&share.numerator, &share.denominator]
-        .iter()
-        .flat_map(|e| e.expr().fields())
-        .filter_map(|c| school.fields.get(c).map(|v| v.source.clone()))
-        .collect()
-}
-
 fn extreme(school: &SchoolData, value: f64) -> Extreme {
     Extreme::new(value, &school.school_id, &school.school_name)
 }
@@ -154,7 +143,6 @@ pub fn update_extremes(min: &mut Option<Extreme>, max: &mut Option<Extreme>, e: 
 }
 
 fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) -> Indicator {
-    let mut sources = Vec::new();
     let mut reported = 0;
     let figure = match f.kind {
         Kind::Integer | Kind::Decimal => {
@@ -165,7 +153,6 @@ fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) 
                         reported += 1;
                         sum += n;
                         update_extremes(&mut min, &mut max, extreme(s, n));
-                        sources.push(v.source.clone());
                     }
                 }
             }
@@ -181,7 +168,6 @@ fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) 
                         _ => continue,
                     }
                     reported += 1;
-                    sources.push(v.source.clone());
                 }
             }
             let share_yes = (reported > 0).then(|| yes as f64 * 100.0 / reported as f64);
@@ -198,19 +184,13 @@ fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) 
                     {
                         slot.1 += 1;
                         reported += 1;
-                        sources.push(v.source.clone());
                     }
                 }
             }
             Figure::Choice { counts }
         }
         Kind::Text | Kind::Date => {
-            for s in schools {
-                if let Some(v) = s.fields.get(&f.code) {
-                    reported += 1;
-                    sources.push(v.source.clone());
-                }
-            }
+            reported = schools.iter().filter(|s| s.fields.contains_key(&f.code)).count();
             Figure::Filled
         }
     };
@@ -221,20 +201,17 @@ fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) 
         unit: f.unit.clone(),
         reported,
         figure,
-        sources,
     }
 }
 
 fn share_indicator(c: &Campaign, item: &str, sh: &Share, schools: &[SchoolData]) -> Indicator {
     let (mut num, mut den, mut reported) = (0.0, 0.0, 0);
     let (mut min, mut max) = (None, None);
-    let mut sources = Vec::new();
     for s in schools {
         if let Some((n, d)) = school_share(sh, s) {
             num += n;
             den += d;
             reported += 1;
-            sources.extend(share_sources(sh, s));
             if d > 0.0 {
                 update_extremes(&mut min, &mut max, extreme(s, n * 100.0 / d));
             }
@@ -248,7 +225,6 @@ fn share_indicator(c: &Campaign, item: &str, sh: &Share, schools: &[SchoolData])
         unit: "%".into(),
         reported,
         figure: Figure::Share { numerator: num, denominator: den, percent, min, max },
-        sources,
     }
 }
 
@@ -384,7 +360,7 @@ pub fn consolidate(c: &Campaign, schools: &[SchoolData]) -> District {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::values::{CheckedField, Row};
+    use crate::check::values::{CheckedField, Row, Source};
     use crate::plan::Plan;
 
     fn school(id: &str, fields: &[(&str, CheckedValue)]) -> SchoolData {
@@ -450,7 +426,6 @@ mod tests {
         let students = find(&district, "oo_students_6_11");
         assert_eq!(students.reported, 3);
         assert!(matches!(students.figure, Figure::Sum { sum, .. } if sum == 160.0));
-        assert_eq!(share.sources.len(), 4);
     }
 
     #[test]

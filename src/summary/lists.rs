@@ -2,6 +2,8 @@
 //! «Замечания» (every finding) and «Источники» (every file read, with its SHA-256).
 //! Paths, reasons and messages may contain anything a file name can: written as text.
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::style::Styles;
@@ -27,8 +29,30 @@ fn saved(
     Ok(())
 }
 
-fn record<'a>(ctx: &Ctx<'a>, path: &str) -> Option<&'a FileRecord> {
-    ctx.input.report.files.iter().find(|f| f.path == path)
+/// The files of the check report by path, and the unusable files (another campaign's
+/// form, another plan) by school: looked up per school row, where a search of every file
+/// made «Сдача отчётов» quadratic in the number of schools.
+struct Files<'a> {
+    by_path: HashMap<&'a str, &'a FileRecord>,
+    not_used: HashMap<&'a str, Vec<&'a FileRecord>>,
+}
+
+impl<'a> Files<'a> {
+    fn new(ctx: &Ctx<'a>) -> Files<'a> {
+        let files = &ctx.input.report.files;
+        let mut by_path = HashMap::with_capacity(files.len());
+        let mut not_used: HashMap<&str, Vec<&FileRecord>> = HashMap::new();
+        // The first record of a path, as a search from the start finds it.
+        for f in files.iter().rev() {
+            by_path.insert(f.path.as_str(), f);
+        }
+        for f in files {
+            if let Some(id) = f.school.as_deref().filter(|_| f.outcome == Outcome::NotUsed) {
+                not_used.entry(id).or_default().push(f);
+            }
+        }
+        Files { by_path, not_used }
+    }
 }
 
 /// «Сохранён (МСК+1)»: the header of the saved-time column, in the district's time.
@@ -66,6 +90,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         &RETURNS_W,
     )?;
     let mut r = list.header + 1;
+    let files = Files::new(ctx);
     let extra: Vec<&SchoolStatus> = ctx
         .input
         .report
@@ -81,7 +106,7 @@ pub(crate) fn write_returns(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         .map(|s| (s.id.as_str(), s.name.as_str()))
         .chain(extra.iter().map(|s| (s.id.as_str(), s.name.as_str())))
     {
-        write_return_row(ws, ctx, st, r, id, name)?;
+        write_return_row(ws, ctx, st, &files, (r, id, name))?;
         r += 1;
     }
     let last = r - 1;
@@ -123,9 +148,8 @@ fn write_return_row(
     ws: &mut Worksheet,
     ctx: &Ctx,
     st: &Styles,
-    r: u32,
-    id: &str,
-    name: &str,
+    files: &Files,
+    (r, id, name): (u32, &str, &str),
 ) -> Result<(), XlsxError> {
     let status = ctx.status.get(id).copied();
     let data = ctx.data.get(id).copied();
@@ -148,7 +172,7 @@ fn write_return_row(
         if data.is_some_and(|d| d.invalid) { &st.status_included } else { &st.text_center },
     )?;
     let file = status.and_then(|s| s.file.as_deref());
-    let from_fs = file.and_then(|f| record(ctx, f)).is_some_and(|f| f.saved_at_from_fs);
+    let from_fs = file.and_then(|f| files.by_path.get(f)).is_some_and(|f| f.saved_at_from_fs);
     let shown = file.map(|f| if from_fs { format!("{f} *") } else { f.to_string() });
     text(ws, r, 4, shown.as_deref().unwrap_or(""), &st.text)?;
     saved(ws, st, r, 5, status.and_then(|s| s.saved_at))?;
@@ -179,11 +203,11 @@ fn write_return_row(
     // Files this school sent that cannot be used (another campaign's form, another
     // plan): a school with only such a file is «не сдан», and this says why.
     others.extend(
-        ctx.input
-            .report
-            .files
-            .iter()
-            .filter(|f| f.outcome == Outcome::NotUsed && f.school.as_deref() == Some(id))
+        files
+            .not_used
+            .get(id)
+            .into_iter()
+            .flatten()
             .map(|f| format!("{} — не используется: {}", f.path, f.reason)),
     );
     let others = others.join("\n");
