@@ -246,6 +246,33 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
     })
 }
 
+/// Folders [`make_dirs`] created, deepest first: [`MadeDirs::undo`] removes them again
+/// (those still empty) when the output they were made for is not written after all.
+#[must_use]
+pub struct MadeDirs(Vec<PathBuf>);
+
+/// Creates `dir` and its missing parents, remembering which of them it made.
+pub fn make_dirs(dir: &Path) -> Result<MadeDirs> {
+    let mut missing = Vec::new();
+    let mut d = Some(dir);
+    while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        missing.push(p.to_path_buf());
+        d = p.parent();
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("не удалось создать папку {}", dir.display()))?;
+    Ok(MadeDirs(missing))
+}
+
+impl MadeDirs {
+    /// Removes the folders made, deepest first; a folder no longer empty stays.
+    pub fn undo(self) {
+        for d in &self.0 {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+}
+
 /// [`stage`] an output that `write` writes straight into the temporary file (the district
 /// summary: tens of megabytes at 10 000 schools, never held in memory whole). When
 /// `write` fails, nothing is left behind and its error is returned as it is.
@@ -451,6 +478,25 @@ mod tests {
         replace_all(vec![staged], false).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"whole");
         assert_eq!(names(dir.path()), ["svod.xlsx"]);
+    }
+
+    #[test]
+    fn folders_made_for_an_output_not_written_are_removed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        let deep = dir.path().join("a").join("b").join("c");
+        let made = make_dirs(&deep).unwrap();
+        assert!(deep.is_dir());
+        made.undo();
+        // Only what it made: «a» was there before.
+        assert_eq!(names(dir.path()), ["a"]);
+        assert!(names(&dir.path().join("a")).is_empty());
+        // A folder something else was put in meanwhile stays.
+        let made = make_dirs(&deep).unwrap();
+        std::fs::write(dir.path().join("a").join("b").join("keep.txt"), b"x").unwrap();
+        made.undo();
+        assert!(!deep.exists());
+        assert_eq!(names(&dir.path().join("a").join("b")), ["keep.txt"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use profplan::check::periods::find_year_before;
-use profplan::output::{existing, replace_all, stage, stage_with};
+use profplan::output::{existing, make_dirs, replace_all, stage, stage_with, MadeDirs};
 use profplan::render::outcome;
 use profplan::summary::figures::consolidate;
 use profplan::summary::note::{note_path, write_note};
@@ -47,17 +47,25 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
         Some(_) => Some(write_note(&input, &summary_name)?),
         None => None,
     };
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("не удалось создать папку {}", parent.display()))?;
-    }
+    // The summary is saved straight into its temporary file, so its folder is made first —
+    // and removed again if the summary is not written after all.
+    let made = match out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => Some(make_dirs(parent)?),
+        None => None,
+    };
     // The summary and its note go in place together: one open in Excel or Word leaves both
-    // old files as they were. The summary is saved straight into its temporary file.
-    let mut staged = vec![stage_with(&out, |f| write_summary_to(&input, mark.as_ref(), f))?];
-    if let (Some(path), Some(b)) = (&note, &note_bytes) {
-        staged.push(stage(path, b)?);
+    // old files as they were.
+    let written = (|| {
+        let mut staged = vec![stage_with(&out, |f| write_summary_to(&input, mark.as_ref(), f))?];
+        if let (Some(path), Some(b)) = (&note, &note_bytes) {
+            staged.push(stage(path, b)?);
+        }
+        replace_all(staged, a.force)
+    })();
+    if written.is_err() {
+        made.into_iter().for_each(MadeDirs::undo);
     }
-    replace_all(staged, a.force)?;
+    written?;
 
     let r = &intake.report;
     print!("{}", outcome::collect(r, intake.data.len(), &out, note.as_deref(), a.include_invalid));
