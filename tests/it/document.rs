@@ -450,3 +450,33 @@ fn note_follows_the_summary_overwrite_rules() {
     assert_eq!(run(&["--force"]).code, 0);
     assert_eq!(std::fs::read(&note).unwrap(), first);
 }
+
+/// Every sheet of the summary lists each of its rows once, in order: a row written twice
+/// (rust_xlsxwriter 0.102 wrote the last row of a long sheet again when its height was
+/// set; `vendor/rust_xlsxwriter/PATCH.md`) breaks the rule of the format that Excel checks
+/// when it opens a file.
+#[test]
+fn every_sheet_of_the_summary_has_its_rows_once_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = example(dir.path());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let sheets: Vec<String> = zip
+        .file_names()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .map(String::from)
+        .collect();
+    assert!(sheets.len() >= 8, "{sheets:?}");
+    for name in sheets {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&name).unwrap(), &mut xml).unwrap();
+        let rows: Vec<u32> = xml
+            .split("<row r=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(!rows.is_empty(), "{name}: no rows");
+        for w in rows.windows(2) {
+            assert!(w[0] < w[1], "{name}: row {} follows row {}", w[1], w[0]);
+        }
+    }
+}
