@@ -303,6 +303,7 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
     ReadForm {
         identity_sheet: raw.identity.sheet,
         identity_props: raw.identity.properties,
+        resolved: None,
         input: FormInput { file, fields, tables, reported, ..Default::default() },
         notes: raw.notes,
     }
