@@ -126,6 +126,15 @@ pub struct Schools {
     file: Option<crate::check::spill::SpillFile>,
 }
 
+impl std::fmt::Debug for Schools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schools")
+            .field("len", &self.len())
+            .field("spill", &self.spill_path())
+            .finish()
+    }
+}
+
 impl From<Vec<SchoolData>> for Schools {
     fn from(list: Vec<SchoolData>) -> Schools {
         Schools::new(list)
@@ -199,6 +208,13 @@ impl Schools {
             }
             _ => Ok(Cow::Borrowed(d)),
         }
+    }
+
+    /// Every school with its values, registry order, one school in memory at a time.
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<Item = std::io::Result<std::borrow::Cow<'_, SchoolData>>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
     }
 
     /// `f` of every school with its values, registry order, one school in memory at a

@@ -98,7 +98,13 @@ pub(crate) fn check_line(school: &str, code: &str, row: &str, v: &CheckValue) ->
 /// The data check: SHA-256 of the sorted lines (a sorted «Данные» is the same data),
 /// first 16 hex digits.
 pub(crate) fn check_of(lines: Vec<String>) -> String {
-    check_by_school(&[((), lines)], |_| String::new(), |(_, l)| l.clone())
+    let one = check_by_school(&[((), lines)], |_| String::new(), |(_, l)| {
+        Ok::<_, std::convert::Infallible>(l.clone())
+    });
+    match one {
+        Ok(check) => check,
+        Err(never) => match never {},
+    }
 }
 
 /// [`check_of`] of the lines of every school in `schools` (`lines` of one school, `id` its
@@ -106,30 +112,40 @@ pub(crate) fn check_of(lines: Vec<String>) -> String {
 /// starts with the school's code and a tab, so the sorted lines are the schools sorted by
 /// «code, tab» — a line of «1» sorts before every line of «10», as the tab sorts before
 /// «0» — each school's own lines sorted: the same bytes are hashed as by sorting all.
-fn check_by_school<T>(
+fn check_by_school<T, E>(
     schools: &[T],
     id: impl Fn(&T) -> String,
-    lines: impl Fn(&T) -> Vec<String>,
-) -> String {
+    lines: impl Fn(&T) -> Result<Vec<String>, E>,
+) -> Result<String, E> {
     use sha2::{Digest, Sha256};
     let mut order: Vec<(String, &T)> = schools.iter().map(|s| (id(s) + "\t", s)).collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
     let mut h = Sha256::new();
     for group in order.chunk_by(|a, b| a.0 == b.0) {
-        let mut lines: Vec<String> = group.iter().flat_map(|(_, s)| lines(s)).collect();
+        let mut all = Vec::new();
+        for (_, s) in group {
+            all.extend(lines(s)?);
+        }
+        let mut lines = all;
         lines.sort_unstable();
         for l in &lines {
             h.update(l.as_bytes());
             h.update(b"\n");
         }
     }
-    crate::text::hex(&h.finalize()[..8])
+    Ok(crate::text::hex(&h.finalize()[..8]))
 }
 
 /// The data check of the «Данные» sheet [`write`] writes for `ctx`: its 390 000 lines at
-/// 10 000 schools are made a school at a time.
-pub(crate) fn check(ctx: &Ctx) -> String {
-    check_by_school(ctx.input.schools, |s| s.school_id.trim().to_string(), |s| school_lines(ctx, s))
+/// 10 000 schools are made a school at a time (read in the order of their codes).
+pub(crate) fn check(ctx: &Ctx) -> std::io::Result<String> {
+    let schools = ctx.input.schools;
+    let all: Vec<usize> = (0..schools.len()).collect();
+    check_by_school(
+        &all,
+        |&i| schools.head(i).school_id.trim().to_string(),
+        |&i| Ok(school_lines(ctx, &*schools.get(i)?)),
+    )
 }
 
 /// The lines of the data check of one school's rows of «Данные».
@@ -173,7 +189,7 @@ enum DataVal<'a> {
 }
 
 /// The rows of one school, in the documented order.
-fn school_rows<'a>(ctx: &Ctx<'a>, s: &'a SchoolData) -> Vec<DataRow<'a>> {
+fn school_rows<'a>(ctx: &Ctx, s: &'a SchoolData) -> Vec<DataRow<'a>> {
     let c = ctx.campaign();
     let mut out = Vec::new();
     let field_row = |item: &str, f: &Field, out: &mut Vec<DataRow<'a>>| {
@@ -400,12 +416,16 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     // More than one sheet past Excel's row limit (~23 000 schools): continuation sheets
     // «Данные 2», … with the same header; their extents are counted first (the table is
     // added before its rows).
-    let counts: Vec<usize> = ctx.input.schools.iter().map(|s| school_rows(ctx, s).len()).collect();
+    let mut counts: Vec<usize> = Vec::with_capacity(ctx.input.schools.len());
+    for s in ctx.input.schools.iter() {
+        counts.push(school_rows(ctx, &*s?).len());
+    }
     let sizes = split(&counts, rows_per_sheet());
     let mut sheet = 0usize;
     let mut ws = start_sheet(wb, ctx, st, 0, sizes.len(), sizes[0])?;
     let mut r = 1u32;
-    for s in ctx.input.schools {
+    for s in ctx.input.schools.iter() {
+        let s = &*s?;
         for row in school_rows(ctx, s) {
             if r as usize > sizes[sheet] {
                 sheet += 1;
@@ -478,8 +498,9 @@ mod tests {
         let by_school = check_by_school(
             &schools,
             |(id, _)| id.to_string(),
-            |(id, l)| l.iter().map(|r| line(id, r)).collect(),
-        );
+            |(id, l)| Ok::<_, ()>(l.iter().map(|r| line(id, r)).collect()),
+        )
+        .unwrap();
         assert_eq!(by_school, check_of(all.clone()));
         // And it depends on every line.
         let mut fewer = all;

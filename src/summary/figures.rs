@@ -111,6 +111,11 @@ pub struct District {
     pub views: Vec<ViewFigures>,
 }
 
+/// Where a running sum starts so that it equals `Iterator::sum` of the same numbers in the
+/// same order (which starts from −0: a sum of nothing, or of −0 alone, is −0). Sums made
+/// school by school use it to keep the bytes of sums made over a slice (test below).
+pub const SUM_START: f64 = -0.0;
+
 /// Numerator and denominator of a share for one school, when every term is filled.
 pub fn school_share(share: &Share, school: &SchoolData) -> Option<(f64, f64)> {
     let side = |e: &Formula| {
@@ -467,6 +472,16 @@ pub fn consolidate_schools(c: &Campaign, schools: &Schools) -> std::io::Result<D
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_running_sum_from_sum_start_is_iterator_sum() {
+        let cases: [&[f64]; 5] = [&[], &[-0.0], &[0.0, -0.0], &[-0.0, -0.0], &[0.1, 0.2, -0.3]];
+        for v in cases {
+            let sum: f64 = v.iter().sum();
+            let running = v.iter().fold(super::SUM_START, |a, b| a + b);
+            assert_eq!(sum.to_bits(), running.to_bits(), "{v:?}");
+        }
+    }
+
     use super::*;
     use crate::check::values::{CheckedField, Row, Source};
     use crate::plan::Plan;
