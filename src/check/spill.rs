@@ -169,7 +169,13 @@ fn encode(d: &SchoolData) -> Vec<u8> {
         .iter()
         .map(|(code, f)| {
             let file = (f.source.file != d.file).then_some(f.source.file.as_str());
-            (code.as_str(), val_ref(&f.value), file, f.source.sheet.as_str(), f.source.cell.as_str())
+            (
+                code.as_str(),
+                val_ref(&f.value),
+                file,
+                f.source.sheet.as_str(),
+                f.source.cell.as_str(),
+            )
         })
         .collect();
     let tables: Vec<(&str, Vec<RowRef>)> = d
@@ -207,7 +213,10 @@ fn decode(bytes: &[u8], d: &mut SchoolData) -> Result<(), postcard::Error> {
                 .map(|(sheet, row, values)| Row {
                     sheet,
                     row,
-                    values: values.into_iter().map(|(k, v)| (k, val(v))).collect::<BTreeMap<_, _>>(),
+                    values: values
+                        .into_iter()
+                        .map(|(k, v)| (k, val(v)))
+                        .collect::<BTreeMap<_, _>>(),
                 })
                 .collect();
             (code, rows)
@@ -273,7 +282,8 @@ mod tests {
         let spans = [spill.put(&a).unwrap(), spill.put(&b).unwrap(), spill.put(&a).unwrap()];
         let file = spill.finish().unwrap();
         for (span, want) in spans.iter().zip([&a, &b, &a]) {
-            let mut d = SchoolData { fields: Default::default(), tables: Default::default(), ..a.clone() };
+            let mut d =
+                SchoolData { fields: Default::default(), tables: Default::default(), ..a.clone() };
             file.load(*span, &mut d).unwrap();
             assert_eq!(&d, want);
         }

@@ -98,9 +98,11 @@ pub(crate) fn check_line(school: &str, code: &str, row: &str, v: &CheckValue) ->
 /// The data check: SHA-256 of the sorted lines (a sorted «Данные» is the same data),
 /// first 16 hex digits.
 pub(crate) fn check_of(lines: Vec<String>) -> String {
-    let one = check_by_school(&[((), lines)], |_| String::new(), |(_, l)| {
-        Ok::<_, std::convert::Infallible>(l.clone())
-    });
+    let one = check_by_school(
+        &[((), lines)],
+        |_| String::new(),
+        |(_, l)| Ok::<_, std::convert::Infallible>(l.clone()),
+    );
     match one {
         Ok(check) => check,
         Err(never) => match never {},

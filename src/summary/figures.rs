@@ -224,8 +224,9 @@ impl<'p> IndicatorAcc<'p> {
                 _ => {}
             },
             Acc::Choice { counts } => {
-                if let Some(slot) =
-                    value.and_then(CheckedValue::text).and_then(|t| counts.iter_mut().find(|(k, _)| k == t))
+                if let Some(slot) = value
+                    .and_then(CheckedValue::text)
+                    .and_then(|t| counts.iter_mut().find(|(k, _)| k == t))
                 {
                     slot.1 += 1;
                     self.reported += 1;
