@@ -18,7 +18,16 @@ const MB: u64 = 1024 * 1024;
 /// entries that overlap (the "non-recursive zip bomb" reuses one compressed stream for
 /// many entries).
 pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Parts, Reject> {
-    let mut zip = open(bytes)?;
+    check_opened(&mut open(bytes)?, bytes, limits)
+}
+
+/// [`check_zip`] on an archive already opened over `bytes` (the one the format was
+/// sniffed with: the directory is parsed once per file).
+pub(crate) fn check_opened(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Parts, Reject> {
     // The zip crate keeps one entry per exact name (the last one wins); the central
     // directory itself says how many records there are.
     let records = central_records(bytes, zip.central_directory_start());
@@ -71,6 +80,10 @@ pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Parts, Reject> 
         spans.push((start, end));
         // Part names are case-insensitive (OPC, ODF): `SHEET1.xml` beside `sheet1.xml`
         // is one part written twice, and readers disagree on which one they show.
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".xml") || lower.ends_with(".rels") {
+            parts.xml_bytes = parts.xml_bytes.saturating_add(size.min(limits.max_read_part));
+        }
         let key = part_key(&name);
         if let Some(&first) = parts.index.get(&key) {
             let first_name = &names[first];
@@ -93,6 +106,9 @@ pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Parts, Reject> 
 #[derive(Debug, Default)]
 pub(crate) struct Parts {
     index: std::collections::HashMap<String, usize>,
+    /// The declared sizes of the XML parts (`.xml`, `.rels`), each capped at
+    /// [`Limits::max_read_part`]: what [`super::reading_cost`] weighs.
+    pub xml_bytes: u64,
 }
 
 impl Parts {

@@ -4,7 +4,7 @@
 //!
 //! Memory is bounded for the run, not only per file: a [`Gate`] admits a file's bytes
 //! ([`Limits::max_run_file_bytes`] for all files held at once) and then its parsing
-//! ([`read::reading_cost`], [`Limits::max_run_parse_bytes`] for all files parsed at
+//! ([`read::Sniffed::reading_cost`], [`Limits::max_run_parse_bytes`] for all files parsed at
 //! once). Files beyond the bound wait for their turn; a file that alone would need more
 //! than the bound is refused with a reason. The two pools are separate so that no
 //! reader ever waits while holding what another reader needs: a file waiting to be
@@ -192,11 +192,14 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
             };
             file.size = bytes.len() as u64;
             file.sha256 = hex(&Sha256::digest(&bytes));
-            file.format = format_name(read::sniff(&bytes));
+            // Sniffed once: the format, the gate's estimate and the reading share it (and
+            // a zip's checked directory).
+            let sniffed = read::Sniffed::new(&bytes, limits);
+            file.format = format_name(sniffed.format());
             let fs_time = file_time(&e.path);
             let _parsing = match gate {
                 Some(g) => {
-                    let cost = read::reading_cost(&bytes, limits);
+                    let cost = sniffed.reading_cost(limits);
                     match g.parsing.take(cost) {
                         Some(s) => Some(s),
                         None => {
@@ -208,7 +211,7 @@ fn read_entry_within(e: &FileEntry, limits: &Limits, gate: Option<&Gate>) -> Fil
                 }
                 None => None,
             };
-            let result = read::read_bytes(&bytes, &e.display, limits);
+            let result = read::read_sniffed(sniffed, &e.display, limits);
             match result.as_ref().ok().and_then(|raw| raw.saved_at) {
                 Some(t) => file.saved = Some(t),
                 None => {

@@ -303,7 +303,22 @@ pub fn read_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawRet
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big_file(display, bytes.len() as u64, limits));
     }
-    caught(display, || read_inner(bytes, display, limits))
+    caught(display, || read_inner(Sniffed::new(bytes, limits), display, limits))
+}
+
+/// [`read_bytes`] of a file already sniffed (a folder run sniffs it once, for the memory
+/// gate and the reading); `sniffed` was made from at most [`Limits::max_file_bytes`].
+// A refusal is a finding, once per file: its size does not matter, boxing it would.
+#[allow(clippy::result_large_err)]
+pub fn read_sniffed(
+    sniffed: Sniffed<'_>,
+    display: &str,
+    limits: &Limits,
+) -> Result<RawReturn, Finding> {
+    if sniffed.bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_big_file(display, sniffed.bytes.len() as u64, limits));
+    }
+    caught(display, || read_inner(sniffed, display, limits))
 }
 
 /// Runs a parser so that a panic in it becomes [`Code::FileParserFailed`] for this file
@@ -329,39 +344,70 @@ fn caught(
 
 /// What parsing `bytes` may cost in memory at most, before anything is inflated — what
 /// admission control in [`crate::read::folder::read_folder`] reserves for the file.
-///
-/// For a zip (xlsx, ods): the parsers stream each part they read, so they hold at most
-/// the largest XML token of a part, the values kept from the wanted cells (each no
-/// larger than the XML it came from, plus a record per cell) and the text copies
-/// bounded by [`Limits::max_text_bytes`]. Eight times the declared size of the XML parts
-/// (capped at [`Limits::max_read_part`] each: a larger part we read is refused) plus the
-/// text bound covers that. A legacy .xls is parsed whole by calamine into grids bounded
-/// by [`Limits::max_xls_area`]: a fixed 128 MB. Anything else is not parsed.
+/// ([`Sniffed::reading_cost`] on the file sniffed once.)
 pub fn reading_cost(bytes: &[u8], limits: &Limits) -> u64 {
-    const MB: u64 = 1024 * 1024;
-    match sniff(bytes) {
-        Format::Xlsx | Format::Xlsm | Format::Ods => {
-            // A container the directory checks refuse is never parsed: it costs nothing
-            // here, and read_bytes gives its own reason (a bomb, twin parts…).
-            if container::check_zip(bytes, limits).is_err() {
-                return MB;
-            }
-            let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-                return MB;
-            };
-            let mut xml: u64 = 0;
-            for i in 0..zip.len() {
-                if let Ok(e) = zip.by_index_raw(i) {
-                    let name = e.name().to_ascii_lowercase();
-                    if name.ends_with(".xml") || name.ends_with(".rels") {
-                        xml = xml.saturating_add(e.size().min(limits.max_read_part));
-                    }
+    Sniffed::new(bytes, limits).reading_cost(limits)
+}
+
+/// A file's bytes with their format sniffed and, for a zip container, its central
+/// directory opened and checked against [`Limits`] — once per file: the memory gate's
+/// estimate ([`Sniffed::reading_cost`]) and the reading ([`read_sniffed`]) share them.
+pub struct Sniffed<'a> {
+    bytes: &'a [u8],
+    format: Format,
+    /// For a zip workbook (xlsx, xlsm, ods): the archive and its parts, or why the
+    /// directory checks refuse it (the file's finding when it is read).
+    zip: Option<Result<(sniff::Zip<'a>, container::Parts), Reject>>,
+}
+
+impl<'a> Sniffed<'a> {
+    /// Sniffs `bytes` and, for a zip workbook, checks its directory (nothing is inflated
+    /// but the 46-byte `mimetype` of an ODF file).
+    pub fn new(bytes: &'a [u8], limits: &Limits) -> Sniffed<'a> {
+        let (format, zip) = sniff::sniff_open(bytes);
+        let zip = match format {
+            Format::Xlsx | Format::Xlsm | Format::Ods => Some(match zip {
+                Some(mut zip) => {
+                    container::check_opened(&mut zip, bytes, limits).map(|parts| (zip, parts))
                 }
-            }
-            xml.saturating_mul(8).saturating_add(limits.max_text_bytes).saturating_add(8 * MB)
+                // Not a readable archive: container::open says so in its words.
+                None => container::open(bytes).and_then(|mut zip| {
+                    container::check_opened(&mut zip, bytes, limits).map(|parts| (zip, parts))
+                }),
+            }),
+            _ => None,
+        };
+        Sniffed { bytes, format, zip }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// What parsing the file may cost in memory at most, before anything is inflated.
+    ///
+    /// For a zip (xlsx, ods): the parsers stream each part they read, so they hold at
+    /// most the largest XML token of a part, the values kept from the wanted cells (each
+    /// no larger than the XML it came from, plus a record per cell) and the text copies
+    /// bounded by [`Limits::max_text_bytes`]. Eight times the declared size of the XML
+    /// parts (capped at [`Limits::max_read_part`] each: a larger part we read is refused)
+    /// plus the text bound covers that. A legacy .xls is parsed whole by calamine into
+    /// grids bounded by [`Limits::max_xls_area`]: a fixed 128 MB. Anything else is not
+    /// parsed.
+    pub fn reading_cost(&self, limits: &Limits) -> u64 {
+        const MB: u64 = 1024 * 1024;
+        match (&self.zip, self.format) {
+            (Some(Ok((_, parts))), _) => parts
+                .xml_bytes
+                .saturating_mul(8)
+                .saturating_add(limits.max_text_bytes)
+                .saturating_add(8 * MB),
+            // A container the directory checks refuse is never parsed: it costs nothing
+            // here, and reading gives its own reason (a bomb, twin parts…).
+            (Some(Err(_)), _) => MB,
+            (None, Format::Xls) => 128 * MB,
+            (None, _) => MB,
         }
-        Format::Xls => 128 * MB,
-        _ => MB,
     }
 }
 
@@ -451,25 +497,25 @@ fn too_big_file(display: &str, len: u64, limits: &Limits) -> Finding {
     )
 }
 
-fn read_inner(bytes: &[u8], display: &str, limits: &Limits) -> Result<RawReturn, Reject> {
-    let format = sniff(bytes);
+fn read_inner(sniffed: Sniffed<'_>, display: &str, limits: &Limits) -> Result<RawReturn, Reject> {
+    let Sniffed { bytes, format, zip } = sniffed;
     let mut budget = Budget::new(limits);
-    let (opened, mut backend): (Opened, Box<dyn Backend + '_>) = match format {
-        Format::Xlsx | Format::Xlsm => {
-            let parts = container::check_zip(bytes, limits)?;
-            let (o, b) = xlsx::open(bytes, parts, limits, &mut budget)?;
+    let (opened, mut backend): (Opened, Box<dyn Backend + '_>) = match (format, zip) {
+        (Format::Xlsx | Format::Xlsm, Some(zip)) => {
+            let (zip, parts) = zip?;
+            let (o, b) = xlsx::open(zip, parts, limits, &mut budget)?;
             (o, Box::new(b))
         }
-        Format::Ods => {
-            container::check_zip(bytes, limits)?;
-            let (o, b) = ods::open(bytes, limits)?;
+        (Format::Ods, Some(zip)) => {
+            let (zip, _) = zip?;
+            let (o, b) = ods::open(zip, limits)?;
             (o, Box::new(b))
         }
-        Format::Xls => {
+        (Format::Xls, _) => {
             let (o, b) = xls::open(bytes, limits)?;
             (o, Box::new(b))
         }
-        other => return Err(Reject::new(other.code(), other.message())),
+        (other, _) => return Err(Reject::new(other.code(), other.message())),
     };
     let mut raw = assemble::assemble(opened, backend.as_mut(), &mut budget, display)?;
     raw.format = format;

@@ -32,8 +32,12 @@ pub(crate) struct OdsBackend {
     content: Vec<u8>,
 }
 
-pub(crate) fn open(bytes: &[u8], limits: &Limits) -> Result<(Opened, OdsBackend), Reject> {
-    let mut zip = container::open(bytes)?;
+/// Opens the spreadsheet in `zip`, an archive whose directory
+/// [`container::check_opened`] accepted.
+pub(crate) fn open(
+    mut zip: super::sniff::Zip<'_>,
+    limits: &Limits,
+) -> Result<(Opened, OdsBackend), Reject> {
     if let Some(manifest) = container::read_entry(&mut zip, "META-INF/manifest.xml", limits)? {
         if manifest.windows(15).any(|w| w == b"encryption-data") {
             return Err(Reject::new(Code::FileEncrypted, super::Format::Encrypted.message()));

@@ -106,29 +106,38 @@ const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
 /// Detects the format of a file from its bytes (the whole file: a zip must be looked into).
 pub fn sniff(bytes: &[u8]) -> Format {
+    sniff_open(bytes).0
+}
+
+/// A zip archive opened over a file's bytes.
+pub(crate) type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+/// [`sniff`], keeping the zip archive it opened to look into a zip (`None` for other
+/// files, and for a zip whose directory does not read): reading goes on with it, so the
+/// central directory is parsed once per file.
+pub(crate) fn sniff_open(bytes: &[u8]) -> (Format, Option<Zip<'_>>) {
     if bytes.is_empty() {
-        return Format::Empty;
+        return (Format::Empty, None);
     }
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
-        return sniff_zip(bytes);
+        return match zip::ZipArchive::new(Cursor::new(bytes)) {
+            Ok(mut zip) => (sniff_zip(&mut zip), Some(zip)),
+            Err(_) => (sniff_broken_zip(bytes), None),
+        };
     }
     if bytes.starts_with(CFB_MAGIC) {
-        return sniff_cfb(bytes);
+        return (sniff_cfb(bytes), None);
     }
-    sniff_text(bytes)
+    (sniff_text(bytes), None)
 }
 
 /// Looks at entry names only (the central directory); nothing is inflated except the
 /// 46-byte `mimetype` of an ODF file. A zip whose directory cannot be read is still
 /// called Xlsx when its first local header names a workbook part, so that a truncated
 /// upload gets «повреждён», not «не таблица».
-fn sniff_zip(bytes: &[u8]) -> Format {
-    let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
-        Ok(z) => z,
-        Err(_) => return sniff_broken_zip(bytes),
-    };
-    let has = |zip: &zip::ZipArchive<Cursor<&[u8]>>, name: &str| zip.index_for_name(name).is_some();
-    if has(&zip, "mimetype") {
+fn sniff_zip(zip: &mut Zip<'_>) -> Format {
+    let has = |zip: &Zip<'_>, name: &str| zip.index_for_name(name).is_some();
+    if has(zip, "mimetype") {
         let mut head = Vec::new();
         if let Ok(f) = zip.by_name("mimetype") {
             let _ = f.take(ODS_MIME.len() as u64 + 16).read_to_end(&mut head);
@@ -138,14 +147,14 @@ fn sniff_zip(bytes: &[u8]) -> Format {
         }
         return Format::OtherDocument;
     }
-    if has(&zip, "[Content_Types].xml") || has(&zip, "xl/workbook.xml") {
-        if has(&zip, "xl/workbook.xml") {
-            if has(&zip, "xl/vbaProject.bin") {
+    if has(zip, "[Content_Types].xml") || has(zip, "xl/workbook.xml") {
+        if has(zip, "xl/workbook.xml") {
+            if has(zip, "xl/vbaProject.bin") {
                 return Format::Xlsm;
             }
             return Format::Xlsx;
         }
-        if has(&zip, "xl/workbook.bin") {
+        if has(zip, "xl/workbook.bin") {
             return Format::Xlsb;
         }
         return Format::OtherDocument;

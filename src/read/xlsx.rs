@@ -59,13 +59,14 @@ pub(crate) struct XlsxBackend<'a> {
     notes: Vec<Finding>,
 }
 
+/// Opens the workbook in `zip`, an archive whose directory [`container::check_opened`]
+/// accepted (`parts`).
 pub(crate) fn open<'a>(
-    bytes: &'a [u8],
+    zip: Zip<'a>,
     parts: Parts,
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<(Opened, XlsxBackend<'a>), Reject> {
-    let zip = container::open(bytes)?;
     let mut b = XlsxBackend {
         zip,
         parts,

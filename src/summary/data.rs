@@ -37,10 +37,12 @@
 //! header (column N). Readers ([`sheets_of`]) take the sheets in number order: together
 //! they are the one table. All of them are hidden, like «Данные».
 
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+use std::borrow::Cow;
 
-use super::style::Styles;
-use super::{excel_date, num, text, widths, Ctx, SHEET_DATA};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+
+use super::style::{Styles, DATE, DEC, INT, PCT};
+use super::{bare_text, excel_date, num, text, widths, Ctx, SHEET_DATA};
 use crate::check::values::{CheckedValue, SchoolData};
 use crate::form::layout::META_FIELDS;
 use crate::plan::Field;
@@ -141,19 +143,20 @@ fn check_by_school<T, E>(
 /// The data check of the «Данные» sheet [`write`] writes for `ctx`: its 390 000 lines at
 /// 10 000 schools are made a school at a time (read in the order of their codes).
 pub(crate) fn check(ctx: &Ctx) -> std::io::Result<String> {
+    let plan = RowPlan::new(ctx.campaign());
     let schools = ctx.input.schools;
     let all: Vec<usize> = (0..schools.len()).collect();
     check_by_school(
         &all,
         |&i| schools.head(i).school_id.trim().to_string(),
-        |&i| Ok(school_lines(ctx, &*schools.get(i)?)),
+        |&i| Ok(school_lines(&plan, &*schools.get(i)?)),
     )
 }
 
 /// The lines of the data check of one school's rows of «Данные».
-fn school_lines(ctx: &Ctx, s: &SchoolData) -> Vec<String> {
+fn school_lines(plan: &RowPlan, s: &SchoolData) -> Vec<String> {
     let mut lines = Vec::new();
-    for row in school_rows(ctx, s) {
+    for row in plan.rows(s) {
         let table_row = row.table_row.map(|n| n.to_string()).unwrap_or_default();
         let v = match row.value {
             DataVal::Checked(CheckedValue::Num(n)) => CheckValue::Num(*n),
@@ -163,109 +166,159 @@ fn school_lines(ctx: &Ctx, s: &SchoolData) -> Vec<String> {
                 let ok = excel_date(*d).is_ok();
                 let shown = CheckedValue::Date(*d).display();
                 let t = if ok { "дата" } else { shown.as_str() };
-                lines.push(check_line(&s.school_id, &row.code, &table_row, &CheckValue::Text(t)));
+                lines.push(check_line(
+                    &s.school_id,
+                    &row.line.code,
+                    &table_row,
+                    &CheckValue::Text(t),
+                ));
                 continue;
             }
             DataVal::Fraction(f) => CheckValue::Num(f),
         };
-        lines.push(check_line(&s.school_id, &row.code, &table_row, &v));
+        lines.push(check_line(&s.school_id, &row.line.code, &table_row, &v));
     }
     lines
 }
 
-/// One row of «Данные».
-struct DataRow<'a> {
+/// What a row of «Данные» takes from the plan — the same for every school, so made once
+/// per summary, not for each of the ~46 rows of every school.
+struct Line {
     item: String,
     code: String,
     label: String,
+    unit: String,
+    /// Column K of a share: the formula it is computed by.
+    cell: String,
+}
+
+/// The parts of a school's rows, in the documented order.
+enum Part<'p> {
+    /// A field (profile, item or who filled the form) by its code.
+    Field(&'p str, Line),
+    Share(&'p crate::plan::Share, Line),
+    /// A detail table by its code: its columns, each with its line.
+    Table(&'p str, Vec<(&'p str, Line)>),
+}
+
+/// The plan of «Данные»'s rows: what every school's rows are made of.
+pub(crate) struct RowPlan<'p> {
+    parts: Vec<Part<'p>>,
+}
+
+impl<'p> RowPlan<'p> {
+    pub(crate) fn new(c: &crate::plan::campaign::Campaign<'p>) -> RowPlan<'p> {
+        let line = |item: &str, code: String, label: String, unit: &str, cell: String| Line {
+            item: item.to_string(),
+            code,
+            label,
+            unit: unit.to_string(),
+            cell,
+        };
+        let field = |item: &str, f: &'p Field| {
+            Part::Field(
+                &f.code,
+                line(item, f.code.clone(), c.text(&f.label), &f.unit, String::new()),
+            )
+        };
+        let mut parts: Vec<Part<'p>> =
+            c.profile_fields().into_iter().map(|f| field("ОО", f)).collect();
+        for item in c.items() {
+            parts.extend(item.fields.iter().map(|f| field(&item.code, f)));
+            for sh in &item.shares {
+                let cell = format!("доля: ({}) / ({})", sh.numerator, sh.denominator);
+                parts.push(Part::Share(
+                    sh,
+                    line(&item.code, sh.code.clone(), c.text(&sh.label), "%", cell),
+                ));
+            }
+            for t in &item.tables {
+                let columns = t
+                    .columns
+                    .iter()
+                    .map(|col| {
+                        let code = format!("{}.{}", t.code, col.code);
+                        (
+                            col.code.as_str(),
+                            line(&item.code, code, c.text(&col.label), &col.unit, String::new()),
+                        )
+                    })
+                    .collect();
+                parts.push(Part::Table(&t.code, columns));
+            }
+        }
+        for (code, label) in META_FIELDS {
+            parts.push(Part::Field(
+                code,
+                line("титул", code.to_string(), label.to_string(), "", String::new()),
+            ));
+        }
+        RowPlan { parts }
+    }
+
+    /// The rows of one school, in the documented order.
+    fn rows<'a>(&'a self, s: &'a SchoolData) -> Vec<DataRow<'a>> {
+        let mut out = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Field(code, line) => {
+                    if let Some(v) = s.fields.get(*code) {
+                        out.push(DataRow {
+                            line,
+                            table_row: None,
+                            value: DataVal::Checked(&v.value),
+                            sheet: &v.source.sheet,
+                            cell: Cow::Borrowed(&v.source.cell),
+                        });
+                    }
+                }
+                Part::Share(sh, line) => {
+                    if let Some((n, d)) = crate::summary::figures::school_share(sh, s) {
+                        if d > 0.0 {
+                            out.push(DataRow {
+                                line,
+                                table_row: None,
+                                value: DataVal::Fraction(n / d),
+                                sheet: "",
+                                cell: Cow::Borrowed(&line.cell),
+                            });
+                        }
+                    }
+                }
+                Part::Table(table, columns) => {
+                    let rows = s.tables.get(*table).map(Vec::as_slice).unwrap_or_default();
+                    for (i, row) in rows.iter().enumerate() {
+                        for (col, line) in columns {
+                            if let Some(v) = row.values.get(*col) {
+                                out.push(DataRow {
+                                    line,
+                                    table_row: Some(i + 1),
+                                    value: DataVal::Checked(v),
+                                    sheet: &row.sheet,
+                                    cell: Cow::Owned(format!("строка {}", row.row)),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One row of «Данные»: the plan's line and the school's value.
+struct DataRow<'a> {
+    line: &'a Line,
     table_row: Option<usize>,
     value: DataVal<'a>,
-    unit: String,
-    sheet: String,
-    cell: String,
+    sheet: &'a str,
+    cell: Cow<'a, str>,
 }
 
 enum DataVal<'a> {
     Checked(&'a CheckedValue),
     Fraction(f64),
-}
-
-/// The rows of one school, in the documented order.
-fn school_rows<'a>(ctx: &Ctx, s: &'a SchoolData) -> Vec<DataRow<'a>> {
-    let c = ctx.campaign();
-    let mut out = Vec::new();
-    let field_row = |item: &str, f: &Field, out: &mut Vec<DataRow<'a>>| {
-        if let Some(v) = s.fields.get(&f.code) {
-            out.push(DataRow {
-                item: item.to_string(),
-                code: f.code.clone(),
-                label: c.text(&f.label),
-                table_row: None,
-                value: DataVal::Checked(&v.value),
-                unit: f.unit.clone(),
-                sheet: v.source.sheet.clone(),
-                cell: v.source.cell.clone(),
-            });
-        }
-    };
-    for f in c.profile_fields() {
-        field_row("ОО", f, &mut out);
-    }
-    for item in c.items() {
-        for f in &item.fields {
-            field_row(&item.code, f, &mut out);
-        }
-        for sh in &item.shares {
-            if let Some((n, d)) = crate::summary::figures::school_share(sh, s) {
-                if d > 0.0 {
-                    out.push(DataRow {
-                        item: item.code.clone(),
-                        code: sh.code.clone(),
-                        label: c.text(&sh.label),
-                        table_row: None,
-                        value: DataVal::Fraction(n / d),
-                        unit: "%".into(),
-                        sheet: String::new(),
-                        cell: format!("доля: ({}) / ({})", sh.numerator, sh.denominator),
-                    });
-                }
-            }
-        }
-        for t in &item.tables {
-            let rows = s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default();
-            for (i, row) in rows.iter().enumerate() {
-                for col in &t.columns {
-                    if let Some(v) = row.values.get(&col.code) {
-                        out.push(DataRow {
-                            item: item.code.clone(),
-                            code: format!("{}.{}", t.code, col.code),
-                            label: c.text(&col.label),
-                            table_row: Some(i + 1),
-                            value: DataVal::Checked(v),
-                            unit: col.unit.clone(),
-                            sheet: row.sheet.clone(),
-                            cell: format!("строка {}", row.row),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    for (code, label) in META_FIELDS {
-        if let Some(v) = s.fields.get(code) {
-            out.push(DataRow {
-                item: "титул".into(),
-                code: code.to_string(),
-                label: label.to_string(),
-                table_row: None,
-                value: DataVal::Checked(&v.value),
-                unit: String::new(),
-                sheet: v.source.sheet.clone(),
-                cell: v.source.cell.clone(),
-            });
-        }
-    }
-    out
 }
 
 /// Excel's rows per sheet (1 048 576); the header takes one, the rest hold data.
@@ -414,55 +467,129 @@ fn continuation_note(i: usize, n: usize) -> String {
     )
 }
 
-pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
+/// The formats of «Данные»'s values. The sheet is for filters, pivot tables and
+/// `--compare`, not for reading: its text cells carry no format (no borders), only numbers
+/// and dates do. A format on each of the 12 cells of ~46 rows a school made rust_xlsxwriter
+/// hash the whole format for every cell: a third of writing the summary at 40 000 schools
+/// (BENCHMARKS.md, issue 13, fourth session).
+struct Formats {
+    int: Format,
+    dec: Format,
+    pct: Format,
+    date: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            int: Format::new().set_num_format(INT),
+            dec: Format::new().set_num_format(DEC),
+            pct: Format::new().set_num_format(PCT),
+            date: Format::new().set_num_format(DATE).set_align(FormatAlign::Center),
+        }
+    }
+
+    fn number(&self, v: f64) -> &Format {
+        if v.fract() == 0.0 {
+            &self.int
+        } else {
+            &self.dec
+        }
+    }
+}
+
+/// «Данные» ready to be filled: its sheets made — header, names, print setup — and taken
+/// out of the workbook, so that its rows (most of the summary's cells) can be written
+/// while the other sheets are ([`fill`]); [`put_back`] returns the sheets to the
+/// workbook. The sheets share the workbook's tables of formats and strings: the formats
+/// the rows use are registered first, and no other sheet writes to the string table while
+/// the rows are written (the other sheets write their strings into their cells), so the
+/// workbook's bytes do not depend on which thread runs first.
+pub(crate) struct DataSheets<'p> {
+    plan: RowPlan<'p>,
+    formats: Formats,
+    sizes: Vec<usize>,
+    sheets: Vec<Worksheet>,
+}
+
+pub(crate) fn start<'p>(
+    wb: &mut Workbook,
+    ctx: &Ctx<'p>,
+    st: &Styles,
+) -> Result<DataSheets<'p>, XlsxError> {
+    let plan = RowPlan::new(ctx.campaign());
+    let formats = Formats::new();
+    for f in [&formats.int, &formats.dec, &formats.pct, &formats.date] {
+        wb.register_format(f);
+    }
     // More than one sheet past Excel's row limit (~23 000 schools): continuation sheets
-    // «Данные 2», … with the same header; their extents are counted first (the table is
-    // added before its rows).
+    // «Данные 2», … with the same header; their extents are counted first (the range is
+    // named before its rows are written).
     let mut counts: Vec<usize> = Vec::with_capacity(ctx.input.schools.len());
     for s in ctx.input.schools.iter() {
-        counts.push(school_rows(ctx, &*s?).len());
+        counts.push(plan.rows(&*s?).len());
     }
     let sizes = split(&counts, rows_per_sheet());
+    let first = wb.worksheets_mut().len();
+    for (i, rows) in sizes.iter().enumerate() {
+        start_sheet(wb, ctx, st, i, sizes.len(), *rows)?;
+    }
+    let sheets = wb.worksheets_mut().drain(first..).collect();
+    Ok(DataSheets { plan, formats, sizes, sheets })
+}
+
+/// Write the rows of «Данные» (on any thread).
+pub(crate) fn fill(d: &mut DataSheets, ctx: &Ctx) -> Result<(), XlsxError> {
+    let f = &d.formats;
     let mut sheet = 0usize;
-    let mut ws = start_sheet(wb, ctx, st, 0, sizes.len(), sizes[0])?;
     let mut r = 1u32;
     for s in ctx.input.schools.iter() {
         let s = &*s?;
-        for row in school_rows(ctx, s) {
-            if r as usize > sizes[sheet] {
+        for row in d.plan.rows(s) {
+            if r as usize > d.sizes[sheet] {
                 sheet += 1;
-                ws = start_sheet(wb, ctx, st, sheet, sizes.len(), sizes[sheet])?;
                 r = 1;
             }
-            text(ws, r, 0, &s.school_id, &st.plain)?;
-            text(ws, r, 1, &s.school_name, &st.plain)?;
-            text(ws, r, 2, &row.item, &st.plain)?;
-            text(ws, r, 3, &row.code, &st.plain)?;
-            text(ws, r, 4, &row.label, &st.plain)?;
+            let ws = &mut d.sheets[sheet];
+            let line = row.line;
+            bare_text(ws, r, 0, &s.school_id)?;
+            bare_text(ws, r, 1, &s.school_name)?;
+            bare_text(ws, r, 2, &line.item)?;
+            bare_text(ws, r, 3, &line.code)?;
+            bare_text(ws, r, 4, &line.label)?;
             if let Some(n) = row.table_row {
-                num(ws, r, 5, n as f64, &st.int)?;
+                num(ws, r, 5, n as f64, &f.int)?;
             }
             match row.value {
-                DataVal::Checked(CheckedValue::Num(n)) => num(ws, r, 6, *n, st.number(*n))?,
-                DataVal::Checked(CheckedValue::Text(t)) => text(ws, r, 6, t, &st.plain)?,
+                DataVal::Checked(CheckedValue::Num(n)) => num(ws, r, 6, *n, f.number(*n))?,
+                DataVal::Checked(CheckedValue::Text(t)) => bare_text(ws, r, 6, t)?,
                 DataVal::Checked(CheckedValue::Date(d)) => match excel_date(*d) {
                     Ok(x) => {
-                        ws.write_datetime_with_format(r, 6, &x, &st.date)?;
+                        ws.write_datetime_with_format(r, 6, &x, &f.date)?;
                     }
-                    Err(_) => text(ws, r, 6, &CheckedValue::Date(*d).display(), &st.plain)?,
+                    Err(_) => bare_text(ws, r, 6, &CheckedValue::Date(*d).display())?,
                 },
-                DataVal::Fraction(f) => num(ws, r, 6, f, &st.pct)?,
+                DataVal::Fraction(x) => num(ws, r, 6, x, &f.pct)?,
             }
-            text(ws, r, 7, &row.unit, &st.plain)?;
-            text(ws, r, 8, &s.file, &st.plain)?;
-            text(ws, r, 9, &row.sheet, &st.plain)?;
-            text(ws, r, 10, &row.cell, &st.plain)?;
-            text(ws, r, 11, if s.invalid { "да" } else { "" }, &st.plain)?;
+            bare_text(ws, r, 7, &line.unit)?;
+            bare_text(ws, r, 8, &s.file)?;
+            bare_text(ws, r, 9, row.sheet)?;
+            bare_text(ws, r, 10, &row.cell)?;
+            if s.invalid {
+                bare_text(ws, r, 11, "да")?;
+            }
             r += 1;
         }
     }
-    debug_assert_eq!(sheet + 1, sizes.len(), "sheets planned and written differ");
+    debug_assert_eq!(sheet + 1, d.sizes.len(), "sheets planned and written differ");
     Ok(())
+}
+
+/// Return the sheets of «Данные» to the workbook, after the sheets added meanwhile.
+pub(crate) fn put_back(wb: &mut Workbook, d: DataSheets) {
+    for ws in d.sheets {
+        wb.push_worksheet(ws);
+    }
 }
 
 #[cfg(test)]

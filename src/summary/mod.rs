@@ -335,22 +335,35 @@ fn workbook(input: &SummaryInput, district: Option<&DistrictMark>) -> anyhow::Re
     // Level-6 deflate of the long sheets was ~15 % of `collect` at 10 000 schools
     // (BENCHMARKS.md); level 1 makes the file somewhat larger, the content is the same.
     wb.set_zip_compression_level(1);
-    build(&mut wb, &ctx, &st).context("сводный отчёт: ошибка при формировании книги")?;
-    wb.set_properties(&properties(&ctx, district)?);
+    let check =
+        build(&mut wb, &ctx, &st).context("сводный отчёт: ошибка при формировании книги")?;
+    wb.set_properties(&properties(&ctx, district, &check)?);
     Ok(wb)
 }
 
-fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
-    district::write(wb, ctx, st)?;
-    lists::write_returns(wb, ctx, st)?;
-    by_school::write(wb, ctx, st)?;
-    by_school::write_shares(wb, ctx, st)?;
-    tables::write(wb, ctx, st)?;
-    lists::write_findings(wb, ctx, st)?;
-    if let Some(prev) = ctx.input.previous {
-        compare::write_changes(wb, ctx, st, prev)?;
-    }
-    data::write(wb, ctx, st)?;
+/// Build the sheets; gives the data check of «Данные» ([`data::check`]). The rows of
+/// «Данные» are written on one thread while the sheets before it and the data check are
+/// made on the other (`--threads 1`: one after the other; the bytes are the same).
+fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<String, XlsxError> {
+    let mut data = data::start(wb, ctx, st)?;
+    let (filled, check) = rayon::join(
+        || data::fill(&mut data, ctx),
+        || -> Result<String, XlsxError> {
+            district::write(wb, ctx, st)?;
+            lists::write_returns(wb, ctx, st)?;
+            by_school::write(wb, ctx, st)?;
+            by_school::write_shares(wb, ctx, st)?;
+            tables::write(wb, ctx, st)?;
+            lists::write_findings(wb, ctx, st)?;
+            if let Some(prev) = ctx.input.previous {
+                compare::write_changes(wb, ctx, st, prev)?;
+            }
+            Ok(data::check(ctx)?)
+        },
+    );
+    filled?;
+    let check = check?;
+    data::put_back(wb, data);
     lists::write_sources(wb, ctx, st)?;
     // The raw sheets are for work (pivot tables, `--compare`, audit), not for reading on
     // paper: hidden sheets are left out when the workbook is printed or exported to PDF,
@@ -360,10 +373,14 @@ fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), XlsxError> {
     }
     // The first sheet opens: Excel shows whatever sheet is active.
     wb.worksheet_from_index(0)?.set_active(true);
-    Ok(())
+    Ok(check)
 }
 
-fn properties(ctx: &Ctx, district: Option<&DistrictMark>) -> anyhow::Result<DocProperties> {
+fn properties(
+    ctx: &Ctx,
+    district: Option<&DistrictMark>,
+    data_check: &str,
+) -> anyhow::Result<DocProperties> {
     let input = ctx.input;
     let c = input.campaign;
     let g = input.generated;
@@ -375,7 +392,7 @@ fn properties(ctx: &Ctx, district: Option<&DistrictMark>) -> anyhow::Result<DocP
             .set_custom_property(PROP_DISTRICT_NAME, d.name.as_str());
     }
     let p = p
-        .set_custom_property(PROP_DATA_CHECK, data::check(ctx)?.as_str())
+        .set_custom_property(PROP_DATA_CHECK, data_check)
         .set_custom_property(PROP_SCHOOLS_EXPECTED, counts.schools.to_string().as_str())
         .set_custom_property(PROP_SCHOOLS_ACCEPTED, counts.accepted.to_string().as_str())
         .set_custom_property(PROP_SCHOOLS_LATE, counts.late.to_string().as_str())
@@ -479,6 +496,20 @@ fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(
         ws.write_string_with_format(row, col, cut + "…", f)?;
     } else {
         ws.write_string_with_format(row, col, s, f)?;
+    }
+    Ok(())
+}
+
+/// [`text`] without a format (empty text: no cell).
+fn bare_text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    if s.chars().count() > MAX_CELL_CHARS {
+        let cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
+        ws.write_string(row, col, cut + "…")?;
+    } else {
+        ws.write_string(row, col, s)?;
     }
     Ok(())
 }
