@@ -158,20 +158,31 @@ pub fn validate_early(
     f: &mut FileRead,
 ) -> Option<Validated> {
     let form = f.result.as_mut().ok()?;
-    let (id, _, _) = resolve_identity(form, &f.file.path, key).ok()?;
-    if id.plan_id != c.plan.id
-        || id.campaign != c.id()
-        || id.layout != LAYOUT_VERSION
-        || id.plan_version != c.plan.version
-    {
-        return None;
-    }
-    let school = registry.get(&id.school_id)?;
-    let mut input = std::mem::take(&mut form.input);
-    input.file = f.file.path.clone();
-    input.school_id = school.id.clone();
-    input.school_name = school.name.clone();
-    Some(validate(c, &input))
+    // Resolved once, here, with the run's key (the one `assess` is given): the identity's
+    // sources, two maps of strings, are not kept for every file until the report.
+    let resolved = resolve_identity(form, &f.file.path, key);
+    form.identity_sheet = None;
+    form.identity_props = None;
+    let school = match &resolved {
+        Ok((id, _, _))
+            if id.plan_id == c.plan.id
+                && id.campaign == c.id()
+                && id.layout == LAYOUT_VERSION
+                && id.plan_version == c.plan.version =>
+        {
+            registry.get(&id.school_id)
+        }
+        _ => None,
+    };
+    let validated = school.map(|school| {
+        let mut input = std::mem::take(&mut form.input);
+        input.file = f.file.path.clone();
+        input.school_id = school.id.clone();
+        input.school_name = school.name.clone();
+        validate(c, &input)
+    });
+    form.resolved = Some(resolved);
+    validated
 }
 
 /// Options of an intake run.
@@ -219,7 +230,10 @@ pub fn assess<F: Into<Returned>>(
     opts: IntakeOptions,
 ) -> Intake {
     let mut files: Vec<Returned> = files.into_iter().map(Into::into).collect();
-    files.sort_by(|a, b| a.read.file.path.cmp(&b.read.file.path));
+    // A folder run gives them in order: a sort would still take a scratch copy of them.
+    if !files.is_sorted_by(|a, b| a.read.file.path <= b.read.file.path) {
+        files.sort_by(|a, b| a.read.file.path.cmp(&b.read.file.path));
+    }
     let Admitted { mut records, mut by_school, mut findings } = admit(c, registry, files, &opts);
     let unverifiable =
         by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
@@ -305,7 +319,11 @@ fn admit(
                     out.findings.push(finding);
                 }
             }
-            Ok(mut form) => match resolve_identity(&form, &rec.path, opts.key.as_ref()) {
+            Ok(mut form) => match form
+                .resolved
+                .take()
+                .unwrap_or_else(|| resolve_identity(&form, &rec.path, opts.key.as_ref()))
+            {
                 Err(finding) => {
                     rec.outcome = Outcome::NotUsed;
                     rec.reason = finding.message.clone();
@@ -756,6 +774,7 @@ mod tests {
         ReadForm {
             identity_sheet: Some(identity(c, school)),
             identity_props: Some(identity(c, school)),
+            resolved: None,
             input: FormInput { fields, tables, ..Default::default() },
             notes: vec![],
         }

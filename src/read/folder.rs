@@ -58,7 +58,11 @@ pub fn read_folder_then<T: Send>(
             (r, t)
         })
         .collect();
-    out.sort_by(|a, b| a.0.file.path.cmp(&b.0.file.path));
+    // Mostly in order already (the folder is listed sorted, rayon keeps the order): a
+    // sort would still take a scratch copy of every file's result.
+    if !out.is_sorted_by(|a, b| a.0.file.path <= b.0.file.path) {
+        out.sort_by(|a, b| a.0.file.path.cmp(&b.0.file.path));
+    }
     Ok(out)
 }
 
@@ -303,6 +307,7 @@ pub fn to_form(raw: RawReturn) -> ReadForm {
     ReadForm {
         identity_sheet: raw.identity.sheet,
         identity_props: raw.identity.properties,
+        resolved: None,
         input: FormInput { file, fields, tables, reported, ..Default::default() },
         notes: raw.notes,
     }

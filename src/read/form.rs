@@ -15,7 +15,13 @@ use std::collections::BTreeMap;
 
 use crate::clock::SavedTime;
 use crate::finding::Finding;
+use crate::form::layout::{Identity, Seal};
 use crate::read::Value;
+
+/// A form's identity resolved from its two sources (the hidden sheet and the document
+/// properties) and how its check stands against the run's district key, with the notes
+/// about it — or why it cannot be trusted (`check::intake::resolve_identity`).
+pub type ResolvedIdentity = Result<(Identity, Seal, Vec<Finding>), Finding>;
 
 /// A cell of a form as validation reads it: where it is and what it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +66,10 @@ pub struct ReadForm {
     pub identity_sheet: Option<BTreeMap<String, String>>,
     /// `profplan.*` custom document properties (prefix removed), when present.
     pub identity_props: Option<BTreeMap<String, String>>,
+    /// The identity, once the check stage resolved it while the file was at hand
+    /// (`check::intake::validate_early`, with the run's key): the two sources above are
+    /// dropped then, so that a run does not hold them for every file until the report.
+    pub resolved: Option<ResolvedIdentity>,
     /// Values by defined name (school id and name are filled in here from the identity).
     pub input: FormInput,
     /// Structural problems found while reading (a moved block, a missing sheet).

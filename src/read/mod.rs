@@ -42,7 +42,7 @@ use serde::Serialize;
 use crate::clock::SavedTime;
 use crate::finding::{Code, Finding};
 
-pub use form::{FileMeta, FileRead, FormInput, InputCell, InputTable, ReadForm};
+pub use form::{FileMeta, FileRead, FormInput, InputCell, InputTable, ReadForm, ResolvedIdentity};
 pub use refs::{parse_reference, CellRef};
 pub use scan::{display_name, scan, FileEntry, FileKind, SkipReason};
 pub use sniff::{sniff, Format};

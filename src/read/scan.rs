@@ -65,13 +65,11 @@ pub fn scan(dir: &Path) -> std::io::Result<Vec<FileEntry>> {
     fs::read_dir(dir)?; // fail early if the folder itself cannot be listed
     let mut out = Vec::new();
     walk(dir, &root, Path::new(""), &mut out);
-    out.sort_by(|a, b| {
-        let ka =
-            a.path.strip_prefix(dir).unwrap_or(&a.path).as_os_str().as_encoded_bytes().to_vec();
-        let kb =
-            b.path.strip_prefix(dir).unwrap_or(&b.path).as_os_str().as_encoded_bytes().to_vec();
-        ka.cmp(&kb)
-    });
+    // Compared in place: no copy of the two paths per comparison.
+    fn key<'e>(e: &'e FileEntry, dir: &Path) -> &'e [u8] {
+        e.path.strip_prefix(dir).unwrap_or(&e.path).as_os_str().as_encoded_bytes()
+    }
+    out.sort_by(|a, b| key(a, dir).cmp(key(b, dir)));
     Ok(out)
 }
 

@@ -281,7 +281,11 @@ impl<'a> XlsxBackend<'a> {
         }
         let left = entry.size();
         let entry = Declared { inner: entry, left };
-        let mut xml = Reader::from_reader(BufReader::with_capacity(32 * 1024, entry));
+        // Declared never gives more than `left` bytes: a buffer past that is never
+        // filled, and the buffer is zeroed once when made (most parts are a few KB).
+        let capacity = usize::try_from(left).unwrap_or(usize::MAX).saturating_add(1);
+        let capacity = capacity.clamp(256, 32 * 1024);
+        let mut xml = Reader::from_reader(BufReader::with_capacity(capacity, entry));
         xml.config_mut().trim_text(false);
         Ok(Some(xml))
     }
