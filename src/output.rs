@@ -381,6 +381,66 @@ fn held_by_another_program(e: &std::io::Error) -> bool {
 /// Temporary files are created as ordinary files: read-write for everyone, less what the
 /// user's umask removes (0644 under the usual 022). tempfile's default is 0600, which left
 /// every form and summary readable by its owner only.
+/// A scratch file of one run in the system's temporary folder (`TMPDIR`, `%TEMP%`):
+/// readable by its owner only, removed when dropped — also when the run fails — and on
+/// Ctrl+C ([`remove_temp_files`]). `collect` keeps the schools' values there
+/// (`check::spill`).
+pub struct Scratch {
+    file: tempfile::NamedTempFile,
+}
+
+impl Scratch {
+    /// A new, empty scratch file named `prefix…`.
+    pub fn new(prefix: &str) -> Result<Scratch> {
+        let dir = std::env::temp_dir();
+        // Created and registered under the lock: an interrupt sees it or it does not exist.
+        let mut files = live();
+        let mut b = temp_builder(true);
+        b.prefix(prefix).suffix(".tmp");
+        let file = b.tempfile_in(&dir).with_context(|| {
+            format!("не удалось создать временный файл в папке {}", dir.display())
+        })?;
+        files.push(file.path().to_path_buf());
+        Ok(Scratch { file })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Removed and unregistered under the lock, so that an interrupt in between does
+        // not leave it (`NamedTempFile`'s own drop then finds it gone).
+        let path = self.file.path().to_path_buf();
+        let mut files = live();
+        let _ = std::fs::remove_file(&path);
+        files.retain(|p| *p != path);
+    }
+}
+
+impl std::io::Write for Scratch {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl std::io::Read for Scratch {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        std::io::Read::read(&mut self.file, buf)
+    }
+}
+
+impl std::io::Seek for Scratch {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(pos)
+    }
+}
+
 fn temp_builder(private: bool) -> tempfile::Builder<'static, 'static> {
     let mut b = tempfile::Builder::new();
     b.prefix(".profplan-");

@@ -6,5 +6,6 @@
 pub mod intake;
 pub mod periods;
 pub mod report;
+pub mod spill;
 pub mod validate;
 pub mod values;

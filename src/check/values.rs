@@ -102,3 +102,135 @@ impl SchoolData {
         self.fields.get(code).and_then(|v| v.value.num())
     }
 }
+
+/// A school in the figures as every sheet names it, without its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head<'a> {
+    pub school_id: &'a str,
+    pub school_name: &'a str,
+    /// File path relative to the returns folder.
+    pub file: &'a str,
+    /// Taken in only because of `--include-invalid`.
+    pub invalid: bool,
+}
+
+/// The schools in the figures, registry order, as the figures and the summary read them:
+/// their names at hand, their values one school at a time — from memory ([`Schools::new`]:
+/// tests, `region`, library callers) or from the spill file `collect` wrote while reading
+/// ([`Schools::spilled`], [`crate::check::spill`]), so that memory does not grow with the
+/// number of schools.
+pub struct Schools {
+    /// Each school; without its fields and tables where `spans` says where they are.
+    list: Vec<SchoolData>,
+    spans: Vec<Option<crate::check::spill::Span>>,
+    file: Option<crate::check::spill::SpillFile>,
+}
+
+impl std::fmt::Debug for Schools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schools")
+            .field("len", &self.len())
+            .field("spill", &self.spill_path())
+            .finish()
+    }
+}
+
+impl From<Vec<SchoolData>> for Schools {
+    fn from(list: Vec<SchoolData>) -> Schools {
+        Schools::new(list)
+    }
+}
+
+impl Schools {
+    /// Schools whose values are all in memory.
+    pub fn new(list: Vec<SchoolData>) -> Schools {
+        let spans = vec![None; list.len()];
+        Schools { list, spans, file: None }
+    }
+
+    /// Schools whose values are in `file` where `span_of` (by the school's file) says,
+    /// the others in memory. The spilled ones' fields and tables in `list` are dropped.
+    pub fn spilled(
+        mut list: Vec<SchoolData>,
+        file: crate::check::spill::SpillFile,
+        span_of: impl Fn(&str) -> Option<crate::check::spill::Span>,
+    ) -> Schools {
+        let spans: Vec<_> = list.iter().map(|d| span_of(&d.file)).collect();
+        for (d, span) in list.iter_mut().zip(&spans) {
+            if span.is_some() {
+                d.fields = Default::default();
+                d.tables = Default::default();
+            }
+        }
+        Schools { list, spans, file: Some(file) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The `i`-th school's id, name, file and mark.
+    pub fn head(&self, i: usize) -> Head<'_> {
+        let d = &self.list[i];
+        Head {
+            school_id: &d.school_id,
+            school_name: &d.school_name,
+            file: &d.file,
+            invalid: d.invalid,
+        }
+    }
+
+    /// Every school's id, name, file and mark, registry order.
+    pub fn heads(&self) -> impl ExactSizeIterator<Item = Head<'_>> + '_ {
+        (0..self.len()).map(|i| self.head(i))
+    }
+
+    /// The `i`-th school with its values (read from the spill file when they are there).
+    pub fn get(&self, i: usize) -> std::io::Result<std::borrow::Cow<'_, SchoolData>> {
+        use std::borrow::Cow;
+        let d = &self.list[i];
+        match (self.spans[i], &self.file) {
+            (Some(span), Some(file)) => {
+                let mut full = SchoolData {
+                    school_id: d.school_id.clone(),
+                    school_name: d.school_name.clone(),
+                    file: d.file.clone(),
+                    fields: BTreeMap::new(),
+                    tables: BTreeMap::new(),
+                    invalid: d.invalid,
+                };
+                file.load(span, &mut full)?;
+                Ok(Cow::Owned(full))
+            }
+            _ => Ok(Cow::Borrowed(d)),
+        }
+    }
+
+    /// Every school with its values, registry order, one school in memory at a time.
+    pub fn iter(
+        &self,
+    ) -> impl Iterator<Item = std::io::Result<std::borrow::Cow<'_, SchoolData>>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// `f` of every school with its values, registry order, one school in memory at a
+    /// time; stops at the first error (of `f`, or reading the spill file).
+    pub fn try_for_each<E: From<std::io::Error>>(
+        &self,
+        mut f: impl FnMut(&SchoolData) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for i in 0..self.len() {
+            f(&*self.get(i)?)?;
+        }
+        Ok(())
+    }
+
+    /// The spill file the values are read from, if any (tests: it is gone after a run).
+    pub fn spill_path(&self) -> Option<&std::path::Path> {
+        self.file.as_ref().map(|f| f.path())
+    }
+}

@@ -22,7 +22,7 @@ pub fn run(g: &GlobalArgs, a: &CheckArgs) -> Result<u8> {
         inputs.refuse(&d.join(MAILING_LIST), "письма")?;
     }
     let summary = ws.settings.summary_path(None, &run.campaign.id());
-    let intake = run.intake(false, false, a.previous.as_deref(), &summary)?;
+    let intake = run.intake(false, a.previous.as_deref(), &summary)?;
     let report = &intake.report;
 
     let mut out = std::io::stdout().lock();

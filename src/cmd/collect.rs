@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use profplan::check::periods::find_year_before;
 use profplan::output::{existing, make_dirs, replace_all, stage, stage_with, MadeDirs};
 use profplan::render::outcome;
-use profplan::summary::figures::consolidate;
+use profplan::summary::figures::consolidate_schools;
 use profplan::summary::note::{note_path, write_note};
 use profplan::summary::{read_previous, write_summary_to, DistrictMark, Previous, SummaryInput};
 
@@ -29,14 +29,14 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     let note = (!a.no_note).then(|| note_path(&out));
     refuse_outputs(&ws, &run, a, &out, note.as_deref())?;
     let previous = last_year(&ws, &run, a, &out)?;
-    let intake = run.intake(a.include_invalid, true, a.previous.as_deref(), &out)?;
-    let district = consolidate(&run.campaign, &intake.data);
+    let (intake, schools) = run.intake_values(a.include_invalid, a.previous.as_deref(), &out)?;
+    let district = consolidate_schools(&run.campaign, &schools)?;
     let mark = ws.settings.district_mark().map(|(code, name)| DistrictMark { code, name });
     let input = SummaryInput {
         campaign: &run.campaign,
         registry: &run.registry,
         report: &intake.report,
-        schools: &intake.data,
+        schools: &schools,
         district: &district,
         generated: run.as_of,
         previous: previous.as_ref(),
@@ -68,7 +68,7 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     written?;
 
     let r = &intake.report;
-    print!("{}", outcome::collect(r, intake.data.len(), &out, note.as_deref(), a.include_invalid));
+    print!("{}", outcome::collect(r, schools.len(), &out, note.as_deref(), a.include_invalid));
     Ok(r.exit_code())
 }
 

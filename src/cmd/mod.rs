@@ -1,12 +1,14 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use profplan::check::intake::{assess, validate_early, Intake, IntakeOptions};
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
+use profplan::check::spill::{Span, Spill, SpillFile};
 use profplan::check::validate::Validated;
+use profplan::check::values::Schools;
 use profplan::config::{CampaignOrigin, PlanSource, Settings};
 use profplan::finding::Finding;
 use profplan::key::{key_path, DistrictKey, KEY_FILE_NAME};
@@ -151,17 +153,44 @@ impl Workspace {
 impl Returns<'_> {
     /// Read and assess the folder, each return compared with the earlier campaigns'
     /// summaries (beside `summary`, or in `previous`) as soon as it is validated: the
-    /// shared first half of `check` and `collect`. Without `keep_values` (`check`) the
-    /// schools' values are dropped as soon as they are checked, so memory stays small
+    /// shared first half of `check` and `collect`. For `check` the schools' values are
+    /// dropped as soon as they are checked (nothing is spilled), so memory stays small
     /// whatever the number of returns; `intake.data` then names the schools in the figures
     /// without their values.
     pub fn intake(
         &self,
         include_invalid: bool,
-        keep_values: bool,
         previous: Option<&Path>,
         summary: &Path,
     ) -> anyhow::Result<Intake> {
+        Ok(self.read(include_invalid, None, previous, summary)?.0)
+    }
+
+    /// [`Returns::intake`] keeping the schools' values (`collect`): each return's values
+    /// go to a temporary spill file as soon as it is validated ([`Spill`]), and are read
+    /// back one school at a time in registry order ([`Schools`]); memory holds their
+    /// names and where their values are. `intake.data` is moved into the [`Schools`].
+    pub fn intake_values(
+        &self,
+        include_invalid: bool,
+        previous: Option<&Path>,
+        summary: &Path,
+    ) -> anyhow::Result<(Intake, Schools)> {
+        let spill = Spill::create()?;
+        let (mut intake, spilled) = self.read(include_invalid, Some(spill), previous, summary)?;
+        let (file, spans) = spilled.expect("a spill given, a spill returned");
+        let data = std::mem::take(&mut intake.data);
+        let schools = Schools::spilled(data, file, |f| spans.get(f).copied());
+        Ok((intake, schools))
+    }
+
+    fn read(
+        &self,
+        include_invalid: bool,
+        spill: Option<Spill>,
+        previous: Option<&Path>,
+        summary: &Path,
+    ) -> anyhow::Result<(Intake, Option<Spilled>)> {
         let settings = &self.ws.settings;
         let key = self.ws.district_key()?;
         let opts = IntakeOptions {
@@ -181,15 +210,14 @@ impl Returns<'_> {
         let district = settings.district_mark().map(|(code, _)| code);
         let search = find_earlier(&self.campaign, &folders, &named, district.as_deref());
         let periods = PeriodCheck::new(&self.campaign, &search.earlier);
-        let read =
-            Read { campaign: &self.campaign, registry: &self.registry, periods, keep_values };
-        let (mut intake, period_findings) = read.folder(&self.dir, opts)?;
+        let read = Read { campaign: &self.campaign, registry: &self.registry, periods, spill };
+        let (mut intake, period_findings, spilled) = read.folder(&self.dir, opts)?;
         note_missing_key(settings, key.as_ref(), intake.unverifiable);
         for note in &search.notes {
             eprintln!("profplan: межпериодный контроль: {note}");
         }
         add_to_report(&mut intake.report, period_findings);
-        Ok(intake)
+        Ok((intake, spilled))
     }
 }
 
@@ -253,18 +281,26 @@ pub fn as_of(flag: Option<NaiveDate>) -> NaiveDate {
 }
 
 /// How a returns folder is read: for which campaign and registry, compared with which
-/// earlier campaigns, keeping the schools' values or not.
+/// earlier campaigns, keeping the schools' values in a spill file (`collect`) or not.
 struct Read<'a> {
     campaign: &'a Campaign<'a>,
     registry: &'a Registry,
     periods: PeriodCheck<'a>,
-    keep_values: bool,
+    spill: Option<Spill>,
 }
+
+/// The spill file once the folder is read, and where each file's values are in it (by
+/// the file's path).
+type Spilled = (SpillFile, HashMap<String, Span>);
 
 impl Read<'_> {
     /// Read and assess the folder; gives the intake and the inter-period warnings of the
     /// returns taken into the figures.
-    fn folder(&self, dir: &Path, opts: IntakeOptions) -> anyhow::Result<(Intake, Vec<Finding>)> {
+    fn folder(
+        self,
+        dir: &Path,
+        opts: IntakeOptions,
+    ) -> anyhow::Result<(Intake, Vec<Finding>, Option<Spilled>)> {
         use anyhow::Context;
         let total = profplan::read::folder::count_files(dir);
         let bar = progress(total, "файлов");
@@ -274,16 +310,21 @@ impl Read<'_> {
             }
         };
         // Each return is validated as soon as it is read and its cells dropped, compared
-        // with the earlier campaigns, and (for `check`) its values dropped too: memory
-        // stays small whatever the number of returns.
+        // with the earlier campaigns, and its values dropped too — for `collect` after
+        // they are written to the spill file: memory stays small whatever the number of
+        // returns.
         let early = |f: &mut FileRead| {
             let mut v = validate_early(self.campaign, self.registry, opts.key.as_ref(), f);
             let found = v.as_ref().map(|v| self.periods.school(&v.data));
-            if let Some(v) = v.as_mut().filter(|_| !self.keep_values) {
+            let spilled = match (&self.spill, v.as_ref()) {
+                (Some(spill), Some(v)) => Some(spill.put(&v.data)),
+                _ => None,
+            };
+            if let Some(v) = v.as_mut() {
                 v.data.fields = Default::default();
                 v.data.tables = Default::default();
             }
-            (v, found)
+            (v, found, spilled)
         };
         let read = profplan::read::folder::read_folder_then(
             dir,
@@ -297,16 +338,32 @@ impl Read<'_> {
         }
         let mut period = Vec::new();
         let mut compared = BTreeSet::new();
+        let mut spans = HashMap::new();
+        let mut failed = None;
         let files: Vec<(FileRead, Option<Validated>)> = read
             .into_iter()
-            .map(|(r, (v, found))| {
+            .map(|(r, (v, found, spilled))| {
                 if let Some(found) = found {
                     compared.insert(r.file.path.clone());
                     period.extend(found);
                 }
+                match spilled {
+                    Some(Ok(span)) => {
+                        spans.insert(r.file.path.clone(), span);
+                    }
+                    Some(Err(e)) => failed = failed.take().or(Some(e)),
+                    None => {}
+                }
                 (r, v)
             })
             .collect();
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        let spilled = match self.spill {
+            Some(spill) => Some((spill.finish()?, spans)),
+            None => None,
+        };
         let intake = assess(self.campaign, self.registry, files, opts);
         // The warnings of the returns taken into the figures (not of a superseded draft);
         // a return validated only by the assessment is compared now.
@@ -317,6 +374,6 @@ impl Read<'_> {
         for d in intake.data.iter().filter(|d| !compared.contains(&d.file)) {
             period.extend(self.periods.school(d));
         }
-        Ok((intake, period))
+        Ok((intake, period, spilled))
     }
 }

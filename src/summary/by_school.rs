@@ -17,7 +17,7 @@ use super::*;
 use crate::check::values::CheckedValue;
 use crate::plan::{Field, Kind, Share};
 use crate::schools::School;
-use crate::summary::figures::school_share;
+use crate::summary::figures::{school_share, SUM_START};
 
 enum Col<'a> {
     Field(&'a Field),
@@ -177,7 +177,7 @@ fn write_top(ws: &mut Worksheet, ctx: &Ctx, st: &Styles, l: &Layout) -> Result<(
 
 /// What «Статус» says of a school, and its cell's format.
 fn status_cell<'s>(ctx: &Ctx, st: &'s Styles, id: &str) -> (String, &'s Format) {
-    let data = ctx.data.get(id).copied();
+    let data = ctx.head(id);
     let status = ctx.status.get(id);
     match (data, status) {
         (Some(d), _) if d.invalid => {
@@ -212,7 +212,8 @@ fn write_school(
     r: u32,
     school: &School,
 ) -> Result<(), XlsxError> {
-    let data = ctx.data.get(school.id.as_str()).copied();
+    let data = ctx.values(&school.id)?;
+    let data = data.as_deref();
     text(ws, r, 0, &school.id, &st.text_center)?;
     text(ws, r, 1, &school.name, &st.text)?;
     let (label, fmt) = status_cell(ctx, st, &school.id);
@@ -266,7 +267,7 @@ fn write_totals(
     )?;
     text(ws, total, 2, "", &st.total_text)?;
     let range = |col: u16| format!("{}:{}", cell(first, col), cell(last, col));
-    let in_figures = ctx.input.schools;
+    let totals = column_totals(ctx, l)?;
     for (j, (_, col)) in l.cols.iter().enumerate() {
         let cc = FIRST_DATA_COL + j as u16;
         if schools.is_empty() {
@@ -275,7 +276,7 @@ fn write_totals(
         }
         match col {
             Col::Field(f) if f.kind.is_numeric() => {
-                let sum: f64 = in_figures.iter().filter_map(|s| s.num(&f.code)).sum();
+                let sum = totals[j].0;
                 formula(
                     ws,
                     total,
@@ -286,29 +287,20 @@ fn write_totals(
                 )?;
             }
             Col::Field(f) if f.kind == Kind::YesNo => {
-                let yes = in_figures
-                    .iter()
-                    .filter(|s| s.fields.get(&f.code).and_then(|v| v.value.text()) == Some("да"))
-                    .count();
+                let yes = totals[j].0;
                 formula(
                     ws,
                     total,
                     cc,
                     &format!("=COUNTIF({},\"да\")", range(cc)),
-                    Some(yes as f64),
+                    Some(yes),
                     &st.total_yes,
                 )?;
             }
             Col::Field(_) => ws.write_blank(total, cc, &st.total_text).map(|_| ())?,
             Col::Share(sh) => {
                 let (hn, hd) = l.helper_of(sh);
-                let (mut n, mut d) = (0.0, 0.0);
-                for s in in_figures {
-                    if let Some((a, b)) = school_share(sh, s) {
-                        n += a;
-                        d += b;
-                    }
-                }
+                let (n, d) = totals[j];
                 formula(ws, total, hn, &format!("=SUM({})", range(hn)), Some(n), &st.total_int)?;
                 formula(ws, total, hd, &format!("=SUM({})", range(hd)), Some(d), &st.total_int)?;
                 let f =
@@ -324,6 +316,46 @@ fn write_totals(
         }
     }
     Ok(())
+}
+
+/// The district's total of each column of «По школам», in one pass over the schools in
+/// the figures (registry order, as each column was summed alone): numbers summed as
+/// `Iterator::sum` sums them (from −0), yes/no as the count of «да», a share as
+/// (Σ numerators, Σ denominators) from 0.
+fn column_totals(ctx: &Ctx, l: &Layout) -> Result<Vec<(f64, f64)>, XlsxError> {
+    let mut totals: Vec<(f64, f64)> = l
+        .cols
+        .iter()
+        .map(|(_, col)| match col {
+            Col::Field(f) if f.kind.is_numeric() => (SUM_START, 0.0),
+            _ => (0.0, 0.0),
+        })
+        .collect();
+    ctx.each_school(|s| {
+        for ((_, col), t) in l.cols.iter().zip(totals.iter_mut()) {
+            match col {
+                Col::Field(f) if f.kind.is_numeric() => {
+                    if let Some(n) = s.num(&f.code) {
+                        t.0 += n;
+                    }
+                }
+                Col::Field(f) if f.kind == Kind::YesNo => {
+                    if s.fields.get(&f.code).and_then(|v| v.value.text()) == Some("да") {
+                        t.0 += 1.0;
+                    }
+                }
+                Col::Field(_) => {}
+                Col::Share(sh) => {
+                    if let Some((a, b)) = school_share(sh, s) {
+                        t.0 += a;
+                        t.1 += b;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(totals)
 }
 
 /// Columns of «Доли по школам»: school, share, numerator, denominator, a gap; the chart
@@ -377,9 +409,19 @@ pub(crate) fn write_shares(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<
     let scale = print_scale(width_px);
     let chart_cap = (page_px(scale) - 130.0).max(220.0) as u32;
     let mut pages = SharePages { large, chart_cap, breaks: Vec::new() };
+    // Every school's numerator and denominator of every share, in one pass over the
+    // schools: [share][school in the figures].
+    let mut values: Vec<Vec<Option<(f64, f64)>>> =
+        vec![Vec::with_capacity(ctx.input.schools.len()); shares.len()];
+    ctx.each_school(|s| {
+        for ((_, sh), v) in shares.iter().zip(values.iter_mut()) {
+            v.push(school_share(sh, s));
+        }
+        Ok(())
+    })?;
     let mut r = 3u32;
-    for (item, sh) in shares {
-        r = write_share(ws, ctx, st, &mut pages, &item.code, sh, r)?;
+    for ((item, sh), values) in shares.iter().zip(&values) {
+        r = write_share(ws, ctx, st, &mut pages, (&item.code, sh, values), r)?;
     }
     if !pages.breaks.is_empty() {
         ws.set_page_breaks(&pages.breaks)?;
@@ -399,11 +441,12 @@ struct ShareRows<'a> {
     none: Vec<&'a str>,
 }
 
-fn share_rows<'a>(ctx: &Ctx<'a>, sh: &Share) -> ShareRows<'a> {
+/// `values`: each school's numerator and denominator, by its place in the figures.
+fn share_rows<'a>(ctx: &Ctx<'a>, values: &[Option<(f64, f64)>]) -> ShareRows<'a> {
     let mut out = ShareRows { rows: Vec::new(), zero: Vec::new(), none: Vec::new() };
     for s in &ctx.input.registry.schools {
         let name = s.short_name.as_str();
-        match ctx.data.get(s.id.as_str()).and_then(|d| school_share(sh, d)) {
+        match ctx.data.get(s.id.as_str()).and_then(|&i| values[i]) {
             Some((n, d)) if d > 0.0 => out.rows.push((n, d, name)),
             Some((n, _)) => out.zero.push(format!("{name} ({} из 0)", n)),
             None => out.none.push(name),
@@ -420,14 +463,13 @@ fn write_share(
     ctx: &Ctx,
     st: &Styles,
     pages: &mut SharePages,
-    item: &str,
-    sh: &Share,
+    (item, sh, values): (&str, &Share, &[Option<(f64, f64)>]),
     r: u32,
 ) -> Result<u32, XlsxError> {
     let c = ctx.campaign();
     let label = format!("{item}. {}", c.text(&sh.label));
     banner(ws, r, &SHARE_W[..4], &label, &st.item, PT_ITEM)?;
-    let ShareRows { mut rows, zero, none } = share_rows(ctx, sh);
+    let ShareRows { mut rows, zero, none } = share_rows(ctx, values);
     let zero_note = (!zero.is_empty())
         .then(|| format!("Доля не применима (знаменатель 0, отчёт сдан): {}", name_list(&zero)));
     if rows.is_empty() {

@@ -639,8 +639,8 @@ fn school_indicators<'a>(ctx: &Ctx<'a>) -> Vec<(String, Key<'a>, String)> {
 }
 
 /// The current value of a school, in the units of the key.
-fn current(ctx: &Ctx, key: &Key, school: &str) -> Option<f64> {
-    let s = ctx.data.get(school)?;
+fn current(s: Option<&SchoolData>, key: &Key) -> Option<f64> {
+    let s = s?;
     match key {
         Key::Sum(code) => s.num(code),
         Key::Share(sh) => crate::summary::figures::school_share(sh, s)
@@ -702,9 +702,10 @@ pub(crate) fn write_changes(
         if !in_prev && !ctx.data.contains_key(school.id.as_str()) {
             continue;
         }
+        let values = ctx.values(&school.id)?;
         for (item, key, label) in &inds {
             let was = prev.school_value(key, &school.id);
-            let now = current(ctx, key, &school.id);
+            let now = current(values.as_deref(), key);
             if was.is_none() && now.is_none() {
                 continue;
             }

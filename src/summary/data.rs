@@ -100,7 +100,15 @@ pub(crate) fn check_line(school: &str, code: &str, row: &str, v: &CheckValue) ->
 /// The data check: SHA-256 of the sorted lines (a sorted «Данные» is the same data),
 /// first 16 hex digits.
 pub(crate) fn check_of(lines: Vec<String>) -> String {
-    check_by_school(&[((), lines)], |_| String::new(), |(_, l)| l.clone())
+    let one = check_by_school(
+        &[((), lines)],
+        |_| String::new(),
+        |(_, l)| Ok::<_, std::convert::Infallible>(l.clone()),
+    );
+    match one {
+        Ok(check) => check,
+        Err(never) => match never {},
+    }
 }
 
 /// [`check_of`] of the lines of every school in `schools` (`lines` of one school, `id` its
@@ -108,34 +116,40 @@ pub(crate) fn check_of(lines: Vec<String>) -> String {
 /// starts with the school's code and a tab, so the sorted lines are the schools sorted by
 /// «code, tab» — a line of «1» sorts before every line of «10», as the tab sorts before
 /// «0» — each school's own lines sorted: the same bytes are hashed as by sorting all.
-fn check_by_school<T>(
+fn check_by_school<T, E>(
     schools: &[T],
     id: impl Fn(&T) -> String,
-    lines: impl Fn(&T) -> Vec<String>,
-) -> String {
+    lines: impl Fn(&T) -> Result<Vec<String>, E>,
+) -> Result<String, E> {
     use sha2::{Digest, Sha256};
     let mut order: Vec<(String, &T)> = schools.iter().map(|s| (id(s) + "\t", s)).collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
     let mut h = Sha256::new();
     for group in order.chunk_by(|a, b| a.0 == b.0) {
-        let mut lines: Vec<String> = group.iter().flat_map(|(_, s)| lines(s)).collect();
+        let mut all = Vec::new();
+        for (_, s) in group {
+            all.extend(lines(s)?);
+        }
+        let mut lines = all;
         lines.sort_unstable();
         for l in &lines {
             h.update(l.as_bytes());
             h.update(b"\n");
         }
     }
-    crate::text::hex(&h.finalize()[..8])
+    Ok(crate::text::hex(&h.finalize()[..8]))
 }
 
 /// The data check of the «Данные» sheet [`write`] writes for `ctx`: its 390 000 lines at
-/// 10 000 schools are made a school at a time.
-pub(crate) fn check(ctx: &Ctx) -> String {
+/// 10 000 schools are made a school at a time (read in the order of their codes).
+pub(crate) fn check(ctx: &Ctx) -> std::io::Result<String> {
     let plan = RowPlan::new(ctx.campaign());
+    let schools = ctx.input.schools;
+    let all: Vec<usize> = (0..schools.len()).collect();
     check_by_school(
-        ctx.input.schools,
-        |s| s.school_id.trim().to_string(),
-        |s| school_lines(&plan, s),
+        &all,
+        |&i| schools.head(i).school_id.trim().to_string(),
+        |&i| Ok(school_lines(&plan, &*schools.get(i)?)),
     )
 }
 
@@ -511,7 +525,10 @@ pub(crate) fn start<'p>(
     // More than one sheet past Excel's row limit (~23 000 schools): continuation sheets
     // «Данные 2», … with the same header; their extents are counted first (the range is
     // named before its rows are written).
-    let counts: Vec<usize> = ctx.input.schools.iter().map(|s| plan.rows(s).len()).collect();
+    let mut counts: Vec<usize> = Vec::with_capacity(ctx.input.schools.len());
+    for s in ctx.input.schools.iter() {
+        counts.push(plan.rows(&*s?).len());
+    }
     let sizes = split(&counts, rows_per_sheet());
     let first = wb.worksheets_mut().len();
     for (i, rows) in sizes.iter().enumerate() {
@@ -526,7 +543,8 @@ pub(crate) fn fill(d: &mut DataSheets, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = &d.formats;
     let mut sheet = 0usize;
     let mut r = 1u32;
-    for s in ctx.input.schools {
+    for s in ctx.input.schools.iter() {
+        let s = &*s?;
         for row in d.plan.rows(s) {
             if r as usize > d.sizes[sheet] {
                 sheet += 1;
@@ -609,8 +627,9 @@ mod tests {
         let by_school = check_by_school(
             &schools,
             |(id, _)| id.to_string(),
-            |(id, l)| l.iter().map(|r| line(id, r)).collect(),
-        );
+            |(id, l)| Ok::<_, ()>(l.iter().map(|r| line(id, r)).collect()),
+        )
+        .unwrap();
         assert_eq!(by_school, check_of(all.clone()));
         // And it depends on every line.
         let mut fewer = all;

@@ -148,14 +148,51 @@ fn indicator_lines<'a>(item: Option<&'a Item>, ind: &'a Indicator, out: &mut Vec
     }
 }
 
-/// Lines of a detail table: rows filled, and the total of every numeric column.
-fn table_lines<'a>(ctx: &Ctx<'a>, item: &'a Item, t: &'a Table, out: &mut Vec<Row<'a>>) {
-    let schools = ctx.input.schools;
-    let rows_of = |s: &'a crate::check::values::SchoolData| {
-        s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default()
+/// A detail table's rows filled, schools that filled it, and for every numeric column:
+/// the sum of the schools' totals, the schools with a value, the lowest and highest.
+struct TableStats {
+    total: usize,
+    with_rows: usize,
+    columns: Vec<(f64, usize, Option<Extreme>, Option<Extreme>)>,
+}
+
+/// [`TableStats`] of `t` in one pass over the schools in the figures (registry order).
+fn table_stats(ctx: &Ctx, t: &Table) -> Result<TableStats, XlsxError> {
+    let numeric: Vec<&str> =
+        t.columns.iter().filter(|c| c.kind.is_numeric()).map(|c| c.code.as_str()).collect();
+    let mut out = TableStats {
+        total: 0,
+        with_rows: 0,
+        columns: numeric.iter().map(|_| (0.0, 0, None, None)).collect(),
     };
-    let total: usize = schools.iter().map(|s| rows_of(s).len()).sum();
-    let with_rows = schools.iter().filter(|s| !rows_of(s).is_empty()).count();
+    ctx.each_school(|s| {
+        let rows = s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default();
+        out.total += rows.len();
+        out.with_rows += usize::from(!rows.is_empty());
+        for (code, (sum, reported, min, max)) in numeric.iter().zip(out.columns.iter_mut()) {
+            let vals: Vec<f64> = rows.iter().filter_map(|r| r.values.get(*code)?.num()).collect();
+            if vals.is_empty() {
+                continue;
+            }
+            let v: f64 = vals.iter().sum();
+            *sum += v;
+            *reported += 1;
+            // Ties name every school, as in `summary::figures`.
+            update_extremes(min, max, Extreme::new(v, &s.school_id, &s.school_name));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Lines of a detail table: rows filled, and the total of every numeric column.
+fn table_lines<'a>(
+    ctx: &Ctx<'a>,
+    item: &'a Item,
+    t: &'a Table,
+    out: &mut Vec<Row<'a>>,
+) -> Result<(), XlsxError> {
+    let TableStats { total, with_rows, columns } = table_stats(ctx, t)?;
     out.push(Row::Line(
         Line::new(
             Some(&item.code),
@@ -166,21 +203,8 @@ fn table_lines<'a>(ctx: &Ctx<'a>, item: &'a Item, t: &'a Table, out: &mut Vec<Ro
         .reported(with_rows)
         .key(Key::TableRows(&t.code)),
     ));
-    for col in t.columns.iter().filter(|c| c.kind.is_numeric()) {
-        let (mut sum, mut reported) = (0.0, 0);
-        let (mut min, mut max): (Option<Extreme>, Option<Extreme>) = (None, None);
-        for s in schools {
-            let vals: Vec<f64> =
-                rows_of(s).iter().filter_map(|r| r.values.get(&col.code)?.num()).collect();
-            if vals.is_empty() {
-                continue;
-            }
-            let v: f64 = vals.iter().sum();
-            sum += v;
-            reported += 1;
-            // Ties name every school, as in `summary::figures`.
-            update_extremes(&mut min, &mut max, Extreme::new(v, &s.school_id, &s.school_name));
-        }
+    let numeric = t.columns.iter().filter(|c| c.kind.is_numeric());
+    for (col, (sum, reported, min, max)) in numeric.zip(columns) {
         out.push(Row::Line(
             Line::new(
                 Some(&item.code),
@@ -205,10 +229,11 @@ fn table_lines<'a>(ctx: &Ctx<'a>, item: &'a Item, t: &'a Table, out: &mut Vec<Ro
             label: format!("Все строки школ — лист «{}»", ts.rows),
         });
     }
+    Ok(())
 }
 
 /// The rows of the sheet, in plan order.
-fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
+fn rows<'a>(ctx: &Ctx<'a>) -> Result<Vec<Row<'a>>, XlsxError> {
     let c = ctx.campaign();
     let district = ctx.input.district;
     let mut out = Vec::new();
@@ -235,11 +260,11 @@ fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
                 indicator_lines(Some(item), ind, &mut out);
             }
             for t in &item.tables {
-                table_lines(ctx, item, t, &mut out);
+                table_lines(ctx, item, t, &mut out)?;
             }
         }
     }
-    out
+    Ok(out)
 }
 
 const WIDTHS: [f64; 11] = [7.0, 56.0, 9.0, 13.0, 13.0, 13.0, 10.0, 11.0, 22.0, 11.0, 22.0];
@@ -309,7 +334,7 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
         .collect();
     header_cells(ws, st, header, &heads, &w)?;
 
-    for (r, row) in (header + 1..).zip(rows(ctx)) {
+    for (r, row) in (header + 1..).zip(rows(ctx)?) {
         match row {
             Row::Section(s) => banner(ws, r, &w, &s, &st.section, PT_SECTION)?,
             Row::Item { code, text: t, indicator } => {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::check::values::{CheckedValue, SchoolData};
+use crate::check::values::{CheckedValue, SchoolData, Schools};
 use crate::plan::campaign::Campaign;
 use crate::plan::expr::{Formula, Term};
 use crate::plan::{Field, Kind, Share, Table, View};
@@ -111,6 +111,11 @@ pub struct District {
     pub views: Vec<ViewFigures>,
 }
 
+/// Where a running sum starts so that it equals `Iterator::sum` of the same numbers in the
+/// same order (which starts from −0: a sum of nothing, or of −0 alone, is −0). Sums made
+/// school by school use it to keep the bytes of sums made over a slice (test below).
+pub const SUM_START: f64 = -0.0;
+
 /// Numerator and denominator of a share for one school, when every term is filled.
 pub fn school_share(share: &Share, school: &SchoolData) -> Option<(f64, f64)> {
     let side = |e: &Formula| {
@@ -142,89 +147,128 @@ pub fn update_extremes(min: &mut Option<Extreme>, max: &mut Option<Extreme>, e: 
     }
 }
 
-fn field_indicator(c: &Campaign, item: &str, f: &Field, schools: &[SchoolData]) -> Indicator {
-    let mut reported = 0;
-    let figure = match f.kind {
-        Kind::Integer | Kind::Decimal => {
-            let (mut sum, mut min, mut max) = (0.0, None, None);
-            for s in schools {
-                if let Some(v) = s.fields.get(&f.code) {
-                    if let Some(n) = v.value.num() {
-                        reported += 1;
-                        sum += n;
-                        update_extremes(&mut min, &mut max, extreme(s, n));
-                    }
-                }
-            }
-            Figure::Sum { sum, min, max }
-        }
-        Kind::YesNo => {
-            let (mut yes, mut no) = (0, 0);
-            for s in schools {
-                if let Some(v) = s.fields.get(&f.code) {
-                    match v.value.text() {
-                        Some("да") => yes += 1,
-                        Some("нет") => no += 1,
-                        _ => continue,
-                    }
-                    reported += 1;
-                }
-            }
-            let share_yes = (reported > 0).then(|| yes as f64 * 100.0 / reported as f64);
-            Figure::YesNo { yes, no, share_yes }
-        }
-        Kind::Choice => {
-            let list = c.plan.choices_of(f);
-            let mut counts: Vec<(String, usize)> =
-                list.iter().map(|v| (v.to_string(), 0)).collect();
-            for s in schools {
-                if let Some(v) = s.fields.get(&f.code) {
-                    if let Some(slot) =
-                        v.value.text().and_then(|t| counts.iter_mut().find(|(k, _)| k == t))
-                    {
-                        slot.1 += 1;
-                        reported += 1;
-                    }
-                }
-            }
-            Figure::Choice { counts }
-        }
-        Kind::Text | Kind::Date => {
-            reported = schools.iter().filter(|s| s.fields.contains_key(&f.code)).count();
-            Figure::Filled
-        }
-    };
-    Indicator {
-        item: item.to_string(),
-        code: f.code.clone(),
-        label: c.text(&f.label),
-        unit: f.unit.clone(),
-        reported,
-        figure,
-    }
+/// What is being summed of one indicator, school by school (registry order).
+enum Acc<'p> {
+    Sum { sum: f64, min: Option<Extreme>, max: Option<Extreme> },
+    YesNo { yes: usize, no: usize },
+    Choice { counts: Vec<(String, usize)> },
+    Filled,
+    Share { sh: &'p Share, num: f64, den: f64, min: Option<Extreme>, max: Option<Extreme> },
 }
 
-fn share_indicator(c: &Campaign, item: &str, sh: &Share, schools: &[SchoolData]) -> Indicator {
-    let (mut num, mut den, mut reported) = (0.0, 0.0, 0);
-    let (mut min, mut max) = (None, None);
-    for s in schools {
-        if let Some((n, d)) = school_share(sh, s) {
-            num += n;
-            den += d;
-            reported += 1;
-            if d > 0.0 {
-                update_extremes(&mut min, &mut max, extreme(s, n * 100.0 / d));
+/// One indicator being summed: its line of «Свод по району» without the figure yet.
+struct IndicatorAcc<'p> {
+    item: String,
+    /// The field (`None` for a share).
+    field: Option<&'p Field>,
+    code: String,
+    label: String,
+    unit: String,
+    reported: usize,
+    acc: Acc<'p>,
+}
+
+impl<'p> IndicatorAcc<'p> {
+    fn field(c: &Campaign<'p>, item: &str, f: &'p Field) -> IndicatorAcc<'p> {
+        let acc = match f.kind {
+            Kind::Integer | Kind::Decimal => Acc::Sum { sum: 0.0, min: None, max: None },
+            Kind::YesNo => Acc::YesNo { yes: 0, no: 0 },
+            Kind::Choice => Acc::Choice {
+                counts: c.plan.choices_of(f).iter().map(|v| (v.to_string(), 0)).collect(),
+            },
+            Kind::Text | Kind::Date => Acc::Filled,
+        };
+        IndicatorAcc {
+            item: item.to_string(),
+            field: Some(f),
+            code: f.code.clone(),
+            label: c.text(&f.label),
+            unit: f.unit.clone(),
+            reported: 0,
+            acc,
+        }
+    }
+
+    fn share(c: &Campaign<'p>, item: &str, sh: &'p Share) -> IndicatorAcc<'p> {
+        IndicatorAcc {
+            item: item.to_string(),
+            field: None,
+            code: sh.code.clone(),
+            label: c.text(&sh.label),
+            unit: "%".into(),
+            reported: 0,
+            acc: Acc::Share { sh, num: 0.0, den: 0.0, min: None, max: None },
+        }
+    }
+
+    /// Add one school (schools come in registry order: sums and extremes depend on it).
+    fn add(&mut self, s: &SchoolData) {
+        let value = self.field.and_then(|f| s.fields.get(&f.code)).map(|v| &v.value);
+        match &mut self.acc {
+            Acc::Sum { sum, min, max } => {
+                if let Some(n) = value.and_then(CheckedValue::num) {
+                    self.reported += 1;
+                    *sum += n;
+                    update_extremes(min, max, extreme(s, n));
+                }
+            }
+            Acc::YesNo { yes, no } => match value.and_then(CheckedValue::text) {
+                Some("да") => {
+                    *yes += 1;
+                    self.reported += 1;
+                }
+                Some("нет") => {
+                    *no += 1;
+                    self.reported += 1;
+                }
+                _ => {}
+            },
+            Acc::Choice { counts } => {
+                if let Some(slot) = value
+                    .and_then(CheckedValue::text)
+                    .and_then(|t| counts.iter_mut().find(|(k, _)| k == t))
+                {
+                    slot.1 += 1;
+                    self.reported += 1;
+                }
+            }
+            Acc::Filled => self.reported += usize::from(value.is_some()),
+            Acc::Share { sh, num, den, min, max } => {
+                if let Some((n, d)) = school_share(sh, s) {
+                    *num += n;
+                    *den += d;
+                    self.reported += 1;
+                    if d > 0.0 {
+                        update_extremes(min, max, extreme(s, n * 100.0 / d));
+                    }
+                }
             }
         }
     }
-    let percent = (den > 0.0).then(|| num * 100.0 / den);
-    Indicator {
-        item: item.to_string(),
-        code: sh.code.clone(),
-        label: c.text(&sh.label),
-        unit: "%".into(),
-        reported,
-        figure: Figure::Share { numerator: num, denominator: den, percent, min, max },
+
+    fn finish(self) -> Indicator {
+        let reported = self.reported;
+        let figure = match self.acc {
+            Acc::Sum { sum, min, max } => Figure::Sum { sum, min, max },
+            Acc::YesNo { yes, no } => {
+                let share_yes = (reported > 0).then(|| yes as f64 * 100.0 / reported as f64);
+                Figure::YesNo { yes, no, share_yes }
+            }
+            Acc::Choice { counts } => Figure::Choice { counts },
+            Acc::Filled => Figure::Filled,
+            Acc::Share { num, den, min, max, .. } => {
+                let percent = (den > 0.0).then(|| num * 100.0 / den);
+                Figure::Share { numerator: num, denominator: den, percent, min, max }
+            }
+        };
+        Indicator {
+            item: self.item,
+            code: self.code,
+            label: self.label,
+            unit: self.unit,
+            reported,
+            figure,
+        }
     }
 }
 
@@ -246,32 +290,52 @@ fn text_display(s: &str) -> String {
 /// A group of a view: display text and sums per column and value.
 type Group = (String, Vec<Vec<f64>>);
 
-fn view_figures(
-    c: &Campaign,
-    item: &str,
-    t: &Table,
-    v: &View,
-    schools: &[SchoolData],
-) -> ViewFigures {
-    let col = |code: &str| t.columns.iter().find(|x| x.code == code);
-    let rows_col = col(&v.rows).expect("checked by the plan loader");
-    let choice_rows = matches!(rows_col.kind, Kind::Choice | Kind::YesNo);
-    let columns: Vec<String> = match v.columns.as_deref().and_then(col) {
-        Some(cc) => c.plan.choices_of(cc).iter().map(|s| s.to_string()).collect(),
-        None => Vec::new(),
-    };
-    let width = columns.len().max(1);
-    let nvals = v.values.len();
+/// A view of a detail table being summed, school by school.
+struct ViewAcc<'p> {
+    item: String,
+    t: &'p Table,
+    v: &'p View,
+    rows_col: &'p crate::plan::Field,
+    choice_rows: bool,
+    columns: Vec<String>,
+    /// key → (display, cells[col][value])
+    groups: BTreeMap<String, Group>,
+    source_rows: usize,
+}
 
-    // key → (display, cells[col][value])
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-    let mut source_rows = 0;
-    for s in schools {
+impl<'p> ViewAcc<'p> {
+    fn new(c: &Campaign<'p>, item: &str, t: &'p Table, v: &'p View) -> ViewAcc<'p> {
+        let col = |code: &str| t.columns.iter().find(|x| x.code == code);
+        let rows_col = col(&v.rows).expect("checked by the plan loader");
+        let choice_rows = matches!(rows_col.kind, Kind::Choice | Kind::YesNo);
+        let columns: Vec<String> = match v.columns.as_deref().and_then(col) {
+            Some(cc) => c.plan.choices_of(cc).iter().map(|s| s.to_string()).collect(),
+            None => Vec::new(),
+        };
+        ViewAcc {
+            item: item.to_string(),
+            t,
+            v,
+            rows_col,
+            choice_rows,
+            columns,
+            groups: BTreeMap::new(),
+            source_rows: 0,
+        }
+    }
+
+    fn add(&mut self, s: &SchoolData) {
+        let (t, v) = (self.t, self.v);
+        let width = self.columns.len().max(1);
+        let nvals = v.values.len();
         for row in s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default() {
             let Some(key_val) = row.values.get(&v.rows) else { continue };
             let raw = key_val.display();
-            let (key, display) =
-                if choice_rows { (raw.clone(), raw) } else { (text_key(&raw), text_display(&raw)) };
+            let (key, display) = if self.choice_rows {
+                (raw.clone(), raw)
+            } else {
+                (text_key(&raw), text_display(&raw))
+            };
             if key.is_empty() {
                 continue;
             }
@@ -281,7 +345,7 @@ fn view_figures(
                         .values
                         .get(cc)
                         .map(CheckedValue::display)
-                        .and_then(|x| columns.iter().position(|k| *k == x))
+                        .and_then(|x| self.columns.iter().position(|k| *k == x))
                     {
                         Some(i) => i,
                         None => continue,
@@ -289,76 +353,136 @@ fn view_figures(
                 }
                 None => 0,
             };
-            source_rows += 1;
+            self.source_rows += 1;
             let entry =
-                groups.entry(key).or_insert_with(|| (display, vec![vec![0.0; nvals]; width]));
+                self.groups.entry(key).or_insert_with(|| (display, vec![vec![0.0; nvals]; width]));
             for (vi, vc) in v.values.iter().enumerate() {
                 entry.1[ci][vi] += row.values.get(vc).and_then(CheckedValue::num).unwrap_or(0.0);
             }
         }
     }
 
-    let mut ordered: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
-    if choice_rows && v.top.is_none() {
-        for choice in c.plan.choices_of(rows_col) {
-            if let Some(g) = groups.remove(choice) {
-                ordered.push(g);
+    fn finish(self, c: &Campaign) -> ViewFigures {
+        let ViewAcc { item, t, v, rows_col, choice_rows, columns, mut groups, source_rows } = self;
+        let col = |code: &str| t.columns.iter().find(|x| x.code == code);
+        let mut ordered: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
+        if choice_rows && v.top.is_none() {
+            for choice in c.plan.choices_of(rows_col) {
+                if let Some(g) = groups.remove(choice) {
+                    ordered.push(g);
+                }
+            }
+        } else {
+            let total = |cells: &Vec<Vec<f64>>| cells.iter().map(|c| c[0]).sum::<f64>();
+            let mut all: Vec<(String, Group)> = groups.into_iter().collect();
+            // Largest first; ties by key, so the order is the same on every run.
+            all.sort_by(|a, b| {
+                total(&b.1 .1).total_cmp(&total(&a.1 .1)).then_with(|| a.0.cmp(&b.0))
+            });
+            if let Some(n) = v.top {
+                all.truncate(n as usize);
+            }
+            ordered = all.into_iter().map(|(_, g)| g).collect();
+        }
+        let value_labels = v
+            .values
+            .iter()
+            .map(|vc| col(vc).map(|f| c.text(&f.label)).unwrap_or_else(|| vc.clone()))
+            .collect();
+        ViewFigures {
+            item,
+            table: t.code.clone(),
+            title: c.text(&v.title),
+            rows_label: c.text(&rows_col.label),
+            rows: ordered.iter().map(|(d, _)| d.clone()).collect(),
+            columns,
+            value_labels,
+            cells: ordered.into_iter().map(|(_, cells)| cells).collect(),
+            source_rows,
+            chart: v.chart,
+        }
+    }
+}
+
+/// The district figures being summed, one school at a time in registry order
+/// ([`Consolidation::add`]), so that the schools' values need not all be in memory: every
+/// indicator and view sums its schools in the same order as when it was summed alone.
+pub struct Consolidation<'c, 'p> {
+    c: &'c Campaign<'p>,
+    indicators: Vec<IndicatorAcc<'p>>,
+    views: Vec<ViewAcc<'p>>,
+    schools: usize,
+}
+
+impl<'c, 'p> Consolidation<'c, 'p> {
+    pub fn new(c: &'c Campaign<'p>) -> Consolidation<'c, 'p> {
+        let mut indicators = Vec::new();
+        for f in c.profile_fields() {
+            indicators.push(IndicatorAcc::field(c, "ОО", f));
+        }
+        let mut views = Vec::new();
+        for item in c.items() {
+            for f in &item.fields {
+                indicators.push(IndicatorAcc::field(c, &item.code, f));
+            }
+            for sh in &item.shares {
+                indicators.push(IndicatorAcc::share(c, &item.code, sh));
+            }
+            for t in &item.tables {
+                for v in &t.views {
+                    views.push(ViewAcc::new(c, &item.code, t, v));
+                }
             }
         }
-    } else {
-        let total = |cells: &Vec<Vec<f64>>| cells.iter().map(|c| c[0]).sum::<f64>();
-        let mut all: Vec<(String, Group)> = groups.into_iter().collect();
-        // Largest first; ties by key, so the order is the same on every run.
-        all.sort_by(|a, b| total(&b.1 .1).total_cmp(&total(&a.1 .1)).then_with(|| a.0.cmp(&b.0)));
-        if let Some(n) = v.top {
-            all.truncate(n as usize);
-        }
-        ordered = all.into_iter().map(|(_, g)| g).collect();
+        Consolidation { c, indicators, views, schools: 0 }
     }
-    let value_labels = v
-        .values
-        .iter()
-        .map(|vc| col(vc).map(|f| c.text(&f.label)).unwrap_or_else(|| vc.clone()))
-        .collect();
-    ViewFigures {
-        item: item.to_string(),
-        table: t.code.clone(),
-        title: c.text(&v.title),
-        rows_label: c.text(&rows_col.label),
-        rows: ordered.iter().map(|(d, _)| d.clone()).collect(),
-        columns,
-        value_labels,
-        cells: ordered.into_iter().map(|(_, cells)| cells).collect(),
-        source_rows,
-        chart: v.chart,
+
+    /// Add the next school (registry order).
+    pub fn add(&mut self, s: &SchoolData) {
+        self.schools += 1;
+        self.indicators.iter_mut().for_each(|i| i.add(s));
+        self.views.iter_mut().for_each(|v| v.add(s));
+    }
+
+    pub fn finish(self) -> District {
+        let c = self.c;
+        District {
+            schools: self.schools,
+            indicators: self.indicators.into_iter().map(IndicatorAcc::finish).collect(),
+            views: self.views.into_iter().map(|v| v.finish(c)).collect(),
+        }
     }
 }
 
 /// District figures of a campaign from the schools in the figures (in registry order).
 pub fn consolidate(c: &Campaign, schools: &[SchoolData]) -> District {
-    let mut indicators = Vec::new();
-    for f in c.profile_fields() {
-        indicators.push(field_indicator(c, "ОО", f, schools));
-    }
-    let mut views = Vec::new();
-    for item in c.items() {
-        for f in &item.fields {
-            indicators.push(field_indicator(c, &item.code, f, schools));
-        }
-        for sh in &item.shares {
-            indicators.push(share_indicator(c, &item.code, sh, schools));
-        }
-        for t in &item.tables {
-            for v in &t.views {
-                views.push(view_figures(c, &item.code, t, v, schools));
-            }
-        }
-    }
-    District { schools: schools.len(), indicators, views }
+    let mut all = Consolidation::new(c);
+    schools.iter().for_each(|s| all.add(s));
+    all.finish()
+}
+
+/// [`consolidate`] of [`Schools`], read one at a time (from `collect`'s spill file).
+pub fn consolidate_schools(c: &Campaign, schools: &Schools) -> std::io::Result<District> {
+    let mut all = Consolidation::new(c);
+    schools.try_for_each(|s| {
+        all.add(s);
+        Ok::<(), std::io::Error>(())
+    })?;
+    Ok(all.finish())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_running_sum_from_sum_start_is_iterator_sum() {
+        let cases: [&[f64]; 5] = [&[], &[-0.0], &[0.0, -0.0], &[-0.0, -0.0], &[0.1, 0.2, -0.3]];
+        for v in cases {
+            let sum: f64 = v.iter().sum();
+            let running = v.iter().fold(super::SUM_START, |a, b| a + b);
+            assert_eq!(sum.to_bits(), running.to_bits(), "{v:?}");
+        }
+    }
+
     use super::*;
     use crate::check::values::{CheckedField, Row, Source};
     use crate::plan::Plan;

@@ -81,14 +81,15 @@ fn named(input: &SummaryInput, id: &str, fallback: &str) -> Named {
     Named { id: id.to_string(), name: name.to_string() }
 }
 
-/// The headline figures of a summary.
-pub fn headline(input: &SummaryInput) -> Headline {
+/// The headline figures of a summary (the schools' shares read in one pass over them).
+pub fn headline(input: &SummaryInput) -> std::io::Result<Headline> {
     let schools = &input.report.schools;
     let with = |f: &dyn Fn(&crate::check::report::SchoolStatus) -> bool| -> Vec<Named> {
         schools.iter().filter(|s| f(s)).map(|s| named(input, &s.id, &s.name)).collect()
     };
     let c = input.campaign;
-    let mut shares = Vec::new();
+    // The shares with a district figure, and the district's percent when there is one.
+    let mut found = Vec::new();
     for (item, sh) in c.shares() {
         let Some(ind) =
             input.district.indicators.iter().find(|i| i.item == item.code && i.code == sh.code)
@@ -98,36 +99,41 @@ pub fn headline(input: &SummaryInput) -> Headline {
         let Figure::Share { numerator, denominator, percent, .. } = &ind.figure else {
             continue;
         };
-        let mut below: Vec<Lagging> = Vec::new();
-        if let Some(district) = percent {
-            for s in input.schools {
-                if let Some((n, d)) = school_share(sh, s).filter(|(_, d)| *d > 0.0) {
-                    let p = n * 100.0 / d;
-                    if p < *district {
-                        below.push(Lagging {
-                            school: named(input, &s.school_id, &s.school_name),
-                            percent: p,
-                            gap: district - p,
-                        });
-                    }
+        found.push((item, sh, ind, (*numerator, *denominator, *percent), Vec::<Lagging>::new()));
+    }
+    input.schools.try_for_each(|s| {
+        for (_, sh, _, (_, _, percent), below) in found.iter_mut() {
+            let Some(district) = percent else { continue };
+            if let Some((n, d)) = school_share(sh, s).filter(|(_, d)| *d > 0.0) {
+                let p = n * 100.0 / d;
+                if p < *district {
+                    below.push(Lagging {
+                        school: named(input, &s.school_id, &s.school_name),
+                        percent: p,
+                        gap: *district - p,
+                    });
                 }
             }
         }
+        Ok::<(), std::io::Error>(())
+    })?;
+    let mut shares = Vec::new();
+    for (item, sh, ind, (numerator, denominator, percent), mut below) in found {
         // Furthest below first; the sort is stable, so ties keep registry order.
         below.sort_by(|a, b| b.gap.total_cmp(&a.gap));
         shares.push(ShareLine {
             item: item.code.clone(),
             code: sh.code.clone(),
             label: ind.label.clone(),
-            numerator: *numerator,
-            denominator: *denominator,
-            percent: *percent,
+            numerator,
+            denominator,
+            percent,
             reported: ind.reported,
             below,
             previous: input.previous.and_then(|p| p.district(&Key::Share(sh))),
         });
     }
-    Headline {
+    Ok(Headline {
         expected: schools.len(),
         accepted: with(&|s| s.status == Status::Accepted),
         late: with(&|s| s.late),
@@ -137,13 +143,13 @@ pub fn headline(input: &SummaryInput) -> Headline {
         in_figures: input.schools.len(),
         included_invalid: input
             .schools
-            .iter()
+            .heads()
             .filter(|s| s.invalid)
-            .map(|s| named(input, &s.school_id, &s.school_name))
+            .map(|s| named(input, s.school_id, s.school_name))
             .collect(),
         shares,
         previous: input.previous.map(|p| p.describe()),
-    }
+    })
 }
 
 /// The schools by name; past [`ru::NAMES_SHOWN`] the first of them and where all are.
@@ -180,7 +186,7 @@ pub(crate) fn write(
     r: u32,
     w: &[f64],
 ) -> Result<u32, XlsxError> {
-    let h = headline(ctx.input);
+    let h = headline(ctx.input)?;
     let cols = w.len() as u16;
     let compare = ctx.input.previous.is_some();
     banner(ws, r, w, "Главное", &st.section, PT_SECTION)?;

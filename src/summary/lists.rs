@@ -152,7 +152,7 @@ fn write_return_row(
     (r, id, name): (u32, &str, &str),
 ) -> Result<(), XlsxError> {
     let status = ctx.status.get(id).copied();
-    let data = ctx.data.get(id).copied();
+    let data = ctx.head(id);
     text(ws, r, 0, id, &st.text_center)?;
     text(ws, r, 1, name, &st.text)?;
     match status {

@@ -54,7 +54,9 @@ use rust_xlsxwriter::{
 };
 
 use crate::check::report::{CheckReport, SchoolStatus};
-use crate::check::values::SchoolData;
+use std::borrow::Cow;
+
+use crate::check::values::{Head, SchoolData, Schools};
 use crate::plan::campaign::Campaign;
 use crate::schools::Registry;
 use crate::summary::figures::District;
@@ -116,8 +118,9 @@ pub struct SummaryInput<'a> {
     pub registry: &'a Registry,
     pub report: &'a CheckReport,
     /// The schools in the figures, registry order; `invalid` marks those taken in with
-    /// `--include-invalid`.
-    pub schools: &'a [SchoolData],
+    /// `--include-invalid`. Their values are read one school at a time (`collect`: from
+    /// its spill file), so a sheet goes through them in order, or fetches one by id.
+    pub schools: &'a Schools,
     /// `consolidate(campaign, schools)`.
     pub district: &'a District,
     /// Date of the summary: shown on the first sheet and stamped as the document date.
@@ -139,7 +142,8 @@ struct TableSheets {
 pub(crate) struct Ctx<'a> {
     input: &'a SummaryInput<'a>,
     status: BTreeMap<&'a str, &'a SchoolStatus>,
-    data: BTreeMap<&'a str, &'a SchoolData>,
+    /// The schools in the figures by id: their place in `input.schools`.
+    data: BTreeMap<&'a str, usize>,
     tables: Vec<TableSheets>,
     /// Left part of every page footer.
     footer: String,
@@ -174,7 +178,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             input,
             status: input.report.schools.iter().map(|s| (s.id.as_str(), s)).collect(),
-            data: input.schools.iter().map(|s| (s.school_id.as_str(), s)).collect(),
+            data: input.schools.heads().enumerate().map(|(i, h)| (h.school_id, i)).collect(),
             tables,
             footer: format!("Сводный отчёт: {}, срок {}", c.def.title, ru(c.deadline)),
         }
@@ -182,6 +186,27 @@ impl<'a> Ctx<'a> {
 
     fn campaign(&self) -> &'a Campaign<'a> {
         self.input.campaign
+    }
+
+    /// A school in the figures, by id, without its values.
+    fn head(&self, id: &str) -> Option<Head<'a>> {
+        self.data.get(id).map(|&i| self.input.schools.head(i))
+    }
+
+    /// A school in the figures, by id, with its values (read from the spill file).
+    fn values(&self, id: &str) -> Result<Option<Cow<'a, SchoolData>>, XlsxError> {
+        match self.data.get(id) {
+            Some(&i) => Ok(Some(self.input.schools.get(i)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// `f` of every school in the figures with its values, registry order.
+    fn each_school(
+        &self,
+        f: impl FnMut(&SchoolData) -> Result<(), XlsxError>,
+    ) -> Result<(), XlsxError> {
+        self.input.schools.try_for_each(f)
     }
 
     /// Short name for narrow columns and charts: the registry's, else the name given.
@@ -333,7 +358,7 @@ fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<String, XlsxError>
             if let Some(prev) = ctx.input.previous {
                 compare::write_changes(wb, ctx, st, prev)?;
             }
-            Ok(data::check(ctx))
+            Ok(data::check(ctx)?)
         },
     );
     filled?;

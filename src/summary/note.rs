@@ -167,30 +167,37 @@ fn indicator_sentence(input: &SummaryInput, ind: &Indicator) -> String {
 
 /// Sentences of a detail table: rows, and the total of every numeric column — summed as
 /// «Свод по району» sums them.
-fn table_sentences(input: &SummaryInput, t: &crate::plan::Table) -> Vec<String> {
+fn table_sentences(input: &SummaryInput, t: &crate::plan::Table) -> std::io::Result<Vec<String>> {
     let c = input.campaign;
-    let rows_of = |s: &crate::check::values::SchoolData| {
-        s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default().to_vec()
-    };
-    let total: usize = input.schools.iter().map(|s| rows_of(s).len()).sum();
-    let with_rows = input.schools.iter().filter(|s| !rows_of(s).is_empty()).count();
+    let numeric: Vec<&crate::plan::Field> =
+        t.columns.iter().filter(|c| c.kind.is_numeric()).collect();
+    // One pass over the schools; each column summed over every row in school order.
+    let (mut total, mut with_rows) = (0usize, 0usize);
+    let mut sums = vec![crate::summary::figures::SUM_START; numeric.len()];
+    input.schools.try_for_each(|s| {
+        let rows = s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default();
+        total += rows.len();
+        with_rows += usize::from(!rows.is_empty());
+        for row in rows {
+            for (col, sum) in numeric.iter().zip(sums.iter_mut()) {
+                if let Some(n) = row.values.get(&col.code).and_then(|v| v.num()) {
+                    *sum += n;
+                }
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    })?;
     let mut out = vec![format!(
         "Таблица «{}»: {} от {}.",
         c.text(&t.title),
         count(total, ru::ROWS),
         gen(with_rows)
     )];
-    for col in t.columns.iter().filter(|c| c.kind.is_numeric()) {
-        let sum: f64 = input
-            .schools
-            .iter()
-            .flat_map(|s| s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default())
-            .filter_map(|row| row.values.get(&col.code)?.num())
-            .sum();
+    for (col, sum) in numeric.iter().zip(sums) {
         let label = c.text(&col.label);
         out.push(sentence(format!("{label} — всего {}", amount(sum, &col.unit, &label))));
     }
-    out
+    Ok(out)
 }
 
 /// A view of a detail table as a table of the note: the same rows and sums as «Вид …».
@@ -264,8 +271,8 @@ fn far_list(far: &[Lagging]) -> String {
 
 /// The text of the note, in order: the title block, then numbered sections —
 /// completeness, the plan's shares (when it has any), every item, conclusions.
-pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
-    let h = headline(input);
+pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> std::io::Result<Vec<Block>> {
+    let h = headline(input)?;
     let mut out = title_blocks(input, summary_file);
     out.extend(completeness_blocks(&h));
     let mut n = 2;
@@ -273,10 +280,10 @@ pub fn note_blocks(input: &SummaryInput, summary_file: &str) -> Vec<Block> {
         out.extend(share_blocks(input, &h, n));
         n += 1;
     }
-    out.extend(item_blocks(input, n));
+    out.extend(item_blocks(input, n)?);
     n += 1;
     out.extend(conclusion_blocks(&h, n, summary_file));
-    out
+    Ok(out)
 }
 
 /// The title block and the opening paragraph: the deadline, the date, the summary.
@@ -409,7 +416,7 @@ fn share_paragraph(input: &SummaryInput, h: &Headline, sh: &ShareLine) -> String
 
 /// «n. Выполнение плана по пунктам»: the school profile, then section by section every
 /// item of the campaign with its indicators, its tables and their views.
-fn item_blocks(input: &SummaryInput, n: usize) -> Vec<Block> {
+fn item_blocks(input: &SummaryInput, n: usize) -> std::io::Result<Vec<Block>> {
     let c = input.campaign;
     let mut out = vec![Block::Heading(format!("{n}. Выполнение плана по пунктам"))];
     let profile: Vec<&Indicator> =
@@ -435,7 +442,7 @@ fn item_blocks(input: &SummaryInput, n: usize) -> Vec<Block> {
                 out.push(Block::Bullet(indicator_sentence(input, ind)));
             }
             for t in &item.tables {
-                for s in table_sentences(input, t) {
+                for s in table_sentences(input, t)? {
                     out.push(Block::Bullet(s));
                 }
                 for v in input.district.views.iter().filter(|v| v.table == t.code) {
@@ -444,7 +451,7 @@ fn item_blocks(input: &SummaryInput, n: usize) -> Vec<Block> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// «n. Выводы и предложения»: what to do about missing, returned and late reports and
@@ -555,7 +562,7 @@ fn cell(ids: &Cell<u32>, t: &str, bold: bool, shade: bool, right: bool) -> Table
 
 /// The note as .docx bytes.
 pub fn write_note(input: &SummaryInput, summary_file: &str) -> anyhow::Result<Vec<u8>> {
-    let blocks = note_blocks(input, summary_file);
+    let blocks = note_blocks(input, summary_file)?;
     let date = format!("{}T00:00:00Z", input.generated.format("%Y-%m-%d"));
     let fonts = RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT);
     let text_w = PAGE_W as i32 - MARGIN_LEFT - MARGIN_RIGHT;

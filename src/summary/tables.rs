@@ -47,10 +47,14 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
     widths(ws, &w)?;
     let ncols = w.len() as u16;
     let schools = ctx.input.schools;
-    let rows_of =
-        |s: &crate::check::values::SchoolData| s.tables.get(&t.code).map(Vec::len).unwrap_or(0);
-    let total_rows: usize = schools.iter().map(rows_of).sum();
-    let with_rows = schools.iter().filter(|s| rows_of(s) > 0).count();
+    // Counted first (the note above the rows says how many), then written.
+    let (mut total_rows, mut with_rows) = (0usize, 0usize);
+    ctx.each_school(|s| {
+        let n = s.tables.get(&t.code).map(Vec::len).unwrap_or(0);
+        total_rows += n;
+        with_rows += usize::from(n > 0);
+        Ok(())
+    })?;
 
     banner(ws, 0, &w, &format!("{}. {}", item.code, c.text(&t.title)), &st.title, PT_TITLE)?;
     banner(
@@ -72,7 +76,10 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
     let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
     header_cells(ws, st, header, &head_refs, &w)?;
     let mut r = header + 1;
-    for s in schools {
+    // Each numeric column's total, summed over every row in school order.
+    let mut sums = vec![crate::summary::figures::SUM_START; t.columns.len()];
+    for s in schools.iter() {
+        let s = &*s?;
         let name_fmt = if s.invalid { &st.status_included } else { &st.text };
         let name = if s.invalid {
             format!("{} (отчёт с ошибками)", s.school_name)
@@ -85,7 +92,12 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
             for (j, col) in t.columns.iter().enumerate() {
                 let cc = 2 + j as u16;
                 match row.values.get(&col.code) {
-                    Some(CheckedValue::Num(n)) => num(ws, r, cc, *n, st.number(*n))?,
+                    Some(CheckedValue::Num(n)) => {
+                        if col.kind.is_numeric() {
+                            sums[j] += *n;
+                        }
+                        num(ws, r, cc, *n, st.number(*n))?
+                    }
                     // School text stays text, whatever it starts with.
                     Some(v) => text(ws, r, cc, &v.display(), &st.text)?,
                     None => ws.write_blank(r, cc, &st.text).map(|_| ())?,
@@ -116,11 +128,7 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
         for (j, col) in t.columns.iter().enumerate() {
             let cc = 2 + j as u16;
             if col.kind.is_numeric() {
-                let sum: f64 = schools
-                    .iter()
-                    .flat_map(|s| s.tables.get(&t.code).map(Vec::as_slice).unwrap_or_default())
-                    .filter_map(|row| row.values.get(&col.code)?.num())
-                    .sum();
+                let sum = sums[j];
                 let f = format!("=SUM({}:{})", cell(header + 1, cc), cell(last, cc));
                 formula(ws, r, cc, &f, Some(sum), st.total_number(sum))?;
             } else {

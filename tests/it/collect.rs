@@ -258,3 +258,153 @@ fn summary_opens_in_libreoffice() {
     let pages = text.matches("/Type/Page").count() - text.matches("/Type/Pages").count();
     assert!(pages >= 3, "{pages} pages");
 }
+
+/// The schools' values as `collect` keeps them — written to a spill file on the reading
+/// threads and read back one school at a time — make the same summary and note, byte for
+/// byte, as the same values held in memory; the `collect` command (two threads, one
+/// thread) writes that summary; and its spill file, in the temporary folder it is given,
+/// is gone after the run.
+#[test]
+fn the_values_through_the_spill_file_make_the_same_summary_as_in_memory() {
+    use profplan::check::intake::{assess, IntakeOptions};
+    use profplan::check::spill::Spill;
+    use profplan::check::values::Schools;
+    use profplan::summary::figures::{consolidate, consolidate_schools};
+    use profplan::summary::note::write_note;
+    use profplan::summary::{write_summary, SummaryInput};
+
+    let d = district();
+    let plan = Plan::default_plan();
+    let c = Campaign::parse(&plan, CAMPAIGN).unwrap();
+    let reg = registry(&plan);
+    let files = profplan::read::folder::read_folder(
+        &d.dir.path().join("returns"),
+        &profplan::read::Limits::default(),
+        &|| {},
+    )
+    .unwrap();
+    let opts = IntakeOptions {
+        as_of: NaiveDate::from_ymd_opt(2025, 12, 25).unwrap(),
+        include_invalid: false,
+        district: Default::default(),
+        key: None,
+    };
+    let intake = assess(&c, &reg, files, opts);
+    assert!(intake.data.len() >= 8, "{}", intake.data.len());
+    assert!(intake.data.iter().all(|s| !s.fields.is_empty()));
+    let make = |schools: &Schools| {
+        let district = consolidate_schools(&c, schools).unwrap();
+        let input = SummaryInput {
+            campaign: &c,
+            registry: &reg,
+            report: &intake.report,
+            schools,
+            district: &district,
+            generated: opts.as_of,
+            previous: None,
+        };
+        (district.clone(), write_summary(&input).unwrap(), write_note(&input, "svod.xlsx").unwrap())
+    };
+    let in_memory = Schools::new(intake.data.clone());
+    let (district, summary, note) = make(&in_memory);
+    assert_eq!(district, consolidate(&c, &intake.data));
+
+    // Spilled in another order than the registry's, as the reading threads finish.
+    let spill = Spill::create().unwrap();
+    let path = spill.path().to_path_buf();
+    let mut spans = BTreeMap::new();
+    for s in intake.data.iter().rev() {
+        spans.insert(s.file.clone(), spill.put(s).unwrap());
+    }
+    let spilled =
+        Schools::spilled(intake.data.clone(), spill.finish().unwrap(), |f| spans.get(f).copied());
+    assert_eq!(spilled.spill_path(), Some(path.as_path()));
+    let (district_2, summary_2, note_2) = make(&spilled);
+    assert_eq!(district_2, district);
+    assert!(summary_2 == summary, "the summary through the spill file differs");
+    assert!(note_2 == note, "the note through the spill file differs");
+    drop(spilled);
+    assert!(!path.exists(), "{} left behind", path.display());
+
+    // The command: the same summary, with either thread count; nothing left in its
+    // temporary folder.
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, extra) in [("a.xlsx", &[][..]), ("b.xlsx", &["--threads", "1"][..])] {
+        let out = d.dir.path().join(name);
+        let run = Cli::new()
+            .in_dir(root())
+            .registry("examples/schools.csv")
+            .campaign(CAMPAIGN)
+            .cmd("collect")
+            .returns(d.dir.path().join("returns"))
+            .today("2025-12-25")
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .env("TMPDIR", tmp.path())
+            .env("TMP", tmp.path())
+            .env("TEMP", tmp.path())
+            .run();
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(std::fs::read(&out).unwrap() == summary, "{name}: differs from the library's");
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{name}: left in the temporary folder: {left:?}");
+    }
+}
+
+/// A run that fails after the values were spilled (the summary cannot be written: its
+/// folder is a file) leaves no spill file behind either.
+#[test]
+fn a_failed_collect_leaves_no_spill_file() {
+    let d = district();
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = d.dir.path().join("blocker");
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    let run = Cli::new()
+        .in_dir(root())
+        .registry("examples/schools.csv")
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns(d.dir.path().join("returns"))
+        .today("2025-12-25")
+        .arg("--out")
+        .arg(blocker.join("svod.xlsx"))
+        .env("TMPDIR", tmp.path())
+        .env("TMP", tmp.path())
+        .env("TEMP", tmp.path())
+        .run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+}
+
+/// The spill file goes to the temporary folder (`TMPDIR`): when that folder cannot be
+/// written, `collect` stops with a message that names it, and writes no summary.
+#[test]
+fn collect_says_when_its_temporary_folder_is_unusable() {
+    let d = district();
+    let tmp = tempfile::tempdir().unwrap();
+    let gone = tmp.path().join("no-such-folder");
+    let out = d.dir.path().join("svod.xlsx");
+    let run = Cli::new()
+        .in_dir(root())
+        .registry("examples/schools.csv")
+        .campaign(CAMPAIGN)
+        .cmd("collect")
+        .returns(d.dir.path().join("returns"))
+        .today("2025-12-25")
+        .arg("--out")
+        .arg(&out)
+        .env("TMPDIR", &gone)
+        .env("TMP", &gone)
+        .env("TEMP", &gone)
+        .run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("не удалось создать временный файл в папке")
+            && run.stderr.contains(&gone.display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}

@@ -10,7 +10,7 @@ use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use profplan::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
-use profplan::check::values::{CheckedField, CheckedValue, Row, SchoolData, Source};
+use profplan::check::values::{CheckedField, CheckedValue, Row, SchoolData, Schools, Source};
 use profplan::finding::{Code, Finding};
 use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
@@ -336,11 +336,12 @@ fn build(schools: &[SchoolData], previous: Option<&Previous>) -> Vec<u8> {
     let district = consolidate(&c, schools);
     let reg = registry();
     let rep = report();
+    let schools = Schools::new(schools.to_vec());
     let input = SummaryInput {
         campaign: &c,
         registry: &reg,
         report: &rep,
-        schools,
+        schools: &schools,
         district: &district,
         generated: generated(),
         previous,
