@@ -214,7 +214,12 @@ struct Candidate {
     file_index: usize,
     identity: Identity,
     seal: Seal,
-    form: ReadForm,
+    /// What validation reads, when the return was not validated during the read (then
+    /// its cells are gone: `None`). Boxed: a candidate is kept for every return until the
+    /// report, most of them without it.
+    input: Option<Box<FormInput>>,
+    /// The reader's structural notes about the form.
+    form_notes: Vec<Finding>,
     /// The return validated during the read ([`validate_early`]); its cells are gone.
     validated: Option<Validated>,
     notes: Vec<Finding>,
@@ -341,10 +346,10 @@ fn admit(
                             );
                         }
                         None => {
-                            // Resolved: the identity's sources are not needed again. Most
+                            // Resolved: of the form, only its notes and (when it was not
+                            // validated during the read) its input are needed again. Most
                             // schools send one return: room for one candidate, not four.
-                            form.identity_sheet = None;
-                            form.identity_props = None;
+                            let input = validated.is_none().then(|| Box::new(form.input));
                             let cands = out
                                 .by_school
                                 .entry(id.school_id.clone())
@@ -353,7 +358,8 @@ fn admit(
                                 file_index: i,
                                 identity: id,
                                 seal,
-                                form,
+                                input,
+                                form_notes: form.notes,
                                 validated,
                                 notes,
                             })
@@ -431,7 +437,7 @@ fn drop_unconfirmed(
 /// The chosen return of a school as validation sees it: the file's path, and the school's
 /// id and name from the registry.
 fn input_of(k: &Candidate, rec: &FileRecord, school: &School) -> FormInput {
-    let mut input = k.form.input.clone();
+    let mut input = k.input.as_deref().cloned().unwrap_or_default();
     input.file = rec.path.clone();
     input.school_id = school.id.clone();
     input.school_name = school.name.clone();
@@ -521,7 +527,7 @@ fn settle(
             "форма выдана без ключа района (до его появления или без рабочей папки profplan): подлинность отметки формы проверить нельзя. Отчёт принят; следующие формы получите новые, с ключом",
         ));
     }
-    inner_findings.extend(chosen.form.notes.iter().cloned());
+    inner_findings.extend(chosen.form_notes.iter().cloned());
     let mut school_data = None;
     if let Some(p) = version_problem(c, &chosen.identity, &rec.path) {
         inner_findings.push(p);

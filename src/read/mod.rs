@@ -8,7 +8,9 @@
 //! 2. [`sniff`] the format from the content (extensions lie: HTML saved as `.xls`,
 //!    encrypted `.xlsx` that is really a CFB container, …);
 //! 3. for zip containers, check the central directory against [`Limits`] *before*
-//!    anything is inflated (bombs, thousands of entries, overlapping entries);
+//!    anything is inflated (bombs, thousands of entries, overlapping entries) — steps 2
+//!    and 3 once per file ([`Sniffed`]): the memory gate's estimate and the reading share
+//!    the format and the opened, checked archive;
 //! 4. open the workbook with the format's backend (`xlsx.rs` and `ods.rs` our own
 //!    streaming readers over the zip, `xls.rs` calamine) and read *only* the parts and
 //!    cells the form's defined names point at, plus the hidden codes that cross-check
