@@ -94,7 +94,18 @@ fn district() -> District {
 }
 
 fn collect(dir: &Path, out: &Path, extra: &[&str]) -> crate::cli::Run {
-    Cli::new()
+    collect_with_temp(dir, out, extra, None)
+}
+
+/// [`collect`] with its temporary folder (`TMPDIR`, and `TMP`/`TEMP` as on Windows) set to
+/// `temp`.
+fn collect_with_temp(
+    dir: &Path,
+    out: &Path,
+    extra: &[&str],
+    temp: Option<&Path>,
+) -> crate::cli::Run {
+    let mut cli = Cli::new()
         .in_dir(root())
         .registry("examples/schools.csv")
         .campaign(CAMPAIGN)
@@ -103,8 +114,11 @@ fn collect(dir: &Path, out: &Path, extra: &[&str]) -> crate::cli::Run {
         .today("2025-12-25")
         .arg("--out")
         .arg(out)
-        .args(extra)
-        .run()
+        .args(extra);
+    if let Some(t) = temp {
+        cli = cli.env("TMPDIR", t).env("TMP", t).env("TEMP", t);
+    }
+    cli.run()
 }
 
 fn num(f: &Fill, code: &str) -> Option<f64> {
@@ -331,20 +345,7 @@ fn the_values_through_the_spill_file_make_the_same_summary_as_in_memory() {
     let tmp = tempfile::tempdir().unwrap();
     for (name, extra) in [("a.xlsx", &[][..]), ("b.xlsx", &["--threads", "1"][..])] {
         let out = d.dir.path().join(name);
-        let run = Cli::new()
-            .in_dir(root())
-            .registry("examples/schools.csv")
-            .campaign(CAMPAIGN)
-            .cmd("collect")
-            .returns(d.dir.path().join("returns"))
-            .today("2025-12-25")
-            .arg("--out")
-            .arg(&out)
-            .args(extra)
-            .env("TMPDIR", tmp.path())
-            .env("TMP", tmp.path())
-            .env("TEMP", tmp.path())
-            .run();
+        let run = collect_with_temp(d.dir.path(), &out, extra, Some(tmp.path()));
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(std::fs::read(&out).unwrap() == summary, "{name}: differs from the library's");
         let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
@@ -360,19 +361,7 @@ fn a_failed_collect_leaves_no_spill_file() {
     let tmp = tempfile::tempdir().unwrap();
     let blocker = d.dir.path().join("blocker");
     std::fs::write(&blocker, b"not a folder").unwrap();
-    let run = Cli::new()
-        .in_dir(root())
-        .registry("examples/schools.csv")
-        .campaign(CAMPAIGN)
-        .cmd("collect")
-        .returns(d.dir.path().join("returns"))
-        .today("2025-12-25")
-        .arg("--out")
-        .arg(blocker.join("svod.xlsx"))
-        .env("TMPDIR", tmp.path())
-        .env("TMP", tmp.path())
-        .env("TEMP", tmp.path())
-        .run();
+    let run = collect_with_temp(d.dir.path(), &blocker.join("svod.xlsx"), &[], Some(tmp.path()));
     assert_eq!(run.code, 2, "{}", run.stderr);
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "left in the temporary folder: {left:?}");
@@ -386,19 +375,7 @@ fn collect_says_when_its_temporary_folder_is_unusable() {
     let tmp = tempfile::tempdir().unwrap();
     let gone = tmp.path().join("no-such-folder");
     let out = d.dir.path().join("svod.xlsx");
-    let run = Cli::new()
-        .in_dir(root())
-        .registry("examples/schools.csv")
-        .campaign(CAMPAIGN)
-        .cmd("collect")
-        .returns(d.dir.path().join("returns"))
-        .today("2025-12-25")
-        .arg("--out")
-        .arg(&out)
-        .env("TMPDIR", &gone)
-        .env("TMP", &gone)
-        .env("TEMP", &gone)
-        .run();
+    let run = collect_with_temp(d.dir.path(), &out, &[], Some(&gone));
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("не удалось создать временный файл в папке")
