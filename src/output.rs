@@ -378,9 +378,6 @@ fn held_by_another_program(e: &std::io::Error) -> bool {
             && matches!(e.raw_os_error(), Some(ERROR_SHARING_VIOLATION | ERROR_LOCK_VIOLATION)))
 }
 
-/// Temporary files are created as ordinary files: read-write for everyone, less what the
-/// user's umask removes (0644 under the usual 022). tempfile's default is 0600, which left
-/// every form and summary readable by its owner only.
 /// A scratch file of one run in the system's temporary folder (`TMPDIR`, `%TEMP%`):
 /// readable by its owner only, removed when dropped — also when the run fails — and on
 /// Ctrl+C ([`remove_temp_files`]). `collect` keeps the schools' values there
@@ -441,6 +438,9 @@ impl std::io::Seek for Scratch {
     }
 }
 
+/// Temporary files are created as ordinary files: read-write for everyone, less what the
+/// user's umask removes (0644 under the usual 022). tempfile's default is 0600, which left
+/// every form and summary readable by its owner only.
 fn temp_builder(private: bool) -> tempfile::Builder<'static, 'static> {
     let mut b = tempfile::Builder::new();
     b.prefix(".profplan-");
