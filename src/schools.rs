@@ -1038,6 +1038,26 @@ fn csv_message(e: &csv::Error) -> String {
 mod tests {
     use super::*;
 
+    /// The profile figures behave as the map they replaced: looked up by code, a code set
+    /// twice keeps its last figure, listed and written to JSON in code order, whole
+    /// numbers as integers.
+    #[test]
+    fn profile_figures_are_a_map_by_code() {
+        let mut p: Profile =
+            [("b".to_string(), 2.0), ("a".to_string(), 1.5), ("b".to_string(), 3.0)].into();
+        assert_eq!(p.len(), 2);
+        assert_eq!(p.get("b"), Some(&3.0));
+        assert_eq!(p["a"], 1.5);
+        assert!(!p.contains_key("c") && p.get("c").is_none());
+        assert_eq!(p.insert("c".into(), 7.0), None);
+        assert_eq!(p.insert("a".into(), 4.0), Some(1.5));
+        let codes: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(codes, ["a", "b", "c"]);
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"a":4,"b":3,"c":7}"#);
+        p.insert("d".into(), 0.25);
+        assert!(serde_json::to_string(&p).unwrap().ends_with(r#""d":0.25}"#));
+    }
+
     #[test]
     fn line_counter_agrees_with_line_at() {
         let text = "id;name\r\n\r\n1;\"a\nb\"\n2;c\n\n\n3;d\n";
