@@ -178,6 +178,56 @@ fn attr_ref<'e>(e: &'e BytesStart<'_>, local: &[u8]) -> Option<Cow<'e, str>> {
     })
 }
 
+/// The values of `keys` among an element's attributes in one pass over its bytes, when
+/// every attribute is plain: `name="value"` (or `'value'`), a name of letters, digits,
+/// `_`, `-` or `.` (no prefix), a value without entities, valid UTF-8 — how every
+/// spreadsheet program writes a row or a cell. `None` for anything else, and the caller
+/// takes the general path ([`attr_ref`]). On plain attributes quick-xml's parser (which
+/// [`attr_ref`] uses) reads the same names and values, and in both the first of two
+/// equal names wins; this one only skips its per-attribute machinery, a tenth of the
+/// instructions of streaming a sheet.
+fn plain_attrs<'e, const N: usize>(
+    e: &'e BytesStart<'_>,
+    keys: [&[u8]; N],
+) -> Option<[Option<&'e str>; N]> {
+    let raw = e.attributes_raw();
+    let mut out = [None; N];
+    let mut i = 0;
+    loop {
+        while i < raw.len() && matches!(raw[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        if i == raw.len() {
+            return Some(out);
+        }
+        let start = i;
+        while i < raw.len()
+            && matches!(raw[i], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'.')
+        {
+            i += 1;
+        }
+        let key = &raw[start..i];
+        if key.is_empty() || raw.get(i) != Some(&b'=') {
+            return None;
+        }
+        let quote = *raw.get(i + 1)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let len = raw[i + 2..].iter().position(|&b| b == quote)?;
+        let value = &raw[i + 2..i + 2 + len];
+        if value.contains(&b'&') {
+            return None;
+        }
+        if let Some(k) = keys.iter().position(|k| *k == key) {
+            if out[k].is_none() {
+                out[k] = Some(std::str::from_utf8(value).ok()?);
+            }
+        }
+        i += 2 + len + 1;
+    }
+}
+
 /// `r:id`: the `id` attribute in a namespace (the sheet's own `sheetId` is not it).
 fn rel_id_attr(e: &BytesStart<'_>) -> Option<String> {
     e.attributes()
@@ -496,7 +546,11 @@ impl<'a> XlsxBackend<'a> {
                         b"sheetData" => in_data = !empty,
                         b"row" if in_data => {
                             budget.tick()?;
-                            row = match attr_ref(e, b"r").map(|r| r.trim().parse::<u32>()) {
+                            let r = match plain_attrs(e, [b"r"]) {
+                                Some([r]) => r.map(Cow::Borrowed),
+                                None => attr_ref(e, b"r"),
+                            };
+                            row = match r.map(|r| r.trim().parse::<u32>()) {
                                 Some(Ok(r)) if (1..=1_048_576).contains(&r) => r - 1,
                                 None => next_row,
                                 Some(_) => {
@@ -510,7 +564,12 @@ impl<'a> XlsxBackend<'a> {
                         }
                         b"c" if in_data => {
                             budget.tick()?;
-                            let pos = match attr_ref(e, b"r") {
+                            let plain = plain_attrs(e, [b"r", b"t", b"s"]);
+                            let attr = |i: usize, local: &[u8]| match plain {
+                                Some(a) => a[i].map(Cow::Borrowed),
+                                None => attr_ref(e, local),
+                            };
+                            let pos = match attr(0, b"r") {
                                 Some(r) => match cell_address(&r) {
                                     Some(p) => Some(p),
                                     None => {
@@ -535,9 +594,8 @@ impl<'a> XlsxBackend<'a> {
                                 }
                                 continue;
                             };
-                            let kind = attr_ref(e, b"t");
-                            let style =
-                                attr_ref(e, b"s").and_then(|s| s.trim().parse::<u32>().ok());
+                            let kind = attr(1, b"t");
+                            let style = attr(2, b"s").and_then(|s| s.trim().parse::<u32>().ok());
                             let mut cell = CellXml::default();
                             if !empty {
                                 read_cell(&mut xml, &mut text_buf, &mut cell, budget)
@@ -1226,6 +1284,55 @@ mod tests {
         assert_eq!(unescape_ooxml("a_x000D_b"), "a\rb");
         assert_eq!(unescape_ooxml("_xD83D__xDCF7_"), "\u{1F4F7}");
         assert_eq!(unescape_ooxml("_x00"), "_x00");
+    }
+
+    /// Wherever the one-pass reader of plain attributes answers, it answers what the
+    /// general path does; it declines what it does not read the same way.
+    #[test]
+    fn plain_attributes_read_as_the_general_path_does() {
+        let tag = |xml: &str| {
+            let mut r = Reader::from_str(xml);
+            match r.read_event().unwrap() {
+                Event::Start(e) | Event::Empty(e) => e.into_owned(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let general = |e: &BytesStart<'_>| {
+            [b"r".as_slice(), b"t", b"s"].map(|k| attr_ref(e, k).map(|v| v.into_owned()))
+        };
+        let plain = [
+            (r#"<c r="E14" s="10" t="s"/>"#, [Some("E14"), Some("s"), Some("10")]),
+            (r#"<c r="E14"/>"#, [Some("E14"), None, None]),
+            ("<c/>", [None, None, None]),
+            (
+                r#"<c  r='B2'	t="str"
+                 s="3" />"#,
+                [Some("B2"), Some("str"), Some("3")],
+            ),
+            (r#"<c r="A1" r="B2"/>"#, [Some("A1"), None, None]),
+            (r#"<c r="A1"s="2"/>"#, [Some("A1"), None, Some("2")]),
+            (r#"<c r=" E5 " cm="1" vm="x.y-z_w"/>"#, [Some(" E5 "), None, None]),
+            (r#"<c r="Ф1"/>"#, [Some("Ф1"), None, None]),
+            (r#"<row r="7" spans="1:5" ht="17.25" customHeight="1">"#, [Some("7"), None, None]),
+        ];
+        for (xml, want) in plain {
+            let e = tag(xml);
+            let got = plain_attrs(&e, [b"r", b"t", b"s"]).unwrap_or_else(|| panic!("{xml}"));
+            assert_eq!(got, want, "{xml}");
+            assert_eq!(got.map(|v| v.map(str::to_string)), general(&e), "{xml}");
+        }
+        let declined = [
+            r#"<c r="A&amp;1"/>"#,
+            r#"<c x:r="A1"/>"#,
+            r#"<c r = "A1"/>"#,
+            r#"<c r=A1/>"#,
+            r#"<c r/>"#,
+            r#"<c ="A1"/>"#,
+        ];
+        for xml in declined {
+            let e = tag(xml);
+            assert_eq!(plain_attrs(&e, [b"r", b"t", b"s"]), None, "{xml}");
+        }
     }
 
     #[test]
