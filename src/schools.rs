@@ -33,8 +33,7 @@ pub struct School {
     /// Short name for file names and narrow columns (the full name when not given).
     pub short_name: String,
     /// Prefilled school-profile figures, by field code (whole numbers as integers in JSON).
-    #[serde(serialize_with = "whole_numbers")]
-    pub profile: BTreeMap<String, f64>,
+    pub profile: Profile,
     pub contact_person: String,
     pub email: String,
     pub phone: String,
@@ -56,18 +55,91 @@ impl School {
     }
 }
 
-/// Figures in JSON as people write them: `31`, not `31.0`.
-fn whole_numbers<S: serde::Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut map = s.serialize_map(Some(m.len()))?;
-    for (k, v) in m {
-        if v.fract() == 0.0 && v.abs() < 9e15 {
-            map.serialize_entry(k, &(*v as i64))?;
-        } else {
-            map.serialize_entry(k, v)?;
+/// A school's prefilled profile figures by field code, in code order. A registry gives a
+/// handful at most, so they are a sorted list: a `BTreeMap` took a ~370-byte node for
+/// every school even for one figure, and a national registry lists 40 000 schools
+/// (issue 13: memory flat in the number of schools).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile(Vec<(String, f64)>);
+
+impl Profile {
+    pub fn get(&self, code: &str) -> Option<&f64> {
+        self.find(code).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, code: &str) -> bool {
+        self.find(code).is_ok()
+    }
+
+    /// Set a figure; the one it replaces, if any.
+    pub fn insert(&mut self, code: String, value: f64) -> Option<f64> {
+        match self.find(&code) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                // One more, not room for four: most schools have one or two figures.
+                self.0.reserve_exact(1);
+                self.0.insert(i, (code, value));
+                None
+            }
         }
     }
-    map.end()
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The figures in code order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&String, &f64)> + '_ {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    fn find(&self, code: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(code))
+    }
+}
+
+impl std::ops::Index<&str> for Profile {
+    type Output = f64;
+    fn index(&self, code: &str) -> &f64 {
+        self.get(code).unwrap_or_else(|| panic!("no profile figure «{code}»"))
+    }
+}
+
+impl FromIterator<(String, f64)> for Profile {
+    /// As a map collects: a code given twice keeps its last figure.
+    fn from_iter<I: IntoIterator<Item = (String, f64)>>(iter: I) -> Profile {
+        let mut p = Profile::default();
+        for (k, v) in iter {
+            p.insert(k, v);
+        }
+        p
+    }
+}
+
+impl<const N: usize> From<[(String, f64); N]> for Profile {
+    fn from(figures: [(String, f64); N]) -> Profile {
+        figures.into_iter().collect()
+    }
+}
+
+/// Figures in JSON as people write them: `31`, not `31.0`.
+impl Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            if v.fract() == 0.0 && v.abs() < 9e15 {
+                map.serialize_entry(k, &(*v as i64))?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// The registry: schools in file order. Build it with [`Registry::new`], which indexes the
@@ -278,7 +350,9 @@ const ALIASES: [(Column, &[&str]); 6] = [
 impl Registry {
     /// A registry of `schools` (ids are expected to be unique, as the loader ensures; on a
     /// repeated id the first school wins).
-    pub fn new(schools: Vec<School>) -> Registry {
+    pub fn new(mut schools: Vec<School>) -> Registry {
+        // Read row by row, the list grew by doubling: up to half of it was spare room.
+        schools.shrink_to_fit();
         let mut index = std::collections::HashMap::with_capacity(schools.len());
         for (i, s) in schools.iter().enumerate() {
             index.entry(s.id.clone()).or_insert(i);
@@ -573,7 +647,7 @@ impl<'a> Rows<'a> {
             id: String::new(),
             name: String::new(),
             short_name: String::new(),
-            profile: BTreeMap::new(),
+            profile: Profile::default(),
             contact_person: String::new(),
             email: String::new(),
             phone: String::new(),
@@ -963,6 +1037,26 @@ fn csv_message(e: &csv::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The profile figures behave as the map they replaced: looked up by code, a code set
+    /// twice keeps its last figure, listed and written to JSON in code order, whole
+    /// numbers as integers.
+    #[test]
+    fn profile_figures_are_a_map_by_code() {
+        let mut p: Profile =
+            [("b".to_string(), 2.0), ("a".to_string(), 1.5), ("b".to_string(), 3.0)].into();
+        assert_eq!(p.len(), 2);
+        assert_eq!(p.get("b"), Some(&3.0));
+        assert_eq!(p["a"], 1.5);
+        assert!(!p.contains_key("c") && p.get("c").is_none());
+        assert_eq!(p.insert("c".into(), 7.0), None);
+        assert_eq!(p.insert("a".into(), 4.0), Some(1.5));
+        let codes: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(codes, ["a", "b", "c"]);
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"a":4,"b":3,"c":7}"#);
+        p.insert("d".into(), 0.25);
+        assert!(serde_json::to_string(&p).unwrap().ends_with(r#""d":0.25}"#));
+    }
 
     #[test]
     fn line_counter_agrees_with_line_at() {

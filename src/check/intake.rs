@@ -305,12 +305,22 @@ fn admit(
     opts: &IntakeOptions,
 ) -> Admitted {
     let district = opts.district;
+    let n = files.len();
     let mut out = Admitted {
-        records: Vec::with_capacity(files.len()),
+        records: Vec::with_capacity(n),
         by_school: BTreeMap::new(),
         findings: Vec::new(),
     };
-    for (i, Returned { read, validated }) in files.into_iter().enumerate() {
+    // Taken from the end (hence reversed first) and the list shrunk as it empties: it
+    // holds ~700 bytes a file inline, and held whole while every record and candidate was
+    // made it was the peak of a check's memory (issue 13, BENCHMARKS.md).
+    let mut files = files;
+    files.reverse();
+    for i in 0..n {
+        let Returned { read, validated } = files.pop().expect("one file per index");
+        if files.capacity() - files.len() > files.capacity() / 8 {
+            files.shrink_to_fit();
+        }
         let mut rec = FileRecord::of(read.file);
         if let Some(saved) = rec.saved {
             let r = district.resolve(saved);

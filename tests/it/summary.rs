@@ -34,7 +34,7 @@ fn registry() -> Registry {
         id: id.into(),
         name: name.into(),
         short_name: short.into(),
-        profile: BTreeMap::new(),
+        profile: Default::default(),
         contact_person: String::new(),
         email: String::new(),
         phone: String::new(),

@@ -32,7 +32,7 @@ fn school() -> School {
         id: "07".into(),
         name: "МБОУ «Покрово-Пригородная средняя общеобразовательная школа»".into(),
         short_name: "Покрово-Пригородная СОШ".into(),
-        profile: BTreeMap::from([
+        profile: profplan::schools::Profile::from([
             ("oo_students_6_11".to_string(), 412.0),
             ("oo_teachers".to_string(), 38.0),
         ]),

@@ -317,7 +317,7 @@ mod tests {
             id: "07".into(),
             name: "МБОУ «Покрово-Пригородная СОШ»".into(),
             short_name: "Покрово-Пригородная СОШ".into(),
-            profile: BTreeMap::from([("oo_students_6_11".to_string(), 412.0)]),
+            profile: crate::schools::Profile::from([("oo_students_6_11".to_string(), 412.0)]),
             contact_person: String::new(),
             email: String::new(),
             phone: String::new(),

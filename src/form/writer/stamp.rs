@@ -179,7 +179,7 @@ impl Shape {
             id: ID.to_string(),
             name: NAME.to_string(),
             short_name: SHORT.to_string(),
-            profile: BTreeMap::new(),
+            profile: Default::default(),
             contact_person: String::new(),
             email: String::new(),
             phone: String::new(),
