@@ -16,7 +16,10 @@ use profplan::plan::campaign::Campaign;
 use profplan::plan::Plan;
 use profplan::schools::{Registry, School};
 use profplan::summary::figures::consolidate;
-use profplan::summary::{self, read_previous_bytes, write_summary, Previous, SummaryInput};
+use profplan::summary::{
+    self, read_previous, read_previous_bytes, read_previous_head, write_summary, Previous,
+    SummaryInput,
+};
 
 // ---------------------------------------------------------------------------------------
 // The district: 7 schools. 01–04 accepted (02 late), 05 with errors but taken in with
@@ -818,6 +821,39 @@ fn compare_flags_implausible_district_jumps() {
     let r = find_row(&sheet, 1, &plan_label("p2_1_events"));
     assert_eq!((f(&sheet, r, D_PREV), f(&sheet, r, D_VALUE)), (25.0, 100.0));
     assert!(s(&sheet, r, D_FLAG).contains("рост более чем в 3 раза"));
+}
+
+/// `collect` reads the head of every workbook beside its output (last year's summary is
+/// found that way) from the few parts it needs, not the whole file: what it says is what
+/// the whole read says.
+#[test]
+fn the_head_of_a_summary_is_its_whole_reads_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svod-dec.xlsx");
+    std::fs::write(&path, build(&schools(), None)).unwrap();
+    let head = read_previous_head(&path).unwrap();
+    let whole = read_previous(&path).unwrap();
+    assert_eq!(head.campaign.as_deref(), Some(CAMPAIGN));
+    assert_eq!(
+        (&head.file, &head.campaign, &head.campaign_title, &head.generated),
+        (&whole.file, &whole.campaign, &whole.campaign_title, &whole.generated)
+    );
+    assert_eq!((&head.plan_id, &head.plan_version), (&whole.plan_id, &whole.plan_version));
+    assert_eq!(head.properties, whole.properties);
+    assert!(head.properties.contains_key(summary::PROP_DATA_CHECK), "{:?}", head.properties);
+    // The head has no values; the whole has them.
+    assert!(head.values.is_empty() && !whole.values.is_empty());
+    // A workbook that is not a summary is refused by the head read as by the whole.
+    let other = dir.path().join("other.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("Лист1").unwrap();
+    wb.save(&other).unwrap();
+    let e = read_previous_head(&other).unwrap_err();
+    assert!(format!("{e:#}").contains("нет листа «Данные»"), "{e:#}");
+    let text = dir.path().join("text.xlsx");
+    std::fs::write(&text, "не книга").unwrap();
+    let e = read_previous_head(&text).unwrap_err();
+    assert!(format!("{e:#}").contains("это не книга .xlsx"), "{e:#}");
 }
 
 #[test]
