@@ -212,7 +212,10 @@ pub struct Intake {
 
 struct Candidate {
     file_index: usize,
-    identity: Identity,
+    /// Why its cells cannot be trusted (an older form layout, another edition of the
+    /// plan), found when it was admitted: of its identity only this is needed again (the
+    /// school is its key in `by_school`), and a candidate is kept for every return.
+    version_problem: Option<Box<Finding>>,
     seal: Seal,
     /// What validation reads, when the return was not validated during the read (then
     /// its cells are gone: `None`). Boxed: a candidate is kept for every return until the
@@ -364,9 +367,10 @@ fn admit(
                                 .by_school
                                 .entry(id.school_id.clone())
                                 .or_insert_with(|| Vec::with_capacity(1));
+                            let version_problem = version_problem(c, &id, &rec.path).map(Box::new);
                             cands.push(Candidate {
                                 file_index: i,
-                                identity: id,
+                                version_problem,
                                 seal,
                                 input,
                                 form_notes: form.notes,
@@ -421,7 +425,7 @@ fn drop_unconfirmed(
     records: &mut [FileRecord],
     findings: &mut Vec<Finding>,
 ) {
-    for cands in by_school.values_mut() {
+    for (school_id, cands) in by_school.iter_mut() {
         if !cands.iter().any(|k| k.seal == Seal::Keyed) {
             continue;
         }
@@ -435,7 +439,7 @@ fn drop_unconfirmed(
             let rec = &mut records[k.file_index];
             let msg = format!(
                 "отметка формы (ОО {}) без ключа района, а от этой ОО есть отчёт с подтверждённой отметкой ({confirmed}): этот файл не используется. Форма без ключа — либо выданная до появления ключа, либо подделанная; выясните, кто её прислал",
-                k.identity.school_id
+                school_id
             );
             rec.outcome = Outcome::NotUsed;
             rec.reason = msg.clone();
@@ -468,11 +472,7 @@ fn validate_chosen(
         .schools
         .iter()
         .filter_map(|s| by_school.get(&s.id).and_then(|k| k.last()).map(|k| (s, k)))
-        .filter(|(_, k)| {
-            k.validated.is_none()
-                && k.identity.layout == LAYOUT_VERSION
-                && k.identity.plan_version == c.plan.version
-        })
+        .filter(|(_, k)| k.validated.is_none() && k.version_problem.is_none())
         .collect();
     chosen
         .par_iter()
@@ -539,8 +539,8 @@ fn settle(
     }
     inner_findings.extend(chosen.form_notes.iter().cloned());
     let mut school_data = None;
-    if let Some(p) = version_problem(c, &chosen.identity, &rec.path) {
-        inner_findings.push(p);
+    if let Some(p) = chosen.version_problem.take() {
+        inner_findings.push(*p);
     } else {
         // Validated in `validate_chosen` (same school, same file; a registry listing a
         // school twice finds its return taken by the first listing, as before).
