@@ -228,6 +228,20 @@ fn plain_attrs<'e, const N: usize>(
     }
 }
 
+/// A `<row>`'s 0-based number: its `r`, else the one after the row before; `u32::MAX`
+/// when `r` is malformed (its cells carry their own addresses, or are skipped).
+fn row_index(e: &BytesStart<'_>, next_row: u32) -> u32 {
+    let r = match plain_attrs(e, [b"r"]) {
+        Some([r]) => r.map(Cow::Borrowed),
+        None => attr_ref(e, b"r"),
+    };
+    match r.map(|r| r.trim().parse::<u32>()) {
+        Some(Ok(r)) if (1..=1_048_576).contains(&r) => r - 1,
+        None => next_row,
+        Some(_) => u32::MAX,
+    }
+}
+
 /// `r:id`: the `id` attribute in a namespace (the sheet's own `sheetId` is not it).
 fn rel_id_attr(e: &BytesStart<'_>) -> Option<String> {
     e.attributes()
@@ -546,19 +560,7 @@ impl<'a> XlsxBackend<'a> {
                         b"sheetData" => in_data = !empty,
                         b"row" if in_data => {
                             budget.tick()?;
-                            let r = match plain_attrs(e, [b"r"]) {
-                                Some([r]) => r.map(Cow::Borrowed),
-                                None => attr_ref(e, b"r"),
-                            };
-                            row = match r.map(|r| r.trim().parse::<u32>()) {
-                                Some(Ok(r)) if (1..=1_048_576).contains(&r) => r - 1,
-                                None => next_row,
-                                Some(_) => {
-                                    // A malformed row number: its cells carry their own
-                                    // addresses, or are skipped below.
-                                    u32::MAX
-                                }
-                            };
+                            row = row_index(e, next_row);
                             next_row = row.saturating_add(1);
                             next_col = 0;
                         }
