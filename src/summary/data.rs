@@ -99,15 +99,22 @@ pub(crate) fn check_line(school: &str, code: &str, row: &str, v: &CheckValue) ->
 
 /// The data check: SHA-256 of the sorted lines (a sorted «Данные» is the same data),
 /// first 16 hex digits.
-pub(crate) fn check_of(lines: Vec<String>) -> String {
-    let one = check_by_school(
-        &[((), lines)],
-        |_| String::new(),
-        |(_, l)| Ok::<_, std::convert::Infallible>(l.clone()),
-    );
-    match one {
-        Ok(check) => check,
-        Err(never) => match never {},
+pub(crate) fn check_of(mut lines: Vec<String>) -> String {
+    use sha2::{Digest, Sha256};
+    // Sorted in place: a summary read back holds ~46 lines a school (1.6 million at 40 000
+    // schools), and a sorted copy of them was as large again.
+    lines.sort_unstable();
+    let mut h = Sha256::new();
+    hash_lines(&mut h, &lines);
+    crate::text::hex(&h.finalize()[..8])
+}
+
+/// Each line and a line feed, in order.
+fn hash_lines(h: &mut sha2::Sha256, lines: &[String]) {
+    use sha2::Digest;
+    for l in lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
     }
 }
 
@@ -132,10 +139,7 @@ fn check_by_school<T, E>(
         }
         let mut lines = all;
         lines.sort_unstable();
-        for l in &lines {
-            h.update(l.as_bytes());
-            h.update(b"\n");
-        }
+        hash_lines(&mut h, &lines);
     }
     Ok(crate::text::hex(&h.finalize()[..8]))
 }
