@@ -274,8 +274,10 @@ pub fn assess_admitted(
     }
     let mut validated = validate_chosen(c, registry, &by_school, &records);
 
-    let mut statuses = Vec::new();
-    let mut data = Vec::new();
+    // At their size from the start: grown by doubling, up to half of each list was
+    // spare room (issue 13).
+    let mut statuses = Vec::with_capacity(registry.schools.len());
+    let mut data = Vec::with_capacity(by_school.len().min(registry.schools.len()));
     for school in &registry.schools {
         let cands = by_school.remove(&school.id).unwrap_or_default();
         let settled = settle(c, school, cands, &mut records, &mut validated, &opts);

@@ -70,8 +70,8 @@ pub struct FileRecord {
     /// Path relative to the returns folder, `/`-separated.
     pub path: String,
     pub size: u64,
-    /// SHA-256 of the content (empty when the file could not be read).
-    pub sha256: String,
+    /// SHA-256 of the content (none when the file could not be read).
+    pub sha256: Sha256,
     /// Format detected from the content («xlsx», «ods», «xls», «html», …).
     pub format: String,
     /// The saved time as the file wrote it (or the file time as a fallback); `saved_at`
@@ -101,7 +101,7 @@ impl FileRecord {
         FileRecord {
             path: file.path,
             size: file.size,
-            sha256: file.sha256,
+            sha256: Sha256::from_hex(&file.sha256),
             format: file.format,
             saved: file.saved,
             saved_at: None,
@@ -111,6 +111,43 @@ impl FileRecord {
             outcome: if file.skipped { Outcome::Skipped } else { Outcome::Rejected },
             reason: String::new(),
         }
+    }
+}
+
+/// A file's SHA-256 as its 32 bytes — not as the 64 hex digits it is shown as: one is
+/// kept for every file of the returns folder until the report (issue 13). Shown and
+/// written to JSON as lowercase hex; as an empty text when the file could not be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sha256(Option<[u8; 32]>);
+
+impl Sha256 {
+    /// From its hex digits (as the reader gives them); none from anything else (the empty
+    /// text of a file that could not be read).
+    pub fn from_hex(hex: &str) -> Sha256 {
+        let digits = hex.as_bytes();
+        if digits.len() != 64 {
+            return Sha256(None);
+        }
+        let mut bytes = [0u8; 32];
+        for (b, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            match std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok()) {
+                Some(v) => *b = v,
+                None => return Sha256(None),
+            }
+        }
+        Sha256(Some(bytes))
+    }
+}
+
+impl std::fmt::Display for Sha256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().flatten().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl Serialize for Sha256 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -202,5 +239,25 @@ impl CheckReport {
         } else {
             0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's SHA-256 kept as bytes reads back as the reader's hex digits, in text and
+    /// in JSON; a file that was not read has none (an empty text, as before).
+    #[test]
+    fn sha256_is_kept_as_bytes_and_shown_as_hex() {
+        use sha2::Digest;
+        let hex = crate::text::hex(&sha2::Sha256::digest(b"profplan"));
+        let sha = Sha256::from_hex(&hex);
+        assert_eq!(sha.to_string(), hex);
+        assert_eq!(serde_json::to_string(&sha).unwrap(), format!("\"{hex}\""));
+        assert_eq!(Sha256::from_hex(""), Sha256::default());
+        assert_eq!(serde_json::to_string(&Sha256::from_hex("")).unwrap(), "\"\"");
+        assert_eq!(Sha256::from_hex(&hex[1..]).to_string(), "");
+        assert_eq!(Sha256::from_hex(&format!("{}zz", &hex[2..])).to_string(), "");
     }
 }

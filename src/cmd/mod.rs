@@ -156,15 +156,19 @@ impl Returns<'_> {
     /// summaries (beside `summary`, or in `previous`) as soon as it is validated: the
     /// shared first half of `check` and `collect`. For `check` the schools' values are
     /// dropped as soon as they are checked (nothing is spilled), so memory stays small
-    /// whatever the number of returns; `intake.data` then names the schools in the figures
-    /// without their values.
+    /// whatever the number of returns; `intake.data` is left empty (`check` reports on
+    /// the schools, it does not sum them).
     pub fn intake(
         &self,
         include_invalid: bool,
         previous: Option<&Path>,
         summary: &Path,
     ) -> anyhow::Result<Intake> {
-        Ok(self.read(include_invalid, None, previous, summary)?.0)
+        let mut intake = self.read(include_invalid, None, previous, summary)?.0;
+        // Not needed once the inter-period warnings are chosen: a name and a file of
+        // every school in the figures (issue 13: memory flat in the number of schools).
+        intake.data = Vec::new();
+        Ok(intake)
     }
 
     /// [`Returns::intake`] keeping the schools' values (`collect`): each return's values

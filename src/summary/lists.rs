@@ -384,7 +384,7 @@ pub(crate) fn write_sources(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result
         };
         text(ws, r, 7, f.outcome.ru(), fmt)?;
         text(ws, r, 8, &f.reason, &st.text)?;
-        text(ws, r, 9, &f.sha256, &st.mono)?;
+        text(ws, r, 9, &f.sha256.to_string(), &st.mono)?;
         fit_row(
             ws,
             r,

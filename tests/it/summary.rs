@@ -9,7 +9,9 @@ use std::io::Cursor;
 use calamine::{open_workbook_from_rs, Data, Range, Reader, Xlsx};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use profplan::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
+use profplan::check::report::{
+    CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Sha256, Status,
+};
 use profplan::check::values::{CheckedField, CheckedValue, Row, SchoolData, Schools, Source};
 use profplan::finding::{Code, Finding};
 use profplan::plan::campaign::Campaign;
@@ -253,7 +255,7 @@ fn file(path: &str, school: Option<&str>, outcome: Outcome, reason: &str) -> Fil
     FileRecord {
         path: path.into(),
         size: 12_345,
-        sha256: format!("{:0>64}", path.len()),
+        sha256: Sha256::from_hex(&format!("{:0>64}", path.len())),
         format: "xlsx".into(),
         saved: None,
         saved_at: Some(time("2026-05-20T11:30:00Z")),
@@ -728,7 +730,7 @@ fn lists_name_every_school_file_and_finding() {
     let sources = book.sheet(summary::SHEET_SOURCES);
     for f in &rep.files {
         let r = find_row(&sources, 0, &f.path);
-        assert_eq!(s(&sources, r, 9), f.sha256);
+        assert_eq!(s(&sources, r, 9), f.sha256.to_string());
         assert_eq!(s(&sources, r, 7), f.outcome.ru());
     }
     let returns = book.sheet(summary::SHEET_RETURNS);
