@@ -38,7 +38,41 @@ use crate::text::a1;
 
 type Zip<'a> = ZipArchive<Cursor<&'a [u8]>>;
 /// A streaming XML reader over one inflated part.
-type PartReader<'z, 'a> = Reader<BufReader<Declared<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>;
+type PartReader<'z, 'a> = Reader<Source<'z, 'a>>;
+
+/// Where a part's bytes come from: stored or deflated parts straight from the file
+/// ([`container::PartStream`], an inflater reused by the thread); anything else (another
+/// method, encryption) through the zip crate's reader, which reads it or says why not.
+enum Source<'z, 'a> {
+    Own(container::PartStream<'a>),
+    Zip(BufReader<Declared<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>),
+}
+
+impl std::io::Read for Source<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Own(s) => s.read(buf),
+            Source::Zip(z) => z.read(buf),
+        }
+    }
+}
+
+impl std::io::BufRead for Source<'_, '_> {
+    #[inline(always)]
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        match self {
+            Source::Own(s) => s.fill_buf(),
+            Source::Zip(z) => z.fill_buf(),
+        }
+    }
+    #[inline(always)]
+    fn consume(&mut self, n: usize) {
+        match self {
+            Source::Own(s) => s.consume(n),
+            Source::Zip(z) => z.consume(n),
+        }
+    }
+}
 
 /// Text kept per cell or shared string (Excel stops at 32 767 characters; beyond a
 /// megabyte a value is hostile and validation flags it as too long anyway).
@@ -48,6 +82,8 @@ const MAX_NAME_TEXT: usize = 4096;
 
 pub(crate) struct XlsxBackend<'a> {
     zip: Zip<'a>,
+    /// The file the archive is over: stored and deflated parts are read from it directly.
+    bytes: &'a [u8],
     parts: Parts,
     max_part: u64,
     /// Sheet name → worksheet part path.
@@ -63,12 +99,14 @@ pub(crate) struct XlsxBackend<'a> {
 /// accepted (`parts`).
 pub(crate) fn open<'a>(
     zip: Zip<'a>,
+    bytes: &'a [u8],
     parts: Parts,
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<(Opened, XlsxBackend<'a>), Reject> {
     let mut b = XlsxBackend {
         zip,
+        bytes,
         parts,
         max_part: limits.max_read_part,
         sheet_parts: HashMap::new(),
@@ -329,19 +367,33 @@ impl<'a> XlsxBackend<'a> {
     /// limit for parts we parse. `Ok(None)` when the part is absent.
     fn part<'z>(
         zip: &'z mut Zip<'a>,
+        bytes: &'a [u8],
         parts: &Parts,
         max_part: u64,
         name: &str,
     ) -> Result<Option<PartReader<'z, 'a>>, Reject> {
         let Some(index) = parts.get(name) else { return Ok(None) };
-        let entry = zip.by_index(index).map_err(|e| damaged(name, e))?;
-        if entry.size() > max_part {
-            return Err(Reject::too_large(format!(
+        let too_large = |size: u64| {
+            Reject::too_large(format!(
                 "часть «{name}» после распаковки заняла бы {} МБ (для частей, которые читает \
                  profplan, допускается не более {} МБ)",
-                entry.size() / (1024 * 1024),
+                size / (1024 * 1024),
                 max_part / (1024 * 1024)
-            )));
+            ))
+        };
+        if let Some(own) =
+            container::PartStream::open(zip, bytes, index).map_err(|e| damaged(name, e))?
+        {
+            if own.declared() > max_part {
+                return Err(too_large(own.declared()));
+            }
+            let mut xml = Reader::from_reader(Source::Own(own));
+            xml.config_mut().trim_text(false);
+            return Ok(Some(xml));
+        }
+        let entry = zip.by_index(index).map_err(|e| damaged(name, e))?;
+        if entry.size() > max_part {
+            return Err(too_large(entry.size()));
         }
         let left = entry.size();
         let entry = Declared { inner: entry, left };
@@ -349,7 +401,7 @@ impl<'a> XlsxBackend<'a> {
         // filled, and the buffer is zeroed once when made (most parts are a few KB).
         let capacity = usize::try_from(left).unwrap_or(usize::MAX).saturating_add(1);
         let capacity = capacity.clamp(256, 32 * 1024);
-        let mut xml = Reader::from_reader(BufReader::with_capacity(capacity, entry));
+        let mut xml = Reader::from_reader(Source::Zip(BufReader::with_capacity(capacity, entry)));
         xml.config_mut().trim_text(false);
         Ok(Some(xml))
     }
@@ -360,7 +412,9 @@ impl<'a> XlsxBackend<'a> {
         base_dir: &str,
         budget: &mut Budget,
     ) -> Result<Vec<Rel>, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Ok(Vec::new());
         };
         let mut buf = Vec::new();
@@ -395,7 +449,9 @@ impl<'a> XlsxBackend<'a> {
     }
 
     fn read_workbook(&mut self, path: &str, budget: &mut Budget) -> Result<Workbook, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Err(Reject::damaged(format!("нет части «{path}» (описание книги)")));
         };
         let mut buf = Vec::new();
@@ -458,7 +514,9 @@ impl<'a> XlsxBackend<'a> {
         local: &[u8],
         budget: &mut Budget,
     ) -> Result<Option<String>, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Ok(None);
         };
         let mut buf = Vec::new();
@@ -484,7 +542,9 @@ impl<'a> XlsxBackend<'a> {
         path: &str,
         budget: &mut Budget,
     ) -> Result<Option<BTreeMap<String, String>>, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Ok(None);
         };
         let mut buf = Vec::new();
@@ -538,7 +598,9 @@ impl<'a> XlsxBackend<'a> {
         let Some(path) = self.sheet_parts.get(sheet).cloned() else {
             return Err(Reject::damaged(format!("у листа «{sheet}» нет части с ячейками")));
         };
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, &path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, &path)?
+        else {
             return Err(Reject::damaged(format!("нет части «{path}» с ячейками листа «{sheet}»")));
         };
         let mut buf = Vec::new();
@@ -645,7 +707,9 @@ impl<'a> XlsxBackend<'a> {
             return Ok(out);
         }
         let path = self.shared_strings.clone().unwrap_or_default();
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, &path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, &path)?
+        else {
             return Err(Reject::damaged(
                 "ячейки ссылаются на таблицу строк (sharedStrings.xml), а её в файле нет",
             ));
@@ -702,7 +766,9 @@ impl<'a> XlsxBackend<'a> {
         }
         let path = self.styles.clone().unwrap_or_default();
         // A workbook without styles has only the default style: no dates.
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, &path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, &path)?
+        else {
             return Ok(out);
         };
         let mut buf = Vec::new();
