@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use profplan::check::intake::{assess, validate_early, Intake, IntakeOptions};
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
 use profplan::check::spill::{Span, Spill, SpillFile};
-use profplan::check::validate::Validated;
+use profplan::check::validate::{Form, Validated};
 use profplan::check::values::Schools;
 use profplan::config::{CampaignOrigin, PlanSource, Settings};
 use profplan::finding::Finding;
@@ -313,8 +313,9 @@ impl Read<'_> {
         // with the earlier campaigns, and its values dropped too — for `collect` after
         // they are written to the spill file: memory stays small whatever the number of
         // returns.
+        let form = Form::new(self.campaign);
         let early = |f: &mut FileRead| {
-            let mut v = validate_early(self.campaign, self.registry, opts.key.as_ref(), f);
+            let mut v = validate_early(&form, self.registry, opts.key.as_ref(), f);
             let found = v.as_ref().map(|v| self.periods.school(&v.data));
             let spilled = match (&self.spill, v.as_ref()) {
                 (Some(spill), Some(v)) => Some(spill.put(&v.data)),
