@@ -212,7 +212,7 @@ pub struct RegionRow<'a> {
     pub school_id: &'a str,
     pub school: &'a str,
     /// Column code → value, as in the district's «Данные».
-    pub values: &'a BTreeMap<String, CheckedValue>,
+    pub values: BTreeMap<String, CheckedValue>,
 }
 
 impl Region {
@@ -222,13 +222,12 @@ impl Region {
         let mut out = Vec::new();
         for (d, rec) in &self.districts {
             let Some(x) = rec else { continue };
-            for ((school, t), rows) in &x.data.table_cells {
-                if t != table {
+            for (school_id, school) in x.data.rows.schools() {
+                let Some(rows) = x.data.rows.table_cells_of(school_id).remove(table) else {
                     continue;
-                }
-                let name = x.data.schools.get(school).map(String::as_str).unwrap_or("");
-                for values in rows.values() {
-                    out.push(RegionRow { district: d, school_id: school, school: name, values });
+                };
+                for values in rows.into_values() {
+                    out.push(RegionRow { district: d, school_id, school, values });
                 }
             }
         }
@@ -243,26 +242,19 @@ impl Region {
         let mut schools: Vec<SchoolData> = Vec::new();
         for (d, rec) in &self.districts {
             let Some(x) = rec else { continue };
-            for (id, name) in &x.data.schools {
+            for (id, name) in x.data.rows.schools() {
                 let mut tables: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-                for ((school, t), rows) in &x.data.table_cells {
-                    if school != id {
-                        continue;
-                    }
+                for (t, rows) in x.data.rows.table_cells_of(id) {
                     tables.insert(
-                        t.clone(),
-                        rows.iter()
-                            .map(|(no, values)| Row {
-                                sheet: String::new(),
-                                row: *no,
-                                values: values.clone(),
-                            })
+                        t,
+                        rows.into_iter()
+                            .map(|(no, values)| Row { sheet: String::new(), row: no, values })
                             .collect(),
                     );
                 }
                 schools.push(SchoolData {
                     school_id: format!("{}/{id}", d.code),
-                    school_name: name.clone(),
+                    school_name: name.to_string(),
                     file: String::new(),
                     fields: BTreeMap::new(),
                     tables,
@@ -468,7 +460,7 @@ fn judge(
     };
     if completeness.accepted > completeness.expected
         || completeness.late > completeness.expected
-        || prev.schools.len() > completeness.in_figures
+        || prev.rows.school_count() > completeness.in_figures
     {
         return Err(format!(
             "свод изменён вручную: числа школ в свойствах документа не сходятся (ожидалось \
@@ -476,7 +468,7 @@ fn judge(
             completeness.expected,
             completeness.accepted,
             completeness.in_figures,
-            prev.schools.len()
+            prev.rows.school_count()
         ));
     }
     Ok((code.clone(), Received { file: name.to_string(), completeness, data: prev }))
@@ -594,12 +586,12 @@ impl Value {
 pub fn district_value(d: &Previous, m: &Measure) -> Option<Value> {
     match m {
         Measure::Sum(code) => {
-            let v: Vec<f64> = d.schools.keys().filter_map(|s| d.num(s, code)).collect();
+            let v: Vec<f64> = d.rows.schools().filter_map(|(s, _)| d.num(s, code)).collect();
             (!v.is_empty()).then(|| Value::Sum(v.iter().sum()))
         }
         Measure::Share(sh) => {
             let (mut num, mut den, mut any) = (0.0, 0.0, false);
-            for s in d.schools.keys() {
+            for (s, _) in d.rows.schools() {
                 if let Some((n, dd)) = d.school_share(sh, s) {
                     num += n;
                     den += dd;
@@ -608,14 +600,9 @@ pub fn district_value(d: &Previous, m: &Measure) -> Option<Value> {
             }
             any.then_some(Value::Share { num, den })
         }
-        Measure::TableSum(t, c) => {
-            let code = format!("{t}.{c}");
-            let v: Vec<f64> =
-                d.table_sums.iter().filter(|((_, k), _)| *k == code).map(|(_, v)| *v).collect();
-            (!v.is_empty()).then(|| Value::Sum(v.iter().sum()))
-        }
+        Measure::TableSum(t, c) => d.rows.table_sum_total(&format!("{t}.{c}")).map(Value::Sum),
         Measure::TableRows(t) => {
-            let n: usize = d.table_rows.iter().filter(|((_, k), _)| k == t).map(|(_, n)| n).sum();
+            let n = d.rows.table_rows_total(t);
             Some(Value::Sum(n as f64))
         }
     }

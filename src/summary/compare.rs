@@ -12,7 +12,7 @@
 //! claimed dimension), the number of cells is capped, and everything runs inside
 //! [`crate::read::guarded`]: a parser panic becomes an error instead of the end of the run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{Read, Seek};
 use std::path::Path;
 
@@ -21,9 +21,9 @@ use calamine::{DataRef, Reader, Xlsx};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::data::{COL_CODE, COL_ROW, COL_SCHOOL, COL_SCHOOL_ID, COL_VALUE};
+use super::previous::{Builder, Data, Value};
 use super::style::Styles;
 use super::*;
-use crate::check::values::CheckedValue;
 use crate::plan::expr::{Formula, Term};
 use crate::plan::{Kind, Share};
 
@@ -61,17 +61,8 @@ pub struct Previous {
     /// The check of «Данные» recomputed from what was read (compare with the
     /// `profplan.data_check` property to find a summary edited by hand).
     pub data_check: String,
-    /// School id → name.
-    pub schools: BTreeMap<String, String>,
-    /// (school id, field or share code) → value.
-    pub values: BTreeMap<(String, String), CheckedValue>,
-    /// (school id, `table.column`) → sum over the school's rows.
-    pub table_sums: BTreeMap<(String, String), f64>,
-    /// (school id, table code) → number of rows.
-    pub table_rows: BTreeMap<(String, String), usize>,
-    /// (school id, table code) → the school's rows (by row number): column code → value.
-    /// Texts and numbers as written; a date is the word «дата» (as the data check sees it).
-    pub table_cells: BTreeMap<(String, String), BTreeMap<u32, BTreeMap<String, CheckedValue>>>,
+    /// The rows of its «Данные».
+    pub rows: Data,
 }
 
 /// What a line of «Свод по району» shows, to find the same figure in a previous summary.
@@ -193,11 +184,11 @@ impl Previous {
     }
 
     pub fn num(&self, school: &str, code: &str) -> Option<f64> {
-        self.values.get(&(school.to_string(), code.to_string())).and_then(CheckedValue::num)
+        self.rows.value(school, code)?.num()
     }
 
     pub fn text(&self, school: &str, code: &str) -> Option<&str> {
-        self.values.get(&(school.to_string(), code.to_string())).and_then(CheckedValue::text)
+        self.rows.value(school, code)?.text()
     }
 
     /// Numerator and denominator of a share for one school, when every term is there.
@@ -232,10 +223,6 @@ impl Previous {
         s
     }
 
-    fn school_ids(&self) -> BTreeSet<&str> {
-        self.schools.keys().map(String::as_str).collect()
-    }
-
     /// A figure of one school, in the units of `Key::measure`.
     pub(crate) fn school_value(&self, key: &Key, school: &str) -> Option<f64> {
         match key {
@@ -243,30 +230,25 @@ impl Previous {
             Key::Share(sh) => {
                 self.school_share(sh, school).and_then(|(n, d)| (d > 0.0).then(|| n * 100.0 / d))
             }
-            Key::TableSum(t, c) => {
-                self.table_sums.get(&(school.to_string(), format!("{t}.{c}"))).copied()
-            }
-            Key::TableRows(t) => {
-                self.table_rows.get(&(school.to_string(), t.to_string())).map(|n| *n as f64)
-            }
+            Key::TableSum(t, c) => self.rows.table_sum(school, &format!("{t}.{c}")),
+            Key::TableRows(t) => self.rows.table_rows(school, t).map(|n| n as f64),
             _ => None,
         }
     }
 
     /// The district figure of the previous summary; None when it did not have it at all.
     pub(crate) fn district(&self, key: &Key) -> Option<f64> {
-        let ids = self.school_ids();
-        let with = |code: &str| -> Vec<&CheckedValue> {
-            ids.iter().filter_map(|s| self.values.get(&(s.to_string(), code.to_string()))).collect()
+        let with = |code: &str| -> Vec<Value> {
+            self.rows.schools().filter_map(|(s, _)| self.rows.value(s, code)).collect()
         };
         match key {
             Key::Sum(code) => {
-                let v: Vec<f64> = with(code).into_iter().filter_map(CheckedValue::num).collect();
+                let v: Vec<f64> = with(code).iter().filter_map(Value::num).collect();
                 (!v.is_empty()).then(|| v.iter().sum())
             }
             Key::Share(sh) => {
                 let (mut n, mut d, mut any) = (0.0, 0.0, false);
-                for s in &ids {
+                for (s, _) in self.rows.schools() {
                     if let Some((a, b)) = self.school_share(sh, s) {
                         n += a;
                         d += b;
@@ -295,20 +277,10 @@ impl Previous {
                 (n > 0).then_some(n as f64)
             }
             Key::TableRows(t) => {
-                let n: usize =
-                    self.table_rows.iter().filter(|((_, tc), _)| tc == t).map(|(_, n)| n).sum();
+                let n = self.rows.table_rows_total(t);
                 (n > 0).then_some(n as f64)
             }
-            Key::TableSum(t, c) => {
-                let code = format!("{t}.{c}");
-                let v: Vec<f64> = self
-                    .table_sums
-                    .iter()
-                    .filter(|((_, k), _)| *k == code)
-                    .map(|(_, v)| *v)
-                    .collect();
-                (!v.is_empty()).then(|| v.iter().sum())
-            }
+            Key::TableSum(t, c) => self.rows.table_sum_total(&format!("{t}.{c}")),
         }
     }
 }
@@ -500,30 +472,21 @@ fn parse<RS: Read + Seek>(mut wb: Xlsx<RS>, depth: Depth) -> anyhow::Result<Prev
     // A long table past Excel's row limit goes on in «Данные 2», … (see `super::data`):
     // together they are one table.
     let sheets = super::data::sheets_of(&wb.sheet_names());
-    let mut acc = DataAcc::default();
+    let mut rows = Builder::default();
+    let mut count = 0;
     for sheet in &sheets {
-        read_data(&mut wb, sheet, &mut prev, &mut acc)?;
+        read_data(&mut wb, sheet, &mut rows, &mut count)?;
     }
-    prev.data_check = super::data::check_of(acc.lines);
+    prev.rows = rows.finish();
+    prev.data_check = prev.rows.check();
     Ok(prev)
-}
-
-/// What reading the sheets of the long table gathers across them.
-#[derive(Default)]
-struct DataAcc {
-    /// (school, table, table row) already counted.
-    table_row_seen: BTreeSet<(String, String, String)>,
-    /// Lines of the data check.
-    lines: Vec<String>,
-    /// Cells read, all sheets together.
-    count: u64,
 }
 
 fn read_data<RS: Read + Seek>(
     wb: &mut Xlsx<RS>,
     sheet: &str,
-    prev: &mut Previous,
-    acc: &mut DataAcc,
+    rows: &mut Builder,
+    count: &mut u64,
 ) -> anyhow::Result<()> {
     let mut cells = wb
         .worksheet_cells_reader(sheet)
@@ -531,7 +494,6 @@ fn read_data<RS: Read + Seek>(
     let mut cols: Option<Columns> = None;
     let mut row_no: Option<u32> = None;
     let mut row: BTreeMap<u32, CellVal> = BTreeMap::new();
-    let DataAcc { table_row_seen, lines, count } = acc;
     loop {
         let next = cells.next_cell().map_err(|_| anyhow::anyhow!("лист «{sheet}» повреждён"))?;
         let pos = next.as_ref().map(|c| c.get_position().0);
@@ -550,7 +512,7 @@ fn read_data<RS: Read + Seek>(
                         cols = Columns::find(&header);
                     }
                     None => bail!("на листе «{sheet}» нет строки заголовков («{COL_SCHOOL_ID}», «{COL_CODE}», «{COL_VALUE}»)"),
-                    Some(c) => take_row(c, &row, prev, table_row_seen, lines),
+                    Some(c) => take_row(c, &row, rows),
                 }
             }
             row.clear();
@@ -592,13 +554,7 @@ impl CellVal {
     }
 }
 
-fn take_row(
-    c: &Columns,
-    row: &BTreeMap<u32, CellVal>,
-    prev: &mut Previous,
-    seen: &mut BTreeSet<(String, String, String)>,
-    lines: &mut Vec<String>,
-) {
+fn take_row(c: &Columns, row: &BTreeMap<u32, CellVal>, rows: &mut Builder) {
     let get = |col: u32| row.get(&col);
     let (Some(id), Some(code), Some(value)) = (get(c.school_id), get(c.code), get(c.value)) else {
         return;
@@ -608,46 +564,12 @@ fn take_row(
         return;
     }
     let name = c.school.and_then(get).map(CellVal::text).unwrap_or_default();
-    prev.schools.entry(id.clone()).or_insert(name);
     let table_row = c.row.and_then(get).map(CellVal::text).filter(|s| !s.is_empty());
-    lines.push(super::data::check_line(
-        &id,
-        &code,
-        table_row.as_deref().unwrap_or(""),
-        &match value {
-            CellVal::Num(n) => super::data::CheckValue::Num(*n),
-            CellVal::Text(t) => super::data::CheckValue::Text(t),
-        },
-    ));
-    match (code.split_once('.'), table_row) {
-        (Some((table, column)), Some(r)) => {
-            if let CellVal::Num(n) = value {
-                *prev.table_sums.entry((id.clone(), code.clone())).or_insert(0.0) += n;
-            }
-            if let Ok(no) = r.parse::<u32>() {
-                let v = match value {
-                    CellVal::Num(n) => CheckedValue::Num(*n),
-                    CellVal::Text(s) => CheckedValue::Text(s.clone()),
-                };
-                prev.table_cells
-                    .entry((id.clone(), table.to_string()))
-                    .or_default()
-                    .entry(no)
-                    .or_default()
-                    .insert(column.to_string(), v);
-            }
-            if seen.insert((id.clone(), table.to_string(), r)) {
-                *prev.table_rows.entry((id, table.to_string())).or_insert(0) += 1;
-            }
-        }
-        _ => {
-            let v = match value {
-                CellVal::Num(n) => CheckedValue::Num(*n),
-                CellVal::Text(s) => CheckedValue::Text(s.clone()),
-            };
-            prev.values.insert((id, code), v);
-        }
-    }
+    let value = match value {
+        CellVal::Num(n) => Value::Num(*n),
+        CellVal::Text(t) => Value::Text(t),
+    };
+    rows.add((&id, &name), &code, table_row.as_deref(), value);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -735,7 +657,7 @@ pub(crate) fn write_changes(
     let inds = school_indicators(ctx);
     let mut r = header + 1;
     for school in &ctx.input.registry.schools {
-        let in_prev = prev.schools.contains_key(&school.id);
+        let in_prev = prev.rows.has_school(&school.id);
         if !in_prev && !ctx.data.contains_key(school.id.as_str()) {
             continue;
         }

@@ -41,6 +41,7 @@ pub mod figures;
 pub mod headline;
 mod lists;
 pub mod note;
+mod previous;
 mod region;
 mod style;
 mod tables;
@@ -65,6 +66,7 @@ pub use compare::{
     implausible, is_word_document, read_previous, read_previous_bytes, read_previous_head,
     read_summary_bytes, Previous,
 };
+pub use previous::{Data as PreviousData, Value as PreviousValue};
 pub use region::{
     write_region, REGION_CODE_ROW, REGION_HEADER_ROW, SHEET_DISTRICTS, SHEET_REGION,
     SHEET_REGION_DATA, SHEET_REGION_SOURCES,

@@ -318,27 +318,23 @@ impl RegionBook<'_> {
         let mut r = 1u32;
         for (d, rec) in &region.districts {
             let Some(x) = rec else { continue };
-            for (school, name) in &x.data.schools {
-                let mut rows: Vec<(String, Option<f64>, Option<String>)> = Vec::new();
-                for ((s, code), v) in &x.data.values {
-                    if s == school {
-                        rows.push((code.clone(), v.num(), v.text().map(str::to_string)));
-                    }
+            for (school, name) in x.data.rows.schools() {
+                let mut rows: Vec<(&str, Option<f64>, Option<&str>)> = Vec::new();
+                for (code, v) in x.data.rows.values_of(school) {
+                    rows.push((code, v.num(), v.text()));
                 }
-                for ((s, code), v) in &x.data.table_sums {
-                    if s == school {
-                        rows.push((code.clone(), Some(*v), None));
-                    }
+                for (code, v) in x.data.rows.table_sums_of(school) {
+                    rows.push((code, Some(v), None));
                 }
                 for (code, n, t) in rows {
                     text(ws, r, 0, &d.code, &st.plain)?;
                     text(ws, r, 1, &d.name, &st.plain)?;
                     text(ws, r, 2, school, &st.plain)?;
                     text(ws, r, 3, name, &st.plain)?;
-                    text(ws, r, 4, &code, &st.plain)?;
+                    text(ws, r, 4, code, &st.plain)?;
                     match (n, t) {
                         (Some(n), _) => num(ws, r, 5, n, st.number(n))?,
-                        (None, Some(t)) => text(ws, r, 5, &t, &st.plain)?,
+                        (None, Some(t)) => text(ws, r, 5, t, &st.plain)?,
                         _ => {}
                     }
                     r += 1;

@@ -764,7 +764,7 @@ fn compare_round_trip_shows_changes_and_flags_jumps() {
     let prev = read_previous_bytes(&first, "svod-dec.xlsx").unwrap();
     assert_eq!(prev.campaign.as_deref(), Some(CAMPAIGN));
     assert_eq!(prev.num("03", "p2_1_events"), Some(12.0));
-    assert_eq!(prev.table_sums.get(&("01".into(), "t1_6.participants".into())), Some(&25.0));
+    assert_eq!(prev.rows.table_sum("01", "t1_6.participants"), Some(25.0));
     assert_eq!(prev.text("01", "p1_2_comment"), Some(FORMULA_TEXT));
 
     // Lyceum 3 reports four times as many events and covers everyone now.
@@ -842,7 +842,7 @@ fn the_head_of_a_summary_is_its_whole_reads_head() {
     assert_eq!(head.properties, whole.properties);
     assert!(head.properties.contains_key(summary::PROP_DATA_CHECK), "{:?}", head.properties);
     // The head has no values; the whole has them.
-    assert!(head.values.is_empty() && !whole.values.is_empty());
+    assert!(head.rows.is_empty() && !whole.rows.is_empty());
     // A workbook that is not a summary is refused by the head read as by the whole.
     let other = dir.path().join("other.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -883,7 +883,7 @@ fn empty_district_still_makes_a_summary() {
     assert_eq!(f(&sheet, r, D_DEN), 0.0);
     assert_eq!(s(&sheet, r, D_VALUE), "");
     let prev = read_previous_bytes(&bytes, "empty.xlsx").unwrap();
-    assert!(prev.values.is_empty());
+    assert!(prev.rows.is_empty());
 }
 
 /// Runs soffice headless with its own profile; None when it is not installed (a failure
@@ -927,10 +927,9 @@ fn compare_reads_a_summary_resaved_by_libreoffice() {
         return;
     }
     let resaved = summary::read_previous(&out.path().join("svod.xlsx")).unwrap();
-    assert_eq!(resaved.values, original.values);
-    assert_eq!(resaved.table_sums, original.table_sums);
-    assert_eq!(resaved.table_rows, original.table_rows);
-    assert_eq!(resaved.schools, original.schools);
+    // Every row of «Данные» read back the same: schools, codes, table rows, values.
+    assert_eq!(resaved.rows, original.rows);
+    assert!(!original.rows.is_empty());
     assert_eq!(resaved.file, "svod.xlsx");
 }
 
