@@ -1409,4 +1409,101 @@ mod tests {
         assert_eq!(resolve_target("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
         assert_eq!(resolve_target("xl/sub", "../styles.xml"), "xl/styles.xml");
     }
+
+    /// A one-entry archive of `content`, stored or deflated.
+    fn one_entry(content: &[u8], method: zip::CompressionMethod) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        w.start_file("xl/part.xml", options).unwrap();
+        w.write_all(content).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    /// The entry read to its end as the parsers read it: through the zip crate's reader
+    /// bounded by [`Declared`] (`own` false), or [`container::PartStream`] (`own` true) —
+    /// its bytes, or the error's words as a parser shows them.
+    fn read_part(bytes: &[u8], own: bool) -> Result<Vec<u8>, String> {
+        use std::io::Read;
+        let mut zip = container::open(bytes).map_err(|r| r.what)?;
+        let mut out = Vec::new();
+        let read = if own {
+            container::PartStream::open(&mut zip, bytes, 0)
+                .map_err(|e| e.to_string())?
+                .expect("stored or deflated")
+                .read_to_end(&mut out)
+        } else {
+            let entry = zip.by_index(0).map_err(|e| e.to_string())?;
+            let left = entry.size();
+            let mut r = BufReader::with_capacity(256, Declared { inner: entry, left });
+            std::io::copy(&mut r, &mut out).map(|n| n as usize)
+        };
+        read.map(|_| out).map_err(|e| e.to_string())
+    }
+
+    /// The offset of the central directory record of the only entry.
+    fn central(bytes: &[u8]) -> usize {
+        bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap()
+    }
+
+    /// A part streamed from the file by the reused inflater gives what the zip crate's
+    /// reader gave, bytes or refusal, whatever the entry's header says: sizes that lie
+    /// either way, a wrong CRC, a damaged or cut stream; stored or deflated. The inflater
+    /// is reused from one case to the next (one thread), as in a run.
+    #[test]
+    fn own_part_stream_reads_as_the_zip_crate_does() {
+        let content: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| format!("<c r=\"A{i}\"><v>{}</v></c>", i % 97).into_bytes())
+            .collect();
+        let set_u32 = |b: &mut Vec<u8>, at: usize, v: u32| {
+            b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        };
+        let get_u32 = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+        for (m, method) in [
+            ("stored", zip::CompressionMethod::Stored),
+            ("deflated", zip::CompressionMethod::Deflated),
+        ] {
+            let good = one_entry(&content, method);
+            let cd = central(&good);
+            let (crc, packed, size) =
+                (get_u32(&good, cd + 16), get_u32(&good, cd + 20), get_u32(&good, cd + 24));
+            cases.push((m, good.clone()));
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 16, crc ^ 1);
+            cases.push((m, b)); // wrong CRC
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 24, size - 10);
+            cases.push((m, b)); // declared smaller than the stream
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 24, size + 10);
+            cases.push((m, b)); // declared larger
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 20, packed / 2);
+            cases.push((m, b)); // the stream cut
+            let mut b = good.clone();
+            let data = 30 + "xl/part.xml".len() + 100;
+            for x in &mut b[data..data + 64] {
+                *x ^= 0x5a;
+            }
+            cases.push((m, b)); // the stream damaged
+        }
+        let mut outcomes = std::collections::BTreeSet::new();
+        for (i, (m, bytes)) in cases.iter().enumerate() {
+            let theirs = read_part(bytes, false);
+            let ours = read_part(bytes, true);
+            assert_eq!(ours, theirs, "case {i} ({m})");
+            outcomes.insert(match &ours {
+                Ok(b) if *b == content => "the content".to_string(),
+                Ok(b) => format!("{} bytes", b.len()),
+                Err(e) => e.clone(),
+            });
+        }
+        // The cases reach every way an entry ends.
+        for end in ["the content", "Invalid checksum", "часть больше заявленного размера"]
+        {
+            assert!(outcomes.contains(end), "{end}: {outcomes:?}");
+        }
+        assert!(outcomes.iter().any(|o| o.contains("deflate stream")), "{outcomes:?}");
+    }
 }
