@@ -39,13 +39,16 @@ use crate::text::a1;
 type Zip<'a> = ZipArchive<Cursor<&'a [u8]>>;
 /// A streaming XML reader over one inflated part.
 type PartReader<'z, 'a> = Reader<Source<'z, 'a>>;
+/// An entry as the zip crate reads it.
+type ZipEntry<'z, 'a> = zip::read::ZipFile<'z, Cursor<&'a [u8]>>;
 
 /// Where a part's bytes come from: stored or deflated parts straight from the file
 /// ([`container::PartStream`], an inflater reused by the thread); anything else (another
 /// method, encryption) through the zip crate's reader, which reads it or says why not.
 enum Source<'z, 'a> {
     Own(container::PartStream<'a>),
-    Zip(BufReader<Declared<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>),
+    /// Boxed: rare, and large.
+    Zip(Box<BufReader<Declared<ZipEntry<'z, 'a>>>>),
 }
 
 impl std::io::Read for Source<'_, '_> {
@@ -401,7 +404,8 @@ impl<'a> XlsxBackend<'a> {
         // filled, and the buffer is zeroed once when made (most parts are a few KB).
         let capacity = usize::try_from(left).unwrap_or(usize::MAX).saturating_add(1);
         let capacity = capacity.clamp(256, 32 * 1024);
-        let mut xml = Reader::from_reader(Source::Zip(BufReader::with_capacity(capacity, entry)));
+        let mut xml =
+            Reader::from_reader(Source::Zip(Box::new(BufReader::with_capacity(capacity, entry))));
         xml.config_mut().trim_text(false);
         Ok(Some(xml))
     }
