@@ -238,12 +238,31 @@ pub fn assess<F: Into<Returned>>(
     files: Vec<F>,
     opts: IntakeOptions,
 ) -> Intake {
-    let mut files: Vec<Returned> = files.into_iter().map(Into::into).collect();
+    let admitted: Vec<Admission> = files
+        .into_iter()
+        .map(|f| {
+            let Returned { read, validated } = f.into();
+            admit_file(c, registry, &opts, read, validated)
+        })
+        .collect();
+    assess_admitted(c, registry, admitted, opts)
+}
+
+/// [`assess`] of files already admitted one by one ([`admit_file`], on the reading
+/// thread of a folder run): pick one return per school, validate what was not validated
+/// yet, and build the report. The files may come in any order: they are taken in order of
+/// path, so the report does not depend on it.
+pub fn assess_admitted(
+    c: &Campaign,
+    registry: &Registry,
+    mut files: Vec<Admission>,
+    opts: IntakeOptions,
+) -> Intake {
     // A folder run gives them in order: a sort would still take a scratch copy of them.
-    if !files.is_sorted_by(|a, b| a.read.file.path <= b.read.file.path) {
-        files.sort_by(|a, b| a.read.file.path.cmp(&b.read.file.path));
+    if !files.is_sorted_by(|a, b| a.record.path <= b.record.path) {
+        files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
     }
-    let Admitted { mut records, mut by_school, mut findings } = admit(c, registry, files, &opts);
+    let Admitted { mut records, mut by_school, mut findings } = admit(files);
     let unverifiable =
         by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
     drop_unconfirmed(&mut by_school, &mut records, &mut findings);
@@ -299,91 +318,133 @@ struct Admitted {
     findings: Vec<Finding>,
 }
 
-/// Each file's saved time in the district, its identity, and whether it is a return of
-/// this plan, this campaign and a school of the registry: such files become candidates,
-/// the others are recorded as rejected or not used, with the finding that says why.
-fn admit(
+/// A file of the returns folder once admitted: its record, and the finding that refuses
+/// it or the return it is (for its school). Made by [`admit_file`] as soon as the file is
+/// read, on its reading thread: of a file's read result (~700 bytes inline, its identity's
+/// strings, the names of its validated return) only this is kept until the report
+/// (issue 13: memory flat in the number of files).
+pub struct Admission {
+    record: FileRecord,
+    /// Why the file is not used (not for a skipped file, which is only recorded).
+    finding: Option<Box<Finding>>,
+    /// The return it is: its school's id and the candidate (its place in the folder not
+    /// known yet).
+    candidate: Option<Box<(String, Candidate)>>,
+}
+
+impl Admission {
+    /// The file's path relative to the returns folder.
+    pub fn path(&self) -> &str {
+        &self.record.path
+    }
+}
+
+/// The file's saved time in the district, its identity, and whether it is a return of
+/// this plan, this campaign and a school of the registry: such a file becomes a
+/// candidate of its school, the others are recorded as rejected or not used, with the
+/// finding that says why. A return validated during the read keeps its findings, not its
+/// names (the school's, which the registry holds, and the file's, which its record holds:
+/// given back when it is taken, in [`settle`]).
+pub fn admit_file(
     c: &Campaign,
     registry: &Registry,
-    files: Vec<Returned>,
     opts: &IntakeOptions,
-) -> Admitted {
+    read: FileRead,
+    mut validated: Option<Validated>,
+) -> Admission {
     let district = opts.district;
+    let mut rec = FileRecord::of(read.file);
+    if let Some(saved) = rec.saved {
+        let r = district.resolve(saved);
+        rec.saved_at = Some(district.local(r.at));
+        rec.saved_at_other = r.other.map(|t| district.local(t));
+    }
+    let mut finding = None;
+    let mut candidate = None;
+    match read.result {
+        Err(f) => {
+            rec.reason = f.message.clone();
+            if rec.outcome != Outcome::Skipped {
+                finding = Some(Box::new(f));
+            }
+        }
+        Ok(mut form) => match form
+            .resolved
+            .take()
+            .unwrap_or_else(|| resolve_identity(&form, &rec.path, opts.key.as_ref()))
+        {
+            Err(f) => {
+                rec.outcome = Outcome::NotUsed;
+                rec.reason = f.message.clone();
+                rec.school = f.school.clone();
+                finding = Some(Box::new(f));
+            }
+            Ok((id, seal, notes)) => {
+                rec.school = Some(id.school_id.clone());
+                match not_ours(c, registry, &id) {
+                    Some((code, sev, msg)) => {
+                        rec.outcome = Outcome::NotUsed;
+                        rec.reason = msg.clone();
+                        finding = Some(Box::new(
+                            Finding::new(code, sev, &rec.path, msg).school(&id.school_id),
+                        ));
+                    }
+                    None => {
+                        // Resolved: of the form, only its notes and (when it was not
+                        // validated during the read, and can be) its input are needed
+                        // again.
+                        let version_problem = version_problem(c, &id, &rec.path).map(Box::new);
+                        let input = (validated.is_none() && version_problem.is_none())
+                            .then(|| Box::new(form.input));
+                        if let Some(v) = validated.as_mut() {
+                            v.data.school_id = String::new();
+                            v.data.school_name = String::new();
+                            v.data.file = String::new();
+                        }
+                        let k = Candidate {
+                            file_index: usize::MAX,
+                            version_problem,
+                            seal,
+                            input,
+                            form_notes: form.notes,
+                            validated,
+                            notes,
+                        };
+                        candidate = Some(Box::new((id.school_id, k)));
+                    }
+                }
+            }
+        },
+    }
+    Admission { record: rec, finding, candidate }
+}
+
+/// The admitted files (in path order) sorted into candidates per school, and the records
+/// and findings of the rest.
+fn admit(files: Vec<Admission>) -> Admitted {
     let n = files.len();
     let mut out = Admitted {
         records: Vec::with_capacity(n),
         by_school: BTreeMap::new(),
         findings: Vec::new(),
     };
-    // Taken from the end (hence reversed first) and the list shrunk as it empties: it
-    // holds ~700 bytes a file inline, and held whole while every record and candidate was
-    // made it was the peak of a check's memory (issue 13, BENCHMARKS.md).
+    // Taken from the end (hence reversed first) and the list shrunk as it empties, so
+    // that the files and their records are not held twice.
     let mut files = files;
     files.reverse();
     for i in 0..n {
-        let Returned { read, validated } = files.pop().expect("one file per index");
+        let Admission { record, finding, candidate } = files.pop().expect("one file per index");
         if files.capacity() - files.len() > files.capacity() / 8 {
             files.shrink_to_fit();
         }
-        let mut rec = FileRecord::of(read.file);
-        if let Some(saved) = rec.saved {
-            let r = district.resolve(saved);
-            rec.saved_at = Some(district.local(r.at));
-            rec.saved_at_other = r.other.map(|t| district.local(t));
+        out.findings.extend(finding.map(|f| *f));
+        if let Some(b) = candidate {
+            let (school, mut k) = *b;
+            k.file_index = i;
+            // Most schools send one return: room for one candidate, not four.
+            out.by_school.entry(school).or_insert_with(|| Vec::with_capacity(1)).push(k);
         }
-        match read.result {
-            Err(finding) => {
-                rec.reason = finding.message.clone();
-                if rec.outcome != Outcome::Skipped {
-                    out.findings.push(finding);
-                }
-            }
-            Ok(mut form) => match form
-                .resolved
-                .take()
-                .unwrap_or_else(|| resolve_identity(&form, &rec.path, opts.key.as_ref()))
-            {
-                Err(finding) => {
-                    rec.outcome = Outcome::NotUsed;
-                    rec.reason = finding.message.clone();
-                    rec.school = finding.school.clone();
-                    out.findings.push(finding);
-                }
-                Ok((id, seal, notes)) => {
-                    rec.school = Some(id.school_id.clone());
-                    match not_ours(c, registry, &id) {
-                        Some((code, sev, msg)) => {
-                            rec.outcome = Outcome::NotUsed;
-                            rec.reason = msg.clone();
-                            out.findings.push(
-                                Finding::new(code, sev, &rec.path, msg).school(&id.school_id),
-                            );
-                        }
-                        None => {
-                            // Resolved: of the form, only its notes and (when it was not
-                            // validated during the read) its input are needed again. Most
-                            // schools send one return: room for one candidate, not four.
-                            let input = validated.is_none().then(|| Box::new(form.input));
-                            let cands = out
-                                .by_school
-                                .entry(id.school_id.clone())
-                                .or_insert_with(|| Vec::with_capacity(1));
-                            let version_problem = version_problem(c, &id, &rec.path).map(Box::new);
-                            cands.push(Candidate {
-                                file_index: i,
-                                version_problem,
-                                seal,
-                                input,
-                                form_notes: form.notes,
-                                validated,
-                                notes,
-                            })
-                        }
-                    }
-                }
-            },
-        }
-        out.records.push(rec);
+        out.records.push(record);
     }
     out
 }
@@ -545,7 +606,12 @@ fn settle(
     } else {
         // Validated in `validate_chosen` (same school, same file; a registry listing a
         // school twice finds its return taken by the first listing, as before).
-        let early = chosen.validated.take();
+        let early = chosen.validated.take().map(|mut v| {
+            v.data.school_id = school.id.clone();
+            v.data.school_name = school.name.clone();
+            v.data.file = rec.path.clone();
+            v
+        });
         let v = early
             .or_else(|| validated.remove(&chosen.file_index))
             .unwrap_or_else(|| validate(c, &input_of(&chosen, rec, school)));

@@ -1,13 +1,15 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use profplan::check::intake::{assess, validate_early, Intake, IntakeOptions};
+use profplan::check::intake::{
+    admit_file, assess_admitted, validate_early, Admission, Intake, IntakeOptions,
+};
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
 use profplan::check::spill::{Span, Spill, SpillFile};
-use profplan::check::validate::{Form, Validated};
+use profplan::check::validate::Form;
 use profplan::check::values::Schools;
 use profplan::config::{CampaignOrigin, PlanSource, Settings};
 use profplan::finding::Finding;
@@ -180,7 +182,10 @@ impl Returns<'_> {
         let (mut intake, spilled) = self.read(include_invalid, Some(spill), previous, summary)?;
         let (file, spans) = spilled.expect("a spill given, a spill returned");
         let data = std::mem::take(&mut intake.data);
-        let schools = Schools::spilled(data, file, |f| spans.get(f).copied());
+        let records = &intake.report.files;
+        let schools = Schools::spilled(data, file, |f| {
+            file_index(records, f).and_then(|i| spans.get(i).copied().flatten())
+        });
         Ok((intake, schools))
     }
 
@@ -290,8 +295,13 @@ struct Read<'a> {
 }
 
 /// The spill file once the folder is read, and where each file's values are in it (by
-/// the file's path).
-type Spilled = (SpillFile, HashMap<String, Span>);
+/// the file's place in the report's list of files, [`file_index`]).
+type Spilled = (SpillFile, Vec<Option<Span>>);
+
+/// The place of the file at `path` in the report's list of files (sorted by path).
+fn file_index(records: &[profplan::check::report::FileRecord], path: &str) -> Option<usize> {
+    records.binary_search_by(|r| r.path.as_str().cmp(path)).ok()
+}
 
 impl Read<'_> {
     /// Read and assess the folder; gives the intake and the inter-period warnings of the
@@ -311,11 +321,12 @@ impl Read<'_> {
         };
         // Each return is validated as soon as it is read and its cells dropped, compared
         // with the earlier campaigns, and its values dropped too — for `collect` after
-        // they are written to the spill file: memory stays small whatever the number of
-        // returns.
+        // they are written to the spill file — and the file admitted: only its record and,
+        // for a return, a small candidate are kept, so memory stays small whatever the
+        // number of returns.
         let form = Form::new(self.campaign);
-        let early = |f: &mut FileRead| {
-            let mut v = validate_early(&form, self.registry, opts.key.as_ref(), f);
+        let early = |mut f: FileRead| {
+            let mut v = validate_early(&form, self.registry, opts.key.as_ref(), &mut f);
             let found = v.as_ref().map(|v| self.periods.school(&v.data));
             let spilled = match (&self.spill, v.as_ref()) {
                 (Some(spill), Some(v)) => Some(spill.put(&v.data)),
@@ -325,9 +336,9 @@ impl Read<'_> {
                 v.data.fields = Default::default();
                 v.data.tables = Default::default();
             }
-            (v, found, spilled)
+            (admit_file(self.campaign, self.registry, &opts, f, v), found, spilled)
         };
-        let read = profplan::read::folder::read_folder_then(
+        let mut read = profplan::read::folder::read_folder_map(
             dir,
             &profplan::read::Limits::default(),
             &tick,
@@ -337,25 +348,31 @@ impl Read<'_> {
         if let Some(b) = bar {
             b.finish_and_clear();
         }
+        // In order of path, as the report lists the files (the folder is listed in the
+        // order of the paths' bytes: the same but for names that are not UTF-8).
+        if !read.is_sorted_by(|a, b| a.0.path() <= b.0.path()) {
+            read.sort_by(|a, b| a.0.path().cmp(b.0.path()));
+        }
+        // Kept by the file's place in that order, not by its path.
         let mut period = Vec::new();
-        let mut compared = BTreeSet::new();
-        let mut spans = HashMap::new();
+        let mut compared = Vec::with_capacity(read.len());
+        let mut spans = Vec::with_capacity(if self.spill.is_some() { read.len() } else { 0 });
         let mut failed = None;
-        let files: Vec<(FileRead, Option<Validated>)> = read
+        let files: Vec<Admission> = read
             .into_iter()
-            .map(|(r, (v, found, spilled))| {
-                if let Some(found) = found {
-                    compared.insert(r.file.path.clone());
-                    period.extend(found);
-                }
+            .map(|(a, found, spilled)| {
+                compared.push(found.is_some());
+                period.extend(found.into_iter().flatten());
                 match spilled {
-                    Some(Ok(span)) => {
-                        spans.insert(r.file.path.clone(), span);
+                    Some(Ok(span)) => spans.push(Some(span)),
+                    Some(Err(e)) => {
+                        failed = failed.take().or(Some(e));
+                        spans.push(None);
                     }
-                    Some(Err(e)) => failed = failed.take().or(Some(e)),
+                    None if self.spill.is_some() => spans.push(None),
                     None => {}
                 }
-                (r, v)
+                a
             })
             .collect();
         if let Some(e) = failed {
@@ -365,15 +382,18 @@ impl Read<'_> {
             Some(spill) => Some((spill.finish()?, spans)),
             None => None,
         };
-        let intake = assess(self.campaign, self.registry, files, opts);
+        let intake = assess_admitted(self.campaign, self.registry, files, opts);
         // The warnings of the returns taken into the figures (not of a superseded draft);
         // a return validated only by the assessment is compared now.
         let taken: BTreeSet<(&str, &str)> =
             intake.data.iter().map(|d| (d.school_id.as_str(), d.file.as_str())).collect();
         period
             .retain(|f| f.school.as_deref().is_some_and(|s| taken.contains(&(s, f.file.as_str()))));
-        for d in intake.data.iter().filter(|d| !compared.contains(&d.file)) {
-            period.extend(self.periods.school(d));
+        let records = &intake.report.files;
+        for d in &intake.data {
+            if !file_index(records, &d.file).is_some_and(|i| compared[i]) {
+                period.extend(self.periods.school(d));
+            }
         }
         Ok((intake, period, spilled))
     }

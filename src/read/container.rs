@@ -6,7 +6,7 @@
 //! here bounds what any later reader can inflate — a zip bomb is refused by reading
 //! its directory, without inflating a byte.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
@@ -28,9 +28,42 @@ pub(crate) fn check_opened(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<Parts, Reject> {
+    let records = central_records(bytes, zip.central_directory_start());
+    check_entries(zip, bytes.len() as u64, records, limits)
+}
+
+/// [`check_zip`] on an archive read from a file as needed (a summary read back: 146 MB
+/// at 40 000 schools, not loaded whole). The archive is returned for the reader.
+pub(crate) fn check_reader<R: Read + Seek>(
+    mut reader: R,
+    limits: &Limits,
+) -> Result<(ZipArchive<R>, Parts), Reject> {
+    let damaged = || {
+        Reject::damaged("архив файла не читается — вероятно, файл обрезан при передаче".to_string())
+    };
+    let len = reader.seek(SeekFrom::End(0)).map_err(|_| damaged())?;
+    reader.rewind().map_err(|_| damaged())?;
+    // The directory is parsed twice: the zip crate finds where it starts, then its records
+    // are counted from the file (a few kilobytes), then the archive is opened for reading.
+    let zip = ZipArchive::new(reader).map_err(|_| damaged())?;
+    let (start, entries) = (zip.central_directory_start(), zip.len());
+    let mut reader = zip.into_inner();
+    let records = central_records_in(&mut reader, start, entries + 1);
+    let mut zip = ZipArchive::new(reader).map_err(|_| damaged())?;
+    let parts = check_entries(&mut zip, len, records, limits)?;
+    Ok((zip, parts))
+}
+
+/// The checks of [`check_opened`] on an archive of `len` bytes whose central directory
+/// has `records` records.
+fn check_entries<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    len: u64,
+    records: usize,
+    limits: &Limits,
+) -> Result<Parts, Reject> {
     // The zip crate keeps one entry per exact name (the last one wins); the central
     // directory itself says how many records there are.
-    let records = central_records(bytes, zip.central_directory_start());
     if records > zip.len() {
         return Err(ambiguous(
             "в архиве файла несколько частей с одним и тем же именем".to_string(),
@@ -74,7 +107,7 @@ pub(crate) fn check_opened(
         }
         let start = entry.header_start();
         let end = entry.data_start().saturating_add(packed);
-        if end > bytes.len() as u64 {
+        if end > len {
             return Err(Reject::damaged(format!("часть «{name}» выходит за конец файла")));
         }
         spans.push((start, end));
@@ -143,6 +176,23 @@ fn central_records(bytes: &[u8], start: u64) -> usize {
         let len = |o: usize| usize::from(u16::from_le_bytes([bytes[at + o], bytes[at + o + 1]]));
         at += 46 + len(28) + len(30) + len(32);
         n += 1;
+    }
+    n
+}
+
+/// [`central_records`] read from `reader`, counting at most `max`.
+fn central_records_in<R: Read + Seek>(reader: &mut R, start: u64, max: usize) -> usize {
+    let mut n = 0;
+    let mut head = [0u8; 46];
+    if reader.seek(SeekFrom::Start(start)).is_err() {
+        return 0;
+    }
+    while n < max && reader.read_exact(&mut head).is_ok() && head[..4] == [0x50, 0x4b, 0x01, 0x02] {
+        let len = |o: usize| i64::from(u16::from_le_bytes([head[o], head[o + 1]]));
+        n += 1;
+        if reader.seek(SeekFrom::Current(len(28) + len(30) + len(32))).is_err() {
+            break;
+        }
     }
     n
 }

@@ -66,6 +66,32 @@ pub fn read_folder_then<T: Send>(
     Ok(out)
 }
 
+/// [`read_folder_then`] for a stage that keeps only what `each` makes of a file: `each`
+/// takes the file's read result by value on the reading thread, and only what it returns
+/// is kept, in the order of the folder's listing ([`read::scan`]: by the relative path's
+/// bytes; a caller that needs the order of [`FileMeta::path`] sorts by it). The check
+/// stage admits each file there — its record and, for a return, what the choice of a
+/// school's return needs — so that no file's read result is held until the report
+/// (issue 13: memory flat in the number of files). The folder's listing is let go of
+/// file by file as it is read.
+pub fn read_folder_map<T: Send>(
+    dir: &Path,
+    limits: &Limits,
+    progress: &(dyn Fn() + Sync),
+    each: &(dyn Fn(FileRead) -> T + Sync),
+) -> std::io::Result<Vec<T>> {
+    let entries = read::scan(dir)?;
+    let gate = Gate::new(limits);
+    Ok(entries
+        .into_par_iter()
+        .map(|e| {
+            let t = each(read_entry_within(&e, limits, Some(&gate)));
+            progress();
+            t
+        })
+        .collect())
+}
+
 /// How many files a folder holds (for a progress bar), without reading them.
 pub fn count_files(dir: &Path) -> usize {
     read::scan(dir).map(|e| e.len()).unwrap_or(0)

@@ -1269,7 +1269,14 @@ impl Backend for XlsxBackend<'_> {
 /// on a failed allocation. Read the declaration ourselves first (the `<sst>` start tag
 /// is at the top of the part; we inflate at most 64 KB to find it).
 pub(super) fn precheck_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(), Reject> {
-    let mut zip = container::open(bytes)?;
+    precheck_shared_strings_in(&mut container::open(bytes)?, limits)
+}
+
+/// [`precheck_shared_strings`] on an opened archive.
+pub(super) fn precheck_shared_strings_in<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    limits: &Limits,
+) -> Result<(), Reject> {
     // calamine finds the part relative to the workbook's folder (normally
     // `xl/sharedStrings.xml`); check every part of that name, wherever it is.
     let parts: Vec<String> = zip
@@ -1278,13 +1285,13 @@ pub(super) fn precheck_shared_strings(bytes: &[u8], limits: &Limits) -> Result<(
         .map(str::to_string)
         .collect();
     for part in parts {
-        check_declared_count(&mut zip, &part, limits)?;
+        check_declared_count(zip, &part, limits)?;
     }
     Ok(())
 }
 
-fn check_declared_count(
-    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+fn check_declared_count<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
     part: &str,
     limits: &Limits,
 ) -> Result<(), Reject> {

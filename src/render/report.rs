@@ -178,10 +178,50 @@ struct JsonReport<'a> {
     timezone: &'static str,
     as_of: String,
     counts: &'a crate::check::report::Counts,
-    schools: Vec<JsonSchool<'a>>,
-    findings: Vec<JsonFinding<'a>>,
+    schools: JsonSchools<'a>,
+    findings: JsonFindings<'a>,
     files: &'a [crate::check::report::FileRecord],
     exit_code: u8,
+}
+
+/// The report's schools, each made into its JSON as it is written (the report of a
+/// national check holds tens of thousands: not copied into a list first).
+struct JsonSchools<'a>(&'a [crate::check::report::SchoolStatus]);
+
+impl Serialize for JsonSchools<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.0.iter().map(|s| JsonSchool {
+            id: &s.id,
+            name: &s.name,
+            status: s.status,
+            status_ru: s.status.ru(),
+            late: s.late,
+            file: s.file.as_deref(),
+            files: &s.files,
+            saved_at: s.saved_at.map(crate::check::report::rfc3339_text),
+            errors: s.errors,
+            warnings: s.warnings,
+        }))
+    }
+}
+
+/// The report's findings, each made into its JSON as it is written.
+struct JsonFindings<'a>(&'a [Finding]);
+
+impl Serialize for JsonFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.0.iter().map(|f| JsonFinding {
+            school: f.school.as_deref(),
+            file: &f.file,
+            sheet: f.sheet.as_deref(),
+            cell: f.cell.as_deref(),
+            item: f.item.as_deref(),
+            field: f.field.as_deref(),
+            severity: f.severity,
+            code: f.code,
+            message: &f.message,
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -245,37 +285,8 @@ pub fn json_to(r: &CheckReport, mut w: impl std::io::Write) -> std::io::Result<(
         timezone: r.district.name(),
         as_of: r.as_of.to_string(),
         counts: &r.counts,
-        schools: r
-            .schools
-            .iter()
-            .map(|s| JsonSchool {
-                id: &s.id,
-                name: &s.name,
-                status: s.status,
-                status_ru: s.status.ru(),
-                late: s.late,
-                file: s.file.as_deref(),
-                files: &s.files,
-                saved_at: s.saved_at.map(crate::check::report::rfc3339_text),
-                errors: s.errors,
-                warnings: s.warnings,
-            })
-            .collect(),
-        findings: r
-            .findings
-            .iter()
-            .map(|f| JsonFinding {
-                school: f.school.as_deref(),
-                file: &f.file,
-                sheet: f.sheet.as_deref(),
-                cell: f.cell.as_deref(),
-                item: f.item.as_deref(),
-                field: f.field.as_deref(),
-                severity: f.severity,
-                code: f.code,
-                message: &f.message,
-            })
-            .collect(),
+        schools: JsonSchools(&r.schools),
+        findings: JsonFindings(&r.findings),
         files: &r.files,
         exit_code: r.exit_code(),
     };

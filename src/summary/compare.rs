@@ -317,21 +317,22 @@ fn read_path(path: &Path, depth: Depth) -> anyhow::Result<Previous> {
             meta.len() / (1024 * 1024)
         );
     }
+    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(name.clone());
+    let unreadable = |e: std::io::Error| {
+        anyhow::anyhow!("{name}: не удалось прочитать ({})", crate::oserror::describe(&e))
+    };
     // The head of a summary is a few small parts; the summary itself is 36 MB at 10 000
     // schools, 146 MB at 40 000, and `collect` looks at the head of every workbook in the
-    // folder of its output (last year's summary is found that way).
-    let head = match depth {
-        Depth::Head => head_copy(path),
-        Depth::Whole => None,
+    // folder of its output (last year's summary is found that way). The whole of it is
+    // read from the file as the reader goes, not loaded.
+    let read = match depth {
+        Depth::Head => match head_copy(path) {
+            Some(bytes) => read_summary(&bytes, depth),
+            None => read_summary(&std::fs::read(path).map_err(unreadable)?, depth),
+        },
+        Depth::Whole => read_summary_file(std::fs::File::open(path).map_err(unreadable)?),
     };
-    let bytes = match head {
-        Some(b) => b,
-        None => std::fs::read(path).map_err(|e| {
-            anyhow::anyhow!("{name}: не удалось прочитать ({})", crate::oserror::describe(&e))
-        })?,
-    };
-    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(name.clone());
-    let mut prev = read_summary(&bytes, depth).map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
+    let mut prev = read.map_err(|e| anyhow::anyhow!("{name}: {e:#}"))?;
     prev.file = file;
     Ok(prev)
 }
@@ -394,14 +395,49 @@ fn read_summary(bytes: &[u8], depth: Depth) -> anyhow::Result<Previous> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         bail!("файл слишком большой для сводного отчёта profplan");
     }
-    if !bytes.starts_with(b"PK\x03\x04") {
+    refuse_other(bytes, || is_word_document(bytes))?;
+    opened(|| crate::read::open_bounded_xlsx(bytes, &summary_limits()), depth)
+}
+
+/// [`read_summary`] of the whole of a file whose size was checked, read as the reader
+/// goes.
+fn read_summary_file(mut file: std::fs::File) -> anyhow::Result<Previous> {
+    use std::io::Read;
+    if file.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+        bail!("файл слишком большой для сводного отчёта profplan");
+    }
+    let mut head = Vec::with_capacity(4);
+    if (&mut file).take(4).read_to_end(&mut head).is_err() {
+        bail!("файл не читается");
+    }
+    refuse_other(&head, || {
+        file.try_clone().is_ok_and(|f| {
+            zip::ZipArchive::new(std::io::BufReader::new(f))
+                .is_ok_and(|z| z.file_names().any(|n| n == "word/document.xml"))
+        })
+    })?;
+    opened(|| crate::read::open_bounded_xlsx_file(file, &summary_limits()), Depth::Whole)
+}
+
+/// Refuses a file that is not a workbook (by its first bytes) or is a Word document.
+fn refuse_other(head: &[u8], is_word: impl FnOnce() -> bool) -> anyhow::Result<()> {
+    if !head.starts_with(b"PK\x03\x04") {
         bail!("это не книга .xlsx, а нужен сводный отчёт profplan (.xlsx)");
     }
-    if is_word_document(bytes) {
+    if is_word() {
         bail!("это документ Word (.docx), а нужен сводный отчёт profplan (.xlsx)");
     }
+    Ok(())
+}
+
+/// Opens a summary's workbook with the read stage's bounds and parses it, a parser panic
+/// caught.
+fn opened<RS: Read + Seek>(
+    open: impl FnOnce() -> Result<Xlsx<RS>, crate::read::NotOpened>,
+    depth: Depth,
+) -> anyhow::Result<Previous> {
     let parsed = crate::read::guarded(|| -> anyhow::Result<Previous> {
-        let wb = match crate::read::open_bounded_xlsx(bytes, &summary_limits()) {
+        let wb = match open() {
             Ok(wb) => wb,
             Err(crate::read::NotOpened::Refused(why)) => {
                 bail!("файл повреждён или не является книгой .xlsx: {why}")

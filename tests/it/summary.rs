@@ -856,6 +856,66 @@ fn the_head_of_a_summary_is_its_whole_reads_head() {
     assert!(format!("{e:#}").contains("это не книга .xlsx"), "{e:#}");
 }
 
+/// A summary named with `--compare` is read from its file as the reader goes, not loaded
+/// whole; a file that is not one is refused as the read from memory refuses it, with the
+/// same message: not a zip, a Word document, a zip bomb, a zip with one part twice, a cut
+/// file, a workbook of another kind.
+#[test]
+fn the_whole_read_from_a_file_refuses_what_the_read_from_memory_refuses() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_of = |parts: &[(&str, Vec<u8>)], method| {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+        for (name, data) in parts {
+            z.start_file(*name, opts).unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    };
+    let stored = zip::CompressionMethod::Stored;
+    let word = zip_of(&[("word/document.xml", b"<w:document/>".to_vec())], stored);
+    let bomb = zip_of(
+        &[("xl/workbook.xml", vec![b' '; 64 * 1024 * 1024])],
+        zip::CompressionMethod::Deflated,
+    );
+    // Two parts, then the second renamed to the first in both of its records.
+    let mut twice = zip_of(&[("xl/a.xml", b"1".to_vec()), ("xl/b.xml", b"2".to_vec())], stored);
+    for i in 0..twice.len() - 8 {
+        if &twice[i..i + 8] == b"xl/b.xml" {
+            twice[i..i + 8].copy_from_slice(b"xl/a.xml");
+        }
+    }
+    let summary = build(&schools(), None);
+    let cut = summary[..summary.len() / 2].to_vec();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("Лист1").unwrap();
+    let other = wb.save_to_buffer().unwrap();
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        ("text.xlsx", "не книга".as_bytes().to_vec(), "это не книга .xlsx"),
+        ("spravka.xlsx", word, "документ Word"),
+        ("bomb.xlsx", bomb, "архивные бомбы"),
+        ("twice.xlsx", twice, "несколько частей с одним и тем же именем"),
+        ("cut.xlsx", cut, "повреждён"),
+        ("other.xlsx", other, "нет листа «Данные»"),
+    ];
+    for (name, bytes, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let from_file = format!("{:#}", read_previous(&path).unwrap_err());
+        let shown = path.display().to_string();
+        let from_memory = format!("{:#}", read_previous_bytes(&bytes, &shown).unwrap_err());
+        assert_eq!(from_file, from_memory, "{name}");
+        assert!(from_file.contains(says), "{name}: {from_file}");
+    }
+    // And a summary reads the same both ways.
+    let path = dir.path().join("svod.xlsx");
+    std::fs::write(&path, &summary).unwrap();
+    let (a, b) =
+        (read_previous(&path).unwrap(), read_previous_bytes(&summary, "svod.xlsx").unwrap());
+    assert_eq!((a.rows, a.data_check, a.properties), (b.rows, b.data_check, b.properties));
+}
+
 #[test]
 fn read_previous_refuses_other_workbooks() {
     let mut wb = rust_xlsxwriter::Workbook::new();
