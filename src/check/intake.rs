@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::check::report::{CheckReport, Counts, FileRecord, Outcome, SchoolStatus, Status};
-use crate::check::validate::{validate, Validated};
+use crate::check::validate::{validate, Form, Validated};
 use crate::check::values::SchoolData;
 use crate::clock::District;
 use crate::finding::{Code, Finding, Severity};
@@ -152,11 +152,12 @@ pub fn resolve_identity(
 /// [`crate::read::folder::read_folder_then`]; what it returns goes to [`assess`] beside
 /// the file (as a [`Returned`]).
 pub fn validate_early(
-    c: &Campaign,
+    prepared: &Form,
     registry: &Registry,
     key: Option<&DistrictKey>,
     f: &mut FileRead,
 ) -> Option<Validated> {
+    let c = prepared.campaign();
     let form = f.result.as_mut().ok()?;
     // Resolved once, here, with the run's key (the one `assess` is given): the identity's
     // sources, two maps of strings, are not kept for every file until the report.
@@ -179,7 +180,7 @@ pub fn validate_early(
         input.file = f.file.path.clone();
         input.school_id = school.id.clone();
         input.school_name = school.name.clone();
-        validate(c, &input)
+        prepared.validate(&input)
     });
     form.resolved = Some(resolved);
     validated
@@ -1003,7 +1004,7 @@ mod tests {
                 .iter()
                 .cloned()
                 .map(|mut f| {
-                    let v = validate_early(&c, &reg, None, &mut f);
+                    let v = validate_early(&Form::new(&c), &reg, None, &mut f);
                     (f, v)
                 })
                 .collect();

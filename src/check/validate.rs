@@ -190,49 +190,81 @@ fn check_date(field: &Field, raw: &Value) -> Checked {
     }
 }
 
-/// Validate one return's values against a campaign.
+/// What validation needs of a campaign — its rules, its profile and item fields, its
+/// tables — worked out once for a run: the campaign makes these lists anew on every
+/// call, and making them for every return cost as much as a third of validating it
+/// (callgrind, BENCHMARKS.md «Issue 13, sixth session»).
+pub struct Form<'p> {
+    campaign: Campaign<'p>,
+    rules: Vec<&'p Rule>,
+    profile: Vec<&'p Field>,
+    items: Vec<(&'p Item, &'p Field)>,
+    tables: Vec<(&'p Item, &'p Table)>,
+}
+
+impl<'p> Form<'p> {
+    pub fn new(c: &Campaign<'p>) -> Form<'p> {
+        Form {
+            campaign: *c,
+            rules: c.rules(),
+            profile: c.profile_fields(),
+            items: c.item_fields(),
+            tables: c.tables(),
+        }
+    }
+
+    pub fn campaign(&self) -> &Campaign<'p> {
+        &self.campaign
+    }
+
+    /// Validate one return's values against the campaign.
+    pub fn validate(&self, input: &FormInput) -> Validated {
+        let c = &self.campaign;
+        let mut run = Run {
+            c,
+            input,
+            file: input.file.as_str(),
+            rules: &self.rules,
+            findings: Vec::new(),
+            data: SchoolData {
+                school_id: input.school_id.clone(),
+                school_name: input.school_name.clone(),
+                file: input.file.clone(),
+                fields: BTreeMap::new(),
+                tables: BTreeMap::new(),
+                invalid: false,
+            },
+        };
+        let items = &self.items;
+        if !touched(items, input) {
+            let mut f = Finding::error(
+                Code::NotFilled,
+                run.file,
+                "форма не заполнена: ни один показатель и ни одна таблица не заполнены",
+            );
+            f.sheet = Some(layout::FORM_SHEET.to_string());
+            run.findings.push(f);
+            return run.done();
+        }
+        for f in &self.profile {
+            run.field(None, f);
+        }
+        for (item, f) in items {
+            run.field(Some(&item.code), f);
+        }
+        run.meta_fields();
+        for (item, t) in &self.tables {
+            run.table(item, t);
+        }
+        run.form_rules(items);
+        run.done()
+    }
+}
+
+/// Validate one return's values against a campaign ([`Form::validate`]; a run of many
+/// returns makes the [`Form`] once).
 pub fn validate(c: &Campaign, input: &FormInput) -> Validated {
-    let mut run = Run {
-        c,
-        input,
-        file: input.file.as_str(),
-        // The campaign's rules, once per return: `Campaign::rules()` recomputes the form's
-        // fields, and was called per table row (the largest cost of validation in
-        // profiles of `check`, see BENCHMARKS.md).
-        rules: c.rules(),
-        findings: Vec::new(),
-        data: SchoolData {
-            school_id: input.school_id.clone(),
-            school_name: input.school_name.clone(),
-            file: input.file.clone(),
-            fields: BTreeMap::new(),
-            tables: BTreeMap::new(),
-            invalid: false,
-        },
-    };
-    let items = c.item_fields();
-    if !touched(&items, input) {
-        let mut f = Finding::error(
-            Code::NotFilled,
-            run.file,
-            "форма не заполнена: ни один показатель и ни одна таблица не заполнены",
-        );
-        f.sheet = Some(layout::FORM_SHEET.to_string());
-        run.findings.push(f);
-        return run.done();
-    }
-    for f in c.profile_fields() {
-        run.field(None, f);
-    }
-    for (item, f) in &items {
-        run.field(Some(&item.code), f);
-    }
-    run.meta_fields();
-    for (item, t) in c.tables() {
-        run.table(item, t);
-    }
-    run.form_rules(&items);
-    run.done()
+    Form::new(c).validate(input)
 }
 
 /// An untouched form: nothing typed in any item field or table row. Profile figures may
@@ -250,7 +282,7 @@ struct Run<'a> {
     c: &'a Campaign<'a>,
     input: &'a FormInput,
     file: &'a str,
-    rules: Vec<&'a Rule>,
+    rules: &'a [&'a Rule],
     findings: Vec<Finding>,
     data: SchoolData,
 }

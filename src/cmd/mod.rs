@@ -9,6 +9,7 @@ use profplan::check::intake::{
 };
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
 use profplan::check::spill::{Span, Spill, SpillFile};
+use profplan::check::validate::Form;
 use profplan::check::values::Schools;
 use profplan::config::{CampaignOrigin, PlanSource, Settings};
 use profplan::finding::Finding;
@@ -323,8 +324,9 @@ impl Read<'_> {
         // they are written to the spill file — and the file admitted: only its record and,
         // for a return, a small candidate are kept, so memory stays small whatever the
         // number of returns.
+        let form = Form::new(self.campaign);
         let early = |mut f: FileRead| {
-            let mut v = validate_early(self.campaign, self.registry, opts.key.as_ref(), &mut f);
+            let mut v = validate_early(&form, self.registry, opts.key.as_ref(), &mut f);
             let found = v.as_ref().map(|v| self.periods.school(&v.data));
             let spilled = match (&self.spill, v.as_ref()) {
                 (Some(spill), Some(v)) => Some(spill.put(&v.data)),

@@ -231,3 +231,242 @@ pub(crate) fn read_entry(
     }
     Ok(Some(out))
 }
+
+/// A zip entry streamed to a parser straight from the file's bytes: stored, or deflated
+/// by an inflater and a buffer that each thread keeps for every part it reads (a new
+/// inflater per part was a tenth of the cost of opening a small form: zlib-rs allocates
+/// and zeroes its state and window each time). It behaves as the zip crate's reader
+/// wrapped in [`super::xlsx`]'s declared-size bound does — the same bytes and the same
+/// errors, in the same words: never more than the declared size (one byte more is «часть
+/// больше заявленного размера»), the CRC checked when the entry ends («Invalid
+/// checksum»), a broken stream «corrupt deflate stream», a cut one «incomplete deflate
+/// stream».
+pub(crate) struct PartStream<'a> {
+    /// The entry's stored bytes (compressed or not), bounded by its compressed size.
+    packed: &'a [u8],
+    /// How much of `packed` was used (for a stored entry: given out in windows).
+    at: usize,
+    /// `None` for a stored entry, which is served from `packed` itself.
+    inflater: Option<Box<Inflater>>,
+    /// The unread window: of the inflater's buffer, or of `packed` for a stored entry.
+    pos: usize,
+    filled: usize,
+    /// Bytes still allowed by the declared size.
+    left: u64,
+    declared: u64,
+    crc: crc32fast::Hasher,
+    expected_crc: u32,
+    ended: bool,
+}
+
+/// A raw-deflate decompressor and its output buffer, reused by the parts one thread reads.
+pub(crate) struct Inflater {
+    decompress: flate2::Decompress,
+    buf: Box<[u8]>,
+}
+
+thread_local! {
+    static SPARE_INFLATER: std::cell::Cell<Option<Box<Inflater>>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Bytes inflated at a time: what one read of the parser gets.
+const INFLATE_CHUNK: usize = 32 * 1024;
+
+impl<'a> PartStream<'a> {
+    /// The entry `index` of `zip` (an archive over `bytes`), when it is stored or deflated
+    /// without encryption; `Ok(None)` for anything else (the zip crate's own reader
+    /// reads it, or says why not).
+    pub(crate) fn open(
+        zip: &mut ZipArchive<Cursor<&'a [u8]>>,
+        bytes: &'a [u8],
+        index: usize,
+    ) -> zip::result::ZipResult<Option<PartStream<'a>>> {
+        use zip::CompressionMethod;
+        let entry = zip.by_index_raw(index)?;
+        let deflated = match entry.compression() {
+            CompressionMethod::Stored => false,
+            CompressionMethod::Deflated => true,
+            _ => return Ok(None),
+        };
+        if entry.encrypted() {
+            return Ok(None);
+        }
+        let start = usize::try_from(entry.data_start()).unwrap_or(usize::MAX);
+        let len = usize::try_from(entry.compressed_size()).unwrap_or(usize::MAX);
+        // [`check_opened`] refused entries past the end; a slice out of bounds is damage.
+        let Some(packed) = start.checked_add(len).and_then(|end| bytes.get(start..end)) else {
+            return Err(zip::result::ZipError::InvalidArchive(
+                "entry data past the end of the file".into(),
+            ));
+        };
+        let inflater = deflated.then(|| match SPARE_INFLATER.with(|s| s.take()) {
+            Some(mut i) => {
+                i.decompress.reset(false);
+                i
+            }
+            None => Box::new(Inflater {
+                decompress: flate2::Decompress::new(false),
+                buf: vec![0; INFLATE_CHUNK].into_boxed_slice(),
+            }),
+        });
+        Ok(Some(PartStream {
+            packed,
+            at: 0,
+            inflater,
+            pos: 0,
+            filled: 0,
+            left: entry.size(),
+            declared: entry.size(),
+            crc: crc32fast::Hasher::new(),
+            expected_crc: entry.crc32(),
+            ended: false,
+        }))
+    }
+
+    /// The entry's declared (uncompressed) size.
+    pub(crate) fn declared(&self) -> u64 {
+        self.declared
+    }
+
+    /// The entry is over: its CRC must match (an error each time it is asked, as the zip
+    /// crate's reader does).
+    fn end(&mut self) -> std::io::Result<()> {
+        if self.crc.clone().finalize() != self.expected_crc {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "Invalid checksum"));
+        }
+        self.ended = true;
+        Ok(())
+    }
+}
+
+fn bigger_than_declared() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, "часть больше заявленного размера")
+}
+
+/// Inflates from `packed[*at..]` into `out` until a byte comes out, the stream ends or
+/// the input is used up — flate2's own read loop (`zio::read`), with its errors.
+fn inflate_some(
+    d: &mut flate2::Decompress,
+    packed: &[u8],
+    at: &mut usize,
+    out: &mut [u8],
+) -> std::io::Result<usize> {
+    use flate2::{FlushDecompress, Status};
+    use std::io::{Error, ErrorKind};
+    loop {
+        let input = &packed[*at..];
+        let eof = input.is_empty();
+        let flush = if eof { FlushDecompress::Finish } else { FlushDecompress::None };
+        let (in0, out0) = (d.total_in(), d.total_out());
+        let status = d.decompress(input, out, flush);
+        let made = (d.total_out() - out0) as usize;
+        let used = (d.total_in() - in0) as usize;
+        *at += used;
+        match status {
+            Ok(Status::Ok | Status::BufError) if made == 0 && !eof && !out.is_empty() => {
+                // No progress at all would loop for ever: end the stream there instead.
+                if used == 0 {
+                    return Ok(0);
+                }
+            }
+            Ok(Status::Ok | Status::BufError) if made == 0 && eof && !out.is_empty() => {
+                return Err(Error::new(ErrorKind::UnexpectedEof, "incomplete deflate stream"));
+            }
+            Ok(_) => return Ok(made),
+            Err(_) => return Err(Error::new(ErrorKind::InvalidInput, "corrupt deflate stream")),
+        }
+    }
+}
+
+impl PartStream<'_> {
+    /// The window `pos..filled` used up: the next bytes, or the end of the entry.
+    #[inline(never)]
+    fn refill(&mut self) -> std::io::Result<&[u8]> {
+        if self.ended {
+            return Ok(&[]);
+        }
+        let made = match self.inflater.as_deref_mut() {
+            // Stored: a window over the bytes themselves.
+            None => {
+                let rest = self.packed.len() - self.at;
+                if self.left == 0 && rest > 0 {
+                    return Err(bigger_than_declared());
+                }
+                let n = rest.min(usize::try_from(self.left).unwrap_or(usize::MAX));
+                self.pos = self.at;
+                self.at += n;
+                self.crc.update(&self.packed[self.pos..self.at]);
+                n
+            }
+            Some(inf) if self.left == 0 => {
+                // One more byte would be beyond the declared end.
+                let mut probe = [0u8; 1];
+                if inflate_some(&mut inf.decompress, self.packed, &mut self.at, &mut probe)? > 0 {
+                    return Err(bigger_than_declared());
+                }
+                self.pos = 0;
+                0
+            }
+            Some(inf) => {
+                let max = inf.buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+                let (d, buf) = (&mut inf.decompress, &mut inf.buf[..max]);
+                let n = inflate_some(d, self.packed, &mut self.at, buf)?;
+                self.crc.update(&buf[..n]);
+                self.pos = 0;
+                n
+            }
+        };
+        self.left -= made as u64;
+        self.filled = self.pos + made;
+        if made == 0 {
+            self.end()?;
+            return Ok(&[]);
+        }
+        Ok(self.window())
+    }
+
+    #[inline(always)]
+    fn window(&self) -> &[u8] {
+        match self.inflater.as_deref() {
+            None => &self.packed[self.pos..self.filled],
+            Some(inf) => &inf.buf[self.pos..self.filled],
+        }
+    }
+}
+
+impl std::io::BufRead for PartStream<'_> {
+    #[inline(always)]
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.pos < self.filled {
+            return Ok(self.window());
+        }
+        self.refill()
+    }
+
+    #[inline(always)]
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.filled);
+    }
+}
+
+impl std::io::Read for PartStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        let got = self.fill_buf()?;
+        let n = got.len().min(buf.len());
+        buf[..n].copy_from_slice(&got[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Drop for PartStream<'_> {
+    fn drop(&mut self) {
+        // After a panic in a parser the state is not trusted again: the next part makes
+        // a new one.
+        if let Some(i) = self.inflater.take().filter(|_| !std::thread::panicking()) {
+            SPARE_INFLATER.with(|s| s.set(Some(i)));
+        }
+    }
+}

@@ -505,7 +505,7 @@ fn read_inner(sniffed: Sniffed<'_>, display: &str, limits: &Limits) -> Result<Ra
     let (opened, mut backend): (Opened, Box<dyn Backend + '_>) = match (format, zip) {
         (Format::Xlsx | Format::Xlsm, Some(zip)) => {
             let (zip, parts) = zip?;
-            let (o, b) = xlsx::open(zip, parts, limits, &mut budget)?;
+            let (o, b) = xlsx::open(zip, bytes, parts, limits, &mut budget)?;
             (o, Box::new(b))
         }
         (Format::Ods, Some(zip)) => {

@@ -38,7 +38,44 @@ use crate::text::a1;
 
 type Zip<'a> = ZipArchive<Cursor<&'a [u8]>>;
 /// A streaming XML reader over one inflated part.
-type PartReader<'z, 'a> = Reader<BufReader<Declared<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>;
+type PartReader<'z, 'a> = Reader<Source<'z, 'a>>;
+/// An entry as the zip crate reads it.
+type ZipEntry<'z, 'a> = zip::read::ZipFile<'z, Cursor<&'a [u8]>>;
+
+/// Where a part's bytes come from: stored or deflated parts straight from the file
+/// ([`container::PartStream`], an inflater reused by the thread); anything else (another
+/// method, encryption) through the zip crate's reader, which reads it or says why not.
+enum Source<'z, 'a> {
+    Own(container::PartStream<'a>),
+    /// Boxed: rare, and large.
+    Zip(Box<BufReader<Declared<ZipEntry<'z, 'a>>>>),
+}
+
+impl std::io::Read for Source<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Own(s) => s.read(buf),
+            Source::Zip(z) => z.read(buf),
+        }
+    }
+}
+
+impl std::io::BufRead for Source<'_, '_> {
+    #[inline(always)]
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        match self {
+            Source::Own(s) => s.fill_buf(),
+            Source::Zip(z) => z.fill_buf(),
+        }
+    }
+    #[inline(always)]
+    fn consume(&mut self, n: usize) {
+        match self {
+            Source::Own(s) => s.consume(n),
+            Source::Zip(z) => z.consume(n),
+        }
+    }
+}
 
 /// Text kept per cell or shared string (Excel stops at 32 767 characters; beyond a
 /// megabyte a value is hostile and validation flags it as too long anyway).
@@ -48,6 +85,8 @@ const MAX_NAME_TEXT: usize = 4096;
 
 pub(crate) struct XlsxBackend<'a> {
     zip: Zip<'a>,
+    /// The file the archive is over: stored and deflated parts are read from it directly.
+    bytes: &'a [u8],
     parts: Parts,
     max_part: u64,
     /// Sheet name → worksheet part path.
@@ -63,12 +102,14 @@ pub(crate) struct XlsxBackend<'a> {
 /// accepted (`parts`).
 pub(crate) fn open<'a>(
     zip: Zip<'a>,
+    bytes: &'a [u8],
     parts: Parts,
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<(Opened, XlsxBackend<'a>), Reject> {
     let mut b = XlsxBackend {
         zip,
+        bytes,
         parts,
         max_part: limits.max_read_part,
         sheet_parts: HashMap::new(),
@@ -329,19 +370,33 @@ impl<'a> XlsxBackend<'a> {
     /// limit for parts we parse. `Ok(None)` when the part is absent.
     fn part<'z>(
         zip: &'z mut Zip<'a>,
+        bytes: &'a [u8],
         parts: &Parts,
         max_part: u64,
         name: &str,
     ) -> Result<Option<PartReader<'z, 'a>>, Reject> {
         let Some(index) = parts.get(name) else { return Ok(None) };
-        let entry = zip.by_index(index).map_err(|e| damaged(name, e))?;
-        if entry.size() > max_part {
-            return Err(Reject::too_large(format!(
+        let too_large = |size: u64| {
+            Reject::too_large(format!(
                 "часть «{name}» после распаковки заняла бы {} МБ (для частей, которые читает \
                  profplan, допускается не более {} МБ)",
-                entry.size() / (1024 * 1024),
+                size / (1024 * 1024),
                 max_part / (1024 * 1024)
-            )));
+            ))
+        };
+        if let Some(own) =
+            container::PartStream::open(zip, bytes, index).map_err(|e| damaged(name, e))?
+        {
+            if own.declared() > max_part {
+                return Err(too_large(own.declared()));
+            }
+            let mut xml = Reader::from_reader(Source::Own(own));
+            xml.config_mut().trim_text(false);
+            return Ok(Some(xml));
+        }
+        let entry = zip.by_index(index).map_err(|e| damaged(name, e))?;
+        if entry.size() > max_part {
+            return Err(too_large(entry.size()));
         }
         let left = entry.size();
         let entry = Declared { inner: entry, left };
@@ -349,7 +404,8 @@ impl<'a> XlsxBackend<'a> {
         // filled, and the buffer is zeroed once when made (most parts are a few KB).
         let capacity = usize::try_from(left).unwrap_or(usize::MAX).saturating_add(1);
         let capacity = capacity.clamp(256, 32 * 1024);
-        let mut xml = Reader::from_reader(BufReader::with_capacity(capacity, entry));
+        let mut xml =
+            Reader::from_reader(Source::Zip(Box::new(BufReader::with_capacity(capacity, entry))));
         xml.config_mut().trim_text(false);
         Ok(Some(xml))
     }
@@ -360,7 +416,9 @@ impl<'a> XlsxBackend<'a> {
         base_dir: &str,
         budget: &mut Budget,
     ) -> Result<Vec<Rel>, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Ok(Vec::new());
         };
         let mut buf = Vec::new();
@@ -395,7 +453,9 @@ impl<'a> XlsxBackend<'a> {
     }
 
     fn read_workbook(&mut self, path: &str, budget: &mut Budget) -> Result<Workbook, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Err(Reject::damaged(format!("нет части «{path}» (описание книги)")));
         };
         let mut buf = Vec::new();
@@ -458,7 +518,9 @@ impl<'a> XlsxBackend<'a> {
         local: &[u8],
         budget: &mut Budget,
     ) -> Result<Option<String>, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Ok(None);
         };
         let mut buf = Vec::new();
@@ -484,7 +546,9 @@ impl<'a> XlsxBackend<'a> {
         path: &str,
         budget: &mut Budget,
     ) -> Result<Option<BTreeMap<String, String>>, Reject> {
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, path)?
+        else {
             return Ok(None);
         };
         let mut buf = Vec::new();
@@ -538,7 +602,9 @@ impl<'a> XlsxBackend<'a> {
         let Some(path) = self.sheet_parts.get(sheet).cloned() else {
             return Err(Reject::damaged(format!("у листа «{sheet}» нет части с ячейками")));
         };
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, &path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, &path)?
+        else {
             return Err(Reject::damaged(format!("нет части «{path}» с ячейками листа «{sheet}»")));
         };
         let mut buf = Vec::new();
@@ -645,7 +711,9 @@ impl<'a> XlsxBackend<'a> {
             return Ok(out);
         }
         let path = self.shared_strings.clone().unwrap_or_default();
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, &path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, &path)?
+        else {
             return Err(Reject::damaged(
                 "ячейки ссылаются на таблицу строк (sharedStrings.xml), а её в файле нет",
             ));
@@ -702,7 +770,9 @@ impl<'a> XlsxBackend<'a> {
         }
         let path = self.styles.clone().unwrap_or_default();
         // A workbook without styles has only the default style: no dates.
-        let Some(mut xml) = Self::part(&mut self.zip, &self.parts, self.max_part, &path)? else {
+        let Some(mut xml) =
+            Self::part(&mut self.zip, self.bytes, &self.parts, self.max_part, &path)?
+        else {
             return Ok(out);
         };
         let mut buf = Vec::new();
@@ -1349,5 +1419,102 @@ mod tests {
         assert_eq!(resolve_target("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
         assert_eq!(resolve_target("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
         assert_eq!(resolve_target("xl/sub", "../styles.xml"), "xl/styles.xml");
+    }
+
+    /// A one-entry archive of `content`, stored or deflated.
+    fn one_entry(content: &[u8], method: zip::CompressionMethod) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        w.start_file("xl/part.xml", options).unwrap();
+        w.write_all(content).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    /// The entry read to its end as the parsers read it: through the zip crate's reader
+    /// bounded by [`Declared`] (`own` false), or [`container::PartStream`] (`own` true) —
+    /// its bytes, or the error's words as a parser shows them.
+    fn read_part(bytes: &[u8], own: bool) -> Result<Vec<u8>, String> {
+        use std::io::Read;
+        let mut zip = container::open(bytes).map_err(|r| r.what)?;
+        let mut out = Vec::new();
+        let read = if own {
+            container::PartStream::open(&mut zip, bytes, 0)
+                .map_err(|e| e.to_string())?
+                .expect("stored or deflated")
+                .read_to_end(&mut out)
+        } else {
+            let entry = zip.by_index(0).map_err(|e| e.to_string())?;
+            let left = entry.size();
+            let mut r = BufReader::with_capacity(256, Declared { inner: entry, left });
+            std::io::copy(&mut r, &mut out).map(|n| n as usize)
+        };
+        read.map(|_| out).map_err(|e| e.to_string())
+    }
+
+    /// The offset of the central directory record of the only entry.
+    fn central(bytes: &[u8]) -> usize {
+        bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap()
+    }
+
+    /// A part streamed from the file by the reused inflater gives what the zip crate's
+    /// reader gave, bytes or refusal, whatever the entry's header says: sizes that lie
+    /// either way, a wrong CRC, a damaged or cut stream; stored or deflated. The inflater
+    /// is reused from one case to the next (one thread), as in a run.
+    #[test]
+    fn own_part_stream_reads_as_the_zip_crate_does() {
+        let content: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| format!("<c r=\"A{i}\"><v>{}</v></c>", i % 97).into_bytes())
+            .collect();
+        let set_u32 = |b: &mut Vec<u8>, at: usize, v: u32| {
+            b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        };
+        let get_u32 = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
+        for (m, method) in [
+            ("stored", zip::CompressionMethod::Stored),
+            ("deflated", zip::CompressionMethod::Deflated),
+        ] {
+            let good = one_entry(&content, method);
+            let cd = central(&good);
+            let (crc, packed, size) =
+                (get_u32(&good, cd + 16), get_u32(&good, cd + 20), get_u32(&good, cd + 24));
+            cases.push((m, good.clone()));
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 16, crc ^ 1);
+            cases.push((m, b)); // wrong CRC
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 24, size - 10);
+            cases.push((m, b)); // declared smaller than the stream
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 24, size + 10);
+            cases.push((m, b)); // declared larger
+            let mut b = good.clone();
+            set_u32(&mut b, cd + 20, packed / 2);
+            cases.push((m, b)); // the stream cut
+            let mut b = good.clone();
+            let data = 30 + "xl/part.xml".len() + 100;
+            for x in &mut b[data..data + 64] {
+                *x ^= 0x5a;
+            }
+            cases.push((m, b)); // the stream damaged
+        }
+        let mut outcomes = std::collections::BTreeSet::new();
+        for (i, (m, bytes)) in cases.iter().enumerate() {
+            let theirs = read_part(bytes, false);
+            let ours = read_part(bytes, true);
+            assert_eq!(ours, theirs, "case {i} ({m})");
+            outcomes.insert(match &ours {
+                Ok(b) if *b == content => "the content".to_string(),
+                Ok(b) => format!("{} bytes", b.len()),
+                Err(e) => e.clone(),
+            });
+        }
+        // The cases reach every way an entry ends.
+        for end in ["the content", "Invalid checksum", "часть больше заявленного размера"]
+        {
+            assert!(outcomes.contains(end), "{end}: {outcomes:?}");
+        }
+        assert!(outcomes.iter().any(|o| o.contains("deflate stream")), "{outcomes:?}");
     }
 }
