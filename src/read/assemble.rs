@@ -7,7 +7,9 @@
 //! code is reported ([`Code::LayoutChanged`]) and its value is not used, because a
 //! misread figure in the district summary is worse than a refused file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::HashMap;
 
 use super::refs::{parse_reference, CellRef};
 use super::{
@@ -42,7 +44,7 @@ pub(crate) fn assemble(
     let sheet_set: BTreeSet<&str> = opened.sheets.iter().map(String::as_str).collect();
     let (fields, tables) = resolve_names(&opened, &sheet_set, display, &mut notes);
     let wants = wanted(&sheet_set, &fields, &tables, display, &mut notes);
-    let grids = Grids { sheets: backend.read_sheets(&wants, budget)?, empty: HashMap::new() };
+    let grids = Grids { sheets: backend.read_sheets(&wants, budget)?, empty: HashMap::default() };
     for mut n in backend.take_notes() {
         n.file = display.to_string();
         notes.push(n);

@@ -138,7 +138,7 @@ fn check_entries<R: Read + Seek>(
 /// does, which is only safe because [`check_zip`] refused names that differ by case only.
 #[derive(Debug, Default)]
 pub(crate) struct Parts {
-    index: std::collections::HashMap<String, usize>,
+    index: super::HashMap<String, usize>,
     /// The declared sizes of the XML parts (`.xml`, `.rels`), each capped at
     /// [`Limits::max_read_part`]: what [`super::reading_cost`] weighs.
     pub xml_bytes: u64,

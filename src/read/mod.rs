@@ -33,7 +33,7 @@ mod value;
 mod xls;
 mod xlsx;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -49,6 +49,12 @@ pub use refs::{parse_reference, CellRef};
 pub use scan::{display_name, scan, FileEntry, FileKind, SkipReason};
 pub use sniff::{sniff, Format};
 pub use value::{parse_number, NumberParse};
+
+/// The reader's hash maps (cell positions, part and sheet names, string and style
+/// indexes: every file looks them up thousands of times). Their keys come from the files,
+/// so the hasher is seeded per run like std's, but foldhash's is several times cheaper
+/// than std's SipHash. Nothing iterates them in an order that reaches an output.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Bounds on what one file may cost. Checked before inflating (zip directory) and while
 /// reading (cells, time), so a hostile file is refused instead of taking the run down.
@@ -695,7 +701,7 @@ pub(crate) trait Backend {
         wants: &BTreeMap<String, Want>,
         budget: &mut Budget,
     ) -> Result<HashMap<String, Grid>, Reject> {
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         for (sheet, want) in wants {
             out.insert(sheet.clone(), self.read_cells(sheet, want, budget)?);
         }

@@ -17,7 +17,9 @@
 //! saved time (`dc:date`). Each `read_cells` streams the document again up to the end of
 //! the wanted sheet — a few milliseconds for a form.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use super::HashMap;
 
 use chrono::NaiveDateTime;
 use quick_xml::events::{BytesStart, Event};
@@ -322,7 +324,7 @@ impl Backend for OdsBackend {
         want: &Want,
         budget: &mut Budget,
     ) -> Result<HashMap<(u32, u32), StoredCell>, Reject> {
-        let mut out: HashMap<(u32, u32), StoredCell> = HashMap::new();
+        let mut out: HashMap<(u32, u32), StoredCell> = HashMap::default();
         let mut xml = xml_reader(&self.content);
         let mut buf = Vec::new();
         let max_row = want.max_row();

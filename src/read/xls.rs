@@ -7,7 +7,7 @@
 //! before we iterate such a sheet. Custom document properties usually do not survive a
 //! save as .xls; the identity then comes from the identity sheet only.
 
-use std::collections::HashMap;
+use super::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xls};
@@ -54,7 +54,7 @@ impl Backend for XlsBackend<'_> {
             return Err(Reject::too_large(format!("лист «{sheet}» занимает {h} × {w} ячеек")));
         }
         let formulas = self.wb.worksheet_formula(sheet).ok();
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         for (r, c, v) in range.used_cells() {
             budget.tick()?;
             let start = range.start().unwrap_or((0, 0));

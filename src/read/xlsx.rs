@@ -22,7 +22,9 @@
 //! names the sheet and cell if the form needs it.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::HashMap;
 use std::io::{BufReader, Cursor};
 
 use quick_xml::events::{BytesStart, Event};
@@ -112,7 +114,7 @@ pub(crate) fn open<'a>(
         bytes,
         parts,
         max_part: limits.max_read_part,
-        sheet_parts: HashMap::new(),
+        sheet_parts: HashMap::default(),
         shared_strings: None,
         styles: None,
         is_1904: false,
@@ -706,7 +708,7 @@ impl<'a> XlsxBackend<'a> {
         wanted: &BTreeSet<u32>,
         budget: &mut Budget,
     ) -> Result<HashMap<u32, String>, Reject> {
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         if wanted.is_empty() {
             return Ok(out);
         }
@@ -764,7 +766,7 @@ impl<'a> XlsxBackend<'a> {
         wanted: &BTreeSet<u32>,
         budget: &mut Budget,
     ) -> Result<HashMap<u32, NumFormat>, Reject> {
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         if wanted.is_empty() {
             return Ok(out);
         }
@@ -776,8 +778,8 @@ impl<'a> XlsxBackend<'a> {
             return Ok(out);
         };
         let mut buf = Vec::new();
-        let mut custom: HashMap<u32, NumFormat> = HashMap::new();
-        let mut xf_ids: HashMap<u32, u32> = HashMap::new();
+        let mut custom: HashMap<u32, NumFormat> = HashMap::default();
+        let mut xf_ids: HashMap<u32, u32> = HashMap::default();
         let mut in_xfs = false;
         let mut in_num_fmts = false;
         let mut xf_index: u32 = 0;
@@ -1196,7 +1198,7 @@ impl Backend for XlsxBackend<'_> {
     ) -> Result<HashMap<String, super::Grid>, Reject> {
         let mut pending: Vec<(String, PendingGrid)> = Vec::new();
         for (sheet, want) in wants {
-            let mut cells = HashMap::new();
+            let mut cells = HashMap::default();
             self.stream_sheet(sheet, want, budget, &mut cells)?;
             pending.push((sheet.clone(), cells));
         }
@@ -1218,9 +1220,9 @@ impl Backend for XlsxBackend<'_> {
         let strings = self.shared_strings(&strings_wanted, budget)?;
         let formats = self.date_styles(&styles_wanted, budget)?;
         let is_1904 = self.is_1904;
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         for (sheet, cells) in pending {
-            let mut grid = HashMap::with_capacity(cells.len());
+            let mut grid = HashMap::with_capacity_and_hasher(cells.len(), Default::default());
             // In sheet order, so that the first broken cell reported is the same every run.
             let mut cells: Vec<((u32, u32), Pending)> = cells.into_iter().collect();
             cells.sort_unstable_by_key(|(pos, _)| *pos);
