@@ -309,7 +309,7 @@ impl RegionBook<'_> {
     /// column sums).
     fn write_data(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
         let RegionBook { c, region, st, .. } = *self;
-        let ws = super::new_sheet(wb, SHEET_REGION_DATA)?;
+        let ws = super::new_long_sheet(wb, SHEET_REGION_DATA)?;
         widths(ws, &[10.0, 24.0, 8.0, 30.0, 22.0, 14.0])?;
         let heads = ["Код района", "Район", "Код ОО", "ОО", "Код", "Значение"];
         for (i, h) in heads.iter().enumerate() {
@@ -408,7 +408,7 @@ impl RegionBook<'_> {
     ) -> Result<(), XlsxError> {
         let RegionBook { c, region, st, .. } = *self;
         let rows = region.table_rows(&t.code);
-        let ws = super::new_sheet(wb, name)?;
+        let ws = super::new_long_sheet(wb, name)?;
         let mut w = vec![10.0, 22.0, 8.0, 30.0];
         w.extend(t.columns.iter().map(column_width));
         widths(ws, &w)?;
