@@ -170,14 +170,7 @@ fn ambiguous(what: String) -> Reject {
 /// Counts the records of the central directory that starts at `start` (each one
 /// `PK\x01\x02`, 46 bytes plus name, extra field and comment).
 fn central_records(bytes: &[u8], start: u64) -> usize {
-    let mut at = start as usize;
-    let mut n = 0;
-    while at + 46 <= bytes.len() && bytes[at..at + 4] == [0x50, 0x4b, 0x01, 0x02] {
-        let len = |o: usize| usize::from(u16::from_le_bytes([bytes[at + o], bytes[at + o + 1]]));
-        at += 46 + len(28) + len(30) + len(32);
-        n += 1;
-    }
-    n
+    central_records_in(&mut Cursor::new(bytes), start, usize::MAX)
 }
 
 /// [`central_records`] read from `reader`, counting at most `max`.

@@ -259,7 +259,7 @@ impl Data {
     /// made a school at a time.
     pub(crate) fn check(&self) -> String {
         let all: Vec<u32> = (0..self.schools.len() as u32).collect();
-        let lines = |&s: &u32| -> Result<Vec<String>, std::convert::Infallible> {
+        let lines = |&s: &u32| -> Result<_, std::convert::Infallible> {
             let id = &*self.schools[s as usize].0;
             Ok(self
                 .school_recs(s)
@@ -274,11 +274,9 @@ impl Data {
                 })
                 .collect())
         };
-        match super::data::check_by_school(&all, |&s| self.schools[s as usize].0.to_string(), lines)
-        {
-            Ok(c) => c,
-            Err(never) => match never {},
-        }
+        let Ok(check) =
+            super::data::check_by_school(&all, |&s| self.schools[s as usize].0.to_string(), lines);
+        check
     }
 }
 
