@@ -107,15 +107,25 @@ impl SpillFile {
 
     /// Fill `d` (a school's id, name and file) with the fields and tables at `span`.
     pub fn load(&self, span: Span, d: &mut SchoolData) -> std::io::Result<()> {
-        let mut buf = vec![0u8; span.len as usize];
-        {
-            let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
-            f.seek(SeekFrom::Start(span.offset))
-                .and_then(|_| f.read_exact(&mut buf))
-                .map_err(|e| error(&self.path, "прочитать", &e))?;
+        // The summary reads every school ~12 times: one buffer a thread, not one a read
+        // (a fresh buffer of a few KB each time also made malloc consolidate its free
+        // lists: 2 % of `collect`'s CPU at 10 000 schools, BENCHMARKS.md).
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        decode(&buf, d).map_err(|e| {
-            error(&self.path, "прочитать", &std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            buf.resize(span.len as usize, 0);
+            {
+                let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
+                f.seek(SeekFrom::Start(span.offset))
+                    .and_then(|_| f.read_exact(buf))
+                    .map_err(|e| error(&self.path, "прочитать", &e))?;
+            }
+            decode(buf, d).map_err(|e| {
+                let e = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+                error(&self.path, "прочитать", &e)
+            })
         })
     }
 }

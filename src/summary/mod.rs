@@ -491,9 +491,14 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 /// Excel refuses longer strings; school text is bounded by validation, this is a backstop.
 const MAX_CELL_CHARS: usize = 32_767;
 
+/// More characters than a cell holds (no more bytes than that: not counted).
+fn too_long(s: &str) -> bool {
+    s.len() > MAX_CELL_CHARS && s.chars().count() > MAX_CELL_CHARS
+}
+
 /// Write text as text — never as a formula, whatever it starts with.
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
-    if s.chars().count() > MAX_CELL_CHARS {
+    if too_long(s) {
         let cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
         ws.write_string_with_format(row, col, cut + "…", f)?;
     } else {
@@ -507,7 +512,7 @@ fn bare_text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), Xlsx
     if s.is_empty() {
         return Ok(());
     }
-    if s.chars().count() > MAX_CELL_CHARS {
+    if too_long(s) {
         let cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
         ws.write_string(row, col, cut + "…")?;
     } else {
