@@ -344,13 +344,14 @@ fn workbook(input: &SummaryInput, district: Option<&DistrictMark>) -> anyhow::Re
 }
 
 /// Build the sheets; gives the data check of «Данные» ([`data::check`]). The rows of
-/// «Данные» are written on one thread while the sheets before it and the data check are
-/// made on the other (`--threads 1`: one after the other; the bytes are the same).
+/// «Данные» are written on one thread while the sheets before it are made on the other;
+/// the data check (it writes nothing) goes to whichever thread is free first
+/// (`--threads 1`: one after the other; the bytes are the same).
 fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<String, XlsxError> {
     let mut data = data::start(wb, ctx, st)?;
-    let (filled, check) = rayon::join(
-        || data::fill(&mut data, ctx),
-        || -> Result<String, XlsxError> {
+    let ((filled, check), sheets) = rayon::join(
+        || rayon::join(|| data::fill(&mut data, ctx), || data::check(ctx)),
+        || -> Result<(), XlsxError> {
             district::write(wb, ctx, st)?;
             lists::write_returns(wb, ctx, st)?;
             by_school::write(wb, ctx, st)?;
@@ -360,10 +361,11 @@ fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<String, XlsxError>
             if let Some(prev) = ctx.input.previous {
                 compare::write_changes(wb, ctx, st, prev)?;
             }
-            Ok(data::check(ctx)?)
+            Ok(())
         },
     );
     filled?;
+    sheets?;
     let check = check?;
     data::put_back(wb, data);
     lists::write_sources(wb, ctx, st)?;
