@@ -217,35 +217,45 @@ impl Schools {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// The `i`-th school with its values. One read from the spill file is read into
+    /// `scratch`, over the school it held before: its map entries and strings are reused
+    /// (the summary goes through the schools ~12 times, and a fresh `SchoolData` a school
+    /// cost twice the reading).
+    pub fn get_into<'s>(
+        &'s self,
+        i: usize,
+        scratch: &'s mut Option<SchoolData>,
+    ) -> std::io::Result<&'s SchoolData> {
+        let d = &self.list[i];
+        let (Some(span), Some(file)) = (self.spans[i], &self.file) else {
+            return Ok(d);
+        };
+        let s = scratch.get_or_insert_with(|| SchoolData {
+            school_id: String::new(),
+            school_name: String::new(),
+            file: String::new(),
+            fields: BTreeMap::new(),
+            tables: BTreeMap::new(),
+            invalid: false,
+        });
+        s.school_id.clone_from(&d.school_id);
+        s.school_name.clone_from(&d.school_name);
+        s.file.clone_from(&d.file);
+        s.invalid = d.invalid;
+        file.load(span, s)?;
+        Ok(s)
+    }
+
     /// `f` of every school with its values, registry order, one school in memory at a
-    /// time; stops at the first error (of `f`, or reading the spill file). The schools read
-    /// from the spill file are read into one `SchoolData`, each over the one before: its
-    /// map entries and strings are reused (the summary goes through the schools ~12 times).
+    /// time (each read over the one before: [`Schools::get_into`]); stops at the first
+    /// error (of `f`, or reading the spill file).
     pub fn try_for_each<E: From<std::io::Error>>(
         &self,
         mut f: impl FnMut(&SchoolData) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut scratch: Option<SchoolData> = None;
-        for (i, d) in self.list.iter().enumerate() {
-            match (self.spans[i], &self.file) {
-                (Some(span), Some(file)) => {
-                    let s = scratch.get_or_insert_with(|| SchoolData {
-                        school_id: String::new(),
-                        school_name: String::new(),
-                        file: String::new(),
-                        fields: BTreeMap::new(),
-                        tables: BTreeMap::new(),
-                        invalid: false,
-                    });
-                    s.school_id.clone_from(&d.school_id);
-                    s.school_name.clone_from(&d.school_name);
-                    s.file.clone_from(&d.file);
-                    s.invalid = d.invalid;
-                    file.load(span, s)?;
-                    f(s)?;
-                }
-                _ => f(d)?,
-            }
+        let mut scratch = None;
+        for i in 0..self.len() {
+            f(self.get_into(i, &mut scratch)?)?;
         }
         Ok(())
     }
