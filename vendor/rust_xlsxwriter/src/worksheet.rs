@@ -19580,19 +19580,6 @@ impl Worksheet {
         row_options: Option<&RowOptions>,
         has_data: bool,
     ) {
-        // profplan patch: a row without options, heights or extensions (most rows of a
-        // large sheet) written directly; the same bytes as the general path below.
-        if row_options.is_none()
-            && !self.use_x14_extensions
-            && self.default_row_height == self.original_row_height
-        {
-            let writer = self.file_writer();
-            put(writer, b"<row r=\"");
-            put_u32(writer, row_num + 1);
-            put(writer, if has_data { b"\">" } else { b"\"/>" });
-            return;
-        }
-
         let row_num = (row_num + 1).to_string();
         let mut attributes = vec![("r", row_num)];
 
