@@ -225,8 +225,46 @@ struct Candidate {
     /// The reader's structural notes about the form.
     form_notes: Vec<Finding>,
     /// The return validated during the read ([`validate_early`]); its cells are gone.
-    validated: Option<Validated>,
+    validated: Option<Early>,
     notes: Vec<Finding>,
+}
+
+/// A return validated during the read, as its candidate keeps it: its findings, and its
+/// values only when it still has some (a folder run has spilled and dropped them). Not
+/// the [`Validated`] itself: its empty values (~130 bytes) were kept for every return
+/// until the report (issue 13).
+struct Early {
+    findings: Vec<Finding>,
+    data: Option<Box<SchoolData>>,
+}
+
+impl Early {
+    /// Of a validated return whose names were taken away (the registry and the record
+    /// hold them).
+    fn of(v: Validated) -> Early {
+        let d = &v.data;
+        let empty = d.fields.is_empty() && d.tables.is_empty() && !d.invalid;
+        Early { findings: v.findings, data: (!empty).then(|| Box::new(v.data)) }
+    }
+
+    /// The validated return again, with its school's and file's names.
+    fn named(self, school: &School, file: &str) -> Validated {
+        let mut data = match self.data {
+            Some(d) => *d,
+            None => SchoolData {
+                school_id: String::new(),
+                school_name: String::new(),
+                file: String::new(),
+                fields: Default::default(),
+                tables: Default::default(),
+                invalid: false,
+            },
+        };
+        data.school_id = school.id.clone();
+        data.school_name = school.name.clone();
+        data.file = file.to_string();
+        Validated { data, findings: self.findings }
+    }
 }
 
 /// Resolve identities, pick one return per school, validate, and build the report.
@@ -355,12 +393,7 @@ pub fn admit_file(
     mut validated: Option<Validated>,
 ) -> Admission {
     let district = opts.district;
-    let mut rec = FileRecord::of(read.file);
-    if let Some(saved) = rec.saved {
-        let r = district.resolve(saved);
-        rec.saved_at = Some(district.local(r.at));
-        rec.saved_at_other = r.other.map(|t| district.local(t));
-    }
+    let mut rec = FileRecord::of(read.file, district);
     let mut finding = None;
     let mut candidate = None;
     match read.result {
@@ -398,11 +431,12 @@ pub fn admit_file(
                         let version_problem = version_problem(c, &id, &rec.path).map(Box::new);
                         let input = (validated.is_none() && version_problem.is_none())
                             .then(|| Box::new(form.input));
-                        if let Some(v) = validated.as_mut() {
+                        let validated = validated.take().map(|mut v| {
                             v.data.school_id = String::new();
                             v.data.school_name = String::new();
                             v.data.file = String::new();
-                        }
+                            Early::of(v)
+                        });
                         let k = Candidate {
                             file_index: usize::MAX,
                             version_problem,
@@ -608,12 +642,7 @@ fn settle(
     } else {
         // Validated in `validate_chosen` (same school, same file; a registry listing a
         // school twice finds its return taken by the first listing, as before).
-        let early = chosen.validated.take().map(|mut v| {
-            v.data.school_id = school.id.clone();
-            v.data.school_name = school.name.clone();
-            v.data.file = rec.path.clone();
-            v
-        });
+        let early = chosen.validated.take().map(|v| v.named(school, &rec.path));
         let v = early
             .or_else(|| validated.remove(&chosen.file_index))
             .unwrap_or_else(|| validate(c, &input_of(&chosen, rec, school)));

@@ -362,23 +362,27 @@ impl Read<'_> {
         let mut compared = Vec::with_capacity(read.len());
         let mut spans = Vec::with_capacity(if self.spill.is_some() { read.len() } else { 0 });
         let mut failed = None;
-        let files: Vec<Admission> = read
-            .into_iter()
-            .map(|(a, found, spilled)| {
-                compared.push(found.is_some());
-                period.extend(found.into_iter().flatten());
-                match spilled {
-                    Some(Ok(span)) => spans.push(Some(span)),
-                    Some(Err(e)) => {
-                        failed = failed.take().or(Some(e));
-                        spans.push(None);
-                    }
-                    None if self.spill.is_some() => spans.push(None),
-                    None => {}
+        // Taken from the end (hence reversed first) and the list shrunk as it empties, so
+        // that the files are not held twice, as read and as admitted (issue 13).
+        let mut files: Vec<Admission> = Vec::with_capacity(read.len());
+        read.reverse();
+        while let Some((a, found, spilled)) = read.pop() {
+            if read.capacity() - read.len() > read.capacity() / 8 {
+                read.shrink_to_fit();
+            }
+            compared.push(found.is_some());
+            period.extend(found.into_iter().flatten());
+            match spilled {
+                Some(Ok(span)) => spans.push(Some(span)),
+                Some(Err(e)) => {
+                    failed = failed.take().or(Some(e));
+                    spans.push(None);
                 }
-                a
-            })
-            .collect();
+                None if self.spill.is_some() => spans.push(None),
+                None => {}
+            }
+            files.push(a);
+        }
         if let Some(e) = failed {
             return Err(e.into());
         }
