@@ -164,6 +164,11 @@ pub struct SchoolStatus {
     pub saved_at: Option<DateTime<FixedOffset>>,
     pub errors: usize,
     pub warnings: usize,
+    /// Its return goes into the district's figures (accepted, or with errors under
+    /// `--include-invalid`). Its values are in [`crate::check::intake::Intake::data`], or —
+    /// a folder run's, validated while read — in `collect`'s spill file.
+    #[serde(skip)]
+    pub in_figures: bool,
 }
 
 /// One form for every time in JSON output: RFC 3339, whole seconds, the district's

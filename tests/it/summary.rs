@@ -279,6 +279,7 @@ fn report() -> CheckReport {
             saved_at: returned.then(|| time("2026-05-20T11:30:00Z")),
             errors,
             warnings: usize::from(id == "03"),
+            in_figures: matches!(status, Status::Accepted),
         }
     };
     let findings = vec![
