@@ -317,10 +317,8 @@ pub fn assess_admitted(
     }
 
     // Order: registry schools first (registry order), then findings of no known school by file.
-    let order: BTreeMap<&str, usize> =
-        registry.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let rank =
-        |f: &Finding| f.school.as_deref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
+        |f: &Finding| f.school.as_deref().and_then(|s| registry.position(s)).unwrap_or(usize::MAX);
     findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
 
     let report = CheckReport {
