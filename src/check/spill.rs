@@ -105,17 +105,28 @@ impl SpillFile {
         &self.path
     }
 
-    /// Fill `d` (a school's id, name and file) with the fields and tables at `span`.
+    /// Fill `d` (a school's id, name and file) with the fields and tables at `span`: those
+    /// `d` held before are replaced (their allocations reused, see [`decode`]).
     pub fn load(&self, span: Span, d: &mut SchoolData) -> std::io::Result<()> {
-        let mut buf = vec![0u8; span.len as usize];
-        {
-            let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
-            f.seek(SeekFrom::Start(span.offset))
-                .and_then(|_| f.read_exact(&mut buf))
-                .map_err(|e| error(&self.path, "прочитать", &e))?;
+        // The summary reads every school ~12 times: one buffer a thread, not one a read
+        // (a fresh buffer of a few KB each time also made malloc consolidate its free
+        // lists: 2 % of `collect`'s CPU at 10 000 schools, BENCHMARKS.md).
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        decode(&buf, d).map_err(|e| {
-            error(&self.path, "прочитать", &std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            buf.resize(span.len as usize, 0);
+            {
+                let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
+                f.seek(SeekFrom::Start(span.offset))
+                    .and_then(|_| f.read_exact(buf))
+                    .map_err(|e| error(&self.path, "прочитать", &e))?;
+            }
+            decode(buf, d).map_err(|e| {
+                let e = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+                error(&self.path, "прочитать", &e)
+            })
         })
     }
 }
@@ -133,19 +144,18 @@ enum ValRef<'a> {
     Date(NaiveDate),
 }
 
+/// [`ValRef`] as read: its text borrowed from the bytes read.
 #[derive(Deserialize)]
-enum Val {
+enum Val<'a> {
     Num(f64),
-    Text(String),
+    Text(&'a str),
     Date(NaiveDate),
 }
 
 /// Field code, value, and its source: the file when it is not the school's, sheet, cell.
 type FieldRef<'a> = (&'a str, ValRef<'a>, Option<&'a str>, &'a str, &'a str);
-type FieldOwned = (String, Val, Option<String>, String, String);
 /// Table code → rows (sheet, row, column code → value).
 type RowRef<'a> = (&'a str, u32, Vec<(&'a str, ValRef<'a>)>);
-type RowOwned = (String, u32, Vec<(String, Val)>);
 
 fn val_ref(v: &CheckedValue) -> ValRef<'_> {
     match v {
@@ -158,8 +168,31 @@ fn val_ref(v: &CheckedValue) -> ValRef<'_> {
 fn val(v: Val) -> CheckedValue {
     match v {
         Val::Num(n) => CheckedValue::Num(n),
-        Val::Text(t) => CheckedValue::Text(t),
+        Val::Text(t) => CheckedValue::Text(t.to_string()),
         Val::Date(d) => CheckedValue::Date(d),
+    }
+}
+
+/// `slot` made `v`, keeping a text's allocation.
+fn set_val(slot: &mut CheckedValue, v: Val) {
+    match (slot, v) {
+        (CheckedValue::Text(s), Val::Text(t)) => set(s, t),
+        (slot, v) => *slot = val(v),
+    }
+}
+
+/// `s` made `v`, keeping its allocation.
+fn set(s: &mut String, v: &str) {
+    if s != v {
+        s.clear();
+        s.push_str(v);
+    }
+}
+
+/// `map` keeping only the keys of `sorted` (ascending, as a `BTreeMap` wrote them).
+fn keep_only<V, T>(map: &mut BTreeMap<String, V>, sorted: &[T], key: impl Fn(&T) -> &str) {
+    if map.len() != sorted.len() || !map.keys().zip(sorted).all(|(k, t)| k == key(t)) {
+        map.retain(|k, _| sorted.binary_search_by(|t| key(t).cmp(k)).is_ok());
     }
 }
 
@@ -195,33 +228,57 @@ fn encode(d: &SchoolData) -> Vec<u8> {
     postcard::to_allocvec(&(fields, tables)).expect("encoding into memory does not fail")
 }
 
+/// `d`'s fields and tables made those encoded in `bytes`. The summary reads every school
+/// ~12 times, one after the other: what the previous school left in `d` — its map entries
+/// and strings, mostly of the same codes, sheets and cells — is reused rather than freed
+/// and made again (`Schools::try_for_each`); an empty `d` is filled anew. The result is
+/// the same either way (`decoding_over_another_school_gives_the_same`).
 fn decode(bytes: &[u8], d: &mut SchoolData) -> Result<(), postcard::Error> {
-    let (fields, tables): (Vec<FieldOwned>, Vec<(String, Vec<RowOwned>)>) =
-        postcard::from_bytes(bytes)?;
-    d.fields = fields
-        .into_iter()
-        .map(|(code, v, file, sheet, cell)| {
-            let file = file.unwrap_or_else(|| d.file.clone());
-            (code, CheckedField { value: val(v), source: Source { file, sheet, cell } })
-        })
-        .collect();
-    d.tables = tables
-        .into_iter()
-        .map(|(code, rows)| {
-            let rows = rows
-                .into_iter()
-                .map(|(sheet, row, values)| Row {
-                    sheet,
-                    row,
-                    values: values
-                        .into_iter()
-                        .map(|(k, v)| (k, val(v)))
-                        .collect::<BTreeMap<_, _>>(),
-                })
-                .collect();
-            (code, rows)
-        })
-        .collect();
+    type Field<'a> = (&'a str, Val<'a>, Option<&'a str>, &'a str, &'a str);
+    type TableRow<'a> = (&'a str, u32, Vec<(&'a str, Val<'a>)>);
+    let (fields, tables): (Vec<Field>, Vec<(&str, Vec<TableRow>)>) = postcard::from_bytes(bytes)?;
+    let SchoolData { file: school_file, fields: map, tables: table_map, .. } = d;
+    keep_only(map, &fields, |f| f.0);
+    for (code, v, file, sheet, cell) in fields {
+        let file = file.unwrap_or(school_file);
+        match map.get_mut(code) {
+            Some(f) => {
+                set_val(&mut f.value, v);
+                set(&mut f.source.file, file);
+                set(&mut f.source.sheet, sheet);
+                set(&mut f.source.cell, cell);
+            }
+            None => {
+                let source = Source { file: file.into(), sheet: sheet.into(), cell: cell.into() };
+                map.insert(code.to_string(), CheckedField { value: val(v), source });
+            }
+        }
+    }
+    keep_only(table_map, &tables, |t| t.0);
+    for (code, rows) in tables {
+        let have = match table_map.get_mut(code) {
+            Some(have) => have,
+            None => table_map.entry(code.to_string()).or_default(),
+        };
+        have.truncate(rows.len());
+        for (i, (sheet, row, values)) in rows.into_iter().enumerate() {
+            if i == have.len() {
+                have.push(Row { sheet: String::new(), row, values: BTreeMap::new() });
+            }
+            let r = &mut have[i];
+            set(&mut r.sheet, sheet);
+            r.row = row;
+            keep_only(&mut r.values, &values, |v| v.0);
+            for (col, v) in values {
+                match r.values.get_mut(col) {
+                    Some(slot) => set_val(slot, v),
+                    None => {
+                        r.values.insert(col.to_string(), val(v));
+                    }
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -289,6 +346,52 @@ mod tests {
         }
         drop(file);
         assert!(!path.exists(), "the spill file is removed when dropped");
+    }
+
+    /// A school read over another (as `Schools::try_for_each` does) is the school read
+    /// into an empty one: fields and table rows fewer and more, codes gone and new, values
+    /// of another kind, a source in another file.
+    #[test]
+    fn decoding_over_another_school_gives_the_same() {
+        let a = school();
+        let mut b = school();
+        b.file = "r/2.xlsx".into();
+        b.fields.remove("a");
+        b.fields.insert(
+            "aa".into(),
+            CheckedField {
+                value: CheckedValue::Text("новое".into()),
+                source: Source {
+                    file: "r/2.xlsx".into(), sheet: "Лист".into(), cell: "B2".into()
+                },
+            },
+        );
+        b.fields.get_mut("b").unwrap().value = CheckedValue::Text("было число".into());
+        b.fields.get_mut("d").unwrap().value = CheckedValue::Num(7.0);
+        b.fields.get_mut("e").unwrap().source.cell = "E15".into();
+        let t1 = b.tables.get_mut("t1").unwrap();
+        t1[0].values.remove("x");
+        t1[0].values.insert("z".into(), CheckedValue::Num(1.0));
+        t1[1].sheet = "другой".into();
+        t1.push(Row { sheet: "1.6 ВсОШ".into(), row: 9, values: BTreeMap::new() });
+        let first = t1[0].clone();
+        b.tables.remove("t2");
+        b.tables.insert("t0".into(), vec![first]);
+        let mut c = school();
+        c.tables.get_mut("t1").unwrap().truncate(1);
+        c.fields.clear();
+        let empty =
+            || SchoolData { fields: Default::default(), tables: Default::default(), ..a.clone() };
+        let mut d = empty();
+        for want in [&a, &b, &a, &c, &b, &c, &a] {
+            let bytes = encode(want);
+            d.file.clone_from(&want.file);
+            decode(&bytes, &mut d).unwrap();
+            let mut fresh = SchoolData { file: want.file.clone(), ..empty() };
+            decode(&bytes, &mut fresh).unwrap();
+            assert_eq!(&d, want);
+            assert_eq!(fresh, d);
+        }
     }
 
     /// A short file is an error naming the file, not a panic.

@@ -43,20 +43,22 @@ pub fn run(g: &GlobalArgs, a: &CollectArgs) -> Result<u8> {
     };
     let summary_name =
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let note_bytes = match &note {
-        Some(_) => Some(write_note(&input, &summary_name)?),
-        None => None,
-    };
     // The summary is saved straight into its temporary file, so its folder is made first —
     // and removed again if the summary is not written after all.
     let made = match out.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(parent) => Some(make_dirs(parent)?),
         None => None,
     };
-    // The summary and its note go in place together: one open in Excel or Word leaves both
-    // old files as they were.
+    // The note is written while the summary is (on the other thread, or before it with
+    // `--threads 1`); the summary and its note go in place together: one open in Excel or
+    // Word leaves both old files as they were.
+    let (note_bytes, summary) = rayon::join(
+        || note.as_ref().map(|_| write_note(&input, &summary_name)).transpose(),
+        || stage_with(&out, |f| write_summary_to(&input, mark.as_ref(), f)),
+    );
     let written = (|| {
-        let mut staged = vec![stage_with(&out, |f| write_summary_to(&input, mark.as_ref(), f))?];
+        let note_bytes = note_bytes?;
+        let mut staged = vec![summary?];
         if let (Some(path), Some(b)) = (&note, &note_bytes) {
             staged.push(stage(path, b)?);
         }

@@ -532,9 +532,10 @@ pub(crate) fn start<'p>(
     // «Данные 2», … with the same header; their extents are counted first (the range is
     // named before its rows are written).
     let mut counts: Vec<usize> = Vec::with_capacity(ctx.input.schools.len());
-    for s in ctx.input.schools.iter() {
-        counts.push(plan.rows(&*s?).len());
-    }
+    ctx.each_school(|s| {
+        counts.push(plan.rows(s).len());
+        Ok(())
+    })?;
     let sizes = split(&counts, rows_per_sheet());
     let first = wb.worksheets_mut().len();
     for (i, rows) in sizes.iter().enumerate() {
@@ -549,8 +550,7 @@ pub(crate) fn fill(d: &mut DataSheets, ctx: &Ctx) -> Result<(), XlsxError> {
     let f = &d.formats;
     let mut sheet = 0usize;
     let mut r = 1u32;
-    for s in ctx.input.schools.iter() {
-        let s = &*s?;
+    ctx.each_school(|s| {
         for row in d.plan.rows(s) {
             if r as usize > d.sizes[sheet] {
                 sheet += 1;
@@ -586,7 +586,8 @@ pub(crate) fn fill(d: &mut DataSheets, ctx: &Ctx) -> Result<(), XlsxError> {
             }
             r += 1;
         }
-    }
+        Ok(())
+    })?;
     debug_assert_eq!(sheet + 1, d.sizes.len(), "sheets planned and written differ");
     Ok(())
 }

@@ -344,13 +344,14 @@ fn workbook(input: &SummaryInput, district: Option<&DistrictMark>) -> anyhow::Re
 }
 
 /// Build the sheets; gives the data check of «Данные» ([`data::check`]). The rows of
-/// «Данные» are written on one thread while the sheets before it and the data check are
-/// made on the other (`--threads 1`: one after the other; the bytes are the same).
+/// «Данные» are written on one thread while the sheets before it are made on the other;
+/// the data check (it writes nothing) goes to whichever thread is free first
+/// (`--threads 1`: one after the other; the bytes are the same).
 fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<String, XlsxError> {
     let mut data = data::start(wb, ctx, st)?;
-    let (filled, check) = rayon::join(
-        || data::fill(&mut data, ctx),
-        || -> Result<String, XlsxError> {
+    let ((filled, check), sheets) = rayon::join(
+        || rayon::join(|| data::fill(&mut data, ctx), || data::check(ctx)),
+        || -> Result<(), XlsxError> {
             district::write(wb, ctx, st)?;
             lists::write_returns(wb, ctx, st)?;
             by_school::write(wb, ctx, st)?;
@@ -360,10 +361,11 @@ fn build(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<String, XlsxError>
             if let Some(prev) = ctx.input.previous {
                 compare::write_changes(wb, ctx, st, prev)?;
             }
-            Ok(data::check(ctx)?)
+            Ok(())
         },
     );
     filled?;
+    sheets?;
     let check = check?;
     data::put_back(wb, data);
     lists::write_sources(wb, ctx, st)?;
@@ -491,9 +493,14 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 /// Excel refuses longer strings; school text is bounded by validation, this is a backstop.
 const MAX_CELL_CHARS: usize = 32_767;
 
+/// More characters than a cell holds (no more bytes than that: not counted).
+fn too_long(s: &str) -> bool {
+    s.len() > MAX_CELL_CHARS && s.chars().count() > MAX_CELL_CHARS
+}
+
 /// Write text as text — never as a formula, whatever it starts with.
 fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
-    if s.chars().count() > MAX_CELL_CHARS {
+    if too_long(s) {
         let cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
         ws.write_string_with_format(row, col, cut + "…", f)?;
     } else {
@@ -507,7 +514,7 @@ fn bare_text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), Xlsx
     if s.is_empty() {
         return Ok(());
     }
-    if s.chars().count() > MAX_CELL_CHARS {
+    if too_long(s) {
         let cut: String = s.chars().take(MAX_CELL_CHARS - 1).collect();
         ws.write_string(row, col, cut + "…")?;
     } else {

@@ -78,8 +78,7 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
     let mut r = header + 1;
     // Each numeric column's total, summed over every row in school order.
     let mut sums = vec![crate::summary::figures::SUM_START; t.columns.len()];
-    for s in schools.iter() {
-        let s = &*s?;
+    ctx.each_school(|s| {
         let name_fmt = if s.invalid { &st.status_included } else { &st.text };
         let name = if s.invalid {
             format!("{} (отчёт с ошибками)", s.school_name)
@@ -118,7 +117,8 @@ fn write_rows(wb: &mut Workbook, ctx: &Ctx, st: &Styles, detail: Detail) -> Resu
             fit_row(ws, r, &cells, PT_CELL)?;
             r += 1;
         }
-    }
+        Ok(())
+    })?;
     let last = r.saturating_sub(1).max(header);
     if total_rows == 0 {
         text(ws, r, 1, "Ни одна ОО не заполнила таблицу.", &st.note)?;

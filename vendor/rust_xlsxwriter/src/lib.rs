@@ -296,6 +296,18 @@
 //! cargo add rust_xlsxwriter -F constant_memory
 //! ```
 //!
+// profplan patch: the maps looked up once per written cell (formats, shared strings,
+// changed rows) hash with foldhash instead of SipHash. No output depends on their order
+// (std's hasher is seeded anew in every process, so it never could).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A [`FastMap`] holding one entry.
+pub(crate) fn fast_map_of<K: std::hash::Hash + Eq, V>(k: K, v: V) -> FastMap<K, V> {
+    let mut m = FastMap::default();
+    m.insert(k, v);
+    m
+}
+
 mod app;
 mod button;
 mod color;
