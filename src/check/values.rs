@@ -273,26 +273,38 @@ impl Schools {
         mut f: impl FnMut(&SchoolData) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut scratch: Option<SchoolData> = None;
-        for (i, d) in self.list.iter().enumerate() {
-            match (self.spans[i], &self.file) {
-                (Some(span), Some(file)) => {
-                    let s = scratch.get_or_insert_with(|| SchoolData {
-                        school_id: String::new(),
-                        school_name: String::new(),
-                        file: String::new(),
-                        fields: BTreeMap::new(),
-                        tables: BTreeMap::new(),
-                        invalid: false,
-                    });
-                    s.school_id.clone_from(&d.school_id);
-                    s.school_name.clone_from(&d.school_name);
-                    s.file.clone_from(&d.file);
-                    s.invalid = d.invalid;
-                    file.load(span, s)?;
-                    f(s)?;
+        for (i, slot) in self.slots.iter().enumerate() {
+            let span = match *slot {
+                Slot::Memory(j) => {
+                    f(&self.list[j as usize])?;
+                    continue;
                 }
-                _ => f(d)?,
+                Slot::Spilled { span, .. } => span,
+            };
+            let h = self.head(i);
+            let s = scratch.get_or_insert_with(|| SchoolData {
+                school_id: String::new(),
+                school_name: String::new(),
+                file: String::new(),
+                fields: BTreeMap::new(),
+                tables: BTreeMap::new(),
+                invalid: false,
+            });
+            s.school_id.clear();
+            s.school_id.push_str(h.school_id);
+            s.school_name.clear();
+            s.school_name.push_str(h.school_name);
+            s.file.clear();
+            s.file.push_str(h.file);
+            s.invalid = h.invalid;
+            match (span, &self.file) {
+                (Some(span), Some(file)) => file.load(span, s)?,
+                _ => {
+                    s.fields.clear();
+                    s.tables.clear();
+                }
             }
+            f(s)?;
         }
         Ok(())
     }
