@@ -264,47 +264,58 @@ impl Schools {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// The `i`-th school with its values. One read from the spill file is read into
+    /// `scratch`, over the school it held before: its map entries and strings are reused
+    /// (the summary goes through the schools ~12 times, and a fresh `SchoolData` a school
+    /// cost twice the reading).
+    pub fn get_into<'s>(
+        &'s self,
+        i: usize,
+        scratch: &'s mut Option<SchoolData>,
+    ) -> std::io::Result<&'s SchoolData> {
+        let span = match self.slots[i] {
+            Slot::Memory(j) => return Ok(&self.list[j as usize]),
+            Slot::Spilled { span, .. } => span,
+        };
+        let h = self.head(i);
+        let s = scratch.get_or_insert_with(|| SchoolData {
+            school_id: String::new(),
+            school_name: String::new(),
+            file: String::new(),
+            fields: BTreeMap::new(),
+            tables: BTreeMap::new(),
+            invalid: false,
+        });
+        for (to, from) in [
+            (&mut s.school_id, h.school_id),
+            (&mut s.school_name, h.school_name),
+            (&mut s.file, h.file),
+        ] {
+            to.clear();
+            to.push_str(from);
+        }
+        s.invalid = h.invalid;
+        match (span, &self.file) {
+            (Some(span), Some(file)) => file.load(span, s)?,
+            // A return with no values.
+            _ => {
+                s.fields.clear();
+                s.tables.clear();
+            }
+        }
+        Ok(s)
+    }
+
     /// `f` of every school with its values, registry order, one school in memory at a
-    /// time; stops at the first error (of `f`, or reading the spill file). The schools read
-    /// from the spill file are read into one `SchoolData`, each over the one before: its
-    /// map entries and strings are reused (the summary goes through the schools ~12 times).
+    /// time (each read over the one before: [`Schools::get_into`]); stops at the first
+    /// error (of `f`, or reading the spill file).
     pub fn try_for_each<E: From<std::io::Error>>(
         &self,
         mut f: impl FnMut(&SchoolData) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut scratch: Option<SchoolData> = None;
-        for (i, slot) in self.slots.iter().enumerate() {
-            let span = match *slot {
-                Slot::Memory(j) => {
-                    f(&self.list[j as usize])?;
-                    continue;
-                }
-                Slot::Spilled { span, .. } => span,
-            };
-            let h = self.head(i);
-            let s = scratch.get_or_insert_with(|| SchoolData {
-                school_id: String::new(),
-                school_name: String::new(),
-                file: String::new(),
-                fields: BTreeMap::new(),
-                tables: BTreeMap::new(),
-                invalid: false,
-            });
-            s.school_id.clear();
-            s.school_id.push_str(h.school_id);
-            s.school_name.clear();
-            s.school_name.push_str(h.school_name);
-            s.file.clear();
-            s.file.push_str(h.file);
-            s.invalid = h.invalid;
-            match (span, &self.file) {
-                (Some(span), Some(file)) => file.load(span, s)?,
-                _ => {
-                    s.fields.clear();
-                    s.tables.clear();
-                }
-            }
-            f(s)?;
+        let mut scratch = None;
+        for i in 0..self.len() {
+            f(self.get_into(i, &mut scratch)?)?;
         }
         Ok(())
     }

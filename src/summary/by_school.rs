@@ -103,8 +103,10 @@ pub(crate) fn write(wb: &mut Workbook, ctx: &Ctx, st: &Styles) -> Result<(), Xls
     write_top(ws, ctx, st, &l)?;
     let first = HEADER + 1;
     let schools = &ctx.input.registry.schools;
+    let mut scratch = None;
     for (i, school) in schools.iter().enumerate() {
-        write_school(ws, ctx, st, &l, first + i as u32, school)?;
+        let data = ctx.values_into(&school.id, &mut scratch)?;
+        write_school(ws, ctx, st, &l, first + i as u32, (school, data))?;
     }
     let last = (first + schools.len() as u32).saturating_sub(1);
     write_totals(ws, ctx, st, &l, first)?;
@@ -210,10 +212,8 @@ fn write_school(
     st: &Styles,
     l: &Layout,
     r: u32,
-    school: &School,
+    (school, data): (&School, Option<&SchoolData>),
 ) -> Result<(), XlsxError> {
-    let data = ctx.values(&school.id)?;
-    let data = data.as_deref();
     text(ws, r, 0, &school.id, &st.text_center)?;
     text(ws, r, 1, &school.name, &st.text)?;
     let (label, fmt) = status_cell(ctx, st, &school.id);

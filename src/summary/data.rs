@@ -90,11 +90,18 @@ pub(crate) enum CheckValue<'a> {
 /// (a spreadsheet program that re-saves the summary may write the last digit of a
 /// fraction differently) and dates as the word «дата» (what the reader sees of them).
 pub(crate) fn check_line(school: &str, code: &str, row: &str, v: &CheckValue) -> String {
-    let v = match v {
-        CheckValue::Num(n) => format!("{n:.6}"),
-        CheckValue::Text(t) => t.trim().to_string(),
-    };
-    format!("{}\t{}\t{}\t{v}", school.trim(), code.trim(), row.trim())
+    use std::fmt::Write as _;
+    // ~390 000 lines at 10 000 schools: made in one string.
+    let mut line = String::with_capacity(school.len() + code.len() + row.len() + 24);
+    for part in [school, code, row] {
+        line.push_str(part.trim());
+        line.push('\t');
+    }
+    match v {
+        CheckValue::Num(n) => write!(line, "{n:.6}").expect("writing to a String does not fail"),
+        CheckValue::Text(t) => line.push_str(t.trim()),
+    }
+    line
 }
 
 /// The data check: SHA-256 of the sorted lines (a sorted «Данные» is the same data),
@@ -128,7 +135,7 @@ fn hash_lines(h: &mut sha2::Sha256, lines: &[String]) {
 pub(crate) fn check_by_school<T, E>(
     schools: &[T],
     id: impl Fn(&T) -> String,
-    lines: impl Fn(&T) -> Result<Vec<String>, E>,
+    mut lines: impl FnMut(&T) -> Result<Vec<String>, E>,
 ) -> Result<String, E> {
     use sha2::{Digest, Sha256};
     let mut order: Vec<(String, &T)> = schools.iter().map(|s| (id(s) + "\t", s)).collect();
@@ -152,10 +159,11 @@ pub(crate) fn check(ctx: &Ctx) -> std::io::Result<String> {
     let plan = RowPlan::new(ctx.campaign());
     let schools = ctx.input.schools;
     let all: Vec<usize> = (0..schools.len()).collect();
+    let mut scratch = None;
     check_by_school(
         &all,
         |&i| schools.head(i).school_id.trim().to_string(),
-        |&i| Ok(school_lines(&plan, &*schools.get(i)?)),
+        |&i| Ok(school_lines(&plan, schools.get_into(i, &mut scratch)?)),
     )
 }
 

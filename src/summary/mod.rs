@@ -203,6 +203,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// [`Ctx::values`] read into `scratch` ([`Schools::get_into`]).
+    fn values_into<'s>(
+        &'s self,
+        id: &str,
+        scratch: &'s mut Option<SchoolData>,
+    ) -> Result<Option<&'s SchoolData>, XlsxError> {
+        match self.data.get(id) {
+            Some(&i) => Ok(Some(self.input.schools.get_into(i, scratch)?)),
+            None => Ok(None),
+        }
+    }
+
     /// `f` of every school in the figures with its values, registry order.
     fn each_school(
         &self,

@@ -1562,7 +1562,7 @@ pub struct Worksheet {
     global_xf_indices: Vec<u32>,
     global_dxf_indices: Vec<u32>,
     changed_rows: crate::FastMap<RowNum, RowOptions>,
-    changed_cols: HashMap<ColNum, ColOptions>,
+    changed_cols: crate::FastMap<ColNum, ColOptions>,
     row_offset_checkpoints: [(RowNum, u32); 2],
     col_offset_checkpoints: [(ColNum, u32); 2],
     page_setup_changed: bool,
@@ -1775,7 +1775,7 @@ impl Worksheet {
             global_xf_indices: vec![],
             global_dxf_indices: vec![],
             changed_rows: crate::FastMap::default(),
-            changed_cols: HashMap::new(),
+            changed_cols: crate::FastMap::default(),
             row_offset_checkpoints: [(0, 0); 2],
             col_offset_checkpoints: [(0, 0); 2],
             page_setup_changed: false,
@@ -15510,7 +15510,9 @@ impl Worksheet {
         }
 
         //  Check that the string is < Excel limit of 32767 chars.
-        if utf16_len(&string) > MAX_STRING_LEN {
+        // profplan patch: a string of no more bytes than the limit has no more UTF-16
+        // units either; only a longer one is counted.
+        if string.len() > MAX_STRING_LEN && utf16_len(&string) > MAX_STRING_LEN {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
 
