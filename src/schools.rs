@@ -378,6 +378,13 @@ impl Registry {
         self.index.get(at).map(|&i| &self.schools[i]).filter(|s| s.id == id)
     }
 
+    /// The place of the school `id` in `schools`: of a school listed twice, its last
+    /// listing (the order a map from each id to its place would give).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let end = self.index.partition_point(|&i| self.schools[i].id.as_str() <= id);
+        end.checked_sub(1).map(|at| self.index[at]).filter(|&i| self.schools[i].id == id)
+    }
+
     /// Read a registry file. Warnings (ignored columns, odd e-mails) are dropped; use
     /// [`Registry::load_with_warnings`] to show them.
     ///
@@ -1061,7 +1068,16 @@ mod tests {
         assert_eq!(reg.get("02").map(|s| s.name.as_str()), Some("Школа 02"));
         for id in ["", "0", "03", "100", "ё"] {
             assert!(reg.get(id).is_none(), "{id}");
+            assert!(reg.position(id).is_none(), "{id}");
         }
+        // The place in the list, as a map from each id to its place gave (the last
+        // listing of an id listed twice).
+        let places: std::collections::BTreeMap<&str, usize> =
+            reg.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        for id in ids {
+            assert_eq!(reg.position(id), places.get(id).copied(), "{id}");
+        }
+        assert_eq!(reg.position("02"), Some(3));
     }
 
     #[test]

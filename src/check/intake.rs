@@ -225,8 +225,35 @@ struct Candidate {
     /// The reader's structural notes about the form.
     form_notes: Vec<Finding>,
     /// The return validated during the read ([`validate_early`]); its cells are gone.
-    validated: Option<Validated>,
+    validated: Option<Kept>,
     notes: Vec<Finding>,
+}
+
+/// A return validated during the read ([`validate_early`]), as the reading thread hands
+/// it to the intake: whole, or — in a folder run, which has spilled its values or has no
+/// use for them — only its findings.
+#[derive(Debug, Clone)]
+pub enum Early {
+    Whole(Validated),
+    /// Its values are gone: it goes into the figures as a mark on its school's status
+    /// ([`SchoolStatus::in_figures`]), not in [`Intake::data`].
+    ValuesGone(Vec<Finding>),
+}
+
+impl From<Validated> for Early {
+    fn from(v: Validated) -> Early {
+        Early::Whole(v)
+    }
+}
+
+/// A return validated during the read as its candidate keeps it until the report: its
+/// findings, and its values while it has them (boxed: a folder run has none). Not the
+/// [`Validated`] itself: its emptied values (~130 bytes) and names were kept for every
+/// return (issue 13).
+#[derive(Debug)]
+struct Kept {
+    findings: Vec<Finding>,
+    data: Option<Box<SchoolData>>,
 }
 
 /// Resolve identities, pick one return per school, validate, and build the report.
@@ -242,7 +269,7 @@ pub fn assess<F: Into<Returned>>(
         .into_iter()
         .map(|f| {
             let Returned { read, validated } = f.into();
-            admit_file(c, registry, &opts, read, validated)
+            admit_file(c, registry, &opts, read, validated.map(Early::Whole))
         })
         .collect();
     assess_admitted(c, registry, admitted, opts)
@@ -290,10 +317,8 @@ pub fn assess_admitted(
     }
 
     // Order: registry schools first (registry order), then findings of no known school by file.
-    let order: BTreeMap<&str, usize> =
-        registry.schools.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let rank =
-        |f: &Finding| f.school.as_deref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
+        |f: &Finding| f.school.as_deref().and_then(|s| registry.position(s)).unwrap_or(usize::MAX);
     findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
 
     let report = CheckReport {
@@ -352,15 +377,10 @@ pub fn admit_file(
     registry: &Registry,
     opts: &IntakeOptions,
     read: FileRead,
-    mut validated: Option<Validated>,
+    mut validated: Option<Early>,
 ) -> Admission {
     let district = opts.district;
-    let mut rec = FileRecord::of(read.file);
-    if let Some(saved) = rec.saved {
-        let r = district.resolve(saved);
-        rec.saved_at = Some(district.local(r.at));
-        rec.saved_at_other = r.other.map(|t| district.local(t));
-    }
+    let mut rec = FileRecord::of(read.file, district);
     let mut finding = None;
     let mut candidate = None;
     match read.result {
@@ -398,11 +418,15 @@ pub fn admit_file(
                         let version_problem = version_problem(c, &id, &rec.path).map(Box::new);
                         let input = (validated.is_none() && version_problem.is_none())
                             .then(|| Box::new(form.input));
-                        if let Some(v) = validated.as_mut() {
-                            v.data.school_id = String::new();
-                            v.data.school_name = String::new();
-                            v.data.file = String::new();
-                        }
+                        let validated = validated.take().map(|v| match v {
+                            Early::Whole(mut v) => {
+                                v.data.school_id = String::new();
+                                v.data.school_name = String::new();
+                                v.data.file = String::new();
+                                Kept { findings: v.findings, data: Some(Box::new(v.data)) }
+                            }
+                            Early::ValuesGone(findings) => Kept { findings, data: None },
+                        });
                         let k = Candidate {
                             file_index: usize::MAX,
                             version_problem,
@@ -583,6 +607,7 @@ fn settle(
                 saved_at: None,
                 errors: 0,
                 warnings: 0,
+                in_figures: false,
             },
             data: None,
             findings: Vec::new(),
@@ -602,22 +627,28 @@ fn settle(
         ));
     }
     inner_findings.extend(chosen.form_notes.iter().cloned());
+    // Whether it was validated, and its values when they are at hand.
     let mut school_data = None;
+    let mut checked = false;
     if let Some(p) = chosen.version_problem.take() {
         inner_findings.push(*p);
+    } else if let Some(Kept { findings, data }) = chosen.validated.take() {
+        inner_findings.extend(findings);
+        checked = true;
+        school_data = data.map(|d| SchoolData {
+            school_id: school.id.clone(),
+            school_name: school.name.clone(),
+            file: rec.path.clone(),
+            ..*d
+        });
     } else {
         // Validated in `validate_chosen` (same school, same file; a registry listing a
         // school twice finds its return taken by the first listing, as before).
-        let early = chosen.validated.take().map(|mut v| {
-            v.data.school_id = school.id.clone();
-            v.data.school_name = school.name.clone();
-            v.data.file = rec.path.clone();
-            v
-        });
-        let v = early
-            .or_else(|| validated.remove(&chosen.file_index))
+        let v = validated
+            .remove(&chosen.file_index)
             .unwrap_or_else(|| validate(c, &input_of(&chosen, rec, school)));
         inner_findings.extend(v.findings);
+        checked = true;
         school_data = Some(v.data);
     }
     let (late, timing) = timing(c, rec, opts.district);
@@ -633,7 +664,8 @@ fn settle(
         Status::Accepted => "принят".into(),
         _ => format!("ошибок: {errors}, предупреждений: {warnings}"),
     };
-    let data = school_data.filter(|_| errors == 0 || opts.include_invalid).map(|mut d| {
+    let in_figures = checked && (errors == 0 || opts.include_invalid);
+    let data = school_data.filter(|_| in_figures).map(|mut d| {
         d.invalid = errors > 0;
         d
     });
@@ -651,6 +683,7 @@ fn settle(
             saved_at: rec.saved_at,
             errors,
             warnings,
+            in_figures,
         },
         data,
         findings: school_findings,

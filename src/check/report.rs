@@ -74,10 +74,6 @@ pub struct FileRecord {
     pub sha256: Sha256,
     /// Format detected from the content («xlsx», «ods», «xls», «html», …).
     pub format: String,
-    /// The saved time as the file wrote it (or the file time as a fallback); `saved_at`
-    /// is what it means in the district, filled in by [`crate::check::intake::assess`].
-    #[serde(skip)]
-    pub saved: Option<crate::clock::SavedTime>,
     /// When the file was last saved, with the district's offset. For an ambiguous time
     /// (LibreOffice's .xlsx) the earlier reading.
     #[serde(serialize_with = "crate::check::report::rfc3339")]
@@ -96,16 +92,17 @@ pub struct FileRecord {
 
 impl FileRecord {
     /// The record of a file as the reader left it: refused (or skipped) until the intake
-    /// finds a return in it; its saved time not yet read in the district.
-    pub fn of(file: crate::read::FileMeta) -> FileRecord {
+    /// finds a return in it; its saved time read in the district (the time as the file
+    /// wrote it is not kept: one record is kept for every file until the report).
+    pub fn of(file: crate::read::FileMeta, district: crate::clock::District) -> FileRecord {
+        let resolved = file.saved.map(|saved| district.resolve(saved));
         FileRecord {
             path: file.path,
             size: file.size,
             sha256: Sha256::from_hex(&file.sha256),
             format: file.format,
-            saved: file.saved,
-            saved_at: None,
-            saved_at_other: None,
+            saved_at: resolved.as_ref().map(|r| district.local(r.at)),
+            saved_at_other: resolved.and_then(|r| r.other).map(|t| district.local(t)),
             saved_at_from_fs: file.saved_from_fs,
             school: None,
             outcome: if file.skipped { Outcome::Skipped } else { Outcome::Rejected },
@@ -167,6 +164,11 @@ pub struct SchoolStatus {
     pub saved_at: Option<DateTime<FixedOffset>>,
     pub errors: usize,
     pub warnings: usize,
+    /// Its return goes into the district's figures (accepted, or with errors under
+    /// `--include-invalid`). Its values are in [`crate::check::intake::Intake::data`], or —
+    /// a folder run's, validated while read — in `collect`'s spill file.
+    #[serde(skip)]
+    pub in_figures: bool,
 }
 
 /// One form for every time in JSON output: RFC 3339, whole seconds, the district's

@@ -120,10 +120,24 @@ pub struct Head<'a> {
 /// ([`Schools::spilled`], [`crate::check::spill`]), so that memory does not grow with the
 /// number of schools.
 pub struct Schools {
-    /// Each school; without its fields and tables where `spans` says where they are.
+    /// The schools whose values are in memory (with their names).
     list: Vec<SchoolData>,
-    spans: Vec<Option<crate::check::spill::Span>>,
+    /// The names of the others, one after another (see [`Slot::Spilled`]): one text, not
+    /// three `String`s and an empty [`SchoolData`] (~300 bytes) a school (issue 13).
+    names: String,
+    /// Each school, registry order.
+    slots: Vec<Slot>,
     file: Option<crate::check::spill::SpillFile>,
+}
+
+/// Where a school of [`Schools`] is.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// `list[i]`.
+    Memory(u32),
+    /// Its id, name and file are `names[at..id]`, `[id..name]`, `[name..file]`; its values
+    /// in the spill file at `span` (none: a return with no values).
+    Spilled { at: u32, ends: [u32; 3], invalid: bool, span: Option<crate::check::spill::Span> },
 }
 
 impl std::fmt::Debug for Schools {
@@ -144,43 +158,75 @@ impl From<Vec<SchoolData>> for Schools {
 impl Schools {
     /// Schools whose values are all in memory.
     pub fn new(list: Vec<SchoolData>) -> Schools {
-        let spans = vec![None; list.len()];
-        Schools { list, spans, file: None }
+        let slots = (0..list.len()).map(|i| Slot::Memory(index(i))).collect();
+        Schools { list, names: String::new(), slots, file: None }
     }
 
-    /// Schools whose values are in `file` where `span_of` (by the school's file) says,
-    /// the others in memory. The spilled ones' fields and tables in `list` are dropped.
+    /// The schools in the figures of a folder run ([`SchoolStatus::in_figures`], registry
+    /// order): those in `list` (the intake's, registry order) with their values in memory,
+    /// the others' in `file` where `span_of` (by the school's file) says.
+    ///
+    /// [`SchoolStatus::in_figures`]: crate::check::report::SchoolStatus::in_figures
     pub fn spilled(
-        mut list: Vec<SchoolData>,
+        statuses: &[crate::check::report::SchoolStatus],
+        list: Vec<SchoolData>,
         file: crate::check::spill::SpillFile,
         span_of: impl Fn(&str) -> Option<crate::check::spill::Span>,
     ) -> Schools {
-        let spans: Vec<_> = list.iter().map(|d| span_of(&d.file)).collect();
-        for (d, span) in list.iter_mut().zip(&spans) {
-            if span.is_some() {
-                d.fields = Default::default();
-                d.tables = Default::default();
+        let taken: Vec<_> = statuses.iter().filter(|s| s.in_figures).collect();
+        let mut names = String::new();
+        let mut slots = Vec::with_capacity(taken.len());
+        let mut next = 0;
+        for s in taken {
+            let path = s.file.as_deref().unwrap_or_default();
+            if list.get(next).is_some_and(|d| d.school_id == s.id && d.file == path) {
+                slots.push(Slot::Memory(index(next)));
+                next += 1;
+                continue;
             }
+            let at = index(names.len());
+            let mut ends = [0; 3];
+            for (end, part) in ends.iter_mut().zip([&s.id, &s.name, path]) {
+                names.push_str(part);
+                *end = index(names.len());
+            }
+            let invalid = s.status == crate::check::report::Status::Invalid;
+            slots.push(Slot::Spilled { at, ends, invalid, span: span_of(path) });
         }
-        Schools { list, spans, file: Some(file) }
+        debug_assert_eq!(next, list.len(), "every school in memory is in the figures");
+        names.shrink_to_fit();
+        Schools { list, names, slots, file: Some(file) }
     }
 
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.slots.is_empty()
     }
 
     /// The `i`-th school's id, name, file and mark.
     pub fn head(&self, i: usize) -> Head<'_> {
-        let d = &self.list[i];
-        Head {
-            school_id: &d.school_id,
-            school_name: &d.school_name,
-            file: &d.file,
-            invalid: d.invalid,
+        match self.slots[i] {
+            Slot::Memory(j) => {
+                let d = &self.list[j as usize];
+                Head {
+                    school_id: &d.school_id,
+                    school_name: &d.school_name,
+                    file: &d.file,
+                    invalid: d.invalid,
+                }
+            }
+            Slot::Spilled { at, ends: [id, name, file], invalid, .. } => {
+                let part = |a: u32, b: u32| &self.names[a as usize..b as usize];
+                Head {
+                    school_id: part(at, id),
+                    school_name: part(id, name),
+                    file: part(name, file),
+                    invalid,
+                }
+            }
         }
     }
 
@@ -192,22 +238,23 @@ impl Schools {
     /// The `i`-th school with its values (read from the spill file when they are there).
     pub fn get(&self, i: usize) -> std::io::Result<std::borrow::Cow<'_, SchoolData>> {
         use std::borrow::Cow;
-        let d = &self.list[i];
-        match (self.spans[i], &self.file) {
-            (Some(span), Some(file)) => {
-                let mut full = SchoolData {
-                    school_id: d.school_id.clone(),
-                    school_name: d.school_name.clone(),
-                    file: d.file.clone(),
-                    fields: BTreeMap::new(),
-                    tables: BTreeMap::new(),
-                    invalid: d.invalid,
-                };
-                file.load(span, &mut full)?;
-                Ok(Cow::Owned(full))
-            }
-            _ => Ok(Cow::Borrowed(d)),
+        let span = match self.slots[i] {
+            Slot::Memory(j) => return Ok(Cow::Borrowed(&self.list[j as usize])),
+            Slot::Spilled { span, .. } => span,
+        };
+        let h = self.head(i);
+        let mut full = SchoolData {
+            school_id: h.school_id.to_string(),
+            school_name: h.school_name.to_string(),
+            file: h.file.to_string(),
+            fields: BTreeMap::new(),
+            tables: BTreeMap::new(),
+            invalid: h.invalid,
+        };
+        if let (Some(span), Some(file)) = (span, &self.file) {
+            file.load(span, &mut full)?;
         }
+        Ok(Cow::Owned(full))
     }
 
     /// Every school with its values, registry order, one school in memory at a time.
@@ -226,10 +273,11 @@ impl Schools {
         i: usize,
         scratch: &'s mut Option<SchoolData>,
     ) -> std::io::Result<&'s SchoolData> {
-        let d = &self.list[i];
-        let (Some(span), Some(file)) = (self.spans[i], &self.file) else {
-            return Ok(d);
+        let span = match self.slots[i] {
+            Slot::Memory(j) => return Ok(&self.list[j as usize]),
+            Slot::Spilled { span, .. } => span,
         };
+        let h = self.head(i);
         let s = scratch.get_or_insert_with(|| SchoolData {
             school_id: String::new(),
             school_name: String::new(),
@@ -238,11 +286,23 @@ impl Schools {
             tables: BTreeMap::new(),
             invalid: false,
         });
-        s.school_id.clone_from(&d.school_id);
-        s.school_name.clone_from(&d.school_name);
-        s.file.clone_from(&d.file);
-        s.invalid = d.invalid;
-        file.load(span, s)?;
+        for (to, from) in [
+            (&mut s.school_id, h.school_id),
+            (&mut s.school_name, h.school_name),
+            (&mut s.file, h.file),
+        ] {
+            to.clear();
+            to.push_str(from);
+        }
+        s.invalid = h.invalid;
+        match (span, &self.file) {
+            (Some(span), Some(file)) => file.load(span, s)?,
+            // A return with no values.
+            _ => {
+                s.fields.clear();
+                s.tables.clear();
+            }
+        }
         Ok(s)
     }
 
@@ -264,4 +324,10 @@ impl Schools {
     pub fn spill_path(&self) -> Option<&std::path::Path> {
         self.file.as_ref().map(|f| f.path())
     }
+}
+
+/// A place in [`Schools`]' lists and names: they are far below 4 GB (a school's values
+/// are in the spill file, not in memory).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 4 billion schools and bytes of names")
 }

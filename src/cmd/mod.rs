@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use profplan::check::intake::{
-    admit_file, assess_admitted, validate_early, Admission, Intake, IntakeOptions,
+    admit_file, assess_admitted, validate_early, Admission, Early, Intake, IntakeOptions,
 };
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
 use profplan::check::spill::{Span, Spill, SpillFile};
@@ -187,7 +187,7 @@ impl Returns<'_> {
         let (file, spans) = spilled.expect("a spill given, a spill returned");
         let data = std::mem::take(&mut intake.data);
         let records = &intake.report.files;
-        let schools = Schools::spilled(data, file, |f| {
+        let schools = Schools::spilled(&intake.report.schools, data, file, |f| {
             file_index(records, f).and_then(|i| spans.get(i).copied().flatten())
         });
         Ok((intake, schools))
@@ -330,16 +330,13 @@ impl Read<'_> {
         // number of returns.
         let form = Form::new(self.campaign);
         let early = |mut f: FileRead| {
-            let mut v = validate_early(&form, self.registry, opts.key.as_ref(), &mut f);
+            let v = validate_early(&form, self.registry, opts.key.as_ref(), &mut f);
             let found = v.as_ref().map(|v| self.periods.school(&v.data));
             let spilled = match (&self.spill, v.as_ref()) {
                 (Some(spill), Some(v)) => Some(spill.put(&v.data)),
                 _ => None,
             };
-            if let Some(v) = v.as_mut() {
-                v.data.fields = Default::default();
-                v.data.tables = Default::default();
-            }
+            let v = v.map(|v| Early::ValuesGone(v.findings));
             (admit_file(self.campaign, self.registry, &opts, f, v), found, spilled)
         };
         let mut read = profplan::read::folder::read_folder_map(
@@ -362,23 +359,27 @@ impl Read<'_> {
         let mut compared = Vec::with_capacity(read.len());
         let mut spans = Vec::with_capacity(if self.spill.is_some() { read.len() } else { 0 });
         let mut failed = None;
-        let files: Vec<Admission> = read
-            .into_iter()
-            .map(|(a, found, spilled)| {
-                compared.push(found.is_some());
-                period.extend(found.into_iter().flatten());
-                match spilled {
-                    Some(Ok(span)) => spans.push(Some(span)),
-                    Some(Err(e)) => {
-                        failed = failed.take().or(Some(e));
-                        spans.push(None);
-                    }
-                    None if self.spill.is_some() => spans.push(None),
-                    None => {}
+        // Taken from the end (hence reversed first) and the list shrunk as it empties, so
+        // that the files are not held twice, as read and as admitted (issue 13).
+        let mut files: Vec<Admission> = Vec::with_capacity(read.len());
+        read.reverse();
+        while let Some((a, found, spilled)) = read.pop() {
+            if read.capacity() - read.len() > read.capacity() / 8 {
+                read.shrink_to_fit();
+            }
+            compared.push(found.is_some());
+            period.extend(found.into_iter().flatten());
+            match spilled {
+                Some(Ok(span)) => spans.push(Some(span)),
+                Some(Err(e)) => {
+                    failed = failed.take().or(Some(e));
+                    spans.push(None);
                 }
-                a
-            })
-            .collect();
+                None if self.spill.is_some() => spans.push(None),
+                None => {}
+            }
+            files.push(a);
+        }
         if let Some(e) = failed {
             return Err(e.into());
         }
@@ -389,8 +390,13 @@ impl Read<'_> {
         let intake = assess_admitted(self.campaign, self.registry, files, opts);
         // The warnings of the returns taken into the figures (not of a superseded draft);
         // a return validated only by the assessment is compared now.
-        let taken: BTreeSet<(&str, &str)> =
-            intake.data.iter().map(|d| (d.school_id.as_str(), d.file.as_str())).collect();
+        let taken: BTreeSet<(&str, &str)> = intake
+            .report
+            .schools
+            .iter()
+            .filter(|s| s.in_figures)
+            .filter_map(|s| Some((s.id.as_str(), s.file.as_deref()?)))
+            .collect();
         period
             .retain(|f| f.school.as_deref().is_some_and(|s| taken.contains(&(s, f.file.as_str()))));
         let records = &intake.report.files;

@@ -167,6 +167,7 @@ mod tests {
                 saved_at: None,
                 errors: 0,
                 warnings: 0,
+                in_figures: false,
             }],
             findings: vec![],
             files: vec![],

@@ -257,7 +257,6 @@ fn file(path: &str, school: Option<&str>, outcome: Outcome, reason: &str) -> Fil
         size: 12_345,
         sha256: Sha256::from_hex(&format!("{:0>64}", path.len())),
         format: "xlsx".into(),
-        saved: None,
         saved_at: Some(time("2026-05-20T11:30:00Z")),
         saved_at_other: None,
         saved_at_from_fs: path.starts_with("02"),
@@ -280,6 +279,7 @@ fn report() -> CheckReport {
             saved_at: returned.then(|| time("2026-05-20T11:30:00Z")),
             errors,
             warnings: usize::from(id == "03"),
+            in_figures: matches!(status, Status::Accepted),
         }
     };
     let findings = vec![
