@@ -305,7 +305,8 @@ pub fn assess_admitted(
     // At their size from the start: grown by doubling, up to half of each list was
     // spare room (issue 13).
     let mut statuses = Vec::with_capacity(registry.schools.len());
-    let mut data = Vec::with_capacity(by_school.len().min(registry.schools.len()));
+    // Not at its size: in a folder run, whose returns' values are gone, it stays empty.
+    let mut data = Vec::new();
     for school in &registry.schools {
         let cands = by_school.remove(&school.id).unwrap_or_default();
         let settled = settle(c, school, cands, &mut records, &mut validated, &opts);
