@@ -238,23 +238,12 @@ impl Schools {
     /// The `i`-th school with its values (read from the spill file when they are there).
     pub fn get(&self, i: usize) -> std::io::Result<std::borrow::Cow<'_, SchoolData>> {
         use std::borrow::Cow;
-        let span = match self.slots[i] {
-            Slot::Memory(j) => return Ok(Cow::Borrowed(&self.list[j as usize])),
-            Slot::Spilled { span, .. } => span,
-        };
-        let h = self.head(i);
-        let mut full = SchoolData {
-            school_id: h.school_id.to_string(),
-            school_name: h.school_name.to_string(),
-            file: h.file.to_string(),
-            fields: BTreeMap::new(),
-            tables: BTreeMap::new(),
-            invalid: h.invalid,
-        };
-        if let (Some(span), Some(file)) = (span, &self.file) {
-            file.load(span, &mut full)?;
+        if let Slot::Memory(j) = self.slots[i] {
+            return Ok(Cow::Borrowed(&self.list[j as usize]));
         }
-        Ok(Cow::Owned(full))
+        let mut scratch = None;
+        self.get_into(i, &mut scratch)?;
+        Ok(Cow::Owned(scratch.expect("a spilled school is read into the scratch")))
     }
 
     /// Every school with its values, registry order, one school in memory at a time.
