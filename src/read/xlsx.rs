@@ -315,6 +315,24 @@ fn resolve_target(base_dir: &str, target: &str) -> String {
     out.join("/")
 }
 
+/// Reads the rest of a part without parsing it: inflated (or copied) to its end, where
+/// the source checks its size and checksum. Each chunk counts against the time budget.
+/// Errors in the same words as the XML reader's (`I/O error: …`).
+fn drain<R: std::io::BufRead>(
+    source: &mut R,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<(), Reject> {
+    loop {
+        let n = source.fill_buf().map_err(|e| damaged(path, quick_xml::Error::from(e)))?.len();
+        if n == 0 {
+            return Ok(());
+        }
+        source.consume(n);
+        budget.step()?;
+    }
+}
+
 /// Collects an element's text up to its end, resolving the five XML entities and
 /// character references (DTD entities are dropped, never expanded), keeping at most
 /// `cap` bytes. Every event counts against the time budget.
@@ -625,7 +643,9 @@ impl<'a> XlsxBackend<'a> {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(ev, Event::Empty(_));
                     match e.local_name().as_ref() {
-                        b"sheetData" => in_data = !empty,
+                        // An empty `<sheetData/>`: the sheet has no cells.
+                        b"sheetData" if empty => break,
+                        b"sheetData" => in_data = true,
                         b"row" if in_data => {
                             budget.tick()?;
                             row = row_index(e, next_row);
@@ -684,11 +704,16 @@ impl<'a> XlsxBackend<'a> {
                         _ => {}
                     }
                 }
-                Event::End(e) if e.local_name().as_ref() == b"sheetData" => in_data = false,
+                // The cells end here; what follows (merged ranges, data validation,
+                // page setup: often as long as the cells) is not tokenized — calamine
+                // stops here too — but still inflated to its end, so that a damaged
+                // stream or a wrong checksum refuses the file as before.
+                Event::End(e) if in_data && e.local_name().as_ref() == b"sheetData" => break,
                 Event::Eof => break,
                 _ => {}
             }
         }
+        drain(xml.get_mut(), &path, budget)?;
         if bad_addresses > 20 {
             self.notes.push(Finding::warning(
                 Code::FileDamaged,
