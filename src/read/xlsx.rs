@@ -315,6 +315,71 @@ fn resolve_target(base_dir: &str, target: &str) -> String {
     out.join("/")
 }
 
+/// The length of the element `<name>…</name>` at the start of `window` (after
+/// whitespace), when the XML reader would pass over exactly those bytes the same way:
+/// the element starts with a bare `<name>`, and up to its end tag every tag is plain —
+/// no comment, CDATA, processing instruction or entity, every end tag matching its start
+/// tag (as the reader checks), quotes closed within their tag. `None` for anything
+/// else, or when the end is not in `window`: then the reader takes it.
+fn plain_element_len(window: &[u8], name: &[u8]) -> Option<usize> {
+    let start = window.iter().position(|b| !is_xml_space(*b))?;
+    let w = &window[start..];
+    if w.len() < name.len() + 2 || w[0] != b'<' || &w[1..=name.len()] != name {
+        return None;
+    }
+    if w[name.len() + 1] != b'>' {
+        return None;
+    }
+    // Open elements by name; the first is `name` itself.
+    let mut open: Vec<&[u8]> = vec![name];
+    let mut i = name.len() + 2;
+    loop {
+        // Text up to the next tag: an entity is left to the reader.
+        let lt = i + memchr::memchr2(b'<', b'&', &w[i..])?;
+        if w[lt] == b'&' {
+            return None;
+        }
+        let first = *w.get(lt + 1)?;
+        if first == b'!' || first == b'?' {
+            return None;
+        }
+        // The tag's end, quotes respected (as the reader finds it).
+        let mut j = lt + 1;
+        let mut quote = None;
+        loop {
+            let b = *w.get(j)?;
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => quote = Some(b),
+                None if b == b'>' => break,
+                None if b == b'<' => return None,
+                None => {}
+            }
+            j += 1;
+        }
+        let tag = &w[lt + 1..j];
+        i = j + 1;
+        if let Some(end) = tag.strip_prefix(b"/") {
+            let end_len = end.iter().rposition(|b| !is_xml_space(*b)).map_or(0, |p| p + 1);
+            if open.pop()? != &end[..end_len] {
+                return None;
+            }
+            if open.is_empty() {
+                return Some(start + i);
+            }
+        } else if tag.last() != Some(&b'/') {
+            let name_len = tag.iter().position(|b| is_xml_space(*b)).unwrap_or(tag.len());
+            open.push(&tag[..name_len]);
+        }
+    }
+}
+
+/// XML's whitespace, as the XML reader splits names at it.
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 /// Reads the rest of a part without parsing it: inflated (or copied) to its end, where
 /// the source checks its size and checksum. Each chunk counts against the time budget.
 /// Errors in the same words as the XML reader's (`I/O error: …`).
@@ -750,6 +815,18 @@ impl<'a> XlsxBackend<'a> {
         let mut text_buf = Vec::new();
         let mut index: u32 = 0;
         loop {
+            // A string not wanted, when it is plain markup in the bytes at hand, is passed
+            // over without the XML reader (most of the table is not wanted).
+            if !wanted.contains(&index) {
+                let window = std::io::BufRead::fill_buf(xml.get_mut())
+                    .map_err(|e| damaged(&path, quick_xml::Error::from(e)))?;
+                if let Some(n) = plain_element_len(window, b"si") {
+                    std::io::BufRead::consume(xml.get_mut(), n);
+                    budget.step()?;
+                    index += 1;
+                    continue;
+                }
+            }
             buf.clear();
             let ev = xml.read_event_into(&mut buf).map_err(|e| damaged(&path, e))?;
             budget.step()?;
@@ -1439,6 +1516,72 @@ mod tests {
             let e = tag(xml);
             assert_eq!(plain_attrs(&e, [b"r", b"t", b"s"]), None, "{xml}");
         }
+    }
+
+    /// Passing over an element by [`plain_element_len`] consumes exactly what the XML
+    /// reader's `read_to_end_into` consumes after the element's start, and never passes
+    /// over what the reader refuses.
+    #[test]
+    fn plain_elements_are_passed_over_as_the_reader_does() {
+        // (the bytes at hand, whether the fast path takes the element)
+        let cases: &[(&str, bool)] = &[
+            ("<si><t>Отчёт</t></si><si>", true),
+            ("<si></si>", true),
+            ("  \n<si><t xml:space=\"preserve\"> a </t></si>", true),
+            ("<si><r><rPr><b/><sz val=\"11\"/></rPr><t>жирный</t></r><r><t>x</t></r></si>", true),
+            ("<si><t a=\"</si>\">x</t></si>", true),
+            ("<si><t a='>'>x</t></si><t>", true),
+            ("<si><t>a > b</t></si>", true),
+            ("<si><si><t>вложенная</t></si></si>", true),
+            ("<si><t>x</t ></si >", true),
+            ("<si><t\ta=\"1\"\n>x</t\r\n></si>", true),
+            // Left to the reader: entities, comments, CDATA, instructions, other forms.
+            ("<si><t>&amp;</t></si>", false),
+            ("<si><!-- </si> --></si>", false),
+            ("<si><![CDATA[</si>]]></si>", false),
+            ("<si><?pi </si>?></si>", false),
+            ("<si >x</si>", false),
+            ("<x:si>x</x:si>", false),
+            ("<si/>", false),
+            ("<sir>x</sir>", false),
+            ("<si><t x=\"<\">x</t></si>", true),
+            // What the reader refuses, or cannot see the end of.
+            ("<si><t>x</u></si>", false),
+            ("<si><t>x</si>", false),
+            ("<si><t>не закрыта", false),
+            ("<si><t>x</t>", false),
+            ("<si><t>x</t><</si>", false),
+        ];
+        for &(case, fast) in cases {
+            let ours = plain_element_len(case.as_bytes(), b"si");
+            // The reader: the start event (after any whitespace), then read_to_end_into.
+            let mut xml = Reader::from_reader(case.as_bytes());
+            xml.config_mut().trim_text(false);
+            let mut buf = Vec::new();
+            let theirs = loop {
+                buf.clear();
+                match xml.read_event_into(&mut buf) {
+                    Ok(Event::Text(t)) if t.iter().all(|b| is_xml_space(*b)) => continue,
+                    Ok(Event::Start(e)) if e.name().as_ref() == b"si" => {
+                        let name = e.name().as_ref().to_vec();
+                        let mut inner = Vec::new();
+                        break xml
+                            .read_to_end_into(quick_xml::name::QName(&name), &mut inner)
+                            .ok()
+                            .map(|_| xml.buffer_position() as usize);
+                    }
+                    _ => break None,
+                }
+            };
+            if fast {
+                assert!(ours.is_some(), "{case}: not taken");
+                assert_eq!(ours, theirs, "{case}");
+            } else {
+                assert_eq!(ours, None, "{case}");
+            }
+        }
+        // Cut at the window's end: left to the reader.
+        assert_eq!(plain_element_len(b"<si><t>x</t></s", b"si"), None);
     }
 
     #[test]
