@@ -425,20 +425,86 @@ fn plain_end(window: &[u8], start: &PlainStart<'_>, name: &[u8]) -> Option<usize
     }
 }
 
-/// A plain cell element ([`plain_element`]) next in `source`'s bytes at hand, with a good
-/// address that `want` does not ask for: its length and column.
-fn unwanted_cell<R: std::io::BufRead>(
+/// A cell [`quick_cell`] read.
+struct QuickCell {
+    /// The bytes it takes.
+    len: usize,
+    col: u32,
+    /// A wanted cell's position and what it holds; `None` for a cell not wanted.
+    kept: Option<((u32, u32), Pending)>,
+}
+
+/// The next cell in `source`'s bytes at hand, read without the XML reader when its
+/// markup is plain ([`plain_start`]) and its address good: one not wanted is passed over
+/// (most cells of a sheet are not wanted); a wanted one is read when it is empty or
+/// holds a plain `<v>` (a number, a shared string's index) — as the reader reads it.
+/// `None` for anything else: the reader takes it.
+fn quick_cell<R: std::io::BufRead>(
     source: &mut R,
     want: &Want,
+    sheet: &str,
     path: &str,
-) -> Result<Option<(usize, u32)>, Reject> {
+) -> Result<Option<QuickCell>, Reject> {
     let window = source.fill_buf().map_err(|e| damaged(path, quick_xml::Error::from(e)))?;
     let Some(start) = plain_start(window, b"c") else { return Ok(None) };
-    let Some([Some(r)]) = plain_attrs_in(start.attrs, [b"r"]) else { return Ok(None) };
-    let Some((_, col)) = cell_address(r).filter(|&(row, col)| !want.contains(row, col)) else {
+    let r = first_r(start.attrs).or_else(|| plain_attrs_in(start.attrs, [b"r"]).and_then(|[r]| r));
+    let Some((row, col)) = r.and_then(cell_address) else { return Ok(None) };
+    if !want.contains(row, col) {
+        return Ok(plain_end(window, &start, b"c").map(|len| QuickCell { len, col, kept: None }));
+    }
+    let Some([Some(_), kind, style]) = plain_attrs_in(start.attrs, [b"r", b"t", b"s"]) else {
         return Ok(None);
     };
-    Ok(plain_end(window, &start, b"c").map(|n| (n, col)))
+    let rest = &window[start.end..];
+    let (len, v) = if start.empty {
+        (start.end, None)
+    } else if rest.starts_with(b"</c>") {
+        (start.end + 4, None)
+    } else if let Some(text) = rest.strip_prefix(b"<v>") {
+        // `<v>text</v></c>`, the text without markup, entity or carriage return (which
+        // the reader would turn into a line feed).
+        let Some(lt) = memchr::memchr2(b'<', b'&', text) else { return Ok(None) };
+        if !text[lt..].starts_with(b"</v></c>") || text[..lt].contains(&b'\r') {
+            return Ok(None);
+        }
+        let Ok(text) = std::str::from_utf8(&text[..lt]) else { return Ok(None) };
+        (start.end + 3 + lt + 8, Some(text.to_string()))
+    } else {
+        return Ok(None);
+    };
+    let style = style.and_then(|s| s.trim().parse::<u32>().ok());
+    let p = pending(kind, style, CellXml { v, inline: None, formula: false }, sheet, row, col)?;
+    Ok(Some(QuickCell { len, col, kept: Some(((row, col), p)) }))
+}
+
+/// The value of `r` when it is a tag's first attribute, plain (`r="E14"`): the value the
+/// general path takes too, the first `r` winning.
+fn first_r(attrs: &[u8]) -> Option<&str> {
+    let rest = attrs.strip_prefix(b" r=\"")?;
+    let value = &rest[..memchr::memchr(b'"', rest)?];
+    if value.contains(&b'&') {
+        return None;
+    }
+    std::str::from_utf8(value).ok()
+}
+
+/// Keeps a wanted cell's value (an empty one removes an earlier cell at its place),
+/// counting its text against the budget.
+fn keep(
+    out: &mut HashMap<(u32, u32), Pending>,
+    pos: (u32, u32),
+    p: Pending,
+    budget: &mut Budget,
+) -> Result<(), Reject> {
+    if let Pending::Done(raw) = &p {
+        budget.keep_text(&raw.value)?;
+        if raw.value == Value::Empty {
+            out.remove(&pos);
+            return Ok(());
+        }
+    }
+    out.insert(pos, p);
+    Ok(())
 }
 
 /// XML's whitespace, as the XML reader splits names at it.
@@ -771,11 +837,14 @@ impl<'a> XlsxBackend<'a> {
             // over without the XML reader (most cells of a sheet are not wanted); it
             // counts as a cell all the same.
             if in_data {
-                if let Some((n, c)) = unwanted_cell(xml.get_mut(), want, &path)? {
-                    std::io::BufRead::consume(xml.get_mut(), n);
+                if let Some(q) = quick_cell(xml.get_mut(), want, sheet, &path)? {
+                    std::io::BufRead::consume(xml.get_mut(), q.len);
                     budget.step()?;
                     budget.tick()?;
-                    next_col = c.saturating_add(1);
+                    next_col = q.col.saturating_add(1);
+                    if let Some((pos, p)) = q.kept {
+                        keep(out, pos, p, budget)?;
+                    }
                     continue;
                 }
             }
@@ -835,14 +904,7 @@ impl<'a> XlsxBackend<'a> {
                                     .map_err(|e| damaged(&path, e))?;
                             }
                             let p = pending(kind.as_deref(), style, cell, sheet, r, c)?;
-                            if let Pending::Done(raw) = &p {
-                                budget.keep_text(&raw.value)?;
-                                if raw.value == Value::Empty {
-                                    out.remove(&(r, c));
-                                    continue;
-                                }
-                            }
-                            out.insert((r, c), p);
+                            keep(out, (r, c), p, budget)?;
                         }
                         _ => {}
                     }
@@ -1057,20 +1119,23 @@ fn bad_address(sheet: &str, r: &str) -> Finding {
 
 /// `E14` → (13, 4); `None` for anything that is not a cell of the grid (`A0`, `XFE1`).
 fn cell_address(s: &str) -> Option<(u32, u32)> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_alphabetic())?;
+    let s = s.trim().as_bytes();
+    let split = s.iter().position(|c| !c.is_ascii_alphabetic())?;
     let (letters, digits) = s.split_at(split);
     if letters.is_empty() || letters.len() > 3 || digits.is_empty() || digits.len() > 7 {
         return None;
     }
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut row: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        row = row * 10 + u32::from(d - b'0');
     }
     let mut col: u32 = 0;
-    for b in letters.bytes() {
+    for &b in letters {
         col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
     }
-    let row: u32 = digits.parse().ok()?;
     if row == 0 || row > 1_048_576 || col > 16_384 {
         return None;
     }
@@ -1667,10 +1732,72 @@ mod tests {
         // A cell: its length and its attributes.
         let cell = br#"<c r="B1" s="1" t="s"><v>0</v></c><c r="C1" s="1"/>"#;
         let (n, attrs) = plain_element(cell, b"c").expect("plain");
-        assert_eq!((n, attrs), (35, &br#" r="B1" s="1" t="s""#[..]));
+        assert_eq!((n, attrs), (34, &br#" r="B1" s="1" t="s""#[..]));
         assert_eq!(plain_attrs_in(attrs, [b"r", b"t"]), Some([Some("B1"), Some("s")]));
-        assert_eq!(plain_element(&cell[n..], b"c"), Some((18, &br#" r="C1" s="1""#[..])));
+        assert_eq!(plain_element(&cell[n..], b"c"), Some((17, &br#" r="C1" s="1""#[..])));
         assert_eq!(plain_element(b"<col min=\"1\"/>", b"c"), None);
+    }
+
+    /// A cell read without the XML reader: what the reader would make of it, or left to
+    /// the reader.
+    #[test]
+    fn quick_cells_are_read_as_the_reader_reads_them_or_left_to_it() {
+        let mut want = Want::default();
+        want.add(0, 0, 0, 0); // A1 only
+        let quick = |xml: &str| {
+            let mut source = xml.as_bytes();
+            quick_cell(&mut source, &want, "Отчёт", "sheet1.xml").unwrap()
+        };
+        let kept = |xml: &str| match quick(xml) {
+            Some(QuickCell { len, col: 0, kept: Some(((0, 0), p)) }) => {
+                assert_eq!(len, xml.len(), "{xml}");
+                p
+            }
+            _ => panic!("not read: {xml}"),
+        };
+        assert!(matches!(
+            kept(r#"<c r="A1"><v>42</v></c>"#),
+            Pending::Done(StoredCell { value: Value::Number(n), formula: false }) if n == 42.0
+        ));
+        assert!(matches!(
+            kept(r#"<c r="A1" s="3" t="s"><v>7</v></c>"#),
+            Pending::Shared { index: 7, formula: false }
+        ));
+        assert!(matches!(
+            kept(r#"<c r="A1" s="3"><v>46000</v></c>"#),
+            Pending::Styled { style: 3, formula: false, .. }
+        ));
+        assert!(matches!(
+            kept(r#"<c r="A1" t="str"><v>текст</v></c>"#),
+            Pending::Done(StoredCell { value: Value::Text(t), .. }) if t == "текст"
+        ));
+        assert!(matches!(
+            kept(r#"<c s="1" r="A1"/>"#),
+            Pending::Done(StoredCell { value: Value::Empty, .. })
+        ));
+        assert!(matches!(kept(r#"<c r="A1"></c>"#), Pending::Done(_)));
+        // Left to the reader: a formula, an entity, a carriage return, rich content, no
+        // address, a bad address.
+        for xml in [
+            r#"<c r="A1"><f>1+1</f><v>2</v></c>"#,
+            r#"<c r="A1" t="str"><v>a&amp;b</v></c>"#,
+            "<c r=\"A1\" t=\"str\"><v>a\rb</v></c>",
+            r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c>"#,
+            r#"<c r="A1"><v>1</v> </c>"#,
+            r#"<c><v>1</v></c>"#,
+            r#"<c r="A0"><v>1</v></c>"#,
+            r#"<c r="A1" t="s"><v>1</v>"#,
+        ] {
+            assert!(quick(xml).is_none(), "{xml}");
+        }
+        // A cell not wanted is passed over whatever it holds, when its markup is plain.
+        for xml in [r#"<c r="B1"><f>1+1</f><v>2</v></c>"#, r#"<c r="B1" s="1"/>"#] {
+            assert!(
+                matches!(quick(xml), Some(QuickCell { len, col: 1, kept: None }) if len == xml.len()),
+                "{xml}"
+            );
+        }
+        assert!(quick(r#"<c r="B1"><v>&amp;</v></c>"#).is_none());
     }
 
     #[test]
