@@ -477,6 +477,26 @@ fn quick_cell<R: std::io::BufRead>(
     Ok(Some(QuickCell { len, col, kept: Some(((row, col), p)) }))
 }
 
+/// [`quick_cell`] on the bytes at hand, the cell taken as the reader's path takes one
+/// (counted, kept if wanted): the next column, or `None` when the reader is to take it.
+fn take_quick_cell<R: std::io::BufRead>(
+    source: &mut R,
+    want: &Want,
+    sheet: &str,
+    path: &str,
+    budget: &mut Budget,
+    out: &mut HashMap<(u32, u32), Pending>,
+) -> Result<Option<u32>, Reject> {
+    let Some(q) = quick_cell(source, want, sheet, path)? else { return Ok(None) };
+    source.consume(q.len);
+    budget.step()?;
+    budget.tick()?;
+    if let Some((pos, p)) = q.kept {
+        keep(out, pos, p, budget)?;
+    }
+    Ok(Some(q.col.saturating_add(1)))
+}
+
 /// The value of `r` when it is a tag's first attribute, plain (`r="E14"`): the value the
 /// general path takes too, the first `r` winning.
 fn first_r(attrs: &[u8]) -> Option<&str> {
@@ -833,18 +853,11 @@ impl<'a> XlsxBackend<'a> {
         let mut next_col: u32 = 0;
         let mut bad_addresses = 0u32;
         loop {
-            // A cell not wanted, when its markup is plain and its address good, is passed
-            // over without the XML reader (most cells of a sheet are not wanted); it
-            // counts as a cell all the same.
+            // A cell in plain markup is read without the XML reader (quick_cell).
             if in_data {
-                if let Some(q) = quick_cell(xml.get_mut(), want, sheet, &path)? {
-                    std::io::BufRead::consume(xml.get_mut(), q.len);
-                    budget.step()?;
-                    budget.tick()?;
-                    next_col = q.col.saturating_add(1);
-                    if let Some((pos, p)) = q.kept {
-                        keep(out, pos, p, budget)?;
-                    }
+                if let Some(next) = take_quick_cell(xml.get_mut(), want, sheet, &path, budget, out)?
+                {
+                    next_col = next;
                     continue;
                 }
             }
