@@ -339,46 +339,36 @@ impl Read<'_> {
             let v = v.map(|v| Early::ValuesGone(v.findings));
             (admit_file(self.campaign, self.registry, &opts, f, v), found, spilled)
         };
-        let mut read = profplan::read::folder::read_folder_map(
+        // Kept by the file's place in the order of paths, not by its path.
+        let mut period = Vec::new();
+        let mut compared = Vec::with_capacity(total);
+        let mut spans = Vec::with_capacity(if self.spill.is_some() { total } else { 0 });
+        let mut failed = None;
+        let mut files: Vec<Admission> = Vec::with_capacity(total);
+        let spilling = self.spill.is_some();
+        profplan::read::folder::read_folder_each(
             dir,
             &profplan::read::Limits::default(),
             &tick,
             &early,
+            &mut |(a, found, spilled)| {
+                compared.push(found.is_some());
+                period.extend(found.into_iter().flatten());
+                match spilled {
+                    Some(Ok(span)) => spans.push(Some(span)),
+                    Some(Err(e)) => {
+                        failed = failed.take().or(Some(e));
+                        spans.push(None);
+                    }
+                    None if spilling => spans.push(None),
+                    None => {}
+                }
+                files.push(a);
+            },
         )
         .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
         if let Some(b) = bar {
             b.finish_and_clear();
-        }
-        // In order of path, as the report lists the files (the folder is listed in the
-        // order of the paths' bytes: the same but for names that are not UTF-8).
-        if !read.is_sorted_by(|a, b| a.0.path() <= b.0.path()) {
-            read.sort_by(|a, b| a.0.path().cmp(b.0.path()));
-        }
-        // Kept by the file's place in that order, not by its path.
-        let mut period = Vec::new();
-        let mut compared = Vec::with_capacity(read.len());
-        let mut spans = Vec::with_capacity(if self.spill.is_some() { read.len() } else { 0 });
-        let mut failed = None;
-        // Taken from the end (hence reversed first) and the list shrunk as it empties, so
-        // that the files are not held twice, as read and as admitted (issue 13).
-        let mut files: Vec<Admission> = Vec::with_capacity(read.len());
-        read.reverse();
-        while let Some((a, found, spilled)) = read.pop() {
-            if read.capacity() - read.len() > read.capacity() / 8 {
-                read.shrink_to_fit();
-            }
-            compared.push(found.is_some());
-            period.extend(found.into_iter().flatten());
-            match spilled {
-                Some(Ok(span)) => spans.push(Some(span)),
-                Some(Err(e)) => {
-                    failed = failed.take().or(Some(e));
-                    spans.push(None);
-                }
-                None if self.spill.is_some() => spans.push(None),
-                None => {}
-            }
-            files.push(a);
         }
         if let Some(e) = failed {
             return Err(e.into());
