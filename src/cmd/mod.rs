@@ -1,6 +1,5 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -380,15 +379,16 @@ impl Read<'_> {
         let intake = assess_admitted(self.campaign, self.registry, files, opts);
         // The warnings of the returns taken into the figures (not of a superseded draft);
         // a return validated only by the assessment is compared now.
-        let taken: BTreeSet<(&str, &str)> = intake
-            .report
-            .schools
-            .iter()
-            .filter(|s| s.in_figures)
-            .filter_map(|s| Some((s.id.as_str(), s.file.as_deref()?)))
-            .collect();
-        period
-            .retain(|f| f.school.as_deref().is_some_and(|s| taken.contains(&(s, f.file.as_str()))));
+        // The statuses are in registry order: a school's is found by its place in the
+        // registry, without a set of every school's (id, file) (issue 13).
+        let schools = &intake.report.schools;
+        let taken = |id: &str, file: &str| {
+            self.registry
+                .position(id)
+                .and_then(|i| schools.get(i))
+                .is_some_and(|s| s.id == id && s.in_figures && s.file.as_deref() == Some(file))
+        };
+        period.retain(|f| f.school.as_deref().is_some_and(|s| taken(s, &f.file)));
         let records = &intake.report.files;
         for d in &intake.data {
             if !file_index(records, &d.file).is_some_and(|i| compared[i]) {
