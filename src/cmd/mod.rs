@@ -224,7 +224,7 @@ impl Returns<'_> {
         for note in &search.notes {
             eprintln!("profplan: межпериодный контроль: {note}");
         }
-        add_to_report(&mut intake.report, period_findings);
+        add_to_report(&mut intake.report, &self.registry, period_findings);
         Ok((intake, spilled))
     }
 }
@@ -315,7 +315,10 @@ impl Read<'_> {
         opts: IntakeOptions,
     ) -> anyhow::Result<(Intake, Vec<Finding>, Option<Spilled>)> {
         use anyhow::Context;
-        let total = profplan::read::folder::count_files(dir);
+        // Listed once: the count for the progress bar is the listing's.
+        let entries = profplan::read::scan(dir)
+            .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+        let total = entries.len();
         let bar = progress(total, "файлов");
         let tick = || {
             if let Some(b) = &bar {
@@ -346,7 +349,7 @@ impl Read<'_> {
         let mut files: Vec<Admission> = Vec::with_capacity(total);
         let spilling = self.spill.is_some();
         profplan::read::folder::read_folder_each(
-            dir,
+            entries,
             &profplan::read::Limits::default(),
             &tick,
             &early,
@@ -364,8 +367,7 @@ impl Read<'_> {
                 }
                 files.push(a);
             },
-        )
-        .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+        );
         if let Some(b) = bar {
             b.finish_and_clear();
         }

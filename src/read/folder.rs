@@ -75,15 +75,15 @@ pub fn read_folder_then<T: Send>(
 /// every file's (issue 13: memory flat in the number of files).
 ///
 /// The files are read in parallel a batch of [`BATCH`] at a time; the folder's listing
-/// is let go of batch by batch.
+/// is let go of batch by batch. `entries` is the folder's listing ([`read::scan`]; the
+/// caller counts the files from it for a progress bar).
 pub fn read_folder_each<T: Send>(
-    dir: &Path,
+    mut entries: Vec<FileEntry>,
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
     each: &(dyn Fn(FileRead) -> T + Sync),
     sink: &mut dyn FnMut(T),
-) -> std::io::Result<()> {
-    let mut entries = read::scan(dir)?;
+) {
     // In the order the report lists the files (the listing is by the path's bytes: the
     // same order but for names that are not UTF-8 or not in NFC).
     if !entries.is_sorted_by(|a, b| a.display <= b.display) {
@@ -109,18 +109,12 @@ pub fn read_folder_each<T: Send>(
             .collect_into_vec(&mut done);
         done.drain(..).for_each(&mut *sink);
     }
-    Ok(())
 }
 
 /// How many files [`read_folder_each`] reads at once: enough that both threads are busy
 /// almost all the time (the batch's last file leaves one idle for a moment), few enough
 /// that what the batch's files become is small beside the run's own memory.
 pub const BATCH: usize = 512;
-
-/// How many files a folder holds (for a progress bar), without reading them.
-pub fn count_files(dir: &Path) -> usize {
-    read::scan(dir).map(|e| e.len()).unwrap_or(0)
-}
 
 /// A file's metadata before (or without) reading it: its path and size on disk.
 fn meta(e: &FileEntry, skipped: bool) -> FileMeta {
