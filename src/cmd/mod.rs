@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use profplan::check::intake::{
-    admit_file, assess_admitted, validate_early, Admission, Early, Intake, IntakeOptions,
+    admit_file, assess_admissions, validate_early, Admitted, Early, Intake, IntakeOptions,
 };
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
 use profplan::check::spill::{Span, Spill, SpillFile};
@@ -346,7 +346,8 @@ impl Read<'_> {
         let mut compared = Vec::with_capacity(total);
         let mut spans = Vec::with_capacity(if self.spill.is_some() { total } else { 0 });
         let mut failed = None;
-        let mut files: Vec<Admission> = Vec::with_capacity(total);
+        // Each file admitted as it comes, in order of path: no list of the files.
+        let mut files = Admitted::with_capacity(total);
         let spilling = self.spill.is_some();
         profplan::read::folder::read_folder_each(
             entries,
@@ -378,7 +379,7 @@ impl Read<'_> {
             Some(spill) => Some((spill.finish()?, spans)),
             None => None,
         };
-        let intake = assess_admitted(self.campaign, self.registry, files, opts);
+        let intake = assess_admissions(self.campaign, self.registry, files, opts);
         // The warnings of the returns taken into the figures (not of a superseded draft);
         // a return validated only by the assessment is compared now.
         // The statuses are in registry order: a school's is found by its place in the
