@@ -233,7 +233,14 @@ fn plain_attrs<'e, const N: usize>(
     e: &'e BytesStart<'_>,
     keys: [&[u8]; N],
 ) -> Option<[Option<&'e str>; N]> {
-    let raw = e.attributes_raw();
+    plain_attrs_in(e.attributes_raw(), keys)
+}
+
+/// [`plain_attrs`] over a tag's bytes after its name.
+fn plain_attrs_in<'r, const N: usize>(
+    raw: &'r [u8],
+    keys: [&[u8]; N],
+) -> Option<[Option<&'r str>; N]> {
     let mut out = [None; N];
     let mut i = 0;
     loop {
@@ -313,6 +320,234 @@ fn resolve_target(base_dir: &str, target: &str) -> String {
         }
     }
     out.join("/")
+}
+
+/// The element `<name …>…</name>` (or `<name …/>`) at the start of `window`, after
+/// whitespace: its length and the attributes of its start tag, when the XML reader would
+/// pass over exactly those bytes the same way — up to its end tag every tag is plain (no
+/// comment, CDATA, processing instruction or entity; every end tag matching its start
+/// tag, as the reader checks; quotes closed within their tag). `None` for anything else,
+/// or when the end is not in `window`: then the reader takes it.
+fn plain_element<'w>(window: &'w [u8], name: &[u8]) -> Option<(usize, &'w [u8])> {
+    let start = plain_start(window, name)?;
+    let end = plain_end(window, &start, name)?;
+    Some((end, start.attrs))
+}
+
+/// The start tag of [`plain_element`].
+struct PlainStart<'w> {
+    /// Where the tag ends (past its `>`) in the window.
+    end: usize,
+    /// Its bytes after the name.
+    attrs: &'w [u8],
+    /// `<name …/>`.
+    empty: bool,
+}
+
+/// The plain start tag `<name …>` or `<name …/>` at the start of `window`, after
+/// whitespace.
+fn plain_start<'w>(window: &'w [u8], name: &[u8]) -> Option<PlainStart<'w>> {
+    let at = window.iter().position(|b| !is_xml_space(*b))?;
+    let w = &window[at..];
+    if w.len() < name.len() + 2 || w[0] != b'<' || &w[1..=name.len()] != name {
+        return None;
+    }
+    if !matches!(w[name.len() + 1], b'>' | b'/') && !is_xml_space(w[name.len() + 1]) {
+        return None;
+    }
+    let (tag, end) = plain_tag(w, 0)?;
+    let (tag, empty) = match tag.strip_suffix(b"/") {
+        Some(t) => (t, true),
+        None => (tag, false),
+    };
+    Some(PlainStart { end: at + end, attrs: &tag[name.len()..], empty })
+}
+
+/// The tag whose `<` is at `lt`: its bytes between `<` and `>`, and where it ends (past
+/// `>`). Quotes are respected, as the XML reader finds a tag's end; `None` for a comment,
+/// CDATA or processing instruction, a `<` in the tag, or a tag cut at the window's end.
+fn plain_tag(w: &[u8], lt: usize) -> Option<(&[u8], usize)> {
+    let first = *w.get(lt + 1)?;
+    if first == b'!' || first == b'?' {
+        return None;
+    }
+    let mut j = lt + 1;
+    let mut quote = None;
+    loop {
+        let b = *w.get(j)?;
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return Some((&w[lt + 1..j], j + 1)),
+            None if b == b'<' => return None,
+            None => {}
+        }
+        j += 1;
+    }
+}
+
+/// Where the element that `start` opens ends in `window` (past its end tag), every tag
+/// in it plain and matched; `None` otherwise.
+fn plain_end(window: &[u8], start: &PlainStart<'_>, name: &[u8]) -> Option<usize> {
+    if start.empty {
+        return Some(start.end);
+    }
+    // The open elements (a plain string or a cell nests two or three deep).
+    let mut open: [&[u8]; 8] = [&[]; 8];
+    open[0] = name;
+    let mut depth = 1;
+    let mut i = start.end;
+    loop {
+        // Text up to the next tag: an entity is left to the reader.
+        let lt = i + memchr::memchr2(b'<', b'&', &window[i..])?;
+        if window[lt] == b'&' {
+            return None;
+        }
+        let (tag, end) = plain_tag(window, lt)?;
+        i = end;
+        if let Some(close) = tag.strip_prefix(b"/") {
+            let len = close.iter().rposition(|b| !is_xml_space(*b)).map_or(0, |p| p + 1);
+            depth -= 1;
+            if open[depth] != &close[..len] {
+                return None;
+            }
+            if depth == 0 {
+                return Some(i);
+            }
+        } else if tag.last() != Some(&b'/') {
+            if depth == open.len() {
+                return None;
+            }
+            open[depth] = &tag[..tag.iter().position(|b| is_xml_space(*b)).unwrap_or(tag.len())];
+            depth += 1;
+        }
+    }
+}
+
+/// A cell [`quick_cell`] read.
+struct QuickCell {
+    /// The bytes it takes.
+    len: usize,
+    col: u32,
+    /// A wanted cell's position and what it holds; `None` for a cell not wanted.
+    kept: Option<((u32, u32), Pending)>,
+}
+
+/// The next cell in `source`'s bytes at hand, read without the XML reader when its
+/// markup is plain ([`plain_start`]) and its address good: one not wanted is passed over
+/// (most cells of a sheet are not wanted); a wanted one is read when it is empty or
+/// holds a plain `<v>` (a number, a shared string's index) — as the reader reads it.
+/// `None` for anything else: the reader takes it.
+fn quick_cell<R: std::io::BufRead>(
+    source: &mut R,
+    want: &Want,
+    sheet: &str,
+    path: &str,
+) -> Result<Option<QuickCell>, Reject> {
+    let window = source.fill_buf().map_err(|e| damaged(path, quick_xml::Error::from(e)))?;
+    let Some(start) = plain_start(window, b"c") else { return Ok(None) };
+    let r = first_r(start.attrs).or_else(|| plain_attrs_in(start.attrs, [b"r"]).and_then(|[r]| r));
+    let Some((row, col)) = r.and_then(cell_address) else { return Ok(None) };
+    if !want.contains(row, col) {
+        return Ok(plain_end(window, &start, b"c").map(|len| QuickCell { len, col, kept: None }));
+    }
+    let Some([Some(_), kind, style]) = plain_attrs_in(start.attrs, [b"r", b"t", b"s"]) else {
+        return Ok(None);
+    };
+    let rest = &window[start.end..];
+    let (len, v) = if start.empty {
+        (start.end, None)
+    } else if rest.starts_with(b"</c>") {
+        (start.end + 4, None)
+    } else if let Some(text) = rest.strip_prefix(b"<v>") {
+        // `<v>text</v></c>`, the text without markup, entity or carriage return (which
+        // the reader would turn into a line feed).
+        let Some(lt) = memchr::memchr2(b'<', b'&', text) else { return Ok(None) };
+        if !text[lt..].starts_with(b"</v></c>") || text[..lt].contains(&b'\r') {
+            return Ok(None);
+        }
+        let Ok(text) = std::str::from_utf8(&text[..lt]) else { return Ok(None) };
+        (start.end + 3 + lt + 8, Some(text.to_string()))
+    } else {
+        return Ok(None);
+    };
+    let style = style.and_then(|s| s.trim().parse::<u32>().ok());
+    let p = pending(kind, style, CellXml { v, inline: None, formula: false }, sheet, row, col)?;
+    Ok(Some(QuickCell { len, col, kept: Some(((row, col), p)) }))
+}
+
+/// [`quick_cell`] on the bytes at hand, the cell taken as the reader's path takes one
+/// (counted, kept if wanted): the next column, or `None` when the reader is to take it.
+fn take_quick_cell<R: std::io::BufRead>(
+    source: &mut R,
+    want: &Want,
+    sheet: &str,
+    path: &str,
+    budget: &mut Budget,
+    out: &mut HashMap<(u32, u32), Pending>,
+) -> Result<Option<u32>, Reject> {
+    let Some(q) = quick_cell(source, want, sheet, path)? else { return Ok(None) };
+    source.consume(q.len);
+    budget.step()?;
+    budget.tick()?;
+    if let Some((pos, p)) = q.kept {
+        keep(out, pos, p, budget)?;
+    }
+    Ok(Some(q.col.saturating_add(1)))
+}
+
+/// The value of `r` when it is a tag's first attribute, plain (`r="E14"`): the value the
+/// general path takes too, the first `r` winning.
+fn first_r(attrs: &[u8]) -> Option<&str> {
+    let rest = attrs.strip_prefix(b" r=\"")?;
+    let value = &rest[..memchr::memchr(b'"', rest)?];
+    if value.contains(&b'&') {
+        return None;
+    }
+    std::str::from_utf8(value).ok()
+}
+
+/// Keeps a wanted cell's value (an empty one removes an earlier cell at its place),
+/// counting its text against the budget.
+fn keep(
+    out: &mut HashMap<(u32, u32), Pending>,
+    pos: (u32, u32),
+    p: Pending,
+    budget: &mut Budget,
+) -> Result<(), Reject> {
+    if let Pending::Done(raw) = &p {
+        budget.keep_text(&raw.value)?;
+        if raw.value == Value::Empty {
+            out.remove(&pos);
+            return Ok(());
+        }
+    }
+    out.insert(pos, p);
+    Ok(())
+}
+
+/// XML's whitespace, as the XML reader splits names at it.
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Reads the rest of a part without parsing it: inflated (or copied) to its end, where
+/// the source checks its size and checksum. Each chunk counts against the time budget.
+/// Errors in the same words as the XML reader's (`I/O error: …`).
+fn drain<R: std::io::BufRead>(
+    source: &mut R,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<(), Reject> {
+    loop {
+        let n = source.fill_buf().map_err(|e| damaged(path, quick_xml::Error::from(e)))?.len();
+        if n == 0 {
+            return Ok(());
+        }
+        source.consume(n);
+        budget.step()?;
+    }
 }
 
 /// Collects an element's text up to its end, resolving the five XML entities and
@@ -618,6 +853,14 @@ impl<'a> XlsxBackend<'a> {
         let mut next_col: u32 = 0;
         let mut bad_addresses = 0u32;
         loop {
+            // A cell in plain markup is read without the XML reader (quick_cell).
+            if in_data {
+                if let Some(next) = take_quick_cell(xml.get_mut(), want, sheet, &path, budget, out)?
+                {
+                    next_col = next;
+                    continue;
+                }
+            }
             buf.clear();
             let ev = xml.read_event_into(&mut buf).map_err(|e| damaged(&path, e))?;
             budget.step()?;
@@ -625,7 +868,9 @@ impl<'a> XlsxBackend<'a> {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let empty = matches!(ev, Event::Empty(_));
                     match e.local_name().as_ref() {
-                        b"sheetData" => in_data = !empty,
+                        // An empty `<sheetData/>`: the sheet has no cells.
+                        b"sheetData" if empty => break,
+                        b"sheetData" => in_data = true,
                         b"row" if in_data => {
                             budget.tick()?;
                             row = row_index(e, next_row);
@@ -672,23 +917,21 @@ impl<'a> XlsxBackend<'a> {
                                     .map_err(|e| damaged(&path, e))?;
                             }
                             let p = pending(kind.as_deref(), style, cell, sheet, r, c)?;
-                            if let Pending::Done(raw) = &p {
-                                budget.keep_text(&raw.value)?;
-                                if raw.value == Value::Empty {
-                                    out.remove(&(r, c));
-                                    continue;
-                                }
-                            }
-                            out.insert((r, c), p);
+                            keep(out, (r, c), p, budget)?;
                         }
                         _ => {}
                     }
                 }
-                Event::End(e) if e.local_name().as_ref() == b"sheetData" => in_data = false,
+                // The cells end here; what follows (merged ranges, data validation,
+                // page setup: often as long as the cells) is not tokenized — calamine
+                // stops here too — but still inflated to its end, so that a damaged
+                // stream or a wrong checksum refuses the file as before.
+                Event::End(e) if in_data && e.local_name().as_ref() == b"sheetData" => break,
                 Event::Eof => break,
                 _ => {}
             }
         }
+        drain(xml.get_mut(), &path, budget)?;
         if bad_addresses > 20 {
             self.notes.push(Finding::warning(
                 Code::FileDamaged,
@@ -725,6 +968,18 @@ impl<'a> XlsxBackend<'a> {
         let mut text_buf = Vec::new();
         let mut index: u32 = 0;
         loop {
+            // A string not wanted, when it is plain markup in the bytes at hand, is passed
+            // over without the XML reader (most of the table is not wanted).
+            if !wanted.contains(&index) {
+                let window = std::io::BufRead::fill_buf(xml.get_mut())
+                    .map_err(|e| damaged(&path, quick_xml::Error::from(e)))?;
+                if let Some((n, _)) = plain_element(window, b"si") {
+                    std::io::BufRead::consume(xml.get_mut(), n);
+                    budget.step()?;
+                    index += 1;
+                    continue;
+                }
+            }
             buf.clear();
             let ev = xml.read_event_into(&mut buf).map_err(|e| damaged(&path, e))?;
             budget.step()?;
@@ -877,20 +1132,23 @@ fn bad_address(sheet: &str, r: &str) -> Finding {
 
 /// `E14` → (13, 4); `None` for anything that is not a cell of the grid (`A0`, `XFE1`).
 fn cell_address(s: &str) -> Option<(u32, u32)> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_alphabetic())?;
+    let s = s.trim().as_bytes();
+    let split = s.iter().position(|c| !c.is_ascii_alphabetic())?;
     let (letters, digits) = s.split_at(split);
     if letters.is_empty() || letters.len() > 3 || digits.is_empty() || digits.len() > 7 {
         return None;
     }
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut row: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        row = row * 10 + u32::from(d - b'0');
     }
     let mut col: u32 = 0;
-    for b in letters.bytes() {
+    for &b in letters {
         col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
     }
-    let row: u32 = digits.parse().ok()?;
     if row == 0 || row > 1_048_576 || col > 16_384 {
         return None;
     }
@@ -1414,6 +1672,145 @@ mod tests {
             let e = tag(xml);
             assert_eq!(plain_attrs(&e, [b"r", b"t", b"s"]), None, "{xml}");
         }
+    }
+
+    /// Passing over an element by [`plain_element`] consumes exactly what the XML
+    /// reader's `read_to_end_into` consumes after the element's start, and never passes
+    /// over what the reader refuses.
+    #[test]
+    fn plain_elements_are_passed_over_as_the_reader_does() {
+        // (the bytes at hand, whether the fast path takes the element)
+        let cases: &[(&str, bool)] = &[
+            ("<si><t>Отчёт</t></si><si>", true),
+            ("<si></si>", true),
+            ("  \n<si><t xml:space=\"preserve\"> a </t></si>", true),
+            ("<si><r><rPr><b/><sz val=\"11\"/></rPr><t>жирный</t></r><r><t>x</t></r></si>", true),
+            ("<si><t a=\"</si>\">x</t></si>", true),
+            ("<si><t a='>'>x</t></si><t>", true),
+            ("<si><t>a > b</t></si>", true),
+            ("<si><si><t>вложенная</t></si></si>", true),
+            ("<si><t>x</t ></si >", true),
+            ("<si><t\ta=\"1\"\n>x</t\r\n></si>", true),
+            // Left to the reader: entities, comments, CDATA, instructions, other forms.
+            ("<si><t>&amp;</t></si>", false),
+            ("<si><!-- </si> --></si>", false),
+            ("<si><![CDATA[</si>]]></si>", false),
+            ("<si><?pi </si>?></si>", false),
+            ("<si >x</si>", true),
+            ("<si/>", true),
+            ("<si a=\"/>\" />", true),
+            ("<x:si>x</x:si>", false),
+            ("<sir>x</sir>", false),
+            ("<si><t x=\"<\">x</t></si>", true),
+            // What the reader refuses, or cannot see the end of.
+            ("<si><t>x</u></si>", false),
+            ("<si><t>x</si>", false),
+            ("<si><t>не закрыта", false),
+            ("<si><t>x</t>", false),
+            ("<si><t>x</t><</si>", false),
+        ];
+        for &(case, fast) in cases {
+            let ours = plain_element(case.as_bytes(), b"si").map(|(n, _)| n);
+            // The reader: the start event (after any whitespace), then read_to_end_into.
+            let mut xml = Reader::from_reader(case.as_bytes());
+            xml.config_mut().trim_text(false);
+            let mut buf = Vec::new();
+            let theirs = loop {
+                buf.clear();
+                match xml.read_event_into(&mut buf) {
+                    Ok(Event::Text(t)) if t.iter().all(|b| is_xml_space(*b)) => continue,
+                    Ok(Event::Start(e)) if e.name().as_ref() == b"si" => {
+                        let name = e.name().as_ref().to_vec();
+                        let mut inner = Vec::new();
+                        break xml
+                            .read_to_end_into(quick_xml::name::QName(&name), &mut inner)
+                            .ok()
+                            .map(|_| xml.buffer_position() as usize);
+                    }
+                    Ok(Event::Empty(e)) if e.name().as_ref() == b"si" => {
+                        break Some(xml.buffer_position() as usize)
+                    }
+                    _ => break None,
+                }
+            };
+            if fast {
+                assert!(ours.is_some(), "{case}: not taken");
+                assert_eq!(ours, theirs, "{case}");
+            } else {
+                assert_eq!(ours, None, "{case}");
+            }
+        }
+        // Cut at the window's end: left to the reader.
+        assert_eq!(plain_element(b"<si><t>x</t></s", b"si"), None);
+        // A cell: its length and its attributes.
+        let cell = br#"<c r="B1" s="1" t="s"><v>0</v></c><c r="C1" s="1"/>"#;
+        let (n, attrs) = plain_element(cell, b"c").expect("plain");
+        assert_eq!((n, attrs), (34, &br#" r="B1" s="1" t="s""#[..]));
+        assert_eq!(plain_attrs_in(attrs, [b"r", b"t"]), Some([Some("B1"), Some("s")]));
+        assert_eq!(plain_element(&cell[n..], b"c"), Some((17, &br#" r="C1" s="1""#[..])));
+        assert_eq!(plain_element(b"<col min=\"1\"/>", b"c"), None);
+    }
+
+    /// A cell read without the XML reader: what the reader would make of it, or left to
+    /// the reader.
+    #[test]
+    fn quick_cells_are_read_as_the_reader_reads_them_or_left_to_it() {
+        let mut want = Want::default();
+        want.add(0, 0, 0, 0); // A1 only
+        let quick = |xml: &str| {
+            let mut source = xml.as_bytes();
+            quick_cell(&mut source, &want, "Отчёт", "sheet1.xml").unwrap()
+        };
+        let kept = |xml: &str| match quick(xml) {
+            Some(QuickCell { len, col: 0, kept: Some(((0, 0), p)) }) => {
+                assert_eq!(len, xml.len(), "{xml}");
+                p
+            }
+            _ => panic!("not read: {xml}"),
+        };
+        assert!(matches!(
+            kept(r#"<c r="A1"><v>42</v></c>"#),
+            Pending::Done(StoredCell { value: Value::Number(n), formula: false }) if n == 42.0
+        ));
+        assert!(matches!(
+            kept(r#"<c r="A1" s="3" t="s"><v>7</v></c>"#),
+            Pending::Shared { index: 7, formula: false }
+        ));
+        assert!(matches!(
+            kept(r#"<c r="A1" s="3"><v>46000</v></c>"#),
+            Pending::Styled { style: 3, formula: false, .. }
+        ));
+        assert!(matches!(
+            kept(r#"<c r="A1" t="str"><v>текст</v></c>"#),
+            Pending::Done(StoredCell { value: Value::Text(t), .. }) if t == "текст"
+        ));
+        assert!(matches!(
+            kept(r#"<c s="1" r="A1"/>"#),
+            Pending::Done(StoredCell { value: Value::Empty, .. })
+        ));
+        assert!(matches!(kept(r#"<c r="A1"></c>"#), Pending::Done(_)));
+        // Left to the reader: a formula, an entity, a carriage return, rich content, no
+        // address, a bad address.
+        for xml in [
+            r#"<c r="A1"><f>1+1</f><v>2</v></c>"#,
+            r#"<c r="A1" t="str"><v>a&amp;b</v></c>"#,
+            "<c r=\"A1\" t=\"str\"><v>a\rb</v></c>",
+            r#"<c r="A1" t="inlineStr"><is><t>x</t></is></c>"#,
+            r#"<c r="A1"><v>1</v> </c>"#,
+            r#"<c><v>1</v></c>"#,
+            r#"<c r="A0"><v>1</v></c>"#,
+            r#"<c r="A1" t="s"><v>1</v>"#,
+        ] {
+            assert!(quick(xml).is_none(), "{xml}");
+        }
+        // A cell not wanted is passed over whatever it holds, when its markup is plain.
+        for xml in [r#"<c r="B1"><f>1+1</f><v>2</v></c>"#, r#"<c r="B1" s="1"/>"#] {
+            assert!(
+                matches!(quick(xml), Some(QuickCell { len, col: 1, kept: None }) if len == xml.len()),
+                "{xml}"
+            );
+        }
+        assert!(quick(r#"<c r="B1"><v>&amp;</v></c>"#).is_none());
     }
 
     #[test]

@@ -487,6 +487,35 @@ fn a1_and_xfd1048576_is_read_in_constant_memory() {
     assert!(raw.cells.get("a").is_none_or(|c| c.value == Value::Empty), "{raw:?}");
 }
 
+/// What follows a sheet's cells (merged ranges, data validation, page setup) is not parsed
+/// — calamine stops there too —, so broken markup there does not cost the school its
+/// figures; but the part is still inflated to its end, so a wrong checksum refuses the
+/// file as before.
+#[test]
+fn markup_after_the_cells_is_not_parsed_but_its_checksum_is_checked() {
+    let sheet = r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="5"><c r="E5"><v>42</v></c></row></sheetData><mergeCells><mergeCell ref="B1:E1"></worksheet>"#;
+    let bytes = raw_xlsx(sheet, None, &[("PP_a", "'Отчёт'!$E$5")]);
+    assert_eq!(value(&read(&bytes).unwrap(), "a"), Value::Number(42.0));
+    // The same parts stored (not deflated), then one byte after the cells changed.
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        w.start_file(part.name().to_string(), options).unwrap();
+        std::io::copy(&mut part, &mut w).unwrap();
+    }
+    let stored = w.finish().unwrap().into_inner();
+    assert_eq!(value(&read(&stored).unwrap(), "a"), Value::Number(42.0));
+    let at = stored.windows(5).position(|w| w == b"B1:E1").expect("the sheet is stored");
+    let mut tampered = stored.clone();
+    tampered[at] = b'C';
+    let f = refused(&tampered);
+    assert_eq!(f.code, Code::FileDamaged);
+    assert!(f.message.contains("Invalid checksum"), "{}", f.message);
+}
+
 #[test]
 fn too_many_cells_are_refused_not_read_forever() {
     let limits = Limits { max_cells: 1000, ..Limits::default() };
