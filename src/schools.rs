@@ -373,9 +373,15 @@ impl Registry {
     }
 
     pub fn get(&self, id: &str) -> Option<&School> {
-        // The first listing of `id`, when there is one.
+        self.first_position(id).map(|i| &self.schools[i])
+    }
+
+    /// The place of the school `id` in `schools`: of a school listed twice, its first
+    /// listing (the one [`Registry::get`] gives, and the one a school's return is
+    /// settled for).
+    pub fn first_position(&self, id: &str) -> Option<usize> {
         let at = self.index.partition_point(|&i| self.schools[i].id.as_str() < id);
-        self.index.get(at).map(|&i| &self.schools[i]).filter(|s| s.id == id)
+        self.index.get(at).copied().filter(|&i| self.schools[i].id == id)
     }
 
     /// The place of the school `id` in `schools`: of a school listed twice, its last
@@ -437,7 +443,7 @@ impl Registry {
         source_name: &str,
         plan: &Plan,
     ) -> Result<(Registry, Vec<RegistryWarning>), RegistryError> {
-        parse_text(&decode(bytes), source_name, plan)
+        parse_text(&decode_borrowed(bytes), source_name, plan)
     }
 
     /// Parse registry text (already decoded). `source_name` names it in messages.
@@ -540,10 +546,16 @@ fn cell_name(row: usize, col: usize) -> String {
 
 /// UTF-8 (BOM stripped) when valid, Windows-1251 otherwise: what Russian Excel writes.
 pub fn decode(bytes: &[u8]) -> String {
+    decode_borrowed(bytes).into_owned()
+}
+
+/// [`decode`] without a copy of text that is UTF-8 already (a national registry is
+/// ~5 MB: issue 13).
+fn decode_borrowed(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0.into_owned(),
+        Ok(s) => s.into(),
+        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0,
     }
 }
 
@@ -564,6 +576,9 @@ fn parse_text(
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Rows::new(source_name, plan, delimiter, None);
+    // A school a line at most: the list at its size from the start, not grown by
+    // doubling (issue 13).
+    rows.schools.reserve_exact(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let mut lines = LineCounter::new(text);
     for record in reader.records() {
         let record = match record {

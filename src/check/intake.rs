@@ -285,11 +285,21 @@ pub fn assess_admitted(
     mut files: Vec<Admission>,
     opts: IntakeOptions,
 ) -> Intake {
-    // A folder run gives them in order: a sort would still take a scratch copy of them.
     if !files.is_sorted_by(|a, b| a.record.path <= b.record.path) {
         files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
     }
-    let Admitted { mut records, mut by_school, mut findings } = admit(files);
+    assess_admissions(c, registry, admit(files), opts)
+}
+
+/// [`assess_admitted`] of files already sorted into [`Admitted`] one by one, in order of
+/// path (a folder run, as each file is read: no list of the files is kept).
+pub fn assess_admissions(
+    c: &Campaign,
+    registry: &Registry,
+    admitted: Admitted,
+    opts: IntakeOptions,
+) -> Intake {
+    let Admitted { mut records, mut by_school, mut findings } = admitted;
     let unverifiable =
         by_school.values().flatten().filter(|k| k.seal == Seal::Unverifiable).count();
     drop_unconfirmed(&mut by_school, &mut records, &mut findings);
@@ -338,12 +348,44 @@ pub fn assess_admitted(
     Intake { report, data, unverifiable }
 }
 
-/// Files sorted into candidates per school, and the records and findings of the rest.
-struct Admitted {
+/// Files sorted into candidates per school, and the records and findings of the rest:
+/// [`Admission`]s taken one by one, in order of path ([`Admitted::push`]).
+pub struct Admitted {
     /// One record per file, in path order (indexed by `Candidate::file_index`).
     records: Vec<FileRecord>,
     by_school: BTreeMap<String, Vec<Candidate>>,
     findings: Vec<Finding>,
+}
+
+impl Admitted {
+    /// Room for the records of `files` files.
+    pub fn with_capacity(files: usize) -> Admitted {
+        Admitted {
+            records: Vec::with_capacity(files),
+            by_school: BTreeMap::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Take the next file. The files must come in order of path (the report lists them
+    /// so, and a candidate is known by its file's place); a file out of order is a bug of
+    /// the caller.
+    pub fn push(&mut self, a: Admission) {
+        let Admission { record, finding, candidate } = a;
+        assert!(
+            self.records.last().is_none_or(|last| last.path <= record.path),
+            "files admitted out of order of path: {}",
+            record.path
+        );
+        self.findings.extend(finding.map(|f| *f));
+        if let Some(b) = candidate {
+            let (school, mut k) = *b;
+            k.file_index = self.records.len();
+            // Most schools send one return: room for one candidate, not four.
+            self.by_school.entry(school).or_insert_with(|| Vec::with_capacity(1)).push(k);
+        }
+        self.records.push(record);
+    }
 }
 
 /// A file of the returns folder once admitted: its record, and the finding that refuses
@@ -449,29 +491,16 @@ pub fn admit_file(
 /// The admitted files (in path order) sorted into candidates per school, and the records
 /// and findings of the rest.
 fn admit(files: Vec<Admission>) -> Admitted {
-    let n = files.len();
-    let mut out = Admitted {
-        records: Vec::with_capacity(n),
-        by_school: BTreeMap::new(),
-        findings: Vec::new(),
-    };
+    let mut out = Admitted::with_capacity(files.len());
     // Taken from the end (hence reversed first) and the list shrunk as it empties, so
     // that the files and their records are not held twice.
     let mut files = files;
     files.reverse();
-    for i in 0..n {
-        let Admission { record, finding, candidate } = files.pop().expect("one file per index");
+    while let Some(a) = files.pop() {
         if files.capacity() - files.len() > files.capacity() / 8 {
             files.shrink_to_fit();
         }
-        out.findings.extend(finding.map(|f| *f));
-        if let Some(b) = candidate {
-            let (school, mut k) = *b;
-            k.file_index = i;
-            // Most schools send one return: room for one candidate, not four.
-            out.by_school.entry(school).or_insert_with(|| Vec::with_capacity(1)).push(k);
-        }
-        out.records.push(record);
+        out.push(a);
     }
     out
 }

@@ -23,6 +23,7 @@ use crate::check::values::SchoolData;
 use crate::finding::{Code, Finding};
 use crate::plan::campaign::{campaigns_of_year, parse_date, ru_date, AcademicYear, Campaign};
 use crate::plan::Field;
+use crate::schools::Registry;
 use crate::summary::{read_previous, read_previous_head, Previous};
 use crate::text::plain_number;
 
@@ -359,17 +360,17 @@ impl<'a> PeriodCheck<'a> {
 
 /// Put inter-period findings into a check report: each after its school's other
 /// findings, counted among the school's warnings.
-pub fn add_to_report(report: &mut CheckReport, findings: Vec<Finding>) {
+pub fn add_to_report(report: &mut CheckReport, registry: &Registry, findings: Vec<Finding>) {
+    // The statuses are in registry order (issue 13: no map of every school's id).
     for f in &findings {
-        if let Some(s) = report.schools.iter_mut().find(|s| Some(&s.id) == f.school.as_ref()) {
+        let at = f.school.as_deref().and_then(|s| registry.first_position(s));
+        if let Some(s) = at.and_then(|i| report.schools.get_mut(i)) {
             s.warnings += 1;
         }
     }
     report.findings.extend(findings);
-    let order: BTreeMap<String, usize> =
-        report.schools.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
     let rank =
-        |f: &Finding| f.school.as_ref().and_then(|s| order.get(s).copied()).unwrap_or(usize::MAX);
+        |f: &Finding| f.school.as_deref().and_then(|s| registry.position(s)).unwrap_or(usize::MAX);
     // Stable: within a school, the return's own findings keep their order and come first.
     report.findings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
 }

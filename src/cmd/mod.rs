@@ -1,11 +1,10 @@
 //! One module per subcommand, each with the same shape: `run(global, args) -> exit code`.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use profplan::check::intake::{
-    admit_file, assess_admitted, validate_early, Admission, Early, Intake, IntakeOptions,
+    admit_file, assess_admissions, validate_early, Admitted, Early, Intake, IntakeOptions,
 };
 use profplan::check::periods::{add_to_report, find_earlier, PeriodCheck};
 use profplan::check::spill::{Span, Spill, SpillFile};
@@ -225,7 +224,7 @@ impl Returns<'_> {
         for note in &search.notes {
             eprintln!("profplan: межпериодный контроль: {note}");
         }
-        add_to_report(&mut intake.report, period_findings);
+        add_to_report(&mut intake.report, &self.registry, period_findings);
         Ok((intake, spilled))
     }
 }
@@ -316,7 +315,10 @@ impl Read<'_> {
         opts: IntakeOptions,
     ) -> anyhow::Result<(Intake, Vec<Finding>, Option<Spilled>)> {
         use anyhow::Context;
-        let total = profplan::read::folder::count_files(dir);
+        // Listed once: the count for the progress bar is the listing's.
+        let entries = profplan::read::scan(dir)
+            .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+        let total = entries.len();
         let bar = progress(total, "файлов");
         let tick = || {
             if let Some(b) = &bar {
@@ -339,46 +341,36 @@ impl Read<'_> {
             let v = v.map(|v| Early::ValuesGone(v.findings));
             (admit_file(self.campaign, self.registry, &opts, f, v), found, spilled)
         };
-        let mut read = profplan::read::folder::read_folder_map(
-            dir,
+        // Kept by the file's place in the order of paths, not by its path.
+        let mut period = Vec::new();
+        let mut compared = Vec::with_capacity(total);
+        let mut spans = Vec::with_capacity(if self.spill.is_some() { total } else { 0 });
+        let mut failed = None;
+        // Each file admitted as it comes, in order of path: no list of the files.
+        let mut files = Admitted::with_capacity(total);
+        let spilling = self.spill.is_some();
+        profplan::read::folder::read_folder_each(
+            entries,
             &profplan::read::Limits::default(),
             &tick,
             &early,
-        )
-        .with_context(|| format!("не удалось прочитать папку {}", dir.display()))?;
+            &mut |(a, found, spilled)| {
+                compared.push(found.is_some());
+                period.extend(found.into_iter().flatten());
+                match spilled {
+                    Some(Ok(span)) => spans.push(Some(span)),
+                    Some(Err(e)) => {
+                        failed = failed.take().or(Some(e));
+                        spans.push(None);
+                    }
+                    None if spilling => spans.push(None),
+                    None => {}
+                }
+                files.push(a);
+            },
+        );
         if let Some(b) = bar {
             b.finish_and_clear();
-        }
-        // In order of path, as the report lists the files (the folder is listed in the
-        // order of the paths' bytes: the same but for names that are not UTF-8).
-        if !read.is_sorted_by(|a, b| a.0.path() <= b.0.path()) {
-            read.sort_by(|a, b| a.0.path().cmp(b.0.path()));
-        }
-        // Kept by the file's place in that order, not by its path.
-        let mut period = Vec::new();
-        let mut compared = Vec::with_capacity(read.len());
-        let mut spans = Vec::with_capacity(if self.spill.is_some() { read.len() } else { 0 });
-        let mut failed = None;
-        // Taken from the end (hence reversed first) and the list shrunk as it empties, so
-        // that the files are not held twice, as read and as admitted (issue 13).
-        let mut files: Vec<Admission> = Vec::with_capacity(read.len());
-        read.reverse();
-        while let Some((a, found, spilled)) = read.pop() {
-            if read.capacity() - read.len() > read.capacity() / 8 {
-                read.shrink_to_fit();
-            }
-            compared.push(found.is_some());
-            period.extend(found.into_iter().flatten());
-            match spilled {
-                Some(Ok(span)) => spans.push(Some(span)),
-                Some(Err(e)) => {
-                    failed = failed.take().or(Some(e));
-                    spans.push(None);
-                }
-                None if self.spill.is_some() => spans.push(None),
-                None => {}
-            }
-            files.push(a);
         }
         if let Some(e) = failed {
             return Err(e.into());
@@ -387,18 +379,19 @@ impl Read<'_> {
             Some(spill) => Some((spill.finish()?, spans)),
             None => None,
         };
-        let intake = assess_admitted(self.campaign, self.registry, files, opts);
+        let intake = assess_admissions(self.campaign, self.registry, files, opts);
         // The warnings of the returns taken into the figures (not of a superseded draft);
         // a return validated only by the assessment is compared now.
-        let taken: BTreeSet<(&str, &str)> = intake
-            .report
-            .schools
-            .iter()
-            .filter(|s| s.in_figures)
-            .filter_map(|s| Some((s.id.as_str(), s.file.as_deref()?)))
-            .collect();
-        period
-            .retain(|f| f.school.as_deref().is_some_and(|s| taken.contains(&(s, f.file.as_str()))));
+        // The statuses are in registry order: a school's is found by its place in the
+        // registry, without a set of every school's (id, file) (issue 13).
+        let schools = &intake.report.schools;
+        let taken = |id: &str, file: &str| {
+            self.registry
+                .position(id)
+                .and_then(|i| schools.get(i))
+                .is_some_and(|s| s.id == id && s.in_figures && s.file.as_deref() == Some(file))
+        };
+        period.retain(|f| f.school.as_deref().is_some_and(|s| taken(s, &f.file)));
         let records = &intake.report.files;
         for d in &intake.data {
             if !file_index(records, &d.file).is_some_and(|i| compared[i]) {

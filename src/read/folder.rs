@@ -66,36 +66,55 @@ pub fn read_folder_then<T: Send>(
     Ok(out)
 }
 
-/// [`read_folder_then`] for a stage that keeps only what `each` makes of a file: `each`
-/// takes the file's read result by value on the reading thread, and only what it returns
-/// is kept, in the order of the folder's listing ([`read::scan`]: by the relative path's
-/// bytes; a caller that needs the order of [`FileMeta::path`] sorts by it). The check
-/// stage admits each file there — its record and, for a return, what the choice of a
-/// school's return needs — so that no file's read result is held until the report
-/// (issue 13: memory flat in the number of files). The folder's listing is let go of
-/// file by file as it is read.
-pub fn read_folder_map<T: Send>(
-    dir: &Path,
+/// [`read_folder_then`] for a stage that keeps only what `each` makes of a file, and
+/// keeps it its own way: `each` takes the file's read result by value on the reading
+/// thread, and `sink` gets what it returns, on the calling thread, file after file in the
+/// order of [`FileMeta::path`] (the relative path as messages name it). The check stage
+/// admits each file there — its record and, for a return, what the choice of a school's
+/// return needs — so that no file's read result is held until the report, nor a list of
+/// every file's (issue 13: memory flat in the number of files).
+///
+/// The files are read in parallel a batch of [`BATCH`] at a time; the folder's listing
+/// is let go of batch by batch. `entries` is the folder's listing ([`read::scan`]; the
+/// caller counts the files from it for a progress bar).
+pub fn read_folder_each<T: Send>(
+    mut entries: Vec<FileEntry>,
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
     each: &(dyn Fn(FileRead) -> T + Sync),
-) -> std::io::Result<Vec<T>> {
-    let entries = read::scan(dir)?;
+    sink: &mut dyn FnMut(T),
+) {
+    // In the order the report lists the files (the listing is by the path's bytes: the
+    // same order but for names that are not UTF-8 or not in NFC).
+    if !entries.is_sorted_by(|a, b| a.display <= b.display) {
+        entries.sort_by(|a, b| a.display.cmp(&b.display));
+    }
+    // Taken from the end, a batch at a time.
+    entries.reverse();
     let gate = Gate::new(limits);
-    Ok(entries
-        .into_par_iter()
-        .map(|e| {
-            let t = each(read_entry_within(&e, limits, Some(&gate)));
-            progress();
-            t
-        })
-        .collect())
+    let mut done = Vec::with_capacity(BATCH.min(entries.len()));
+    while !entries.is_empty() {
+        let mut batch = entries.split_off(entries.len().saturating_sub(BATCH));
+        batch.reverse();
+        if entries.capacity() - entries.len() > entries.capacity() / 4 {
+            entries.shrink_to_fit();
+        }
+        batch
+            .into_par_iter()
+            .map(|e| {
+                let t = each(read_entry_within(&e, limits, Some(&gate)));
+                progress();
+                t
+            })
+            .collect_into_vec(&mut done);
+        done.drain(..).for_each(&mut *sink);
+    }
 }
 
-/// How many files a folder holds (for a progress bar), without reading them.
-pub fn count_files(dir: &Path) -> usize {
-    read::scan(dir).map(|e| e.len()).unwrap_or(0)
-}
+/// How many files [`read_folder_each`] reads at once: enough that both threads are busy
+/// almost all the time (the batch's last file leaves one idle for a moment), few enough
+/// that what the batch's files become is small beside the run's own memory.
+pub const BATCH: usize = 512;
 
 /// A file's metadata before (or without) reading it: its path and size on disk.
 fn meta(e: &FileEntry, skipped: bool) -> FileMeta {

@@ -282,6 +282,36 @@ fn the_latest_earlier_summary_is_the_baseline() {
 }
 
 #[test]
+fn a_superseded_drafts_falls_are_not_reported() {
+    // School 05 sent an early draft with a fall of a cumulative count, then its return
+    // (the later file, taken): only the taken return's warnings are reported.
+    let y = school_year();
+    collect(&y.w, DEC, "2025-12-22");
+    let plan = Plan::default_plan();
+    let may = Campaign::parse(&plan, MAY).unwrap();
+    let mut draft = y.may["05"].clone();
+    let d = num(&y.dec["05"], "p1_5_class_hours").unwrap();
+    assert!(d >= 1.0);
+    set(&mut draft, "p1_5_class_hours", d - 1.0);
+    let early = may.deadline.pred_opt().unwrap().and_hms_opt(8, 0, 0).unwrap();
+    let path = y.w.path().join(format!("returns-{MAY}/05-черновик.xlsx"));
+    std::fs::write(&path, filled(&may, &test_school(5), &draft, early)).unwrap();
+
+    let (v, _) = check_json(&y.w, MAY, "2026-05-27", &[]);
+    let draft_rec =
+        v["files"].as_array().unwrap().iter().find(|f| f["path"] == "05-черновик.xlsx").unwrap();
+    assert_eq!(draft_rec["outcome"], "superseded", "{draft_rec}");
+    assert_eq!(period_findings(&v), y.planted);
+    // The same draft taken (saved after the return): its fall is reported.
+    let later = may.deadline.pred_opt().unwrap().and_hms_opt(10, 0, 0).unwrap();
+    std::fs::write(&path, filled(&may, &test_school(5), &draft, later)).unwrap();
+    let (v, _) = check_json(&y.w, MAY, "2026-05-27", &[]);
+    let mut planted = y.planted.clone();
+    planted.insert(("05".into(), "period_decrease".into(), "p1_5_class_hours".into()));
+    assert_eq!(period_findings(&v), planted);
+}
+
+#[test]
 fn marks_are_checked_at_plan_load_with_the_line() {
     let bad = profplan::plan::DEFAULT_PLAN_TOML.replacen(
         "code = \"p1_1_comment\"\nlabel = \"Комментарий (реквизиты утверждённой программы)\"\nkind = \"text\"",
