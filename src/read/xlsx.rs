@@ -425,6 +425,34 @@ fn plain_end(window: &[u8], start: &PlainStart<'_>, name: &[u8]) -> Option<usize
     }
 }
 
+/// A shared string `<si><t>text</t></si>` (or `<t xml:space="preserve">`) at the start of
+/// `window`: its length and its text as [`read_rich_text`] reads it (trimmed unless
+/// preserved, `_xHHHH_` resolved), when the text has no markup, entity or carriage
+/// return. `None` for anything else (rich text, phonetic runs…): the reader takes it.
+fn plain_string(window: &[u8]) -> Option<(usize, String)> {
+    let start = plain_start(window, b"si")?;
+    if start.empty || start.attrs.iter().any(|b| !is_xml_space(*b)) {
+        return None;
+    }
+    let rest = &window[start.end..];
+    const PRESERVE: &[u8] = br#"<t xml:space="preserve">"#;
+    let (preserve, open) = if rest.starts_with(b"<t>") {
+        (false, 3)
+    } else if rest.starts_with(PRESERVE) {
+        (true, PRESERVE.len())
+    } else {
+        return None;
+    };
+    let text = &rest[open..];
+    let lt = memchr::memchr2(b'<', b'&', text)?;
+    if !text[lt..].starts_with(b"</t></si>") || text[..lt].contains(&b'\r') {
+        return None;
+    }
+    let text = std::str::from_utf8(&text[..lt]).ok()?;
+    let text = if preserve { text } else { text.trim_matches([' ', '\t', '\r', '\n']) };
+    Some((start.end + open + lt + 9, unescape_ooxml(text).into_owned()))
+}
+
 /// A cell [`quick_cell`] read.
 struct QuickCell {
     /// The bytes it takes.
@@ -968,17 +996,26 @@ impl<'a> XlsxBackend<'a> {
         let mut text_buf = Vec::new();
         let mut index: u32 = 0;
         loop {
-            // A string not wanted, when it is plain markup in the bytes at hand, is passed
-            // over without the XML reader (most of the table is not wanted).
-            if !wanted.contains(&index) {
-                let window = std::io::BufRead::fill_buf(xml.get_mut())
-                    .map_err(|e| damaged(&path, quick_xml::Error::from(e)))?;
-                if let Some((n, _)) = plain_element(window, b"si") {
-                    std::io::BufRead::consume(xml.get_mut(), n);
-                    budget.step()?;
-                    index += 1;
-                    continue;
+            // A string in plain markup in the bytes at hand is passed over (most of the
+            // table is not wanted) or read without the XML reader.
+            let window = std::io::BufRead::fill_buf(xml.get_mut())
+                .map_err(|e| damaged(&path, quick_xml::Error::from(e)))?;
+            let quick = if wanted.contains(&index) {
+                plain_string(window).map(|(n, s)| (n, Some(s)))
+            } else {
+                plain_element(window, b"si").map(|(n, _)| (n, None))
+            };
+            if let Some((n, s)) = quick {
+                std::io::BufRead::consume(xml.get_mut(), n);
+                budget.step()?;
+                if let Some(s) = s {
+                    out.insert(index, s);
                 }
+                index += 1;
+                if index > last {
+                    break;
+                }
+                continue;
             }
             buf.clear();
             let ev = xml.read_event_into(&mut buf).map_err(|e| damaged(&path, e))?;
@@ -1749,6 +1786,41 @@ mod tests {
         assert_eq!(plain_attrs_in(attrs, [b"r", b"t"]), Some([Some("B1"), Some("s")]));
         assert_eq!(plain_element(&cell[n..], b"c"), Some((17, &br#" r="C1" s="1""#[..])));
         assert_eq!(plain_element(b"<col min=\"1\"/>", b"c"), None);
+    }
+
+    /// A shared string read without the XML reader reads as the reader reads it.
+    #[test]
+    fn plain_strings_read_as_the_reader_reads_them() {
+        let cases: &[(&str, bool)] = &[
+            ("<si><t>Отчёт</t></si><si>", true),
+            ("<si><t>  по краям \n</t></si>", true),
+            (r#"<si><t xml:space="preserve">  по краям </t></si>"#, true),
+            ("<si><t></t></si>", true),
+            ("<si><t>a_x000D_b</t></si>", true),
+            ("<si><t>a &amp; b</t></si>", false),
+            ("<si><t>a\r\nb</t></si>", false),
+            ("<si><r><t>rich</t></r></si>", false),
+            ("<si><t>x</t><rPh><t>ふ</t></rPh></si>", false),
+            ("<si><t/></si>", false),
+            ("<si><t>x</t> </si>", false),
+        ];
+        for &(case, fast) in cases {
+            let ours = plain_string(case.as_bytes());
+            let mut xml = Reader::from_reader(case.as_bytes());
+            xml.config_mut().trim_text(false);
+            let mut buf = Vec::new();
+            assert!(matches!(xml.read_event_into(&mut buf), Ok(Event::Start(_))));
+            let mut budget = Budget::new(&Limits::default());
+            let theirs = read_rich_text(&mut xml, &mut buf, b"si", &mut budget).unwrap();
+            let theirs = (xml.buffer_position() as usize, theirs);
+            match ours {
+                Some(ours) => {
+                    assert!(fast, "{case}: taken");
+                    assert_eq!(ours, theirs, "{case}");
+                }
+                None => assert!(!fast, "{case}: not taken"),
+            }
+        }
     }
 
     /// A cell read without the XML reader: what the reader would make of it, or left to
